@@ -1,0 +1,46 @@
+namespace Portal.Domain.Audit;
+
+/// <summary>
+/// Who did what, when. Append-only. Reads and exports of personal data are recorded too
+/// (152-FZ art. 19, GDPR art. 30). Details never contain phone numbers or names.
+/// </summary>
+public sealed class AuditEntry
+{
+    private AuditEntry() { }
+
+    public AuditEntry(DateTime at, string? userId, string? userName, string action, string? entityType = null, string? entityId = null, string? details = null)
+    {
+        At = at;
+        UserId = userId;
+        UserName = userName;
+        Action = action;
+        EntityType = entityType;
+        EntityId = entityId;
+        Details = details;
+    }
+
+    public long Id { get; private set; }
+    public DateTime At { get; private set; }
+    public string? UserId { get; private set; }
+    public string? UserName { get; private set; }
+    /// <summary>A dotted verb from <see cref="AuditActions"/>.</summary>
+    public string Action { get; private set; } = "";
+    public string? EntityType { get; private set; }
+    public string? EntityId { get; private set; }
+    public string? Details { get; private set; }
+}
+
+public static class AuditActions
+{
+    public const string SignIn = "auth.sign-in";
+    public const string SignInFailed = "auth.sign-in-failed";
+    public const string LockedOut = "auth.locked-out";
+    public const string SignOut = "auth.sign-out";
+    public const string UserCreated = "user.created";
+    public const string UserUpdated = "user.updated";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string PersonalDataRead = "personal-data.read";
+    public const string PersonalDataExported = "personal-data.exported";
+    public const string ClientErased = "client.erased";
+}

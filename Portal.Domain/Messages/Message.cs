@@ -1,0 +1,50 @@
+namespace Portal.Domain.Messages;
+
+public enum MessageStatus
+{
+    /// <summary>Snapshotted into a campaign, waiting to be sent. The only state a message is submitted from.</summary>
+    Queued = 0,
+    /// <summary>Held back by quiet hours in the client's time zone until <see cref="Message.NotBefore"/>.</summary>
+    Deferred = 1,
+    /// <summary>In the control group: deliberately not sent, to measure uplift.</summary>
+    Control = 2,
+    Submitted = 3,
+    Delivered = 4,
+    Undeliverable = 5,
+    Expired = 6,
+    Rejected = 7,
+    /// <summary>Submitted but no response came: it may or may not have been sent.</summary>
+    Uncertain = 8,
+    Unknown = 9,
+    Cancelled = 10,
+}
+
+/// <summary>One SMS to one client in one campaign (or an alert, or a test send).</summary>
+public sealed class Message
+{
+    private Message() { }
+
+    public Message(int? campaignId, long clientId, string phone, DateTime createdAt)
+    {
+        CampaignId = campaignId;
+        ClientId = clientId;
+        Phone = phone;
+        CreatedAt = createdAt;
+    }
+
+    public long Id { get; private set; }
+    public int? CampaignId { get; private set; }
+    public long ClientId { get; private set; }
+    /// <summary>The number it went to, kept because the client's number may change later.</summary>
+    public string Phone { get; private set; } = "";
+    public MessageStatus Status { get; set; }
+    public int? ProviderId { get; set; }
+    public string? ProviderMessageId { get; set; }
+    public int Parts { get; set; }
+    public decimal Cost { get; set; }
+    public string? ErrorCode { get; set; }
+    public DateTime CreatedAt { get; private set; }
+    public DateTime? NotBefore { get; set; }
+    public DateTime? SubmittedAt { get; set; }
+    public DateTime? DoneAt { get; set; }
+}

@@ -1,0 +1,52 @@
+using Portal.Domain.Common;
+
+namespace Portal.Domain.Templates;
+
+/// <summary>A Liquid message text with merge fields; every change is a new version.</summary>
+public sealed class MessageTemplate
+{
+    private MessageTemplate() { }
+
+    public MessageTemplate(string name, int? departmentId, string body, string createdBy, DateTime at)
+    {
+        Rename(name);
+        DepartmentId = departmentId;
+        CreatedBy = createdBy;
+        CreatedAt = at;
+        ChangeBody(body, at);
+        Version = 1;
+    }
+
+    public int Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public int? DepartmentId { get; private set; }
+    public string Body { get; private set; } = "";
+    public int Version { get; private set; }
+    public string CreatedBy { get; private set; } = "";
+    public DateTime CreatedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
+
+    public void Rename(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+        {
+            throw new DomainException("A template name is 1 to 200 characters.");
+        }
+        Name = name.Trim();
+    }
+
+    public void ChangeBody(string body, DateTime at)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            throw new DomainException("A template needs text.");
+        }
+        if (body.Length > 5000)
+        {
+            throw new DomainException("A template is at most 5,000 characters.");
+        }
+        Body = body;
+        Version++;
+        UpdatedAt = at;
+    }
+}

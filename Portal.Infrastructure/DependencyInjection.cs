@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Persistence.Postgres;
+using Portal.Infrastructure.Persistence.Sqlite;
+using Portal.Infrastructure.Seeding;
+
+namespace Portal.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>Everything below the UI: database, messaging, seeding, audit. Chosen once from configuration.</summary>
+    public static IHostApplicationBuilder AddPortalInfrastructure(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
+
+        AddDatabase(services, builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<DemoDataSeeder>();
+        services.AddSingleton<AuditLog>();
+
+        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
+        return builder;
+    }
+
+    private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = string.IsNullOrWhiteSpace(options.ConnectionString) ? EmbeddedSqlite(contentRoot) : options.ConnectionString;
+                services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
+                break;
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                {
+                    throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                        ["Database:Provider is Postgres but Database:ConnectionString is empty."]);
+                }
+                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
+                break;
+            default:
+                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                    [$"Database:Provider '{options.Provider}' is not supported: use Sqlite or Postgres."]);
+        }
+        // Identity and request-scoped code take a PortalDbContext; circuits and jobs use the factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+    }
+
+    /// <summary>The embedded default: a SQLite file under App_Data next to the app.</summary>
+    private static string EmbeddedSqlite(string contentRoot)
+    {
+        var folder = Path.Combine(contentRoot, "App_Data");
+        Directory.CreateDirectory(folder);
+        return $"Data Source={Path.Combine(folder, "portal.db")};Default Timeout=30";
+    }
+}

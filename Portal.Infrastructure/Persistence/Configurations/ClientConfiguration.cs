@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Clients;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
+{
+    public void Configure(EntityTypeBuilder<Client> b)
+    {
+        b.ToTable("Clients");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Phone).HasMaxLength(32).IsRequired();
+        b.HasIndex(c => c.Phone).IsUnique();
+        b.Property(c => c.ExternalId).HasMaxLength(64);
+        b.HasIndex(c => c.ExternalId).IsUnique();
+        b.Property(c => c.FirstName).HasMaxLength(100);
+        b.Property(c => c.MiddleName).HasMaxLength(100);
+        b.Property(c => c.LastName).HasMaxLength(100);
+        b.Property(c => c.Language).HasMaxLength(8);
+        b.Property(c => c.RegionCode).HasMaxLength(8);
+        b.Property(c => c.City).HasMaxLength(100);
+        b.Property(c => c.TimeZone).HasMaxLength(64);
+        b.Property(c => c.OptOutReason).HasMaxLength(200);
+        b.Property(c => c.Balance).HasPrecision(18, 2);
+        b.Property(c => c.TotalSpend).HasPrecision(18, 2);
+        b.Ignore(c => c.PhoneNumber);
+
+        // Consent is a value object: two fixed purposes, stored as columns so audience queries
+        // need no join; the history lives in ConsentRecords.
+        b.ComplexProperty(c => c.ServiceConsent, Consent("Service"));
+        b.ComplexProperty(c => c.AdvertisingConsent, Consent("Advertising"));
+
+        b.HasIndex(c => c.RegionCode);
+        b.HasIndex(c => c.BirthDate);
+        b.HasIndex(c => c.RegisteredAt);
+        b.HasIndex(c => c.LastPurchaseAt);
+    }
+
+    private static Action<ComplexPropertyBuilder<Consent>> Consent(string prefix) => c =>
+    {
+        c.Property(x => x.Granted).HasColumnName(prefix + "ConsentGranted");
+        c.Property(x => x.ChangedAt).HasColumnName(prefix + "ConsentAt");
+        c.Property(x => x.Source).HasColumnName(prefix + "ConsentSource").HasMaxLength(64);
+        c.Property(x => x.Evidence).HasColumnName(prefix + "ConsentEvidence").HasMaxLength(500);
+    };
+}

@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Domain.Segments;
+using Portal.Domain.Templates;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class SegmentConfiguration : IEntityTypeConfiguration<Segment>
+{
+    public void Configure(EntityTypeBuilder<Segment> b)
+    {
+        b.Property(s => s.Name).HasMaxLength(200).IsRequired();
+        b.Property(s => s.CreatedBy).HasMaxLength(256);
+        b.HasOne<Department>().WithMany().HasForeignKey(s => s.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class MessageTemplateConfiguration : IEntityTypeConfiguration<MessageTemplate>
+{
+    public void Configure(EntityTypeBuilder<MessageTemplate> b)
+    {
+        b.ToTable("Templates");
+        b.Property(t => t.Name).HasMaxLength(200).IsRequired();
+        b.Property(t => t.Body).HasMaxLength(5000).IsRequired();
+        b.Property(t => t.CreatedBy).HasMaxLength(256);
+        b.HasOne<Department>().WithMany().HasForeignKey(t => t.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> b)
+    {
+        b.Property(c => c.Name).HasMaxLength(200).IsRequired();
+        b.Property(c => c.SenderId).HasMaxLength(16);
+        b.Property(c => c.CreatedBy).HasMaxLength(256);
+        b.Property(c => c.FailureReason).HasMaxLength(1000);
+        b.HasOne<Department>().WithMany().HasForeignKey(c => c.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<MessageTemplate>().WithMany().HasForeignKey(c => c.TemplateId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(c => new { c.Status, c.ScheduledAt });
+    }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> b)
+    {
+        b.Property(m => m.Phone).HasMaxLength(32).IsRequired();
+        b.Property(m => m.ProviderMessageId).HasMaxLength(64);
+        b.Property(m => m.ErrorCode).HasMaxLength(32);
+        b.Property(m => m.Cost).HasPrecision(18, 4);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Client>().WithMany().HasForeignKey(m => m.ClientId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<SmsProvider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(m => new { m.CampaignId, m.Status });
+        b.HasIndex(m => new { m.ClientId, m.CreatedAt });
+        b.HasIndex(m => new { m.ProviderId, m.ProviderMessageId });
+    }
+}
+
+internal sealed class SmsProviderConfiguration : IEntityTypeConfiguration<SmsProvider>
+{
+    public void Configure(EntityTypeBuilder<SmsProvider> b)
+    {
+        b.ToTable("Providers");
+        b.Property(p => p.Name).HasMaxLength(100).IsRequired();
+        b.HasIndex(p => p.Name).IsUnique();
+        b.Property(p => p.DefaultPartPrice).HasPrecision(18, 4);
+    }
+}

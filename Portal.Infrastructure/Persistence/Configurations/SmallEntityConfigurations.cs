@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Audit;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Infrastructure.Identity;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
+{
+    public void Configure(EntityTypeBuilder<Department> b)
+    {
+        b.Property(d => d.Name).HasMaxLength(100).IsRequired();
+        b.HasIndex(d => d.Name).IsUnique();
+    }
+}
+
+internal sealed class PortalUserConfiguration : IEntityTypeConfiguration<PortalUser>
+{
+    public void Configure(EntityTypeBuilder<PortalUser> b)
+    {
+        b.Property(u => u.DisplayName).HasMaxLength(200);
+        b.HasOne<Department>().WithMany().HasForeignKey(u => u.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class ConsentRecordConfiguration : IEntityTypeConfiguration<ConsentRecord>
+{
+    public void Configure(EntityTypeBuilder<ConsentRecord> b)
+    {
+        b.Property(r => r.Source).HasMaxLength(64).IsRequired();
+        b.Property(r => r.Evidence).HasMaxLength(500);
+        b.HasOne<Client>().WithMany().HasForeignKey(r => r.ClientId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => new { r.ClientId, r.At });
+    }
+}
+
+internal sealed class ClientEventConfiguration : IEntityTypeConfiguration<ClientEvent>
+{
+    public void Configure(EntityTypeBuilder<ClientEvent> b)
+    {
+        b.Property(e => e.Name).HasMaxLength(100);
+        b.Property(e => e.Amount).HasPrecision(18, 2);
+        b.HasOne<Client>().WithMany().HasForeignKey(e => e.ClientId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(e => new { e.ClientId, e.Type, e.OccurredAt });
+        b.HasIndex(e => new { e.Type, e.OccurredAt });
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.Property(a => a.UserId).HasMaxLength(64);
+        b.Property(a => a.UserName).HasMaxLength(256);
+        b.Property(a => a.Action).HasMaxLength(64).IsRequired();
+        b.Property(a => a.EntityType).HasMaxLength(64);
+        b.Property(a => a.EntityId).HasMaxLength(64);
+        b.Property(a => a.Details).HasMaxLength(2000);
+        b.HasIndex(a => a.At);
+        b.HasIndex(a => new { a.Action, a.At });
+    }
+}

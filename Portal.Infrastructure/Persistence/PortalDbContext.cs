@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Audit;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Domain.Segments;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Identity;
+
+namespace Portal.Infrastructure.Persistence;
+
+/// <summary>
+/// The one EF Core model. Each database provider has a subclass that owns its migrations
+/// (<see cref="Sqlite.SqlitePortalDbContext"/>, <see cref="Postgres.PostgresPortalDbContext"/>);
+/// code everywhere else talks to this type.
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<Department> Departments => Set<Department>();
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<ClientEvent> ClientEvents => Set<ClientEvent>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<MessageTemplate> Templates => Set<MessageTemplate>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<SmsProvider> Providers => Set<SmsProvider>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+}

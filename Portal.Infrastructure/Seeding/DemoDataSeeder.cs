@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Access;
+using Portal.Domain.Departments;
+using Portal.Infrastructure.Identity;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Seeding;
+
+/// <summary>A login created by seeding, shown once on the console and never stored in clear.</summary>
+public sealed record SeededLogin(string Role, string Email, string Password);
+
+/// <summary>
+/// Fills an empty database: roles always; departments, one user per role and demo clients
+/// when the database has no users yet. Runs once: a database with users is left alone.
+/// </summary>
+public sealed class DemoDataSeeder(
+    PortalDbContext db,
+    UserManager<PortalUser> users,
+    RoleManager<IdentityRole> roles,
+    IOptions<SeedOptions> options,
+    TimeProvider clock,
+    ILogger<DemoDataSeeder> logger)
+{
+    private static readonly string[] DepartmentNames = ["Маркетинг", "Клиентский сервис", "Финансы", "Аналитика", "Безопасность"];
+
+    /// <returns>The logins created now; empty when the database was already seeded.</returns>
+    public async Task<IReadOnlyList<SeededLogin>> SeedAsync(CancellationToken ct)
+    {
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)), $"role {role}");
+            }
+        }
+        if (await db.Users.AnyAsync(ct))
+        {
+            return [];
+        }
+
+        var o = options.Value;
+        var logins = new List<SeededLogin>();
+        var admin = await CreateUserAsync(o.AdminEmail, "Администратор", Roles.Administrator, null, o.AdminPassword, logins);
+        if (!o.DemoData)
+        {
+            return logins;
+        }
+
+        var departments = DepartmentNames.Select(n => new Department(n)).ToList();
+        db.Departments.AddRange(departments);
+        await db.SaveChangesAsync(ct);
+        var marketing = departments[0].Id;
+        await CreateUserAsync("campaigns@portal.local", "Ольга Смирнова", Roles.CampaignManager, marketing, null, logins);
+        await CreateUserAsync("manager@portal.local", "Игорь Петров", Roles.Manager, marketing, null, logins);
+        await CreateUserAsync("analyst@portal.local", "Анна Кузнецова", Roles.Analyst, departments[3].Id, null, logins);
+        await CreateUserAsync("trainer@portal.local", "Сергей Волков", Roles.Trainer, departments[1].Id, null, logins);
+        await CreateUserAsync("auditor@portal.local", "Марина Орлова", Roles.Auditor, departments[4].Id, null, logins);
+
+        var written = await DemoClientWriter.WriteAsync(db,
+            DemoClientGenerator.Generate(0, o.DemoClients, clock.GetUtcNow().UtcDateTime), null, ct);
+        logger.LogInformation("Seeded {Departments} departments, {Users} users and {Clients} demo clients (admin {AdminId})",
+            departments.Count, logins.Count, written, admin.Id);
+        return logins;
+    }
+
+    private async Task<PortalUser> CreateUserAsync(string email, string name, string role, int? departmentId, string? password, List<SeededLogin> logins)
+    {
+        var user = new PortalUser
+        {
+            UserName = email, Email = email, EmailConfirmed = true, DisplayName = name,
+            DepartmentId = departmentId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        password = string.IsNullOrEmpty(password) ? GeneratePassword() : password;
+        Check(await users.CreateAsync(user, password), $"user {email}");
+        Check(await users.AddToRoleAsync(user, role), $"role of {email}");
+        logins.Add(new SeededLogin(role, email, password));
+        return user;
+    }
+
+    /// <summary>16 characters from every class Identity may require, from a CSPRNG.</summary>
+    public static string GeneratePassword()
+    {
+        const string upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", lower = "abcdefghijkmnopqrstuvwxyz", digits = "23456789", symbols = "!@#$%*-_+=?";
+        const string all = upper + lower + digits + symbols;
+        var chars = new char[16];
+        chars[0] = upper[RandomNumberGenerator.GetInt32(upper.Length)];
+        chars[1] = lower[RandomNumberGenerator.GetInt32(lower.Length)];
+        chars[2] = digits[RandomNumberGenerator.GetInt32(digits.Length)];
+        chars[3] = symbols[RandomNumberGenerator.GetInt32(symbols.Length)];
+        for (var i = 4; i < chars.Length; i++)
+        {
+            chars[i] = all[RandomNumberGenerator.GetInt32(all.Length)];
+        }
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+    }
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Seeding {what} failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

@@ -1,4 +1,6 @@
 using Portal.Cli;
+using Portal.Hosting;
+using Portal.Infrastructure;
 
 if (CliVerbs.IsVerb(args))
 {
@@ -6,7 +8,14 @@ if (CliVerbs.IsVerb(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddPortalInfrastructure();
+builder.AddPortalWeb();
+
 var app = builder.Build();
-app.MapGet("/", () => "Portal");
+await app.PrepareDatabaseAsync();
+app.UsePortalWeb();
 await app.RunAsync();
 return 0;
+
+/// <summary>Entry point type, visible to the test host.</summary>
+public partial class Program;

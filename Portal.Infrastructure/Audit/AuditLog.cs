@@ -15,10 +15,11 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> contexts, TimePr
     {
         var userId = actor?.FindFirstValue(ClaimTypes.NameIdentifier);
         var userName = actor?.Identity?.Name;
-        await WriteAsync(userId, userName, action, entityType, entityId, details, ct);
+        await WriteForUserAsync(userId, userName, action, entityType, entityId, details, ct);
     }
 
-    public async Task WriteAsync(string? userId, string? userName, string action, string? entityType = null, string? entityId = null, string? details = null, CancellationToken ct = default)
+    /// <summary>For actions before a principal exists (sign-in attempts): the typed user name.</summary>
+    public async Task WriteForUserAsync(string? userId, string? userName, string action, string? entityType = null, string? entityId = null, string? details = null, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, userId, userName, action, entityType, entityId, details));

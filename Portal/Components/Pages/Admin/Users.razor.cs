@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Portal.Identity;
+
+namespace Portal.Components.Pages.Admin;
+
+public partial class Users
+{
+    [Inject] private UserAccounts Accounts { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private IReadOnlyList<UserRow>? _users;
+    private IReadOnlyList<(int Id, string Name)> _departments = [];
+    private string _search = "";
+
+    protected override async Task OnInitializedAsync()
+    {
+        _departments = await Accounts.DepartmentsAsync(CancellationToken.None);
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync() => _users = await Accounts.ListAsync(CancellationToken.None);
+
+    private bool Matches(UserRow u) =>
+        string.IsNullOrWhiteSpace(_search) ||
+        u.Email.Contains(_search, StringComparison.OrdinalIgnoreCase) ||
+        u.DisplayName.Contains(_search, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<ClaimsPrincipal> ActorAsync() => (await AuthState).User;
+
+    private async Task CreateAsync()
+    {
+        var result = await ShowEditorAsync(L["New user"], null);
+        if (result is null)
+        {
+            return;
+        }
+        var outcome = await Accounts.CreateAsync(await ActorAsync(), result.Edit, result.Password);
+        await ReportAsync(outcome, L["User created."]);
+    }
+
+    private async Task EditAsync(UserRow user)
+    {
+        var result = await ShowEditorAsync(L["Edit user"], user);
+        if (result is not null)
+        {
+            await ReportAsync(await Accounts.UpdateAsync(await ActorAsync(), user.Id, result.Edit), L["User saved."]);
+        }
+    }
+
+    private async Task SetDisabledAsync(UserRow user, bool disabled)
+    {
+        var outcome = await Accounts.SetDisabledAsync(await ActorAsync(), user.Id, disabled);
+        await ReportAsync(outcome, disabled ? L["User disabled: open sessions end within a minute."] : L["User enabled."]);
+    }
+
+    private async Task ResetPasswordAsync(UserRow user)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Reset password"],
+            L["A new password will be generated and shown once. The user's open sessions end."], L["Reset"], cancelText: L["Cancel"]);
+        if (confirmed == true)
+        {
+            await ReportAsync(await Accounts.ResetPasswordAsync(await ActorAsync(), user.Id), L["Password reset."]);
+        }
+    }
+
+    private async Task<UserEditorResult?> ShowEditorAsync(string title, UserRow? user)
+    {
+        var parameters = new DialogParameters<UserEditorDialog>
+        {
+            { d => d.User, user },
+            { d => d.Departments, _departments },
+        };
+        var dialog = await Dialogs.ShowAsync<UserEditorDialog>(title, parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        var result = await dialog.Result;
+        return result is { Canceled: false, Data: UserEditorResult r } ? r : null;
+    }
+
+    private async Task ReportAsync(AccountResult outcome, string success)
+    {
+        if (!outcome.Succeeded)
+        {
+            foreach (var error in outcome.Errors)
+            {
+                Snackbar.Add(L[error], Severity.Error);
+            }
+            return;
+        }
+        Snackbar.Add(success, Severity.Success);
+        if (outcome.NewPassword is { } password)
+        {
+            await Dialogs.ShowMessageBoxAsync(L["New password"],
+                (MarkupString)$"{L["Give this password to the user; it is shown only now:"]}<br/><code data-testid=\"new-password\">{System.Net.WebUtility.HtmlEncode(password)}</code>",
+                L["Done"]);
+        }
+        await ReloadAsync();
+    }
+}

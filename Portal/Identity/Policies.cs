@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authorization;
+using Portal.Domain.Access;
+
+namespace Portal.Identity;
+
+/// <summary>Authorization policies; pages use these names, never role lists of their own.</summary>
+public static class Policies
+{
+    public const string Administration = nameof(Administration);
+    public const string AuditTrail = nameof(AuditTrail);
+    public const string PersonalData = nameof(PersonalData);
+
+    public static void Configure(AuthorizationOptions options)
+    {
+        options.AddPolicy(Administration, p => p.RequireRole(Roles.Administrator));
+        options.AddPolicy(AuditTrail, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
+        options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
+    }
+}

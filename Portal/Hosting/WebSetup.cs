@@ -56,6 +56,7 @@ public static class WebSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager<PortalSignInManager>()
+            .AddErrorDescriber<LocalizedIdentityErrorDescriber>()
             .AddDefaultTokenProviders();
         services.AddScoped<UserAccounts>();
 

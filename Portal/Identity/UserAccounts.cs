@@ -6,6 +6,8 @@ using Portal.Domain.Audit;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Seeding;
+using Microsoft.Extensions.Localization;
+using Portal.Resources;
 
 namespace Portal.Identity;
 
@@ -26,7 +28,7 @@ public sealed record AccountResult(bool Succeeded, IReadOnlyList<string> Errors,
 /// User administration for the admin page. Each call uses its own scope: a Blazor circuit lives
 /// for hours and must not keep one Identity/EF unit of work that long.
 /// </summary>
-public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, TimeProvider clock)
+public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct)
     {
@@ -93,14 +95,14 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return AccountResult.Fail("The user no longer exists.");
+            return AccountResult.Fail(L["The user no longer exists."]);
         }
         user.DisplayName = edit.DisplayName.Trim();
         user.DepartmentId = edit.DepartmentId;
         var current = await users.GetRolesAsync(user);
         if (IsSelf(actor, userId) && current.Contains(Roles.Administrator) && !edit.Roles.Contains(Roles.Administrator))
         {
-            return AccountResult.Fail("You cannot remove your own Administrator role.");
+            return AccountResult.Fail(L["You cannot remove your own Administrator role."]);
         }
         var result = await users.UpdateAsync(user);
         if (result.Succeeded)
@@ -128,14 +130,14 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
     {
         if (disabled && IsSelf(actor, userId))
         {
-            return AccountResult.Fail("You cannot disable your own account.");
+            return AccountResult.Fail(L["You cannot disable your own account."]);
         }
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return AccountResult.Fail("The user no longer exists.");
+            return AccountResult.Fail(L["The user no longer exists."]);
         }
         user.IsDisabled = disabled;
         var result = await users.UpdateAsync(user);
@@ -163,7 +165,7 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return AccountResult.Fail("The user no longer exists.");
+            return AccountResult.Fail(L["The user no longer exists."]);
         }
         var password = DemoDataSeeder.GeneratePassword();
         var token = await users.GeneratePasswordResetTokenAsync(user);
@@ -178,24 +180,24 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         return AccountResult.Ok(password);
     }
 
-    private static AccountResult? Validate(UserEdit edit)
+    private AccountResult? Validate(UserEdit edit)
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(edit.Email) || !edit.Email.Contains('@'))
         {
-            errors.Add("Enter the user's work email.");
+            errors.Add(L["Enter the user's work email."]);
         }
         if (string.IsNullOrWhiteSpace(edit.DisplayName))
         {
-            errors.Add("Enter the user's name.");
+            errors.Add(L["Enter the user's name."]);
         }
         if (edit.Roles.Count == 0)
         {
-            errors.Add("Choose at least one role.");
+            errors.Add(L["Choose at least one role."]);
         }
         if (edit.Roles.Except(Roles.All).FirstOrDefault() is { } unknown)
         {
-            errors.Add($"Unknown role '{unknown}'.");
+            errors.Add(L["Unknown role '{0}'.", unknown]);
         }
         return errors.Count == 0 ? null : AccountResult.Fail([.. errors]);
     }

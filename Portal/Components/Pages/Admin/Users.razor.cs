@@ -87,7 +87,7 @@ public partial class Users
         {
             foreach (var error in outcome.Errors)
             {
-                Snackbar.Add(L[error], Severity.Error);
+                Snackbar.Add(error, Severity.Error);
             }
             return;
         }

@@ -38,7 +38,8 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
     }
 
     /// <summary>Where a real browser reaches the app (Kestrel mode).</summary>
-    public string RootUrl => ClientOptions.BaseAddress.ToString().TrimEnd('/');
+    public string RootUrl => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

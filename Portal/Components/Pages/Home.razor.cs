@@ -9,6 +9,7 @@ public partial class Home
     private ClientBaseStats? _stats;
     private List<ChartSeries<double>> _regionSeries = [];
     private string[] _regionLabels = [];
+    private readonly BarChartOptions _regionOptions = new() { XAxisLabelRotation = 30 };
     private List<ChartSeries<double>> _consentSeries = [];
     private string[] _consentLabels = [];
 

@@ -108,6 +108,13 @@ public static class DemoClientWriter
 
     private static async Task<long> WriteSqliteAsync(SqliteConnection connection, IEnumerable<DemoClient> clients, IProgress<long>? progress, CancellationToken ct)
     {
+        // Random phone order makes every index insert a random B-tree walk: a large page cache
+        // keeps the indexes in memory (x3 here). WAL + synchronous=NORMAL is still crash-safe.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA cache_size = -262144; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = $"INSERT INTO \"Clients\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
                               $"VALUES ({string.Join(", ", Columns.Select((_, i) => "$p" + i))})";
@@ -153,7 +160,8 @@ public static class DemoClientWriter
                 p[26].Value = c.OptedOutAt is null ? DBNull.Value : "demo";
                 p[27].Value = SqliteTime(c.RegisteredAt);
                 p[28].Value = SqliteTime(c.RegisteredAt);
-                await command.ExecuteNonQueryAsync(ct);
+                // Microsoft.Data.Sqlite's async calls run synchronously anyway; the sync call skips a Task per row.
+                command.ExecuteNonQuery();
                 if (++written % SqliteBatch == 0)
                 {
                     await tx.CommitAsync(ct);

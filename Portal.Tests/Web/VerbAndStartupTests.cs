@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Cli;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Seeding;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Web;
+
+public class VerbAndStartupTests
+{
+    [Fact]
+    public async Task SeedVerb_GrowsTheDemoBase_AndResumesWhereItStopped()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, migrate: false);
+        string[] Args(int n) => ["seed", "--clients", n.ToString(), "--Database:Provider", "Sqlite", "--Database:ConnectionString", database.ConnectionString];
+
+        Assert.Equal(0, await CliVerbs.RunAsync(Args(150)));
+        Assert.Equal(0, await CliVerbs.RunAsync(Args(400)));
+        Assert.Equal(0, await CliVerbs.RunAsync(Args(300)));
+
+        await using var db = database.CreateContext();
+        Assert.Equal(400, await db.Clients.CountAsync());
+        Assert.Equal(400, await db.Clients.Select(c => c.Phone).Distinct().CountAsync());
+        Assert.Equal(DemoClientGenerator.PhoneFor(399), await db.Clients.Where(c => c.ExternalId == "DEMO-00000399").Select(c => c.Phone).SingleAsync());
+    }
+
+    [Fact]
+    public async Task SeedVerb_WithoutACount_ExplainsItsUsage()
+    {
+        Assert.Equal(2, await CliVerbs.RunAsync(["seed"]));
+        Assert.Equal(2, await CliVerbs.RunAsync(["seed", "--clients", "many"]));
+    }
+
+    [Fact]
+    public async Task MigrateVerb_CreatesThePostgresSchema()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres, migrate: false);
+        Assert.Equal(0, await CliVerbs.RunAsync(["migrate", "--Database:Provider", "Postgres", "--Database:ConnectionString", database.ConnectionString]));
+        await using var db = database.CreateContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(0, await db.Clients.CountAsync());
+    }
+
+    [Fact]
+    public async Task PostgresHost_MigratesSeedsOnceAndSignsIn()
+    {
+        await using var app = await new PortalAppFactory(DatabaseProvider.Postgres, demoClients: 500).StartAsync();
+        var client = app.CreateBrowserlikeClient();
+        var login = await PortalAppFactory.PostLoginAsync(client, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        Assert.Equal(500, await db.Clients.CountAsync());
+        Assert.Equal(6, await db.Users.CountAsync());
+        Assert.Equal(5, await db.Departments.CountAsync());
+
+        // A second start on the same database seeds nothing more.
+        var again = await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(default);
+        Assert.Empty(again);
+        Assert.Equal(500, await db.Clients.CountAsync());
+    }
+}

@@ -12,7 +12,7 @@ public sealed class Client
 
     public Client(PhoneNumber phone, string? firstName, string? lastName, DateTime registeredAt)
     {
-        Phone = phone.Value;
+        ChangePhone(phone);
         FirstName = firstName;
         LastName = lastName;
         RegisteredAt = registeredAt;
@@ -39,6 +39,10 @@ public sealed class Client
     public ClientStatus Status { get; private set; } = ClientStatus.Active;
     public DateTime RegisteredAt { get; set; }
     public LoyaltyTier LoyaltyTier { get; set; }
+    /// <summary>The client's tariff or product, as the CRM names it.</summary>
+    public string? Tariff { get; set; }
+    /// <summary>Derived from the phone's DEF code, see <see cref="MobileOperators"/>.</summary>
+    public string Operator { get; private set; } = MobileOperators.Other;
     public decimal Balance { get; set; }
     public decimal TotalSpend { get; set; }
     public int PurchaseCount { get; set; }
@@ -55,7 +59,11 @@ public sealed class Client
 
     public PhoneNumber PhoneNumber => PhoneNumber.FromTrusted(Phone);
 
-    public void ChangePhone(PhoneNumber phone) => Phone = phone.Value;
+    public void ChangePhone(PhoneNumber phone)
+    {
+        Phone = phone.Value;
+        Operator = MobileOperators.Of(phone.Value);
+    }
 
     /// <summary>Whether a message of this purpose may be sent at all (before quiet hours and caps).</summary>
     public bool MayReceive(ConsentPurpose purpose) =>

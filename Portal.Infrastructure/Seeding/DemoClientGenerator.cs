@@ -8,7 +8,7 @@ public sealed record DemoClient(
     DateOnly BirthDate, string Language, string RegionCode, string City, string TimeZone, ClientStatus Status,
     DateTime RegisteredAt, LoyaltyTier LoyaltyTier, decimal Balance, decimal TotalSpend, int PurchaseCount,
     DateTime? LastPurchaseAt, DateTime? LastActivityAt, bool ServiceConsent, bool AdvertisingConsent,
-    DateTime ConsentAt, DateTime? OptedOutAt);
+    DateTime ConsentAt, DateTime? OptedOutAt, string Tariff, string Operator);
 
 /// <summary>
 /// Realistic, deterministic demo clients: client number <c>i</c> is the same on every machine and
@@ -62,6 +62,8 @@ public static class DemoClientGenerator
         "Жуков", "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов", "Сидоров",
         "Островский", "Вишневский", "Шевченко", "Бондаренко", "Толстой", "Горький", "Крылов", "Гончаров", "Тихонов", "Калинин",
     ];
+
+    private static readonly string[] Tariffs = ["Базовый", "Стандарт", "Премиум", "Семейный", "Бизнес"];
 
     private static readonly int[] RegionWeights = RussianRegions.All.Select(r => r.PopulationThousands).ToArray();
     private static readonly int TotalWeight = RegionWeights.Sum();
@@ -118,7 +120,9 @@ public static class DemoClientGenerator
             LastPurchaseAt: lastPurchase, LastActivityAt: lastActivity,
             ServiceConsent: rng.Next(100) < 97, AdvertisingConsent: rng.Next(100) < 62,
             ConsentAt: consentAt,
-            OptedOutAt: rng.Next(100) < 3 ? Later(consentAt, today.AddDays(-rng.Next(365))) : null);
+            OptedOutAt: rng.Next(100) < 3 ? Later(consentAt, today.AddDays(-rng.Next(365))) : null,
+            Tariff: Tariffs[rng.Next(Tariffs.Length)],
+            Operator: MobileOperators.Of(PhoneFor(index)));
     }
 
     /// <summary>

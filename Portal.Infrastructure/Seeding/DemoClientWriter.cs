@@ -21,7 +21,7 @@ public static class DemoClientWriter
         "RegionCode", "City", "TimeZone", "Status", "RegisteredAt", "LoyaltyTier", "Balance", "TotalSpend",
         "PurchaseCount", "LastPurchaseAt", "LastActivityAt", "ServiceConsentGranted", "ServiceConsentAt",
         "ServiceConsentSource", "AdvertisingConsentGranted", "AdvertisingConsentAt", "AdvertisingConsentSource",
-        "OptedOutAt", "OptOutReason", "CreatedAt", "UpdatedAt",
+        "OptedOutAt", "OptOutReason", "CreatedAt", "UpdatedAt", "Tariff", "Operator",
     ];
 
     private const string ConsentSource = "demo-seed";
@@ -84,6 +84,8 @@ public static class DemoClientWriter
             }
             await importer.WriteAsync(c.RegisteredAt, NpgsqlDbType.TimestampTz, ct);
             await importer.WriteAsync(c.RegisteredAt, NpgsqlDbType.TimestampTz, ct);
+            await importer.WriteAsync(c.Tariff, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(c.Operator, NpgsqlDbType.Text, ct);
             if (++written % 10_000 == 0)
             {
                 progress?.Report(written);
@@ -160,6 +162,8 @@ public static class DemoClientWriter
                 p[26].Value = c.OptedOutAt is null ? DBNull.Value : "demo";
                 p[27].Value = SqliteTime(c.RegisteredAt);
                 p[28].Value = SqliteTime(c.RegisteredAt);
+                p[29].Value = c.Tariff;
+                p[30].Value = c.Operator;
                 // Microsoft.Data.Sqlite's async calls run synchronously anyway; the sync call skips a Task per row.
                 command.ExecuteNonQuery();
                 if (++written % SqliteBatch == 0)

@@ -25,4 +25,20 @@ public class PhoneNumberTests
         Assert.False(PhoneNumber.TryParse(input, out _, out var error));
         Assert.Contains(reason, error);
     }
+
+    [Theory]
+    [InlineData("+79161234567", "MTS")]
+    [InlineData("+79261234567", "MegaFon")]
+    [InlineData("+79031234567", "Beeline")]
+    [InlineData("+79501234567", "T2")]
+    [InlineData("+79401234567", "Other")]
+    [InlineData("+12025550123", "Other")]
+    public void MobileOperators_FromTheDefCode(string phone, string expected)
+    {
+        Assert.Equal(expected, MobileOperators.Of(phone));
+        if (expected != "Other")
+        {
+            Assert.Equal(expected, new Client(PhoneNumber.FromTrusted(phone), null, null, DateTime.UtcNow).Operator);
+        }
+    }
 }

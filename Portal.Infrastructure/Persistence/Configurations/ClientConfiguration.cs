@@ -22,6 +22,8 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.Property(c => c.City).HasMaxLength(100);
         b.Property(c => c.TimeZone).HasMaxLength(64);
         b.Property(c => c.OptOutReason).HasMaxLength(200);
+        b.Property(c => c.Tariff).HasMaxLength(100);
+        b.Property(c => c.Operator).HasMaxLength(32);
         b.Property(c => c.Balance).HasPrecision(18, 2);
         b.Property(c => c.TotalSpend).HasPrecision(18, 2);
         b.Ignore(c => c.PhoneNumber);
@@ -35,6 +37,7 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.HasIndex(c => c.BirthDate);
         b.HasIndex(c => c.RegisteredAt);
         b.HasIndex(c => c.LastPurchaseAt);
+        b.HasIndex(c => c.Operator);
     }
 
     private static Action<ComplexPropertyBuilder<Consent>> Consent(string prefix) => c =>

@@ -61,6 +61,8 @@ public class ProviderParityTests
             Assert.Equal(g.AdvertisingConsent, c.AdvertisingConsent.Granted);
             Assert.Equal("demo-seed", c.AdvertisingConsent.Source);
             Assert.Equal(g.OptedOutAt.HasValue, c.OptedOutAt.HasValue);
+            Assert.Equal((g.Tariff, g.Operator), (c.Tariff, c.Operator));
+            Assert.Equal(MobileOperators.Of(c.Phone), c.Operator);
         }
     }
 

@@ -1,0 +1,88 @@
+using Portal.Domain.Common;
+
+namespace Portal.Domain.Integrations;
+
+public enum SyncSourceKind
+{
+    /// <summary>A PostgreSQL database and a SQL query.</summary>
+    Postgres = 1,
+    /// <summary>An HTTP endpoint returning a JSON array.</summary>
+    HttpJson = 2,
+}
+
+public enum SyncTarget
+{
+    Clients = 1,
+    Events = 2,
+}
+
+/// <summary>
+/// Another system Portal pulls clients or events from on a schedule, incrementally: only rows
+/// whose watermark column is past the last value seen.
+/// </summary>
+public sealed class SyncSource
+{
+    private SyncSource() { }
+
+    public SyncSource(string name, SyncSourceKind kind, SyncTarget target, string location, string query, string watermarkColumn, string cron, string mappingJson)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
+        {
+            throw new DomainException("A source's name is 1 to 100 characters.");
+        }
+        Name = name.Trim();
+        Kind = kind;
+        Target = target;
+        Location = location;
+        Query = query;
+        WatermarkColumn = watermarkColumn;
+        Cron = cron;
+        MappingJson = mappingJson;
+    }
+
+    public int Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public SyncSourceKind Kind { get; private set; }
+    public SyncTarget Target { get; private set; }
+    /// <summary>Connection string (encrypted at rest) or URL.</summary>
+    public string Location { get; set; } = "";
+    /// <summary>SQL with a <c>@watermark</c> parameter, or unused for HTTP.</summary>
+    public string Query { get; set; } = "";
+    public string WatermarkColumn { get; set; } = "";
+    /// <summary>The last watermark value applied, as invariant text.</summary>
+    public string? Watermark { get; set; }
+    /// <summary>Quartz cron expression.</summary>
+    public string Cron { get; set; } = "";
+    /// <summary>Source column → Portal field.</summary>
+    public string MappingJson { get; set; } = "{}";
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>One run of a <see cref="SyncSource"/>.</summary>
+public sealed class SyncRun
+{
+    private SyncRun() { }
+
+    public SyncRun(int sourceId, DateTime startedAt)
+    {
+        SourceId = sourceId;
+        StartedAt = startedAt;
+    }
+
+    public long Id { get; private set; }
+    public int SourceId { get; private set; }
+    public DateTime StartedAt { get; private set; }
+    public DateTime? FinishedAt { get; private set; }
+    public int RowsRead { get; private set; }
+    public int Upserted { get; private set; }
+    public int Rejected { get; private set; }
+    public bool Succeeded { get; private set; }
+    public string? Error { get; private set; }
+
+    public void Finish(int read, int upserted, int rejected, string? error, DateTime at)
+    {
+        (RowsRead, Upserted, Rejected, FinishedAt) = (read, upserted, rejected, at);
+        Error = error is { Length: > 1000 } ? error[..1000] : error;
+        Succeeded = error is null;
+    }
+}

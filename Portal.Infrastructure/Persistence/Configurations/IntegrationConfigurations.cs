@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Imports;
+using Portal.Domain.Integrations;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class ImportJobConfiguration : IEntityTypeConfiguration<ImportJob>
+{
+    public void Configure(EntityTypeBuilder<ImportJob> b)
+    {
+        b.Property(j => j.FileName).HasMaxLength(255).IsRequired();
+        b.Property(j => j.MappingJson).HasMaxLength(4000);
+        b.Property(j => j.Error).HasMaxLength(1000);
+        b.Property(j => j.CreatedBy).HasMaxLength(256);
+        b.HasIndex(j => j.CreatedAt);
+    }
+}
+
+internal sealed class ImportRowErrorConfiguration : IEntityTypeConfiguration<ImportRowError>
+{
+    public void Configure(EntityTypeBuilder<ImportRowError> b)
+    {
+        b.Property(e => e.Column).HasMaxLength(100);
+        b.Property(e => e.Reason).HasMaxLength(500).IsRequired();
+        b.HasOne<ImportJob>().WithMany().HasForeignKey(e => e.ImportJobId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(e => new { e.ImportJobId, e.Row });
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b)
+    {
+        b.Property(k => k.Name).HasMaxLength(100).IsRequired();
+        b.Property(k => k.Prefix).HasMaxLength(16).IsRequired();
+        b.HasIndex(k => k.Prefix).IsUnique();
+        b.Property(k => k.SecretHash).HasMaxLength(128).IsRequired();
+        b.Property(k => k.Scopes).HasMaxLength(200);
+        b.Property(k => k.CreatedBy).HasMaxLength(256);
+    }
+}
+
+internal sealed class SyncSourceConfiguration : IEntityTypeConfiguration<SyncSource>
+{
+    public void Configure(EntityTypeBuilder<SyncSource> b)
+    {
+        b.Property(s => s.Name).HasMaxLength(100).IsRequired();
+        b.HasIndex(s => s.Name).IsUnique();
+        b.Property(s => s.Location).HasMaxLength(2000);
+        b.Property(s => s.Query).HasMaxLength(8000);
+        b.Property(s => s.WatermarkColumn).HasMaxLength(100);
+        b.Property(s => s.Watermark).HasMaxLength(100);
+        b.Property(s => s.Cron).HasMaxLength(100);
+        b.Property(s => s.MappingJson).HasMaxLength(4000);
+    }
+}
+
+internal sealed class SyncRunConfiguration : IEntityTypeConfiguration<SyncRun>
+{
+    public void Configure(EntityTypeBuilder<SyncRun> b)
+    {
+        b.Property(r => r.Error).HasMaxLength(1000);
+        b.HasOne<SyncSource>().WithMany().HasForeignKey(r => r.SourceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => new { r.SourceId, r.StartedAt });
+    }
+}

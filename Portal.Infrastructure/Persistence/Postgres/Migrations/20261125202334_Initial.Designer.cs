@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125202209_Initial")]
+    [Migration("20261125202334_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

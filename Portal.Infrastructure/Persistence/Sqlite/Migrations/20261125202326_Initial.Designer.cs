@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125202200_Initial")]
+    [Migration("20261125202326_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
@@ -25,6 +26,8 @@ public static class DependencyInjection
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<DemoDataSeeder>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ClientImporter>();
+        services.AddSingleton<ImportRunner>();
 
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return builder;

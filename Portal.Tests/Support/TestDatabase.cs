@@ -51,6 +51,14 @@ public sealed class TestDatabase : IAsyncDisposable
         return db;
     }
 
+    /// <summary>The database as services see it.</summary>
+    public IDbContextFactory<PortalDbContext> Factory => new ContextFactory(this);
+
+    private sealed class ContextFactory(TestDatabase database) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => database.CreateContext();
+    }
+
     public PortalDbContext CreateContext() => Provider == DatabaseProvider.Sqlite
         ? new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite(ConnectionString).Options)
         : new PostgresPortalDbContext(new DbContextOptionsBuilder<PostgresPortalDbContext>().UseNpgsql(ConnectionString).Options);

@@ -1,0 +1,402 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Imports;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Importing;
+
+public enum ImportPhase
+{
+    Reading,
+    Checking,
+    Applying,
+    Done,
+}
+
+public sealed record ImportProgress(ImportPhase Phase, int RowsRead, double Fraction);
+
+/// <summary>What to import and how. <see cref="Mapping"/> is aligned with the file's columns; null = skip the column.</summary>
+public sealed record ImportRequest(
+    string Path, string FileName, IReadOnlyList<ClientField?> Mapping, ImportMode Mode, ImportMatch Match, string CreatedBy)
+{
+    /// <summary>Columns the user left unmapped without marking them skipped: reported as unknown.</summary>
+    public IReadOnlySet<int> UnknownColumns { get; init; } = new HashSet<int>();
+}
+
+/// <summary>
+/// Imports clients from a CSV or XLSX file, streaming: rows are validated as they are read and
+/// bulk-loaded into a staging table (binary COPY on PostgreSQL); duplicates and conflicts are
+/// found in SQL; then one transaction updates the matched clients and inserts the new ones.
+/// A failed or cancelled import applies nothing. Row errors name the row and the reason, never
+/// the cell's value.
+/// </summary>
+public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientImporter> logger)
+{
+    public const int MaxStoredErrors = 10_000;
+
+    private enum Conflict
+    {
+        DuplicateKey = 1,
+        DuplicatePhone = 2,
+        PhoneTaken = 3,
+        ExternalIdTaken = 4,
+        Erased = 5,
+    }
+
+    /// <summary>Creates the job row so the UI can show it before the file is read.</summary>
+    public async Task<int> CreateJobAsync(ImportRequest request, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var mapping = JsonSerializer.Serialize(request.Mapping.Select(m => m?.ToString()));
+        var job = new ImportJob(request.FileName, request.Mode, request.Match, mapping, request.CreatedBy, Now);
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        return job.Id;
+    }
+
+    public async Task<ImportJob> RunAsync(int jobId, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        await UpdateJobAsync(jobId, j => j.Start(Now));
+        var clock = Stopwatch.StartNew();
+        var total = 0;
+        var rejected = 0;
+        var errors = new ErrorSink(contexts, jobId);
+        try
+        {
+            using var file = TabularFile.Open(request.Path, request.FileName);
+            if (request.Mapping.Count != file.Headers.Count)
+            {
+                throw new InvalidDataException("The file's columns changed since the mapping was made: upload it again.");
+            }
+            foreach (var column in request.UnknownColumns.Order())
+            {
+                errors.Add(1, file.Headers[column], "Unknown column: map it to a field or mark it Skip.");
+            }
+            if (request.Mode == ImportMode.AllOrNothing && request.UnknownColumns.Count > 0)
+            {
+                await errors.FlushAsync();
+                return await FinishFailedAsync(jobId, 0, 0, "Unknown columns: map each to a field or mark it Skip.");
+            }
+            var parser = new ClientRowParser(request.Mapping, file.Headers, request.Match);
+            if (!parser.Maps(ClientField.Phone) || (request.Match == ImportMatch.ExternalId && !parser.Maps(ClientField.ExternalId)))
+            {
+                throw new InvalidDataException(request.Match == ImportMatch.ExternalId
+                    ? "Map a column to Phone and one to External id: rows are matched by external id."
+                    : "Map a column to Phone: rows are matched by phone.");
+            }
+
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var connection = db.Database.GetDbConnection();
+            await connection.OpenAsync(ct);
+            var dialect = StagingDialect.For(connection);
+            await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", ct);
+            await ExecAsync(connection, null, dialect.CreateStageSql, ct);
+
+            // 1. Read, validate, stage: nothing held in memory but the current row.
+            var rowErrors = new List<RowError>();
+            await using (var writer = dialect.OpenWriter(connection))
+            {
+                foreach (var cells in file.Rows())
+                {
+                    ct.ThrowIfCancellationRequested();
+                    total++;
+                    var row = total + 1; // the header is row 1, as a spreadsheet shows it
+                    rowErrors.Clear();
+                    if (parser.Parse(cells, rowErrors) is { } client)
+                    {
+                        await writer.WriteAsync(row, client, ct);
+                    }
+                    else
+                    {
+                        rejected++;
+                        foreach (var e in rowErrors)
+                        {
+                            errors.Add(row, e.Column, e.Reason);
+                        }
+                    }
+                    if (total % 10_000 == 0)
+                    {
+                        progress?.Report(new ImportProgress(ImportPhase.Reading, total, file.Progress * 0.8));
+                    }
+                }
+                await writer.CompleteAsync(ct);
+            }
+            foreach (var (row, reason) in file.BadRows)
+            {
+                rejected++;
+                errors.Add(row, null, reason);
+            }
+            progress?.Report(new ImportProgress(ImportPhase.Checking, total, 0.8));
+
+            // 2. Duplicates inside the file and clashes with other clients, found in SQL.
+            rejected += await FindConflictsAsync(connection, request.Match, errors, ct);
+            await errors.FlushAsync();
+            if (request.Mode == ImportMode.AllOrNothing && rejected > 0)
+            {
+                return await FinishFailedAsync(jobId, total, rejected,
+                    $"{rejected:N0} of {total:N0} rows have errors; nothing was imported (all-or-nothing). Fix them or choose 'import the valid rows'.");
+            }
+            ct.ThrowIfCancellationRequested();
+
+            // 3. One transaction: update the matched clients, insert the new ones.
+            progress?.Report(new ImportProgress(ImportPhase.Applying, total, 0.85));
+            var (inserted, updated) = await MergeAsync(connection, dialect, parser, request, jobId, ct);
+            await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", CancellationToken.None);
+            var job = await UpdateJobAsync(jobId, j => j.Complete(total, inserted, updated, rejected, Now));
+            progress?.Report(new ImportProgress(ImportPhase.Done, total, 1));
+            logger.LogInformation("Import {JobId}: {Total} rows, {Inserted} inserted, {Updated} updated, {Rejected} rejected in {Seconds:F1} s",
+                jobId, total, inserted, updated, rejected, clock.Elapsed.TotalSeconds);
+            return job;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await errors.FlushAsync();
+            logger.LogInformation("Import {JobId} cancelled after {Total} rows; nothing applied", jobId, total);
+            return await UpdateJobAsync(jobId, j => j.Cancel(Now));
+        }
+        catch (InvalidDataException e)
+        {
+            await errors.FlushAsync();
+            return await FinishFailedAsync(jobId, total, rejected, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Import {JobId} failed after {Total} rows; nothing applied", jobId, total);
+            return await FinishFailedAsync(jobId, total, rejected, "The import stopped on an internal error and applied nothing: " + e.GetType().Name);
+        }
+    }
+
+    private async Task<int> FindConflictsAsync(DbConnection connection, ImportMatch match, ErrorSink errors, CancellationToken ct)
+    {
+        var (key, keyColumn) = match == ImportMatch.ExternalId ? ("external_id", "ExternalId") : ("phone", "Phone");
+        const string NotYet = "NOT EXISTS (SELECT 1 FROM import_conflict x WHERE x.row_no = {0}.row_no)";
+        var sql = $"""
+            INSERT INTO import_conflict (row_no, reason, other_row)
+              SELECT row_no, {(int)Conflict.DuplicateKey}, first_row
+              FROM (SELECT row_no, MIN(row_no) OVER (PARTITION BY {key}) AS first_row FROM import_stage) d WHERE row_no <> first_row;
+            INSERT INTO import_conflict (row_no, reason, other_row)
+              SELECT s.row_no, {(int)Conflict.Erased}, NULL FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key}
+              WHERE c."Status" = 4 AND {string.Format(NotYet, "s")};
+            """;
+        sql += match == ImportMatch.ExternalId
+            ? $"""
+              INSERT INTO import_conflict (row_no, reason, other_row)
+                SELECT row_no, {(int)Conflict.DuplicatePhone}, first_row
+                FROM (SELECT row_no, MIN(row_no) OVER (PARTITION BY phone) AS first_row FROM import_stage) d
+                WHERE row_no <> first_row AND {string.Format(NotYet, "d")};
+              INSERT INTO import_conflict (row_no, reason, other_row)
+                SELECT s.row_no, {(int)Conflict.PhoneTaken}, NULL FROM import_stage s JOIN "Clients" c ON c."Phone" = s.phone
+                WHERE (c."ExternalId" IS NULL OR c."ExternalId" <> s.external_id) AND {string.Format(NotYet, "s")};
+              """
+            : $"""
+              INSERT INTO import_conflict (row_no, reason, other_row)
+                SELECT s.row_no, {(int)Conflict.ExternalIdTaken}, NULL FROM import_stage s JOIN "Clients" c ON c."ExternalId" = s.external_id
+                WHERE c."Phone" <> s.phone AND {string.Format(NotYet, "s")};
+              """;
+        await ExecAsync(connection, null, sql, ct);
+
+        var count = 0;
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT row_no, reason, other_row FROM import_conflict ORDER BY row_no";
+            await using var r = await read.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                count++;
+                var other = r.IsDBNull(2) ? 0 : Convert.ToInt32(r.GetValue(2));
+                errors.Add(Convert.ToInt32(r.GetValue(0)), null, (Conflict)Convert.ToInt32(r.GetValue(1)) switch
+                {
+                    Conflict.DuplicateKey => $"Duplicate: row {other} has the same {(match == ImportMatch.ExternalId ? "external id" : "phone")}.",
+                    Conflict.DuplicatePhone => $"Duplicate: row {other} has the same phone.",
+                    Conflict.PhoneTaken => "This phone already belongs to another client.",
+                    Conflict.ExternalIdTaken => "This external id already belongs to a client with another phone.",
+                    Conflict.Erased => "This client's data was erased on request; it cannot be imported again.",
+                    _ => "Conflict.",
+                });
+            }
+        }
+        await ExecAsync(connection, null, "DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM import_conflict)", ct);
+        return count;
+    }
+
+    private async Task<(int Inserted, int Updated)> MergeAsync(DbConnection connection, StagingDialect dialect, ClientRowParser parser,
+        ImportRequest request, int jobId, CancellationToken ct)
+    {
+        var (key, keyColumn) = request.Match == ImportMatch.ExternalId ? ("external_id", "ExternalId") : ("phone", "Phone");
+        var now = dialect.Time(Now);
+        var evidence = $"import #{jobId}: {request.FileName}";
+        await using var tx = await connection.BeginTransactionAsync(ct);
+
+        await ExecAsync(connection, tx, $"""
+            INSERT INTO import_existing (row_no, client_id, old_service, old_advertising)
+            SELECT s.row_no, c."Id", c."ServiceConsentGranted", c."AdvertisingConsentGranted"
+            FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key}
+            """, ct);
+
+        var sets = new List<string>();
+        void Keep(ClientField field, string column, string stage)
+        {
+            if (parser.Maps(field))
+            {
+                sets.Add($"\"{column}\" = COALESCE(s.{stage}, \"{column}\")");
+            }
+        }
+        if (request.Match == ImportMatch.ExternalId)
+        {
+            sets.Add("\"Phone\" = s.phone");
+            sets.Add("\"Operator\" = s.operator");
+        }
+        else
+        {
+            Keep(ClientField.ExternalId, "ExternalId", "external_id");
+        }
+        Keep(ClientField.FirstName, "FirstName", "first_name");
+        Keep(ClientField.MiddleName, "MiddleName", "middle_name");
+        Keep(ClientField.LastName, "LastName", "last_name");
+        Keep(ClientField.Gender, "Gender", "gender");
+        Keep(ClientField.BirthDate, "BirthDate", "birth_date");
+        Keep(ClientField.Language, "Language", "language");
+        Keep(ClientField.Region, "RegionCode", "region_code");
+        Keep(ClientField.City, "City", "city");
+        if (parser.Maps(ClientField.Region) || parser.Maps(ClientField.TimeZone))
+        {
+            sets.Add("\"TimeZone\" = COALESCE(s.time_zone, \"TimeZone\")");
+        }
+        Keep(ClientField.Status, "Status", "status");
+        Keep(ClientField.RegisteredAt, "RegisteredAt", "registered_at");
+        Keep(ClientField.LoyaltyTier, "LoyaltyTier", "loyalty_tier");
+        Keep(ClientField.Tariff, "Tariff", "tariff");
+        Keep(ClientField.Balance, "Balance", "balance");
+        Keep(ClientField.TotalSpend, "TotalSpend", "total_spend");
+        Keep(ClientField.PurchaseCount, "PurchaseCount", "purchase_count");
+        Keep(ClientField.LastPurchaseAt, "LastPurchaseAt", "last_purchase_at");
+        Keep(ClientField.LastActivityAt, "LastActivityAt", "last_activity_at");
+        foreach (var (field, prefix, stage) in new[] { (ClientField.ServiceConsent, "Service", "service_consent"), (ClientField.AdvertisingConsent, "Advertising", "advertising_consent") })
+        {
+            if (parser.Maps(field))
+            {
+                // SET expressions all see the old row, so "changed" compares against the value before this update.
+                var changed = $"s.{stage} IS NOT NULL AND s.{stage} <> \"{prefix}ConsentGranted\"";
+                sets.Add($"\"{prefix}ConsentAt\" = CASE WHEN {changed} THEN @now ELSE \"{prefix}ConsentAt\" END");
+                sets.Add($"\"{prefix}ConsentSource\" = CASE WHEN {changed} THEN 'import' ELSE \"{prefix}ConsentSource\" END");
+                sets.Add($"\"{prefix}ConsentEvidence\" = CASE WHEN {changed} THEN @evidence ELSE \"{prefix}ConsentEvidence\" END");
+                sets.Add($"\"{prefix}ConsentGranted\" = COALESCE(s.{stage}, \"{prefix}ConsentGranted\")");
+            }
+        }
+        sets.Add("\"UpdatedAt\" = @now");
+        var updated = await ExecAsync(connection, tx,
+            $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}", ct, now, evidence);
+
+        var inserted = await ExecAsync(connection, tx, """
+            INSERT INTO "Clients" ("ExternalId", "Phone", "FirstName", "MiddleName", "LastName", "Gender", "BirthDate", "Language",
+              "RegionCode", "City", "TimeZone", "Status", "RegisteredAt", "LoyaltyTier", "Tariff", "Balance", "TotalSpend",
+              "PurchaseCount", "LastPurchaseAt", "LastActivityAt",
+              "ServiceConsentGranted", "ServiceConsentAt", "ServiceConsentSource", "ServiceConsentEvidence",
+              "AdvertisingConsentGranted", "AdvertisingConsentAt", "AdvertisingConsentSource", "AdvertisingConsentEvidence",
+              "Operator", "CreatedAt", "UpdatedAt")
+            SELECT s.external_id, s.phone, s.first_name, s.middle_name, s.last_name, COALESCE(s.gender, 0), s.birth_date,
+              COALESCE(s.language, 'ru'), s.region_code, s.city, COALESCE(s.time_zone, 'Europe/Moscow'), COALESCE(s.status, 1),
+              COALESCE(s.registered_at, @now), COALESCE(s.loyalty_tier, 0), s.tariff, COALESCE(s.balance, 0), COALESCE(s.total_spend, 0),
+              COALESCE(s.purchase_count, 0), s.last_purchase_at, s.last_activity_at,
+              COALESCE(s.service_consent, FALSE), CASE WHEN s.service_consent IS NULL THEN NULL ELSE @now END,
+              CASE WHEN s.service_consent IS NULL THEN NULL ELSE 'import' END, CASE WHEN s.service_consent IS NULL THEN NULL ELSE @evidence END,
+              COALESCE(s.advertising_consent, FALSE), CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE @now END,
+              CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE 'import' END, CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE @evidence END,
+              s.operator, @now, @now
+            FROM import_stage s WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.row_no = s.row_no)
+            """, ct, now, evidence);
+
+        // The consent trail: one record per purpose whose value is new or changed.
+        foreach (var (field, purpose, stage, old) in new[] { (ClientField.ServiceConsent, 1, "service_consent", "old_service"), (ClientField.AdvertisingConsent, 2, "advertising_consent", "old_advertising") })
+        {
+            if (parser.Maps(field))
+            {
+                await ExecAsync(connection, tx, $"""
+                    INSERT INTO "ConsentRecords" ("ClientId", "Purpose", "Granted", "At", "Source", "Evidence")
+                    SELECT c."Id", {purpose}, s.{stage}, @now, 'import', @evidence
+                    FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key} LEFT JOIN import_existing e ON e.row_no = s.row_no
+                    WHERE s.{stage} IS NOT NULL AND (e.row_no IS NULL OR e.{old} <> s.{stage})
+                    """, ct, now, evidence);
+            }
+        }
+        if (parser.Maps(ClientField.Tags))
+        {
+            await ExecAsync(connection, tx, $"""
+                DELETE FROM "ClientTags" WHERE "ClientId" IN
+                  (SELECT c."Id" FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key} WHERE s.tags IS NOT NULL);
+                INSERT INTO "ClientTags" ("ClientId", "Tag")
+                  SELECT DISTINCT c."Id", t.tag FROM ({dialect.ExpandTagsSql}) t
+                  JOIN import_stage s ON s.row_no = t.row_no JOIN "Clients" c ON c."{keyColumn}" = s.{key};
+                """, ct);
+        }
+        await tx.CommitAsync(ct);
+        return (inserted, updated);
+    }
+
+    private static async Task<int> ExecAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct, object? now = null, string? evidence = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        command.CommandTimeout = 0; // a 1.9 M-row merge takes tens of seconds; the token cancels it
+        if (now is not null)
+        {
+            Add(command, "now", now);
+            Add(command, "evidence", evidence ?? "");
+        }
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private async Task<ImportJob> FinishFailedAsync(int jobId, int total, int rejected, string error) =>
+        await UpdateJobAsync(jobId, j => j.Fail(total, rejected, error, Now));
+
+    private async Task<ImportJob> UpdateJobAsync(int jobId, Action<ImportJob> change)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        var job = await db.ImportJobs.SingleAsync(j => j.Id == jobId);
+        change(job);
+        await db.SaveChangesAsync();
+        return job;
+    }
+
+    /// <summary>Row errors, written in batches through their own context; beyond the cap only counted.</summary>
+    private sealed class ErrorSink(IDbContextFactory<PortalDbContext> contexts, int jobId)
+    {
+        private readonly List<ImportRowError> _pending = [];
+        private int _stored;
+
+        public void Add(int row, string? column, string reason)
+        {
+            if (_stored + _pending.Count < MaxStoredErrors)
+            {
+                _pending.Add(new ImportRowError(jobId, row, column, reason));
+            }
+        }
+
+        public async Task FlushAsync()
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+            await using var db = await contexts.CreateDbContextAsync();
+            db.ImportRowErrors.AddRange(_pending);
+            await db.SaveChangesAsync();
+            _stored += _pending.Count;
+            _pending.Clear();
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Portal.Domain.Imports;
+
+namespace Portal.Infrastructure.Importing;
+
+/// <summary>
+/// What differs between PostgreSQL and SQLite for an import: the staging table's types, how
+/// rows reach it (binary COPY vs a prepared INSERT) and how a JSON list of tags is expanded.
+/// The merge SQL itself is shared (<see cref="ClientImporter"/>).
+/// </summary>
+internal abstract class StagingDialect
+{
+    /// <summary>The staging columns, in load order.</summary>
+    public static readonly string[] Columns =
+    [
+        "row_no", "external_id", "phone", "first_name", "middle_name", "last_name", "gender", "birth_date", "language",
+        "region_code", "city", "time_zone", "status", "registered_at", "loyalty_tier", "tariff", "balance", "total_spend",
+        "purchase_count", "last_purchase_at", "last_activity_at", "service_consent", "advertising_consent", "tags", "operator",
+    ];
+
+    public static StagingDialect For(DbConnection connection) => connection switch
+    {
+        NpgsqlConnection => new PostgresStaging(),
+        SqliteConnection => new SqliteStaging(),
+        _ => throw new NotSupportedException($"Imports do not support {connection.GetType().Name}."),
+    };
+
+    public abstract string CreateStageSql { get; }
+
+    /// <summary>SQL yielding (row_no, tag) for every tag of every staged row.</summary>
+    public abstract string ExpandTagsSql { get; }
+
+    /// <summary>A UTC time as this provider stores it.</summary>
+    public abstract object Time(DateTime utc);
+
+    public abstract StageWriter OpenWriter(DbConnection connection);
+
+    protected static string? TagsJson(ImportedClient c) => c.Tags is null ? null : JsonSerializer.Serialize(c.Tags);
+
+    public abstract class StageWriter : IAsyncDisposable
+    {
+        public abstract ValueTask WriteAsync(int row, ImportedClient c, CancellationToken ct);
+        public abstract ValueTask CompleteAsync(CancellationToken ct);
+        public abstract ValueTask DisposeAsync();
+    }
+
+    private sealed class PostgresStaging : StagingDialect
+    {
+        public override string CreateStageSql => """
+            CREATE TEMP TABLE import_stage (row_no int PRIMARY KEY, external_id text, phone text NOT NULL, first_name text,
+              middle_name text, last_name text, gender int, birth_date date, language text, region_code text, city text,
+              time_zone text, status int, registered_at timestamptz, loyalty_tier int, tariff text, balance numeric,
+              total_spend numeric, purchase_count int, last_purchase_at timestamptz, last_activity_at timestamptz,
+              service_consent boolean, advertising_consent boolean, tags text, operator text NOT NULL);
+            CREATE TEMP TABLE import_conflict (row_no int PRIMARY KEY, reason int NOT NULL, other_row int);
+            CREATE TEMP TABLE import_existing (row_no int PRIMARY KEY, client_id bigint NOT NULL, old_service boolean, old_advertising boolean);
+            """;
+
+        public override string ExpandTagsSql =>
+            "SELECT s.row_no, t.value AS tag FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements_text(s.tags::jsonb) AS t(value) WHERE s.tags IS NOT NULL";
+
+        public override object Time(DateTime utc) => utc;
+
+        public override StageWriter OpenWriter(DbConnection connection) => new CopyWriter((NpgsqlConnection)connection);
+
+        private sealed class CopyWriter(NpgsqlConnection connection) : StageWriter
+        {
+            private NpgsqlBinaryImporter? _copy;
+
+            public override async ValueTask WriteAsync(int row, ImportedClient c, CancellationToken ct)
+            {
+                _copy ??= await connection.BeginBinaryImportAsync(
+                    $"COPY import_stage ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY)", ct);
+                var w = _copy;
+                await w.StartRowAsync(ct);
+                await w.WriteAsync(row, NpgsqlDbType.Integer, ct);
+                await Text(w, c.ExternalId, ct);
+                await w.WriteAsync(c.Phone, NpgsqlDbType.Text, ct);
+                await Text(w, c.FirstName, ct);
+                await Text(w, c.MiddleName, ct);
+                await Text(w, c.LastName, ct);
+                await Value(w, (int?)c.Gender, NpgsqlDbType.Integer, ct);
+                await Value(w, c.BirthDate, NpgsqlDbType.Date, ct);
+                await Text(w, c.Language, ct);
+                await Text(w, c.RegionCode, ct);
+                await Text(w, c.City, ct);
+                await Text(w, c.TimeZone, ct);
+                await Value(w, (int?)c.Status, NpgsqlDbType.Integer, ct);
+                await Value(w, c.RegisteredAt, NpgsqlDbType.TimestampTz, ct);
+                await Value(w, (int?)c.LoyaltyTier, NpgsqlDbType.Integer, ct);
+                await Text(w, c.Tariff, ct);
+                await Value(w, c.Balance, NpgsqlDbType.Numeric, ct);
+                await Value(w, c.TotalSpend, NpgsqlDbType.Numeric, ct);
+                await Value(w, c.PurchaseCount, NpgsqlDbType.Integer, ct);
+                await Value(w, c.LastPurchaseAt, NpgsqlDbType.TimestampTz, ct);
+                await Value(w, c.LastActivityAt, NpgsqlDbType.TimestampTz, ct);
+                await Value(w, c.ServiceConsent, NpgsqlDbType.Boolean, ct);
+                await Value(w, c.AdvertisingConsent, NpgsqlDbType.Boolean, ct);
+                await Text(w, TagsJson(c), ct);
+                await w.WriteAsync(c.Operator, NpgsqlDbType.Text, ct);
+            }
+
+            private static Task Text(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
+                value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+            private static Task Value<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
+                value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value.Value, type, ct);
+
+            public override async ValueTask CompleteAsync(CancellationToken ct)
+            {
+                if (_copy is not null)
+                {
+                    await _copy.CompleteAsync(ct);
+                    await _copy.DisposeAsync();
+                    _copy = null;
+                }
+            }
+
+            public override async ValueTask DisposeAsync()
+            {
+                if (_copy is not null)
+                {
+                    await _copy.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private sealed class SqliteStaging : StagingDialect
+    {
+        public override string CreateStageSql => """
+            CREATE TEMP TABLE import_stage (row_no INTEGER PRIMARY KEY, external_id TEXT, phone TEXT NOT NULL, first_name TEXT,
+              middle_name TEXT, last_name TEXT, gender INTEGER, birth_date TEXT, language TEXT, region_code TEXT, city TEXT,
+              time_zone TEXT, status INTEGER, registered_at TEXT, loyalty_tier INTEGER, tariff TEXT, balance REAL,
+              total_spend REAL, purchase_count INTEGER, last_purchase_at TEXT, last_activity_at TEXT,
+              service_consent INTEGER, advertising_consent INTEGER, tags TEXT, operator TEXT NOT NULL);
+            CREATE TEMP TABLE import_conflict (row_no INTEGER PRIMARY KEY, reason INTEGER NOT NULL, other_row INTEGER);
+            CREATE TEMP TABLE import_existing (row_no INTEGER PRIMARY KEY, client_id INTEGER NOT NULL, old_service INTEGER, old_advertising INTEGER);
+            """;
+
+        public override string ExpandTagsSql =>
+            "SELECT s.row_no, j.value AS tag FROM import_stage s, json_each(s.tags) j WHERE s.tags IS NOT NULL";
+
+        public override object Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+
+        public override StageWriter OpenWriter(DbConnection connection) => new InsertWriter((SqliteConnection)connection, this);
+
+        /// <summary>One prepared INSERT, committed every 50,000 rows: temp tables do not lock the main database.</summary>
+        private sealed class InsertWriter : StageWriter
+        {
+            private readonly SqliteConnection _connection;
+            private readonly SqliteStaging _dialect;
+            private readonly SqliteCommand _insert;
+            private readonly SqliteParameter[] _p;
+            private SqliteTransaction? _tx;
+            private int _pending;
+
+            public InsertWriter(SqliteConnection connection, SqliteStaging dialect)
+            {
+                _connection = connection;
+                _dialect = dialect;
+                _insert = connection.CreateCommand();
+                _insert.CommandText = $"INSERT INTO import_stage ({string.Join(", ", Columns)}) VALUES ({string.Join(", ", Columns.Select((_, i) => "$p" + i))})";
+                _p = Columns.Select((_, i) => _insert.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
+            }
+
+            public override ValueTask WriteAsync(int row, ImportedClient c, CancellationToken ct)
+            {
+                if (_tx is null)
+                {
+                    _tx = _connection.BeginTransaction();
+                    _insert.Transaction = _tx;
+                }
+                object?[] values =
+                [
+                    row, c.ExternalId, c.Phone, c.FirstName, c.MiddleName, c.LastName, (int?)c.Gender,
+                    c.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Language, c.RegionCode, c.City, c.TimeZone,
+                    (int?)c.Status, T(c.RegisteredAt), (int?)c.LoyaltyTier, c.Tariff, (double?)c.Balance, (double?)c.TotalSpend,
+                    c.PurchaseCount, T(c.LastPurchaseAt), T(c.LastActivityAt), c.ServiceConsent, c.AdvertisingConsent, TagsJson(c), c.Operator,
+                ];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    _p[i].Value = values[i] ?? DBNull.Value;
+                }
+                _insert.ExecuteNonQuery();
+                if (++_pending == 50_000)
+                {
+                    _tx.Commit();
+                    _tx.Dispose();
+                    _tx = null;
+                    _pending = 0;
+                }
+                return ValueTask.CompletedTask;
+            }
+
+            private object? T(DateTime? value) => value is null ? null : _dialect.Time(value.Value);
+
+            public override ValueTask CompleteAsync(CancellationToken ct)
+            {
+                _tx?.Commit();
+                _tx?.Dispose();
+                _tx = null;
+                return ValueTask.CompletedTask;
+            }
+
+            public override ValueTask DisposeAsync()
+            {
+                _tx?.Dispose();
+                _insert.Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}

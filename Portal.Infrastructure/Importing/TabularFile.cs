@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+using MiniExcel = MiniExcelLibs.MiniExcel;
+
+namespace Portal.Infrastructure.Importing;
+
+/// <summary>
+/// A CSV or XLSX file read row by row, never whole: the header, then each row's cells as text.
+/// CSV: delimiter detected (',' ';' tab), UTF-8 or Windows-1251 detected (Russian Excel exports).
+/// A CSV row the parser cannot read (a broken quote) is reported, not thrown.
+/// </summary>
+public sealed class TabularFile : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly IEnumerator<string?[]> _rows;
+
+    private TabularFile(Stream stream, IEnumerator<string?[]> rows, IReadOnlyList<string> headers)
+    {
+        _stream = stream;
+        _rows = rows;
+        Headers = headers;
+    }
+
+    public IReadOnlyList<string> Headers { get; }
+
+    /// <summary>Rows whose text could not be parsed, with the parser's reason (1-based row numbers, header = 1).</summary>
+    public List<(int Row, string Reason)> BadRows { get; } = [];
+
+    /// <summary>0..1, how much of the file has been read.</summary>
+    public double Progress => _stream.CanSeek && _stream.Length > 0 ? Math.Min(1, (double)_stream.Position / _stream.Length) : 0;
+
+    public static bool IsExcel(string fileName) => fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+
+    /// <exception cref="InvalidDataException">The file is empty or not a CSV/XLSX file.</exception>
+    public static TabularFile Open(string path, string fileName)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            IEnumerator<string?[]> rows;
+            TabularFile? file = null;
+            if (IsExcel(fileName))
+            {
+                rows = ReadExcel(stream).GetEnumerator();
+            }
+            else
+            {
+                rows = ReadCsv(stream, () => file!).GetEnumerator();
+            }
+            if (!rows.MoveNext())
+            {
+                throw new InvalidDataException("The file is empty: it needs a header row and at least one data row.");
+            }
+            var headers = rows.Current.Select((h, i) => string.IsNullOrWhiteSpace(h) ? $"#{i + 1}" : h.Trim().TrimStart('\uFEFF')).ToList();
+            file = new TabularFile(stream, rows, headers);
+            return file;
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"The file could not be read as {(IsExcel(fileName) ? "XLSX" : "CSV")}: {e.Message}", e);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The data rows after the header, streamed.</summary>
+    public IEnumerable<string?[]> Rows()
+    {
+        while (_rows.MoveNext())
+        {
+            yield return _rows.Current;
+        }
+    }
+
+    private static IEnumerable<string?[]> ReadCsv(Stream stream, Func<TabularFile> owner)
+    {
+        var encoding = LooksLikeUtf8(stream) ? new UTF8Encoding(false) : Windows1251();
+        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true);
+        var first = reader.ReadLine() ?? "";
+        stream.Position = 0;
+        reader.DiscardBufferedData();
+        var csv = new CsvRowReader(reader, CsvRowReader.DetectDelimiter(first));
+        while (csv.Read() is { } row)
+        {
+            if (csv.Unbalanced)
+            {
+                owner().BadRows.Add((csv.RowStartLine, "A quote opened in this row is never closed: the rest of the file cannot be read."));
+                yield break;
+            }
+            yield return row;
+        }
+    }
+
+    private static IEnumerable<string?[]> ReadExcel(Stream stream)
+    {
+        foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false))
+        {
+            var cells = new string?[row.Count];
+            var i = 0;
+            foreach (var value in row.Values)
+            {
+                cells[i++] = value switch
+                {
+                    null => null,
+                    DateTime d => d.ToString(d.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    double n => n.ToString("R", CultureInfo.InvariantCulture),
+                    decimal n => n.ToString(CultureInfo.InvariantCulture),
+                    bool b => b ? "1" : "0",
+                    _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+                };
+            }
+            yield return cells;
+        }
+    }
+
+    /// <summary>Strict UTF-8 decode of the first 64 KiB; Russian files that fail it are Windows-1251.</summary>
+    private static bool LooksLikeUtf8(Stream stream)
+    {
+        var buffer = new byte[65536];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        var span = buffer.AsSpan(0, read);
+        // A cut at the buffer's end may split a multi-byte character: drop up to 3 trailing bytes.
+        for (var trim = 0; trim <= 3 && trim <= span.Length; trim++)
+        {
+            if (Utf8.IsValid(span[..^trim]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Encoding Windows1251()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(1251);
+    }
+
+    public void Dispose()
+    {
+        _rows.Dispose();
+        _stream.Dispose();
+    }
+}

@@ -79,6 +79,7 @@ public static class WebSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapExportEndpoints();
         app.MapPortalHealthChecks();
         return app;
     }

@@ -1,0 +1,170 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
+using Portal.Domain.Imports;
+using Portal.Infrastructure.Importing;
+
+namespace Portal.Components.Pages.Clients;
+
+public partial class ClientImport
+{
+    private const string Unknown = "?";
+    private const string Skip = "-";
+    private const long MaxUpload = 1L << 30;
+
+    [Inject] private ImportRunner Runner { get; set; } = default!;
+    [Inject] private IWebHostEnvironment Environment { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private sealed class Column(int index, string header, string choice, IReadOnlyList<string> samples)
+    {
+        public int Index { get; } = index;
+        public string Header { get; } = header;
+        public string Choice { get; set; } = choice;
+        public IReadOnlyList<string> Samples { get; } = samples;
+    }
+
+    private ImportHistory? _history;
+    private List<Column> _columns = [];
+    private IReadOnlyList<string>? _headers;
+    private string? _path;
+    private string _fileName = "";
+    private string? _fileError;
+    private bool _uploading;
+    private double _uploadPercent;
+    private ImportMatch _match = ImportMatch.ExternalId;
+    private ImportMode _mode = ImportMode.AllOrNothing;
+    private ImportRun? _run;
+
+    internal static string FieldLabel(ClientField field) => field switch
+    {
+        ClientField.ExternalId => "External id",
+        ClientField.FirstName => "First name",
+        ClientField.MiddleName => "Middle name",
+        ClientField.LastName => "Last name",
+        ClientField.BirthDate => "Birth date",
+        ClientField.TimeZone => "Time zone",
+        ClientField.RegisteredAt => "Registered",
+        ClientField.LoyaltyTier => "Loyalty tier",
+        ClientField.TotalSpend => "Total spend",
+        ClientField.PurchaseCount => "Purchases",
+        ClientField.LastPurchaseAt => "Last purchase",
+        ClientField.LastActivityAt => "Last activity",
+        ClientField.ServiceConsent => "Service consent",
+        ClientField.AdvertisingConsent => "Advertising consent",
+        _ => field.ToString(),
+    };
+
+    /// <summary>Streams the upload to a private file (it holds personal data; the import deletes it), then previews it.</summary>
+    private async Task UploadAsync(InputFileChangeEventArgs e)
+    {
+        DeleteUpload();
+        (_fileError, _headers, _columns) = (null, null, []);
+        var file = e.File;
+        if (file.Size > MaxUpload)
+        {
+            _fileError = L["The file is larger than 1 GB."];
+            return;
+        }
+        _fileName = Path.GetFileName(file.Name);
+        var folder = Path.Combine(Environment.ContentRootPath, "App_Data", "imports");
+        Directory.CreateDirectory(folder);
+        _path = Path.Combine(folder, $"{Guid.NewGuid():N}{Path.GetExtension(_fileName).ToLowerInvariant()}");
+        _uploading = true;
+        try
+        {
+            await using (var source = file.OpenReadStream(MaxUpload))
+            await using (var target = File.Create(_path))
+            {
+                var buffer = new byte[1 << 16];
+                long copied = 0;
+                int read;
+                var lastShown = 0.0;
+                while ((read = await source.ReadAsync(buffer)) > 0)
+                {
+                    await target.WriteAsync(buffer.AsMemory(0, read));
+                    copied += read;
+                    _uploadPercent = 100.0 * copied / Math.Max(1, file.Size);
+                    if (_uploadPercent - lastShown >= 2)
+                    {
+                        lastShown = _uploadPercent;
+                        StateHasChanged();
+                    }
+                }
+            }
+            Preview();
+        }
+        catch (InvalidDataException error)
+        {
+            _fileError = error.Message;
+            DeleteUpload();
+        }
+        finally
+        {
+            _uploading = false;
+        }
+    }
+
+    private void Preview()
+    {
+        using var file = TabularFile.Open(_path!, _fileName);
+        var samples = file.Rows().Take(3).ToList();
+        _headers = file.Headers;
+        _columns = file.Headers.Select((h, i) => new Column(i, h, ClientFieldHeaders.Guess(h)?.ToString() ?? Unknown,
+            samples.Select(r => i < r.Length ? r[i] ?? "" : "").Where(v => v.Length > 0).Select(v => v.Length > 24 ? v[..24] + "…" : v).ToList())).ToList();
+    }
+
+    private async Task StartAsync()
+    {
+        var user = (await AuthState).User;
+        var mapping = _columns.Select(c => Enum.TryParse<ClientField>(c.Choice, out var f) ? f : (ClientField?)null).ToList();
+        var unknown = _columns.Where(c => c.Choice == Unknown).Select(c => c.Index).ToHashSet();
+        var request = new ImportRequest(_path!, _fileName, mapping, _mode, _match, user.Identity?.Name ?? "?") { UnknownColumns = unknown };
+        _path = null; // the runner owns and deletes the file now
+        _run = await Runner.StartAsync(request, CancellationToken.None);
+        _run.Changed += OnRunChanged;
+        await Audit.WriteAsync(user, Domain.Audit.AuditActions.ClientsImported, "ImportJob", _run.JobId.ToString(), $"file={_fileName}; mode={_mode}; match={_match}");
+    }
+
+    [Inject] private Infrastructure.Audit.AuditLog Audit { get; set; } = default!;
+
+    private void OnRunChanged() => InvokeAsync(async () =>
+    {
+        StateHasChanged();
+        if (_run?.Result is not null && _history is not null)
+        {
+            await _history.ReloadAsync();
+        }
+    });
+
+    private void Cancel() => Runner.Cancel(_run!.JobId);
+
+    private void Reset()
+    {
+        Detach();
+        (_run, _headers, _columns, _fileName) = (null, null, [], "");
+    }
+
+    private void Detach()
+    {
+        if (_run is not null)
+        {
+            _run.Changed -= OnRunChanged;
+        }
+    }
+
+    private void DeleteUpload()
+    {
+        if (_path is not null && File.Exists(_path))
+        {
+            File.Delete(_path);
+        }
+        _path = null;
+    }
+
+    public void Dispose()
+    {
+        Detach();
+        DeleteUpload();
+    }
+}

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -12,6 +12,8 @@ namespace Portal.Infrastructure.Messaging;
 /// </summary>
 internal sealed class RabbitMqSubscription : IAsyncDisposable
 {
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IChannel _channel;
     private readonly string _queue;
     private readonly Func<byte[], Func<CancellationToken, Task>> _bind;
@@ -20,7 +22,9 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action<RabbitMqSubscription> _onDisposed;
     private readonly CancellationTokenSource _stopping = new();
-    private int _inFlight;
+    private readonly Channel<PendingDelivery> _deliveries = Channel.CreateUnbounded<PendingDelivery>(
+        new UnboundedChannelOptions { SingleWriter = true });
+    private Task[] _workers = [];
     private string? _consumerTag;
     private int _disposed;
 
@@ -55,15 +59,13 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         CancellationToken ct)
     {
         var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(
-                publisherConfirmationsEnabled: false,
-                publisherConfirmationTrackingEnabled: false,
-                consumerDispatchConcurrency: concurrency),
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false),
             ct);
         try
         {
             await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: prefetch, global: false, ct);
             var subscription = new RabbitMqSubscription(channel, queue, bind, messageType, options, logger, onDisposed);
+            subscription._workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(subscription.WorkAsync)).ToArray();
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += subscription.OnReceivedAsync;
             subscription._consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, ct);
@@ -76,51 +78,69 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         }
     }
 
-    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+    // The client's dispatcher only queues the delivery and returns. Handlers run on our workers:
+    // a handler running inside the dispatcher blocks channel.close, and with it the connection's
+    // frame loop (every other channel's open/close), for as long as it runs.
+    private Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
-        var tag = delivery.DeliveryTag;
-        if (_stopping.IsCancellationRequested)
+        if (!_stopping.IsCancellationRequested)
         {
-            return; // left unacknowledged: it goes back to the queue when the channel closes
+            // The body's memory belongs to the client only until this callback returns.
+            _deliveries.Writer.TryWrite(new PendingDelivery(
+                delivery.DeliveryTag, delivery.Body.ToArray(), DeliveryAttempt(delivery.BasicProperties)));
         }
-        Interlocked.Increment(ref _inFlight);
+        return Task.CompletedTask; // while stopping: left unacked, it returns to the queue on close
+    }
+
+    private async Task WorkAsync()
+    {
         try
         {
-            var attempt = DeliveryAttempt(delivery.BasicProperties);
-            Func<CancellationToken, Task> handle;
-            try
+            await foreach (var delivery in _deliveries.Reader.ReadAllAsync(_stopping.Token))
             {
-                // The body's memory belongs to the client only until this callback returns.
-                handle = _bind(delivery.Body.ToArray());
-            }
-            catch (JsonException e)
-            {
-                _logger.Undeserializable(e, _queue, tag, _messageType);
-                await SettleAsync(tag, c => _channel.BasicRejectAsync(tag, requeue: false, c));
-                return;
-            }
-
-            try
-            {
-                await handle(_stopping.Token);
-            }
-            catch (Exception e)
-            {
-                _logger.HandlerFailed(e, _queue, tag, attempt, _options.MaxDeliveryAttempts);
-                await RetryPauseAsync();
-                if (attempt >= _options.MaxDeliveryAttempts)
+                if (_stopping.IsCancellationRequested)
                 {
-                    _logger.DeadLettered(_queue, tag, attempt);
+                    return;
                 }
-                await SettleAsync(tag, c => _channel.BasicNackAsync(tag, multiple: false, requeue: true, c));
-                return;
+                await HandleAsync(delivery);
             }
-            await SettleAsync(tag, c => _channel.BasicAckAsync(tag, multiple: false, c));
         }
-        finally
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private async Task HandleAsync(PendingDelivery delivery)
+    {
+        var (tag, body, attempt) = delivery;
+        Func<CancellationToken, Task> handle;
+        try
+        {
+            handle = _bind(body);
+        }
+        catch (JsonException e)
+        {
+            _logger.Undeserializable(e, _queue, tag, _messageType);
+            await SettleAsync(tag, c => _channel.BasicRejectAsync(tag, requeue: false, c));
+            return;
+        }
+
+        try
+        {
+            await handle(_stopping.Token);
+        }
+        catch (Exception e)
+        {
+            _logger.HandlerFailed(e, _queue, tag, attempt, _options.MaxDeliveryAttempts);
+            await RetryPauseAsync();
+            if (attempt >= _options.MaxDeliveryAttempts)
+            {
+                _logger.DeadLettered(_queue, tag, attempt);
+            }
+            await SettleAsync(tag, c => _channel.BasicNackAsync(tag, multiple: false, requeue: true, c));
+            return;
+        }
+        await SettleAsync(tag, c => _channel.BasicAckAsync(tag, multiple: false, c));
     }
 
     // Quorum queues put the number of earlier deliveries in x-delivery-count.
@@ -177,34 +197,51 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         {
             if (_consumerTag is not null && _channel.IsOpen)
             {
-                await _channel.BasicCancelAsync(_consumerTag);
+                // noWait: the client hands basic.cancel-ok to this consumer's dispatcher, which
+                // sits behind a handler that may never finish; waiting for it would hang here.
+                await _channel.BasicCancelAsync(_consumerTag, noWait: true);
             }
         }
         catch (Exception e)
         {
             _logger.SettleFailed(e, _queue, 0);
         }
-        var deadline = DateTime.UtcNow + _options.ShutdownTimeout;
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-        var unfinished = Volatile.Read(ref _inFlight);
-        if (unfinished > 0)
-        {
-            _logger.ShutdownTimedOut(_queue, _options.ShutdownTimeout);
-        }
-        // Closing the channel returns every unacknowledged delivery to the queue.
+        var workers = Task.WhenAll(_workers);
+        var unfinished = 0;
         try
         {
-            await _channel.CloseAsync();
+            await workers.WaitAsync(_options.ShutdownTimeout);
+        }
+        catch (TimeoutException)
+        {
+            unfinished = _workers.Count(w => !w.IsCompleted);
+            _logger.ShutdownTimedOut(_queue, _options.ShutdownTimeout);
+        }
+        // Closing the channel returns every unacknowledged delivery to the queue. The broker does
+        // that on receiving channel.close; the client then also waits for its dispatcher to drain,
+        // which a stuck handler blocks, so that wait is bounded and the channel left to finish alone.
+        var close = _channel.CloseAsync();
+        try
+        {
+            await close.WaitAsync(CloseTimeout);
+            _channel.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            _ = close.ContinueWith(
+                (t, channel) => ((IChannel)channel!).Dispose(),
+                _channel,
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
         }
         catch (Exception e)
         {
             _logger.SettleFailed(e, _queue, 0);
         }
-        _channel.Dispose();
         _logger.Unsubscribed(_queue, unfinished);
         _onDisposed(this);
     }
+
+    private readonly record struct PendingDelivery(ulong Tag, byte[] Body, int Attempt);
 }

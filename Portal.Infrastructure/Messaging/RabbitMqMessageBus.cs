@@ -304,14 +304,21 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
         {
             await subscription.DisposeAsync();
         }
-        if (_publishChannel is { } channel)
+        try
         {
-            await channel.DisposeAsync();
+            if (_publishChannel is { } channel)
+            {
+                await channel.DisposeAsync();
+            }
+            if (_connection is { } connection)
+            {
+                await connection.CloseAsync();
+                await connection.DisposeAsync();
+            }
         }
-        if (_connection is { } connection)
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
         {
-            await connection.CloseAsync();
-            await connection.DisposeAsync();
+            // Shutting down a connection the broker already dropped: nothing left to release.
         }
     }
 }

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Infrastructure.Messaging;
+
+internal static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="MessagingOptions"/> from the "Messaging" section (validated at start) and
+    /// registers the chosen <see cref="IMessageBus"/> as a singleton. The health check is registered
+    /// by the host: <c>AddHealthChecks().AddCheck&lt;MessageBusHealthCheck&gt;("messaging")</c>.
+    /// </summary>
+    internal static IServiceCollection AddPortalMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Bound from the configuration passed in rather than BindConfiguration(SectionName), which
+        // resolves IConfiguration from the container: tests and CLI verbs need not register one.
+        services.AddOptions<MessagingOptions>()
+            .Bind(configuration.GetSection(MessagingOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
+        services.AddSingleton<IMessageBus>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<MessagingOptions>>().Value;
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            return options.Transport switch
+            {
+                MessagingTransport.InProcess => new InProcessMessageBus(options, loggers.CreateLogger<InProcessMessageBus>()),
+                MessagingTransport.RabbitMq => new RabbitMqMessageBus(options, loggers.CreateLogger<RabbitMqMessageBus>()),
+                _ => throw new InvalidOperationException($"Unknown Messaging:Transport {options.Transport}."),
+            };
+        });
+        return services;
+    }
+}

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Importing;
+using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
@@ -29,7 +30,11 @@ public static class DependencyInjection
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
 
-        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
+        services.AddPortalMessaging(builder.Configuration);
+
+        services.AddHealthChecks()
+            .AddDbContextCheck<PortalDbContext>("database")
+            .AddCheck<MessageBusHealthCheck>("broker");
         return builder;
     }
 

@@ -132,6 +132,7 @@ public class SignInTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"status\":\"Healthy\"", body);
         Assert.Contains("\"database\":", body);
+        Assert.Contains("\"broker\":{\"status\":\"Healthy\",\"description\":\"in-process\"}", body);
     }
 
     private async Task<System.Security.Claims.ClaimsPrincipal> AdminPrincipalAsync()

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
@@ -29,6 +30,7 @@ public static class DependencyInjection
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
+        services.AddSingleton<ClientDirectory>();
 
         services.AddPortalMessaging(builder.Configuration);
 

@@ -20,6 +20,15 @@ public class LocalizationTests
         var used = sources.SelectMany(f => Regex.Matches(File.ReadAllText(f), "\\bL\\[\"((?:[^\"\\\\]|\\\\.)+)\"")
                 .Select(m => Regex.Unescape(m.Groups[1].Value)))
             .Concat(Roles.All)
+            // Keys built from enum values at run time.
+            .Concat(Enum.GetNames<Portal.Domain.Imports.ImportStatus>())
+            .Concat(Enum.GetNames<Portal.Domain.Clients.Gender>())
+            .Concat(Enum.GetNames<Portal.Domain.Clients.ClientStatus>())
+            .Concat(Enum.GetNames<Portal.Domain.Clients.LoyaltyTier>())
+            .Concat(Enum.GetNames<Portal.Domain.Clients.ClientEventType>())
+            .Concat(Enum.GetNames<Portal.Domain.Clients.ConsentPurpose>())
+            .Concat(Enum.GetNames<Portal.Infrastructure.Importing.ImportPhase>())
+            .Concat(Enum.GetValues<Portal.Domain.Imports.ClientField>().Select(Portal.Components.Pages.Clients.ClientImport.FieldLabel))
             .ToHashSet();
         Assert.True(used.Count > 50, $"only {used.Count} strings found: is the scan broken?");
         var missing = used.Except(RussianKeys()).Order().ToList();

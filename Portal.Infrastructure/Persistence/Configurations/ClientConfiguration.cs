@@ -38,6 +38,7 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.HasIndex(c => c.RegisteredAt);
         b.HasIndex(c => c.LastPurchaseAt);
         b.HasIndex(c => c.Operator);
+        b.HasIndex(c => c.LastName);
     }
 
     private static Action<ComplexPropertyBuilder<Consent>> Consent(string prefix) => c =>

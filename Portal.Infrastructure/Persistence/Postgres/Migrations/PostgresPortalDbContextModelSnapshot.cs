@@ -452,6 +452,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("LastName");
+
                     b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Operator");

@@ -435,6 +435,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("LastName");
+
                     b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Operator");

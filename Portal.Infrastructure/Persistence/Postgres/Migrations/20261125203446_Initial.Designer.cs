@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125202334_Initial")]
+    [Migration("20261125203446_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -454,6 +454,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("LastName");
 
                     b.HasIndex("LastPurchaseAt");
 

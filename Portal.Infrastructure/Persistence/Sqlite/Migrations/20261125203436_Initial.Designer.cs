@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125202326_Initial")]
+    [Migration("20261125203436_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -437,6 +437,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("LastName");
 
                     b.HasIndex("LastPurchaseAt");
 

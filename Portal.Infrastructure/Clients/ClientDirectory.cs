@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
+using Portal.Domain.Clients;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Clients;
+
+/// <summary>One row of the clients grid, masked already when the reader may not see personal data.</summary>
+public sealed record ClientRow(long Id, string? ExternalId, string Phone, string Name, string? RegionCode, string? City,
+    ClientStatus Status, bool AdvertisingConsent, bool OptedOut, decimal TotalSpend, DateTime? LastPurchaseAt);
+
+public enum ClientSort
+{
+    Id,
+    LastName,
+    TotalSpend,
+    LastPurchaseAt,
+    RegisteredAt,
+}
+
+public sealed record ClientPage(IReadOnlyList<ClientRow> Rows, int Total);
+
+/// <summary>
+/// Finds clients for the grid over the whole base: server paging, index-backed search by phone
+/// prefix, external id or last-name prefix. Counting 1.9 M rows on every page turn is the slow
+/// part, so the unfiltered total is cached for half a minute.
+/// </summary>
+public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
+{
+    private (int Count, DateTime At)? _total;
+
+    public async Task<ClientPage> PageAsync(string? search, ClientSort sort, bool descending, int page, int pageSize, bool seesPersonalData, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Clients.AsNoTracking();
+        var filtered = !string.IsNullOrWhiteSpace(search);
+        if (filtered)
+        {
+            query = Filter(query, search!.Trim());
+        }
+        query = (sort, descending) switch
+        {
+            (ClientSort.LastName, false) => query.OrderBy(c => c.LastName).ThenBy(c => c.Id),
+            (ClientSort.LastName, true) => query.OrderByDescending(c => c.LastName).ThenByDescending(c => c.Id),
+            (ClientSort.TotalSpend, false) => query.OrderBy(c => c.TotalSpend).ThenBy(c => c.Id),
+            (ClientSort.TotalSpend, true) => query.OrderByDescending(c => c.TotalSpend).ThenByDescending(c => c.Id),
+            (ClientSort.LastPurchaseAt, false) => query.OrderBy(c => c.LastPurchaseAt).ThenBy(c => c.Id),
+            (ClientSort.LastPurchaseAt, true) => query.OrderByDescending(c => c.LastPurchaseAt).ThenByDescending(c => c.Id),
+            (ClientSort.RegisteredAt, false) => query.OrderBy(c => c.RegisteredAt).ThenBy(c => c.Id),
+            (ClientSort.RegisteredAt, true) => query.OrderByDescending(c => c.RegisteredAt).ThenByDescending(c => c.Id),
+            (_, true) => query.OrderByDescending(c => c.Id),
+            _ => query.OrderBy(c => c.Id),
+        };
+        var rows = await query.Skip(page * pageSize).Take(pageSize)
+            .Select(c => new
+            {
+                c.Id, c.ExternalId, c.Phone, c.FirstName, c.LastName, c.RegionCode, c.City, c.Status,
+                Advertising = c.AdvertisingConsent.Granted, c.OptedOutAt, c.TotalSpend, c.LastPurchaseAt,
+            })
+            .ToListAsync(ct);
+        var total = filtered ? await query.CountAsync(ct) : await CachedTotalAsync(db, ct);
+        return new ClientPage(rows.Select(r => new ClientRow(r.Id, r.ExternalId,
+            seesPersonalData ? r.Phone : PersonalDataMask.Phone(r.Phone),
+            seesPersonalData ? $"{r.LastName} {r.FirstName}".Trim() : $"{PersonalDataMask.Name(r.LastName)} {PersonalDataMask.Name(r.FirstName)}".Trim(),
+            r.RegionCode, r.City, r.Status, r.Advertising, r.OptedOutAt is not null, r.TotalSpend, r.LastPurchaseAt)).ToList(), total);
+    }
+
+    /// <summary>
+    /// Digits search phones by prefix (as a range, so the unique index serves it under any
+    /// collation); anything else matches an external id exactly or a last name by prefix.
+    /// </summary>
+    internal static IQueryable<Client> Filter(IQueryable<Client> query, string search)
+    {
+        var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
+        if (digits.Length >= 3 && search.All(ch => char.IsAsciiDigit(ch) || ch is '+' or ' ' or '-' or '(' or ')'))
+        {
+            if (digits.Length == 11 && digits[0] == '8')
+            {
+                digits = "7" + digits[1..];
+            }
+            else if (digits.Length == 10 && digits[0] == '9')
+            {
+                digits = "7" + digits;
+            }
+            var from = "+" + digits;
+            var to = "+" + digits[..^1] + (char)(digits[^1] + 1);
+            return query.Where(c => string.Compare(c.Phone, from) >= 0 && string.Compare(c.Phone, to) < 0);
+        }
+        var name = char.ToUpperInvariant(search[0]) + search[1..];
+        var nameTo = name[..^1] + (char)(name[^1] + 1);
+        return query.Where(c => c.ExternalId == search || (string.Compare(c.LastName, name) >= 0 && string.Compare(c.LastName, nameTo) < 0));
+    }
+
+    private async Task<int> CachedTotalAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_total is { } t && now - t.At < TimeSpan.FromSeconds(30))
+        {
+            return t.Count;
+        }
+        var count = await db.Clients.CountAsync(ct);
+        _total = (count, now);
+        return count;
+    }
+}

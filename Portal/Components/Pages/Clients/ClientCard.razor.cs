@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
+using Portal.Domain.Audit;
+using Portal.Domain.Clients;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Components.Pages.Clients;
+
+public partial class ClientCard
+{
+    [Parameter] public long Id { get; set; }
+
+    [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
+    [Inject] private AuditLog Audit { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private Client? _client;
+    private bool _notFound;
+    private bool _seesPersonalData;
+    private List<string> _tags = [];
+    private List<ClientEvent> _events = [];
+    private List<ConsentRecord> _consentHistory = [];
+
+    private string Name => _client is null ? "" : _seesPersonalData
+        ? $"{_client.LastName} {_client.FirstName} {_client.MiddleName}".Trim()
+        : $"{PersonalDataMask.Name(_client.LastName)} {PersonalDataMask.Name(_client.FirstName)}".Trim();
+
+    private string Phone => _client is null ? "" : _seesPersonalData ? _client.Phone : PersonalDataMask.Phone(_client.Phone);
+
+    private string? RegionName => RussianRegions.Find(_client?.RegionCode) is { } r
+        ? System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "ru" ? r.NameRu : r.NameEn
+        : _client?.RegionCode;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = (await AuthState).User;
+        _seesPersonalData = Roles.All.Where(user.IsInRole).Any(r => Roles.WithPersonalData.Contains(r));
+        await using var db = await Contexts.CreateDbContextAsync();
+        _client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Id);
+        _notFound = _client is null;
+        if (_client is null)
+        {
+            return;
+        }
+        _tags = await db.ClientTags.Where(t => t.ClientId == Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync();
+        _events = await db.ClientEvents.AsNoTracking().Where(e => e.ClientId == Id).OrderByDescending(e => e.OccurredAt).Take(50).ToListAsync();
+        _consentHistory = await db.ConsentRecords.AsNoTracking().Where(r => r.ClientId == Id).OrderByDescending(r => r.At).Take(50).ToListAsync();
+        if (_seesPersonalData)
+        {
+            await Audit.WriteAsync(user, AuditActions.PersonalDataRead, "Client", Id.ToString(), "client card");
+        }
+    }
+}

@@ -20,10 +20,11 @@ public class NodeSmppInteropTests
     public async Task OurEsme_AgainstNodeSmsc_BindsSendsGetsReceiptsMoAndUnbinds()
     {
         await using var node = NodeSmppProcess.Start("smsc-server.js",
-            "--port", "0", "--system-id", "portal", "--password", "secret", "--receipts", "--mo", "Ответ абонента", "--enquire-ms", "100");
+            "--port", "0", "--system-id", "portal", "--password", "secret", "--receipts", "--mo", "Ответ абонента", "--enquire-ms", "300");
         var port = (await node.WaitForAsync("listening")).GetProperty("port").GetInt32();
         var options = SmppTestRig.Options(port);
-        options.EnquireLinkInterval = TimeSpan.FromMilliseconds(100);
+        // We probe only a quiet link, so node's probes (every 300 ms) must be rarer than ours.
+        options.EnquireLinkInterval = TimeSpan.FromMilliseconds(50);
         var connector = new SmppConnector(options);
         await connector.StartAsync();
         Assert.True(await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10)));

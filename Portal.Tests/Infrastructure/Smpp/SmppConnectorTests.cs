@@ -150,7 +150,8 @@ public class SmppConnectorTests
     public async Task EnquireLink_BothDirections_AnsweredOnIdleLink()
     {
         await using var rig = await SmppTestRig.StartAsync(
-            simulator: o => o.EnquireLinkInterval = TimeSpan.FromMilliseconds(50),
+            // The ESME only probes a quiet link, so the simulator's probes must be rarer than its interval.
+            simulator: o => o.EnquireLinkInterval = TimeSpan.FromMilliseconds(300),
             connector: o => o.EnquireLinkInterval = TimeSpan.FromMilliseconds(50));
 
         var deadline = Stopwatch.StartNew();

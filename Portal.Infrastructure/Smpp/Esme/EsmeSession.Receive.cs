@@ -65,6 +65,11 @@ public sealed partial class EsmeSession
         {
             return await _onDeliver(pdu).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // Shutting down: refuse it; ESME_RX_T_APPN makes the SMSC deliver it again later.
+            return CommandStatus.TemporaryAppError;
+        }
         catch (Exception e)
         {
             // ESME_RX_T_APPN asks the SMSC to deliver again later: nothing is lost.

@@ -46,10 +46,19 @@ public sealed partial class EsmeSession
         var sequence = _requests.NextSequence();
         request.SequenceNumber = sequence;
         var response = _requests.Register(sequence);
-        if (!await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false))
+        bool queued;
+        try
+        {
+            queued = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
         {
             _requests.Complete(sequence, new RequestResult(null, RequestFailure.NotSent));
+            throw;
         }
+        if (!queued) _requests.Complete(sequence, new RequestResult(null, RequestFailure.NotSent));
+        // Once queued, the caller's token no longer applies: the PDU may be on the wire, so only
+        // the response, the timeout or the connection loss may end the wait.
         return await response.ConfigureAwait(false);
     }
 }

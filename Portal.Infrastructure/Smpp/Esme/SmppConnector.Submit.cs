@@ -65,6 +65,21 @@ public sealed partial class SmppConnector
 
     private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await SubmitPartCoreAsync(pdu, reference, partIndex, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancellation only ever interrupts waits before the PDU is queued: this part was not
+            // sent. Reporting it (instead of throwing) keeps sibling parts' outcomes.
+            Interlocked.Increment(ref Statistics.PartsRejected);
+            return new PartResult(null, CommandStatus.UnknownError, RequestFailure.NotSent, false, "cancelled before sending");
+        }
+    }
+
+    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
+    {
         var throttled = 0;
         while (true)
         {

@@ -23,7 +23,7 @@ public sealed partial class EsmeSession
             {
                 while (await timer.WaitForNextTickAsync(_transport.Closed).ConfigureAwait(false))
                 {
-                    var expired = _requests.ExpireOlderThan(_options.ResponseTimeout);
+                    var expired = _requests.ExpireOlderThan(_options.ResponseTimeout, _options.LateResponseRetention);
                     if (expired > 0) _logger.LogWarning("SMPP {Provider}: {Count} requests timed out", _options.Name, expired);
                     var idle = Environment.TickCount64 - _lastReceived;
                     if (_bound && idle >= _options.EnquireLinkInterval.TotalMilliseconds && Interlocked.Exchange(ref _enquireOutstanding, 1) == 0)

@@ -27,11 +27,14 @@ public sealed partial class EsmeSession
         var pdu = frame.Pdu!;
         if (pdu.IsResponse)
         {
-            if (!_requests.Complete(pdu.SequenceNumber, new RequestResult(pdu, RequestFailure.None)))
+            if (_requests.Complete(pdu.SequenceNumber, new RequestResult(pdu, RequestFailure.None))) return;
+            if (_requests.TryTakeExpired(pdu.SequenceNumber, out var state) && _onLateResponse is not null)
             {
-                // Typically a response after its timeout: that message was already reported uncertain.
-                _logger.LogWarning("SMPP {Provider}: late or unknown {CommandId} seq={Sequence}", _options.Name, pdu.CommandId, pdu.SequenceNumber);
+                // Its message was already reported uncertain; this resolves it.
+                await _onLateResponse(pdu, state!).ConfigureAwait(false);
+                return;
             }
+            _logger.LogWarning("SMPP {Provider}: unknown {CommandId} seq={Sequence}", _options.Name, pdu.CommandId, pdu.SequenceNumber);
             return;
         }
 

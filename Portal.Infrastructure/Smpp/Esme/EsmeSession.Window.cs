@@ -28,11 +28,15 @@ public sealed partial class EsmeSession
     /// Sends a request inside a window slot the caller already holds (see <see cref="TryEnterWindow"/>)
     /// and releases the slot when the response, a timeout or the connection loss ends the request.
     /// </summary>
-    public async Task<RequestResult> SendInWindowAsync(Pdu request, CancellationToken cancellationToken = default)
+    /// <param name="lateState">
+    /// When set and the request times out, a response that still arrives later is handed to the
+    /// session's late-response callback with this state (the message becomes resolvable again).
+    /// </param>
+    public async Task<RequestResult> SendInWindowAsync(Pdu request, object? lateState = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SendRequestAsync(request, cancellationToken, lateState).ConfigureAwait(false);
         }
         finally
         {
@@ -41,11 +45,11 @@ public sealed partial class EsmeSession
     }
 
     /// <summary>Sends a request outside the window (bind, enquire_link, unbind) and awaits its response.</summary>
-    private async Task<RequestResult> SendRequestAsync(Pdu request, CancellationToken cancellationToken)
+    private async Task<RequestResult> SendRequestAsync(Pdu request, CancellationToken cancellationToken, object? lateState = null)
     {
         var sequence = _requests.NextSequence();
         request.SequenceNumber = sequence;
-        var response = _requests.Register(sequence);
+        var response = _requests.Register(sequence, lateState);
         bool queued;
         try
         {

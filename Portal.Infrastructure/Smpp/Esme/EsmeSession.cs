@@ -16,6 +16,7 @@ public sealed partial class EsmeSession : IAsyncDisposable
 {
     private readonly SmppConnectorOptions _options;
     private readonly Func<Pdu, ValueTask<CommandStatus>> _onDeliver;
+    private readonly Func<Pdu, object, ValueTask>? _onLateResponse;
     private readonly ILogger _logger;
     private readonly RequestTracker _requests = new();
     private readonly SemaphoreSlim _window;
@@ -23,10 +24,11 @@ public sealed partial class EsmeSession : IAsyncDisposable
     private PduTransport _transport = null!;
     private volatile bool _bound;
 
-    private EsmeSession(SmppConnectorOptions options, Func<Pdu, ValueTask<CommandStatus>> onDeliver, ILogger logger)
+    private EsmeSession(SmppConnectorOptions options, Func<Pdu, ValueTask<CommandStatus>> onDeliver, Func<Pdu, object, ValueTask>? onLateResponse, ILogger logger)
     {
         _options = options;
         _onDeliver = onDeliver;
+        _onLateResponse = onLateResponse;
         _logger = logger;
         _window = new SemaphoreSlim(options.WindowSize);
     }
@@ -53,9 +55,10 @@ public sealed partial class EsmeSession : IAsyncDisposable
         SmppConnectorOptions options,
         Func<Pdu, ValueTask<CommandStatus>> onDeliver,
         ILogger logger,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Pdu, object, ValueTask>? onLateResponse = null)
     {
-        var session = new EsmeSession(options, onDeliver, logger);
+        var session = new EsmeSession(options, onDeliver, onLateResponse, logger);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {

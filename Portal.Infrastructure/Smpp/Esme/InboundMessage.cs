@@ -27,3 +27,15 @@ public sealed record MoMessageReceived(
     string Text,
     byte DataCoding,
     ConcatenationInfo? Part) : InboundMessage(Provider);
+
+/// <summary>
+/// A submit_sm_resp that arrived after its timeout, for a part <see cref="SmppConnector.SubmitAsync"/>
+/// already reported as <see cref="SubmitOutcome.Uncertain"/>: the part is now known to be accepted
+/// (with <see cref="MessageId"/>, and registered for receipt matching) or rejected.
+/// </summary>
+public sealed record LateSubmitResponse(
+    string Provider,
+    string Reference,
+    int PartIndex,
+    CommandStatus Status,
+    string? MessageId) : InboundMessage(Provider);

@@ -95,7 +95,7 @@ public sealed partial class SmppConnector
             }
 
             Interlocked.Increment(ref Statistics.PartsSent);
-            var result = await session.SendInWindowAsync(pdu, cancellationToken).ConfigureAwait(false);
+            var result = await session.SendInWindowAsync(pdu, new LateSubmit(reference, partIndex, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
 
             switch (result.Response)
             {
@@ -126,6 +126,27 @@ public sealed partial class SmppConnector
             Interlocked.Increment(ref Statistics.PartsUncertain);
             _logger.LogWarning("SMPP {Provider}: part {Part} of {Reference} uncertain: {Failure}", _options.Name, partIndex, reference, result.Failure);
             return new PartResult(null, CommandStatus.UnknownError, result.Failure, false, result.Failure.ToString());
+        }
+    }
+
+    private sealed record LateSubmit(string Reference, int PartIndex, bool ReceiptRequested);
+
+    private async ValueTask OnLateResponseAsync(Pdu response, object state)
+    {
+        if (state is not LateSubmit late) return;
+        var messageId = (response as SubmitSmResp)?.MessageId;
+        _logger.LogWarning("SMPP {Provider}: late {CommandId} for part {Part} of {Reference}: {Status}", _options.Name, response.CommandId, late.PartIndex, late.Reference, response.Status);
+        if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
+        {
+            await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex).ConfigureAwait(false);
+        }
+        try
+        {
+            await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Reference, late.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // stopping: the late response stays in the log only
         }
     }
 

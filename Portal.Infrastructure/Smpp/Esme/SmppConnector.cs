@@ -112,7 +112,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
             EsmeSession? session = null;
             try
             {
-                session = await EsmeSession.ConnectAsync(_options, OnDeliverAsync, _logger, stop).ConfigureAwait(false);
+                session = await EsmeSession.ConnectAsync(_options, OnDeliverAsync, _logger, stop, OnLateResponseAsync).ConfigureAwait(false);
                 Interlocked.Increment(ref Statistics.Binds);
                 delay = _options.ReconnectDelay;
                 AddSession(session);

@@ -33,6 +33,9 @@ public sealed class SmppConnectorOptions
     /// <summary>A request without a response after this long is given up: its message becomes uncertain.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a timed-out submit_sm is remembered so a late response can still resolve it.</summary>
+    public TimeSpan LateResponseRetention { get; set; } = TimeSpan.FromMinutes(5);
+
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>enquire_link after this much silence from the SMSC.</summary>

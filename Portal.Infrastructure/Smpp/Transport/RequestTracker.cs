@@ -33,9 +33,12 @@ internal sealed class RequestTracker
     private sealed class PendingRequest() : TaskCompletionSource<RequestResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long SentAt;
+        public object? State;
     }
 
     private readonly ConcurrentDictionary<uint, PendingRequest> _pending = new();
+    // Timed-out requests that carry state, kept a while so a late response can still be attributed.
+    private readonly ConcurrentDictionary<uint, (object State, long ExpiredAt)> _expired = new();
     private int _sequence;
 
     public int Count => _pending.Count;
@@ -51,9 +54,9 @@ internal sealed class RequestTracker
         }
     }
 
-    public Task<RequestResult> Register(uint sequence)
+    public Task<RequestResult> Register(uint sequence, object? state = null)
     {
-        var pending = new PendingRequest { SentAt = Environment.TickCount64 };
+        var pending = new PendingRequest { SentAt = Environment.TickCount64, State = state };
         _pending[sequence] = pending;
         return pending.Task;
     }
@@ -64,16 +67,34 @@ internal sealed class RequestTracker
         return _pending.TryRemove(sequence, out var pending) && pending.TrySetResult(result);
     }
 
-    public int ExpireOlderThan(TimeSpan timeout)
+    public int ExpireOlderThan(TimeSpan timeout, TimeSpan keepForLateResponses = default)
     {
         var now = Environment.TickCount64;
         var limit = (long)timeout.TotalMilliseconds;
         var expired = 0;
         foreach (var (sequence, pending) in _pending)
         {
-            if (now - pending.SentAt >= limit && Complete(sequence, new RequestResult(null, RequestFailure.Timeout))) expired++;
+            if (now - pending.SentAt < limit) continue;
+            if (pending.State is { } state && keepForLateResponses > TimeSpan.Zero) _expired[sequence] = (state, now);
+            if (Complete(sequence, new RequestResult(null, RequestFailure.Timeout))) expired++;
+        }
+        if (!_expired.IsEmpty)
+        {
+            var keep = (long)keepForLateResponses.TotalMilliseconds;
+            foreach (var (sequence, entry) in _expired)
+            {
+                if (now - entry.ExpiredAt > keep) _expired.TryRemove(sequence, out _);
+            }
         }
         return expired;
+    }
+
+    /// <summary>The state of a request that timed out recently, for a response that came late.</summary>
+    public bool TryTakeExpired(uint sequence, out object? state)
+    {
+        var found = _expired.TryRemove(sequence, out var entry);
+        state = entry.State;
+        return found;
     }
 
     public void FailAll(RequestFailure failure)

@@ -42,6 +42,25 @@ public class SmppFaultMatrixTests
     }
 
     [Fact]
+    public async Task LateResponse_AfterTimeout_UncertainThenResolvedWithIdAndReceipt()
+    {
+        await using var rig = await SmppTestRig.StartAsync(
+            simulator: o => { o.ResponseLatency = TimeSpan.FromMilliseconds(400); o.ReceiptDelay = TimeSpan.FromMilliseconds(600); },
+            connector: o => o.ResponseTimeout = TimeSpan.FromMilliseconds(150));
+
+        var outcome = await rig.Connector.SubmitAsync(SmppTestRig.Sms(1));
+
+        Assert.IsType<SubmitOutcome.Uncertain>(outcome);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var late = Assert.IsType<LateSubmitResponse>(await rig.Connector.Inbound.ReadAsync(cts.Token));
+        Assert.Equal("m1", late.Reference);
+        Assert.Equal(CommandStatus.Ok, late.Status);
+        Assert.Equal(Assert.Single(rig.Simulator.Messages).MessageId, late.MessageId);
+        var receipt = Assert.IsType<ReceiptReceived>(await rig.Connector.Inbound.ReadAsync(cts.Token));
+        Assert.Equal("m1", receipt.Reference);
+    }
+
+    [Fact]
     public async Task GenericNack_SomeSubmitsNacked_ThoseAreRejectedAsTemporary()
     {
         await using var rig = await SmppTestRig.StartAsync(simulator: o => o.Faults.GenericNackRate = 0.2);

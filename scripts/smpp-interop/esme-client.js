@@ -2,7 +2,8 @@
 // bind_transceiver, enquire_link, a GSM-7 message and a long UCS-2 Russian message (UDH
 // concatenation) with receipts requested, answers receipts and MO messages, then unbinds once
 // every receipt and --expect-mo MO parts arrived.
-//   node esme-client.js --host 127.0.0.1 --port N --system-id ID --password PW [--expect-mo N] [--timeout-ms N]
+//   node esme-client.js --host 127.0.0.1 --port N --system-id ID --password PW [--expect-mo N]
+//                       [--expect-enquire-link] [--timeout-ms N]
 // Exit code 0 on a complete scenario; one JSON line per step on stdout.
 'use strict';
 const { args, emit, loadSmpp, concatInfo, messageText } = require('./common');
@@ -12,10 +13,13 @@ const opts = args();
 const GSM_TEXT = 'Hello from node-smpp: @ £5 {ok} [x] ~ €';
 const RUSSIAN = 'Привет! Это длинное сообщение из node-smpp, проверка UCS-2 и склейки частей. '.repeat(2);
 const expectMo = Number(opts['expect-mo'] || 0);
+const expectEnquireLink = !!opts['expect-enquire-link'];
+let enquireLinks = 0;
 const submitted = [];
 const receipts = [];
 let moParts = 0;
 let finished = false;
+let unbinding = false;
 
 function ucs2Parts(text) {
   const parts = [];
@@ -57,12 +61,15 @@ session.on('deliver_sm', pdu => {
   maybeFinish();
 });
 
-session.on('enquire_link', pdu => { session.send(pdu.response()); emit('enquire_link'); });
+session.on('enquire_link', pdu => { session.send(pdu.response()); enquireLinks++; emit('enquire_link'); maybeFinish(); });
 session.on('unbind', pdu => { session.send(pdu.response()); emit('unbind'); });
 session.on('error', e => { emit('error', { message: String(e && e.message) }); finish(2); });
 
 function maybeFinish() {
-  if (submitted.length >= 1 + ucs2Parts(RUSSIAN).length && receipts.length >= submitted.length && moParts >= expectMo) {
+  if (finished || unbinding) return;
+  if (submitted.length >= 1 + ucs2Parts(RUSSIAN).length && receipts.length >= submitted.length && moParts >= expectMo &&
+      (!expectEnquireLink || enquireLinks > 0)) {
+    unbinding = true;
     session.unbind({}, r => { emit('unbind_resp', { status: r.command_status }); finish(0); });
   }
 }

@@ -15,6 +15,7 @@ namespace Portal.Infrastructure.Smpp.Esme;
 public sealed partial class EsmeSession : IAsyncDisposable
 {
     private readonly SmppConnectorOptions _options;
+    private readonly BindMode _mode;
     private readonly Func<Pdu, ValueTask<CommandStatus>> _onDeliver;
     private readonly Func<Pdu, object, ValueTask>? _onLateResponse;
     private readonly ILogger _logger;
@@ -24,16 +25,17 @@ public sealed partial class EsmeSession : IAsyncDisposable
     private PduTransport _transport = null!;
     private volatile bool _bound;
 
-    private EsmeSession(SmppConnectorOptions options, Func<Pdu, ValueTask<CommandStatus>> onDeliver, Func<Pdu, object, ValueTask>? onLateResponse, ILogger logger)
+    private EsmeSession(SmppConnectorOptions options, BindMode mode, Func<Pdu, ValueTask<CommandStatus>> onDeliver, Func<Pdu, object, ValueTask>? onLateResponse, ILogger logger)
     {
         _options = options;
+        _mode = mode;
         _onDeliver = onDeliver;
         _onLateResponse = onLateResponse;
         _logger = logger;
         _window = new SemaphoreSlim(options.WindowSize);
     }
 
-    public BindMode Mode => _options.BindMode;
+    public BindMode Mode => _mode;
 
     public bool CanSubmit => _bound && Mode != BindMode.Receiver;
 
@@ -53,12 +55,13 @@ public sealed partial class EsmeSession : IAsyncDisposable
     /// </summary>
     public static async Task<EsmeSession> ConnectAsync(
         SmppConnectorOptions options,
+        BindMode mode,
         Func<Pdu, ValueTask<CommandStatus>> onDeliver,
         ILogger logger,
         CancellationToken cancellationToken,
         Func<Pdu, object, ValueTask>? onLateResponse = null)
     {
-        var session = new EsmeSession(options, onDeliver, onLateResponse, logger);
+        var session = new EsmeSession(options, mode, onDeliver, onLateResponse, logger);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -99,7 +102,7 @@ public sealed partial class EsmeSession : IAsyncDisposable
     {
         var bind = new Bind
         {
-            Mode = _options.BindMode,
+            Mode = _mode,
             SystemId = _options.SystemId,
             Password = _options.Password,
             SystemType = _options.SystemType,
@@ -108,12 +111,12 @@ public sealed partial class EsmeSession : IAsyncDisposable
         if (result.Response is BindResp { Status: CommandStatus.Ok })
         {
             _bound = true;
-            _logger.LogInformation("SMPP {Provider}: bound as {Mode}", _options.Name, _options.BindMode);
+            _logger.LogInformation("SMPP {Provider}: bound as {Mode}", _options.Name, _mode);
             return;
         }
         var status = result.Response?.Status ?? CommandStatus.BindFailed;
         throw new SmppBindException(status, result.IsResponse
-            ? $"SMSC refused bind_{_options.BindMode.ToString().ToLowerInvariant()}: {status}"
+            ? $"SMSC refused bind_{_mode.ToString().ToLowerInvariant()}: {status}"
             : $"No bind response: {result.Failure}");
     }
 

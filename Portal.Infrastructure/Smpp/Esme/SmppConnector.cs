@@ -58,7 +58,8 @@ public sealed partial class SmppConnector : IAsyncDisposable
         {
             if (_started) return Task.CompletedTask;
             _started = true;
-            for (var i = 0; i < _options.Binds; i++) _bindLoops.Add(RunBindLoopAsync(i));
+            for (var i = 0; i < _options.Binds; i++) _bindLoops.Add(RunBindLoopAsync(i, _options.BindMode));
+            for (var i = 0; i < _options.ReceiverBinds; i++) _bindLoops.Add(RunBindLoopAsync(_options.Binds + i, Pdus.BindMode.Receiver));
             _bindLoops.Add(RunReceiptSweepAsync());
         }
         return Task.CompletedTask;
@@ -102,7 +103,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
         foreach (var session in _sessions) session.Abort("dropped on request");
     }
 
-    private async Task RunBindLoopAsync(int slot)
+    private async Task RunBindLoopAsync(int slot, Pdus.BindMode mode)
     {
         await Task.Yield();
         var stop = _stop.Token;
@@ -112,7 +113,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
             EsmeSession? session = null;
             try
             {
-                session = await EsmeSession.ConnectAsync(_options, OnDeliverAsync, _logger, stop, OnLateResponseAsync).ConfigureAwait(false);
+                session = await EsmeSession.ConnectAsync(_options, mode, OnDeliverAsync, _logger, stop, OnLateResponseAsync).ConfigureAwait(false);
                 Interlocked.Increment(ref Statistics.Binds);
                 delay = _options.ReconnectDelay;
                 AddSession(session);

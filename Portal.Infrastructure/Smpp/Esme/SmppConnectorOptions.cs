@@ -17,8 +17,14 @@ public sealed class SmppConnectorOptions
     public string SystemType { get; set; } = string.Empty;
     public BindMode BindMode { get; set; } = BindMode.Transceiver;
 
-    /// <summary>Simultaneous binds (TCP connections) to this provider.</summary>
+    /// <summary>Simultaneous binds (TCP connections) of <see cref="BindMode"/> to this provider.</summary>
     public int Binds { get; set; } = 1;
+
+    /// <summary>
+    /// Extra bind_receiver connections, for providers that deliver receipts and MO only on a
+    /// receiver bind next to transmitter binds. They share this connector's receipt matching.
+    /// </summary>
+    public int ReceiverBinds { get; set; }
 
     /// <summary>Outstanding requests per bind.</summary>
     public int WindowSize { get; set; } = 100;
@@ -73,6 +79,7 @@ public sealed class SmppConnectorOptions
     internal void Validate()
     {
         if (Binds < 1) throw new ArgumentOutOfRangeException(nameof(Binds), "At least one bind");
+        if (ReceiverBinds < 0) throw new ArgumentOutOfRangeException(nameof(ReceiverBinds));
         if (WindowSize < 1) throw new ArgumentOutOfRangeException(nameof(WindowSize), "Window must be at least 1");
         if (MaxPartsPerSecond is < 1) throw new ArgumentOutOfRangeException(nameof(MaxPartsPerSecond));
         if (string.IsNullOrEmpty(Host)) throw new ArgumentException("Host is required", nameof(Host));

@@ -78,11 +78,12 @@ public class NodeSmppInteropTests
             Credentials = { ["node"] = "nodepw" },
             KeepMessages = true,
             ReceiptDelay = TimeSpan.FromMilliseconds(10),
+            EnquireLinkInterval = TimeSpan.FromMilliseconds(100),
         });
         var endpoint = await simulator.StartAsync();
         var moText = string.Concat(Enumerable.Repeat("Ответ от абонента через симулятор. ", 3));
         await using var node = NodeSmppProcess.Start("esme-client.js",
-            "--port", endpoint.Port.ToString(), "--system-id", "node", "--password", "nodepw", "--expect-mo", "2");
+            "--port", endpoint.Port.ToString(), "--system-id", "node", "--password", "nodepw", "--expect-mo", "2", "--expect-enquire-link");
 
         var bind = await node.WaitForAsync("bind_resp");
         Assert.Equal(0, bind.GetProperty("status").GetInt32());
@@ -92,6 +93,8 @@ public class NodeSmppInteropTests
         Assert.Equal(0, exitCode);
         var expect = node.Events("expect").Single();
         Assert.Equal(0, node.Events("enquire_link_resp").Single().GetProperty("status").GetInt32());
+        Assert.NotEmpty(node.Events("enquire_link")); // our simulator probed node-smpp's ESME
+        Assert.True(simulator.Statistics.EnquireLinkResponsesReceived > 0);
         var submitIds = node.Events("submit_sm_resp").Select(e => e.GetProperty("id").GetString()!).ToList();
         Assert.Equal(expect.GetProperty("submits").GetInt32(), submitIds.Count);
 

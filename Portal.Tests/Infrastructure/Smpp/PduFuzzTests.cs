@@ -199,6 +199,33 @@ public class PduFuzzTests
         Assert.True(connector.Statistics.SuccessfulBinds >= connections - 1);
     }
 
+    [Fact]
+    public async Task Esme_OversizeCommandLengthFromSmsc_NacksClosesAndReconnects()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        await using var connector = new SmppConnector(SmppTestRig.Options(((IPEndPoint)listener.LocalEndPoint!).Port));
+        await connector.StartAsync();
+
+        using var first = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        var request = new byte[256];
+        await first.ReceiveAsync(request);
+        await first.SendAsync(new BindResp { Mode = BindMode.Transceiver, SequenceNumber = BinaryPrimitives.ReadUInt32BigEndian(request.AsSpan(12)) }.ToArray());
+        byte[] oversize = [0x7F, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 42];
+        await first.SendAsync(oversize);
+
+        var reply = new byte[64];
+        var read = await first.ReceiveAsync(reply).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(16, read);
+        Assert.Equal((uint)CommandId.GenericNack, BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(4)));
+        Assert.Equal((uint)CommandStatus.InvalidCommandLength, BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(8)));
+        Assert.Equal(42u, BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(12)));
+        Assert.Equal(0, await first.ReceiveAsync(reply).WaitAsync(TimeSpan.FromSeconds(5))); // closed
+        using var second = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(5)); // and reconnected
+        Assert.True(await second.ReceiveAsync(request) >= 16);
+    }
+
     private static async Task DrainAsync(Socket socket)
     {
         var buffer = new byte[64 * 1024];

@@ -107,25 +107,45 @@ public class SmppConnectorTests
     }
 
     [Fact]
-    public async Task StartAsync_TransmitterAndReceiverBinds_ReceiptsReachTheReceiver()
+    public async Task StartAsync_TransmitterPlusReceiverBind_ReceiptsArriveOnReceiverAndStillMatch()
     {
-        await using var rig = await SmppTestRig.StartAsync(connector: o => o.BindMode = BindMode.Transmitter);
-        var receiverOptions = SmppTestRig.Options(rig.Simulator.EndPoint!.Port);
-        receiverOptions.BindMode = BindMode.Receiver;
-        receiverOptions.MatchReceipts = false;
-        await using var receiver = new SmppConnector(receiverOptions);
-        await receiver.StartAsync();
-        Assert.True(await receiver.WaitForBindsAsync(1, TimeSpan.FromSeconds(5)));
+        await using var rig = await SmppTestRig.StartAsync(connector: o => { o.BindMode = BindMode.Transmitter; o.ReceiverBinds = 1; });
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => rig.Connector.SubmitAsync(SmppTestRig.Sms(i))));
+        var receipts = await rig.ReadReceiptsAsync(10, TimeSpan.FromSeconds(5));
+
+        Assert.All(outcomes, o => Assert.IsType<SubmitOutcome.Accepted>(o));
+        Assert.Equal(2, rig.Simulator.BoundSessions);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}").Order(), receipts.Select(r => r.Reference!).Order());
+    }
+
+    [Fact]
+    public async Task StartAsync_ReceiverOnlyConnector_CannotSubmitButGetsMo()
+    {
+        await using var rig = await SmppTestRig.StartAsync(connector: o => { o.BindMode = BindMode.Receiver; o.BindWaitTimeout = TimeSpan.FromMilliseconds(200); });
 
         var outcome = await rig.Connector.SubmitAsync(SmppTestRig.Sms(1));
-        var refused = await receiver.SubmitAsync(SmppTestRig.Sms(2) with { Reference = "via-receiver" }, new CancellationTokenSource(500).Token)
-            .ContinueWith(t => t.IsCanceled || t.Result is SubmitOutcome.Rejected);
+        await rig.Simulator.InjectMoAsync("79990001122", "1234", "STOP");
 
-        var id = Assert.Single(Assert.IsType<SubmitOutcome.Accepted>(outcome).MessageIds);
+        var rejected = Assert.IsType<SubmitOutcome.Rejected>(outcome);
+        Assert.Equal("no bind available", rejected.Reason);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var receipt = Assert.IsType<ReceiptReceived>(await receiver.Inbound.ReadAsync(cts.Token));
-        Assert.Equal(id, receipt.Receipt.MessageId);
-        Assert.True(refused); // a receiver bind cannot submit
+        Assert.Equal("STOP", Assert.IsType<MoMessageReceived>(await rig.Connector.Inbound.ReadAsync(cts.Token)).Text);
+    }
+
+    [Fact]
+    public async Task Reconnect_BindKeepsFailing_DelaysGrowExponentially()
+    {
+        await using var rig = await SmppTestRig.StartAsync(
+            simulator: o => o.Credentials["portal"] = "other",
+            connector: o => { o.ReconnectDelay = TimeSpan.FromMilliseconds(20); o.MaxReconnectDelay = TimeSpan.FromMilliseconds(400); },
+            waitForBinds: false);
+
+        await Task.Delay(1000);
+
+        // Without back-off 20 ms apart would be ~40 attempts; 20, 40, 80, 160, 320, 400 ms (±20 %) is about 6-7.
+        var attempts = rig.Simulator.Statistics.RefusedBinds;
+        Assert.InRange(attempts, 4, 10);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal sealed class SmppTestRig : IAsyncDisposable
         var esme = new SmppConnector(connectorOptions);
         await esme.StartAsync();
         var rig = new SmppTestRig(sim, esme);
-        if (waitForBinds && !await esme.WaitForBindsAsync(connectorOptions.Binds, TimeSpan.FromSeconds(10)))
+        if (waitForBinds && !await esme.WaitForBindsAsync(connectorOptions.Binds + connectorOptions.ReceiverBinds, TimeSpan.FromSeconds(10)))
         {
             await rig.DisposeAsync();
             throw new InvalidOperationException("connector did not bind to the simulator");

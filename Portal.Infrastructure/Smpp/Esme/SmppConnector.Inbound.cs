@@ -117,7 +117,8 @@ public sealed partial class SmppConnector
     /// <summary>Periodically forgets old ids and hands over receipts whose message never showed up.</summary>
     private async Task RunReceiptSweepAsync()
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(_options.ReceiptRetention.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        var shortest = Math.Min(_options.ReceiptRetention.Ticks, (_options.ResponseTimeout + _options.LateResponseRetention).Ticks);
+        var period = TimeSpan.FromTicks(Math.Clamp(shortest / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerMinute));
         using var timer = new PeriodicTimer(period);
         try
         {

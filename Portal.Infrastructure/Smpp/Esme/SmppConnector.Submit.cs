@@ -136,13 +136,14 @@ public sealed partial class SmppConnector
         if (state is not LateSubmit late) return;
         var messageId = (response as SubmitSmResp)?.MessageId;
         _logger.LogWarning("SMPP {Provider}: late {CommandId} for part {Part} of {Reference}: {Status}", _options.Name, response.CommandId, late.PartIndex, late.Reference, response.Status);
-        if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
-        {
-            await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex).ConfigureAwait(false);
-        }
         try
         {
+            // Published before the receipts it may release, so consumers learn the id first.
             await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Reference, late.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
+            if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
+            {
+                await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {

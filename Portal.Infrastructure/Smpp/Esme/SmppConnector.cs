@@ -36,7 +36,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _throttle = new ThrottleGate(options.ThrottlePause, options.MaxThrottlePause);
         _tps = options.MaxPartsPerSecond is { } tps ? new TpsLimiter(tps) : null;
-        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention);
+        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout + options.LateResponseRetention);
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.InboundCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

@@ -65,7 +65,12 @@ public sealed class SmppConnectorOptions
 
     public TimeSpan UnbindTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long submitted ids and early receipts are kept in memory for matching.</summary>
+    /// <summary>
+    /// How long submitted ids are kept in memory for receipt matching (about 120 bytes each). Receipts
+    /// arriving later come out of <see cref="SmppConnector.Inbound"/> unmatched, with their normalised
+    /// id, for the caller to match against its store. A receipt whose id is not known yet is held for
+    /// <see cref="ResponseTimeout"/> + <see cref="LateResponseRetention"/> at most.
+    /// </summary>
     public TimeSpan ReceiptRetention { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Register submitted ids for in-memory receipt matching (off for fire-and-forget benchmarks).</summary>

@@ -17,11 +17,14 @@ public readonly record struct ReceiptMatch<TReference>(ReceiptMatchKind Kind, De
 /// <summary>
 /// Pairs receipts with submitted messages by normalised message id. A receipt may overtake its
 /// submit_sm_resp (the SMSC answers on another bind, or delivers very fast): it is kept and released
-/// by <see cref="Register"/>. Entries live for a bounded time so memory stays flat on long runs.
-/// Thread-safe.
+/// by <see cref="Register"/>. Submitted ids are kept for <c>retention</c>; an unknown receipt is
+/// held only for <c>pendingHold</c> (a receipt cannot overtake its response by more than the
+/// response timeout), then <see cref="Sweep"/> hands it over unmatched. Thread-safe.
 /// </summary>
-public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeSpan retention, TimeProvider? clock = null)
+public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeSpan retention, TimeSpan? pendingHold = null, TimeProvider? clock = null)
 {
+    private readonly TimeSpan _pendingHold = pendingHold ?? retention;
+
     private sealed class Entry(TReference reference, long createdAt)
     {
         public TReference Reference { get; } = reference;
@@ -66,7 +69,7 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
         }
     }
 
-    /// <summary>Drops entries older than the retention; returns held receipts that never found their message.</summary>
+    /// <summary>Forgets old submitted ids; returns held receipts whose message id did not show up in time.</summary>
     public IReadOnlyList<DeliveryReceipt> Sweep()
     {
         var now = _clock.GetTimestamp();
@@ -81,7 +84,7 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
             {
                 list.RemoveAll(item =>
                 {
-                    var old = _clock.GetElapsedTime(item.At, now) > retention;
+                    var old = _clock.GetElapsedTime(item.At, now) > _pendingHold;
                     if (old) expired.Add(item.Receipt);
                     return old;
                 });

@@ -47,8 +47,9 @@ public class ReceiptMatcherTests
     public void Sweep_OldPendingReceipt_IsReturnedAsUnmatched()
     {
         var clock = new ManualClock();
-        var matcher = new ReceiptMatcher<string>(new MessageIdMatching(), TimeSpan.FromMinutes(1), clock);
+        var matcher = new ReceiptMatcher<string>(new MessageIdMatching(), TimeSpan.FromHours(1), TimeSpan.FromMinutes(1), clock);
         matcher.Match(new DeliveryReceipt("X", MessageState.Delivered));
+        Assert.Empty(matcher.Sweep());
 
         clock.Advance(TimeSpan.FromMinutes(2));
 

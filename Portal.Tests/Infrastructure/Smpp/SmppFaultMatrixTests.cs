@@ -30,7 +30,7 @@ public class SmppFaultMatrixTests
     {
         await using var rig = await SmppTestRig.StartAsync(
             simulator: o => o.Faults.NoResponseRate = 0.1,
-            connector: o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+            connector: o => { o.ResponseTimeout = TimeSpan.FromMilliseconds(300); o.LateResponseRetention = TimeSpan.FromMilliseconds(300); });
 
         var outcomes = await SubmitAllAsync(rig, 200);
 
@@ -39,6 +39,13 @@ public class SmppFaultMatrixTests
         Assert.Equal(rig.Simulator.Statistics.NotAnswered, uncertain);
         Assert.Equal(200 - uncertain, outcomes.OfType<SubmitOutcome.Accepted>().Count());
         Assert.Equal(200, rig.Simulator.Statistics.SubmitSm); // no silent retry
+
+        // Their receipts cannot be matched in memory (no id ever came back): after the hold they
+        // are handed over unmatched, with the normalised id, rather than kept or dropped.
+        var receipts = await rig.ReadReceiptsAsync(200, TimeSpan.FromSeconds(5));
+        Assert.Equal(uncertain, receipts.Count(r => r.Reference is null));
+        Assert.Equal(200 - uncertain, receipts.Count(r => r.Reference is not null));
+        Assert.Equal(uncertain, rig.Connector.Statistics.ReceiptsUnmatched);
     }
 
     [Fact]

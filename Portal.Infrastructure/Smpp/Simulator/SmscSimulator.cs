@@ -27,6 +27,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _messageCounter;
+    private int _moReference;
     private long _requestCounter;
 
     public SmscSimulator(SmscSimulatorOptions? options = null, ILogger<SmscSimulator>? logger = null)
@@ -90,7 +91,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         var connection = FindReceiver(systemId, preferred: null)
             ?? throw new InvalidOperationException("No receiver or transceiver is bound to the simulator");
         var message = SegmentedMessage.Create(text);
-        var reference = (byte)Interlocked.Increment(ref _messageCounter);
+        var reference = (byte)Interlocked.Increment(ref _moReference);
         var total = (byte)message.Parts.Count;
         var results = new List<Task<Transport.RequestResult>>();
         for (var i = 0; i < total; i++)

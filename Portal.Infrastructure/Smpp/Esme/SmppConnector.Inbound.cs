@@ -14,14 +14,23 @@ public sealed partial class SmppConnector
     private readonly ReceiptMatcher<PartReference> _matcher;
 
     /// <summary>
-    /// Receipts (matched to the submission reference when possible; duplicates dropped) and MO
-    /// messages. deliver_sm_resp goes back only once an item is in this channel, so a full channel
-    /// slows the SMSC down instead of losing anything.
+    /// Receipts (matched to the submission reference when possible; duplicates dropped), MO messages
+    /// and late submit responses. deliver_sm_resp goes back only once an item is in this channel;
+    /// while it is full, deliveries are refused with ESME_RX_T_APPN for the SMSC to retry, so a slow
+    /// consumer neither loses anything nor stalls submits.
     /// </summary>
     public ChannelReader<InboundMessage> Inbound => _inbound.Reader;
 
     private async ValueTask<CommandStatus> OnDeliverAsync(Pdu pdu)
     {
+        // A full channel must not block the read loop (submit_sm_resp behind it would time out and
+        // make messages uncertain): refuse with ESME_RX_T_APPN, the SMSC delivers it again later.
+        // Checked before matching so a refused receipt is not remembered as seen.
+        if (_inbound.Reader.Count >= _options.InboundCapacity)
+        {
+            Interlocked.Increment(ref Statistics.InboundRefusals);
+            return CommandStatus.TemporaryAppError;
+        }
         DeliveryReceipt? receipt = null;
         var isReceipt = pdu switch
         {

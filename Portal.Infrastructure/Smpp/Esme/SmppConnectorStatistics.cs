@@ -13,6 +13,7 @@ public sealed class SmppConnectorStatistics
     internal long EarlyReceipts;
     internal long UnmatchedReceipts;
     internal long MoMessages;
+    internal long InboundRefusals;
     internal long Binds;
     internal long BindFailures;
     internal long ConnectionsLost;
@@ -27,6 +28,7 @@ public sealed class SmppConnectorStatistics
     public long ReceiptsBeforeResponse => Interlocked.Read(ref EarlyReceipts);
     public long ReceiptsUnmatched => Interlocked.Read(ref UnmatchedReceipts);
     public long MoReceived => Interlocked.Read(ref MoMessages);
+    public long DeliveriesRefusedWhileInboundFull => Interlocked.Read(ref InboundRefusals);
     public long SuccessfulBinds => Interlocked.Read(ref Binds);
     public long FailedBinds => Interlocked.Read(ref BindFailures);
     public long LostConnections => Interlocked.Read(ref ConnectionsLost);

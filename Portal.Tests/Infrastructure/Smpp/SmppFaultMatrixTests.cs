@@ -68,6 +68,19 @@ public class SmppFaultMatrixTests
     }
 
     [Fact]
+    public async Task SlowConsumer_InboundFull_SubmitsStayAcceptedAndReceiptsAreRedelivered()
+    {
+        await using var rig = await SmppTestRig.StartAsync(connector: o => o.InboundCapacity = 2);
+
+        var outcomes = await SubmitAllAsync(rig, 20);
+        await SmppConnectorTests.WaitUntilAsync(() => rig.Connector.Statistics.DeliveriesRefusedWhileInboundFull > 0);
+
+        Assert.All(outcomes, o => Assert.IsType<SubmitOutcome.Accepted>(o));
+        var receipts = await rig.ReadReceiptsAsync(20, TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"m{i}").Order(), receipts.Select(r => r.Reference!).Order());
+    }
+
+    [Fact]
     public async Task GenericNack_SomeSubmitsNacked_ThoseAreRejectedAsTemporary()
     {
         await using var rig = await SmppTestRig.StartAsync(simulator: o => o.Faults.GenericNackRate = 0.2);

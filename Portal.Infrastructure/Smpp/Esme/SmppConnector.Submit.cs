@@ -157,6 +157,7 @@ public sealed partial class SmppConnector
         long deadline = 0;
         while (!_stop.IsCancellationRequested)
         {
+            var changed = _sessionsChanged.Task;
             var sessions = _submitters;
             if (sessions.Length > 0)
             {
@@ -177,7 +178,7 @@ public sealed partial class SmppConnector
             if (remaining <= 0) return null;
             try
             {
-                await _sessionsChanged.Task.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(remaining, 1000)), cancellationToken).ConfigureAwait(false);
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(remaining, 1000)), cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

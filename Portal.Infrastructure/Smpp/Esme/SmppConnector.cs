@@ -69,20 +69,22 @@ public sealed partial class SmppConnector : IAsyncDisposable
     public async Task<bool> WaitForBindsAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (_sessions.Length < count)
+        while (true)
         {
+            // Take the signal before testing, so a change in between is not missed.
+            var changed = _sessionsChanged.Task;
+            if (_sessions.Length >= count) return true;
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             try
             {
-                await _sessionsChanged.Task.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                return false;
+                return _sessions.Length >= count;
             }
         }
-        return true;
     }
 
     /// <summary>Unbinds every session gracefully (their windows drain first) and stops reconnecting.</summary>

@@ -168,7 +168,9 @@ internal sealed class PduTransport : IAsyncDisposable
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
-            while (true)
+            // Once closed (by a handler, a fault or the other loop) nothing more is processed: any
+            // answer could not be sent, and acting on it would diverge from what the peer saw.
+            while (!token.IsCancellationRequested)
             {
                 var status = PduCodec.TryRead(ref buffer, _maxPduLength, out var frame);
                 if (status == PduReadStatus.Incomplete) break;

@@ -10,6 +10,8 @@ public static class CliVerbs
     {
         ["migrate"] = MigrateVerb.RunAsync,
         ["seed"] = SeedVerb.RunAsync,
+        ["smsc"] = SmscVerb.RunAsync,
+        ["bench"] = BenchVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);

@@ -1,0 +1,41 @@
+using Portal.Infrastructure.Smpp.Pdus;
+using Portal.Infrastructure.Smpp.Receipts;
+using Portal.Infrastructure.Smpp.Text;
+
+namespace Portal.Infrastructure.Smpp.Esme;
+
+/// <summary>Something the SMSC sent us: a delivery receipt or a mobile-originated message.</summary>
+public abstract record InboundMessage(string Provider);
+
+/// <summary>
+/// A delivery receipt. <see cref="Reference"/>/<see cref="PartIndex"/> identify the submission when
+/// the receipt was matched in memory; they are null for a receipt whose message id never showed up
+/// within the retention (the caller may still match <see cref="NormalizedMessageId"/> in its store).
+/// </summary>
+public sealed record ReceiptReceived(
+    string Provider,
+    DeliveryReceipt Receipt,
+    string NormalizedMessageId,
+    string? Reference,
+    int? PartIndex) : InboundMessage(Provider);
+
+/// <summary>An MO message. <see cref="Part"/> is set when it is one part of a concatenated message.</summary>
+public sealed record MoMessageReceived(
+    string Provider,
+    SmeAddress From,
+    SmeAddress To,
+    string Text,
+    byte DataCoding,
+    ConcatenationInfo? Part) : InboundMessage(Provider);
+
+/// <summary>
+/// A submit_sm_resp that arrived after its timeout, for a part <see cref="SmppConnector.SubmitAsync"/>
+/// already reported as <see cref="SubmitOutcome.Uncertain"/>: the part is now known to be accepted
+/// (with <see cref="MessageId"/>, and registered for receipt matching) or rejected.
+/// </summary>
+public sealed record LateSubmitResponse(
+    string Provider,
+    string Reference,
+    int PartIndex,
+    CommandStatus Status,
+    string? MessageId) : InboundMessage(Provider);

@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+using Portal.Infrastructure.Smpp.Pdus;
+using Portal.Infrastructure.Smpp.Text;
+using Portal.Infrastructure.Smpp.Transport;
+
+namespace Portal.Infrastructure.Smpp.Esme;
+
+public sealed partial class SmppConnector
+{
+    private readonly ThrottleGate _throttle;
+    private readonly TpsLimiter? _tps;
+    private int _roundRobin;
+    private int _concatenationReference;
+
+    private readonly record struct PartResult(string? MessageId, CommandStatus Status, RequestFailure Failure, bool Accepted, string? Reason)
+    {
+        public bool IsUncertain => Failure is RequestFailure.Timeout or RequestFailure.ConnectionLost or RequestFailure.MalformedResponse;
+    }
+
+    /// <summary>
+    /// Sends one SMS (all its parts) and reports its definite state. Throttled parts are resent
+    /// after the connector-wide pause (the SMSC explicitly did not take them); parts without a
+    /// response are never resent and make the outcome <see cref="SubmitOutcome.Uncertain"/>.
+    /// </summary>
+    public async Task<SubmitOutcome> SubmitAsync(SmsSubmission submission, CancellationToken cancellationToken = default)
+    {
+        if (submission.Invalid() is { } invalid)
+        {
+            return new SubmitOutcome.Rejected(invalid, IsPermanent: true, "invalid address", []);
+        }
+        var parts = BuildParts(submission);
+        if (parts.Count == 1)
+        {
+            var single = await SubmitPartAsync(parts[0], submission.Reference, 0, cancellationToken).ConfigureAwait(false);
+            return Aggregate([single]);
+        }
+        var pending = new Task<PartResult>[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            pending[i] = SubmitPartAsync(parts[i], submission.Reference, i, cancellationToken);
+        }
+        return Aggregate(await Task.WhenAll(pending).ConfigureAwait(false));
+    }
+
+    private static SubmitOutcome Aggregate(PartResult[] results)
+    {
+        var ids = new string?[results.Length];
+        for (var i = 0; i < results.Length; i++) ids[i] = results[i].MessageId;
+
+        // Uncertain wins: if any part may be on its way, resending the message could double it.
+        foreach (var result in results)
+        {
+            if (result.IsUncertain) return new SubmitOutcome.Uncertain(result.Reason ?? result.Failure.ToString(), ids);
+        }
+        foreach (var result in results)
+        {
+            if (!result.Accepted)
+            {
+                var permanent = result.Failure == RequestFailure.None && !result.Status.IsTemporary() && result.Status != CommandStatus.Ok;
+                return new SubmitOutcome.Rejected(result.Status, permanent, result.Reason ?? result.Status.ToString(), ids);
+            }
+        }
+        return new SubmitOutcome.Accepted(ids);
+    }
+
+    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SubmitPartCoreAsync(pdu, reference, partIndex, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancellation only ever interrupts waits before the PDU is queued: this part was not
+            // sent. Reporting it (instead of throwing) keeps sibling parts' outcomes.
+            Interlocked.Increment(ref Statistics.PartsRejected);
+            return new PartResult(null, CommandStatus.UnknownError, RequestFailure.NotSent, false, "cancelled before sending");
+        }
+    }
+
+    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
+    {
+        var throttled = 0;
+        while (true)
+        {
+            await _throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_tps is not null) await _tps.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            var session = await AcquireSessionAsync(cancellationToken).ConfigureAwait(false);
+            if (session is null)
+            {
+                Interlocked.Increment(ref Statistics.PartsRejected);
+                var reason = _stop.IsCancellationRequested ? "connector stopped" : "no bind available";
+                return new PartResult(null, CommandStatus.BindFailed, RequestFailure.NotSent, false, reason);
+            }
+
+            Interlocked.Increment(ref Statistics.PartsSent);
+            var result = await session.SendInWindowAsync(pdu, new LateSubmit(reference, partIndex, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
+
+            switch (result.Response)
+            {
+                case SubmitSmResp { Status: CommandStatus.Ok } accepted:
+                    _throttle.OnAccepted();
+                    Interlocked.Increment(ref Statistics.PartsAccepted);
+                    if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, reference, partIndex).ConfigureAwait(false);
+                    return new PartResult(accepted.MessageId, CommandStatus.Ok, RequestFailure.None, true, null);
+                case { Status: var status } when status.IsThrottling():
+                    Interlocked.Increment(ref Statistics.ThrottleResponses);
+                    _throttle.OnThrottled();
+                    if (++throttled <= _options.MaxThrottleRetries) continue;
+                    Interlocked.Increment(ref Statistics.PartsRejected);
+                    return new PartResult(null, status, RequestFailure.None, false, $"still throttled after {throttled - 1} retries");
+                case GenericNack nack:
+                    // The SMSC could not read our PDU: it definitely did not take the message.
+                    Interlocked.Increment(ref Statistics.PartsRejected);
+                    return new PartResult(null, nack.Status, RequestFailure.NotSent, false, "generic_nack " + nack.Status);
+                case { } refused:
+                    Interlocked.Increment(ref Statistics.PartsRejected);
+                    return new PartResult(null, refused.Status, RequestFailure.None, false, refused.Status.ToString());
+            }
+
+            if (result.Failure == RequestFailure.NotSent && !cancellationToken.IsCancellationRequested)
+            {
+                continue; // never left this process: safe to send on another bind
+            }
+            Interlocked.Increment(ref Statistics.PartsUncertain);
+            _logger.LogWarning("SMPP {Provider}: part {Part} of {Reference} uncertain: {Failure}", _options.Name, partIndex, reference, result.Failure);
+            return new PartResult(null, CommandStatus.UnknownError, result.Failure, false, result.Failure.ToString());
+        }
+    }
+
+    private sealed record LateSubmit(string Reference, int PartIndex, bool ReceiptRequested);
+
+    private async ValueTask OnLateResponseAsync(Pdu response, object state)
+    {
+        if (state is not LateSubmit late) return;
+        var messageId = (response as SubmitSmResp)?.MessageId;
+        _logger.LogWarning("SMPP {Provider}: late {CommandId} for part {Part} of {Reference}: {Status}", _options.Name, response.CommandId, late.PartIndex, late.Reference, response.Status);
+        try
+        {
+            // Published before the receipts it may release, so consumers learn the id first.
+            await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Reference, late.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
+            if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
+            {
+                await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // stopping: the late response stays in the log only
+        }
+    }
+
+    /// <summary>Round-robin over binds that can submit, taking a free window slot; null when none comes up in time.</summary>
+    private async ValueTask<EsmeSession?> AcquireSessionAsync(CancellationToken cancellationToken)
+    {
+        long deadline = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            var changed = _sessionsChanged.Task;
+            var sessions = _submitters;
+            if (sessions.Length > 0)
+            {
+                var start = (uint)Interlocked.Increment(ref _roundRobin);
+                for (var i = 0; i < sessions.Length; i++)
+                {
+                    var candidate = sessions[(start + i) % sessions.Length];
+                    if (candidate.TryEnterWindow()) return candidate;
+                }
+                var chosen = sessions[start % sessions.Length];
+                if (await chosen.EnterWindowAsync(cancellationToken).ConfigureAwait(false)) return chosen;
+                continue;
+            }
+
+            var now = Environment.TickCount64;
+            if (deadline == 0) deadline = now + (long)_options.BindWaitTimeout.TotalMilliseconds;
+            var remaining = deadline - now;
+            if (remaining <= 0) return null;
+            try
+            {
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(remaining, 1000)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        return null;
+    }
+
+    /// <summary>One submit_sm per part, shaped by the provider's long-message method.</summary>
+    internal List<SubmitSm> BuildParts(SmsSubmission submission)
+    {
+        var message = SegmentedMessage.Create(submission.Text, submission.Encoding);
+        var method = _options.LongMessageMethod;
+        var registeredDelivery = submission.RequestReceipt ? (byte)0x01 : (byte)0x00;
+        var source = submission.SourceAddress;
+        var destination = submission.DestinationAddress;
+
+        SubmitSm Part(ReadOnlyMemory<byte> shortMessage) => new()
+        {
+            Source = source,
+            Destination = destination,
+            DataCoding = message.DataCoding,
+            RegisteredDelivery = registeredDelivery,
+            ValidityPeriod = submission.ValidityPeriod,
+            ShortMessage = shortMessage,
+        };
+
+        if (message.Parts.Count == 1) return [Part(message.Payload)];
+
+        if (method == LongMessageMethod.MessagePayload)
+        {
+            var whole = Part(ReadOnlyMemory<byte>.Empty);
+            whole.Optional = new OptionalParameters { MessagePayload = message.Payload };
+            return [whole];
+        }
+
+        var reference = (ushort)Interlocked.Increment(ref _concatenationReference);
+        var total = (byte)message.Parts.Count;
+        var parts = new List<SubmitSm>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var info = new ConcatenationInfo((byte)reference, total, (byte)(i + 1));
+            if (method == LongMessageMethod.Sar)
+            {
+                var part = Part(message.Parts[i]);
+                part.Optional = new OptionalParameters
+                {
+                    SarMsgRefNum = reference,
+                    SarTotalSegments = total,
+                    SarSegmentSeqnum = (byte)(i + 1),
+                };
+                parts.Add(part);
+            }
+            else
+            {
+                var userData = new byte[ConcatenationInfo.UdhLength + message.Parts[i].Length];
+                info.WriteUdh(userData);
+                message.Parts[i].Span.CopyTo(userData.AsSpan(ConcatenationInfo.UdhLength));
+                var part = Part(userData);
+                part.EsmClass = EsmClass.UdhIndicator;
+                parts.Add(part);
+            }
+        }
+        return parts;
+    }
+}

@@ -43,4 +43,6 @@ public static class AuditActions
     public const string PersonalDataRead = "personal-data.read";
     public const string PersonalDataExported = "personal-data.exported";
     public const string ClientErased = "client.erased";
+    public const string ApiKeyCreated = "api-key.created";
+    public const string ApiKeyRevoked = "api-key.revoked";
 }

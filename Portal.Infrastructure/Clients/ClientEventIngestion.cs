@@ -66,8 +66,8 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
 
     /// <summary>
     /// Adds the deltas in SQL rather than writing read values back, so two batches for the same
-    /// client running at once both count. <c>UPDATE ... FROM (VALUES ...)</c> runs on PostgreSQL
-    /// and on SQLite (3.33+).
+    /// client running at once both count. <c>WITH v(...) AS (VALUES ...) UPDATE ... FROM v</c> runs on
+    /// PostgreSQL and on SQLite (3.33+; SQLite cannot name the columns of a VALUES alias, a CTE can).
     /// </summary>
     private static async Task UpdateAggregatesAsync(PortalDbContext db, AggregateDelta[] chunk, DateTime now, CancellationToken ct)
     {
@@ -92,6 +92,7 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
         }
         var nowParameter = Add(now).ParameterName;
         var sql = $"""
+            WITH v(id, n, spend, lastp, lasta) AS (VALUES {values})
             UPDATE "Clients" SET
                 "PurchaseCount" = "Clients"."PurchaseCount" + v.n,
                 "TotalSpend" = "Clients"."TotalSpend" + v.spend,
@@ -100,7 +101,7 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
                 "LastActivityAt" = CASE WHEN "Clients"."LastActivityAt" IS NULL OR "Clients"."LastActivityAt" < v.lasta
                                         THEN v.lasta ELSE "Clients"."LastActivityAt" END,
                 "UpdatedAt" = {nowParameter}
-            FROM (VALUES {values}) AS v(id, n, spend, lastp, lasta)
+            FROM v
             WHERE "Clients"."Id" = v.id
             """;
         await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);

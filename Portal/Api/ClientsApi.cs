@@ -20,6 +20,7 @@ public static class ClientsApi
             .Accepts<ClientUpsertItem[]>("application/json")
             .Produces<UpsertResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Create or update up to 1,000 clients by external id")
             .WithDescription("""
@@ -63,7 +64,17 @@ public static class ClientsApi
                 }
             }
             var atomic = ApiBatch.Atomic(request);
-            var result = await upsert.UpsertAsync(patches, errors, index, atomic, ct);
+            UpsertResult result;
+            try
+            {
+                result = await upsert.UpsertAsync(patches, errors, index, atomic, ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another writer took an external id or phone between our check and our insert; the transaction rolled back.
+                return ApiProblems.Problem(StatusCodes.Status409Conflict, "Conflict",
+                    "A concurrent change took an external id or phone of this batch; nothing was applied. Retry the batch.");
+            }
             if (!result.Applied)
             {
                 return ApiProblems.InvalidItems(result.Errors, index, atomic);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Importing;
+using Portal.Infrastructure.Integrations;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
@@ -31,6 +32,10 @@ public static class DependencyInjection
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<ClientDirectory>();
+        services.AddSingleton<ClientErasure>();
+        services.AddSingleton<ClientBatchUpsert>();
+        services.AddSingleton<ClientEventIngestion>();
+        services.AddSingleton<ApiKeyService>();
 
         services.AddPortalMessaging(builder.Configuration);
 

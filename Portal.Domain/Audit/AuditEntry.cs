@@ -44,4 +44,6 @@ public static class AuditActions
     public const string PersonalDataExported = "personal-data.exported";
     public const string ClientErased = "client.erased";
     public const string ClientsImported = "clients.imported";
+    public const string ApiKeyCreated = "api-key.created";
+    public const string ApiKeyRevoked = "api-key.revoked";
 }

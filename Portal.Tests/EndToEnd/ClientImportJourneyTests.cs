@@ -95,4 +95,33 @@ public class ClientImportJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(grid).ToContainTextAsync(Portal.Domain.Access.PersonalDataMask.Phone(phone));
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clients-masked-phone.png") });
     }
+
+    [Fact]
+    public async Task Administrator_ErasesAClient_FromTheCard()
+    {
+        long id;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Portal.Infrastructure.Persistence.PortalDbContext>();
+            await Portal.Infrastructure.Seeding.DemoClientWriter.WriteAsync(db,
+                Portal.Infrastructure.Seeding.DemoClientGenerator.Generate(0, 3, DateTime.UtcNow), null, default);
+            id = db.Clients.Single(c => c.ExternalId == "DEMO-00000001").Id;
+        }
+        await using var context = await browser.Browser.NewContextAsync(new() { Locale = "en-US" });
+        var page = await SignInAsync(context, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await page.GotoAsync($"{_app.RootUrl}/clients/{id}");
+        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.Locator("[data-testid=client-phone]")).ToHaveTextAsync(Portal.Infrastructure.Seeding.DemoClientGenerator.PhoneFor(1));
+        await page.Locator("[data-testid=client-erase]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=client-phone]")).ToHaveTextAsync($"erased:{id}");
+        await Assertions.Expect(page.Locator("[data-testid=client-erase]")).ToHaveCountAsync(0);
+
+        await using var check = _app.Services.CreateAsyncScope();
+        var read = check.ServiceProvider.GetRequiredService<Portal.Infrastructure.Persistence.PortalDbContext>();
+        var client = read.Clients.Single(c => c.Id == id);
+        Assert.Null(client.LastName);
+        Assert.Equal(Portal.Domain.Clients.ClientStatus.Erased, client.Status);
+        Assert.True(read.AuditEntries.Any(a => a.Action == Portal.Domain.Audit.AuditActions.ClientErased && a.EntityId == id.ToString()));
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using MudBlazor.Services;
+using Portal.Api;
 using Portal.Components;
 using Portal.Identity;
 using Portal.Infrastructure.Identity;
@@ -60,6 +61,7 @@ public static class WebSetup
             .AddDefaultTokenProviders();
         services.AddScoped<UserAccounts>();
 
+        builder.AddPortalApi();
         return builder;
     }
 
@@ -75,6 +77,7 @@ public static class WebSetup
             o.DefaultRequestCulture = new RequestCulture("en");
             o.SupportedCultures = o.SupportedUICultures = Cultures;
         });
+        app.MapPortalApi();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -15,6 +15,9 @@ public partial class ClientCard
 
     [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
     [Inject] private AuditLog Audit { get; set; } = default!;
+    [Inject] private Infrastructure.Clients.ClientErasure Erasure { get; set; } = default!;
+    [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = default!;
+    [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private Client? _client;
@@ -52,5 +55,20 @@ public partial class ClientCard
         {
             await Audit.WriteAsync(user, AuditActions.PersonalDataRead, "Client", Id.ToString(), "client card");
         }
+    }
+
+    /// <summary>Right to erasure on request: personal data goes, aggregates stay, the audit log records it.</summary>
+    private async Task EraseAsync()
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Erase personal data"],
+            L["The client's name, phone, birth date, tags and consent evidence are deleted for good. Purchase totals and campaign statistics stay. Continue?"],
+            L["Erase"], cancelText: L["Cancel"]);
+        if (confirmed != true)
+        {
+            return;
+        }
+        var erased = await Erasure.EraseAsync([Id], (await AuthState).User, "ui", CancellationToken.None);
+        Snackbar.Add(erased.Count == 1 ? L["Personal data erased."] : L["Nothing to erase."], erased.Count == 1 ? MudBlazor.Severity.Success : MudBlazor.Severity.Info);
+        await OnParametersSetAsync();
     }
 }

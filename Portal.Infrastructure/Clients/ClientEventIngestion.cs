@@ -1,0 +1,109 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Clients;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Clients;
+
+/// <summary>One parsed event of a batch, still naming its client by external id.</summary>
+public sealed record IncomingEvent(int Index, string ExternalId, ClientEventType Type, string? Name, decimal? Amount, DateTime OccurredAt, string? AttributesJson);
+
+/// <param name="Accepted">Events stored; zero when nothing was written.</param>
+public sealed record IngestResult(int Accepted, IReadOnlyList<BatchItemError> Errors, bool Applied);
+
+/// <summary>
+/// Stores a batch of client events and moves the clients' aggregates (purchase count, total
+/// spend, last purchase, last activity) in the same transaction: one query resolves the external
+/// ids, one batched insert stores the events, one UPDATE per 500 clients adds the deltas.
+/// </summary>
+public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientEventIngestion> logger)
+{
+    private const int ClientsPerUpdate = 500;
+
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events, IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct)
+    {
+        var errors = new List<BatchItemError>(parseErrors);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var externalIds = events.Select(e => e.ExternalId).Distinct().ToList();
+        var clientIds = await db.Clients.AsNoTracking()
+            .Where(c => c.ExternalId != null && externalIds.Contains(c.ExternalId))
+            .Select(c => new { ExternalId = c.ExternalId!, c.Id })
+            .ToDictionaryAsync(c => c.ExternalId, c => c.Id, StringComparer.Ordinal, ct);
+        errors.AddRange(events.Where(e => !clientIds.ContainsKey(e.ExternalId))
+            .Select(e => new BatchItemError(e.Index, e.ExternalId, "externalId", "No client has this external id.")));
+
+        var failed = errors.Select(e => e.Index).ToHashSet();
+        var good = events.Where(e => !failed.Contains(e.Index)).ToList();
+        errors = errors.OrderBy(e => e.Index).ToList();
+        if (good.Count == 0 || (atomic && errors.Count > 0))
+        {
+            return new(0, errors, Applied: false);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.ClientEvents.AddRange(good.Select(e => new ClientEvent(clientIds[e.ExternalId], e.Type, e.OccurredAt, e.Amount, e.Name, e.AttributesJson)));
+        await db.SaveChangesAsync(ct);
+
+        var deltas = good.GroupBy(e => clientIds[e.ExternalId]).Select(g =>
+        {
+            var purchases = g.Where(e => e.Type == ClientEventType.Purchase).ToList();
+            return new AggregateDelta(g.Key, purchases.Count, purchases.Sum(e => e.Amount ?? 0m),
+                purchases.Count > 0 ? purchases.Max(e => e.OccurredAt) : DateTime.UnixEpoch, g.Max(e => e.OccurredAt));
+        }).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var chunk in deltas.Chunk(ClientsPerUpdate))
+        {
+            await UpdateAggregatesAsync(db, chunk, now, ct);
+        }
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Ingested {Accepted} client events for {Clients} clients, {Refused} refused", good.Count, deltas.Count, failed.Count);
+        return new(good.Count, errors, Applied: true);
+    }
+
+    private sealed record AggregateDelta(long ClientId, int Purchases, decimal Spend, DateTime LastPurchase, DateTime LastActivity);
+
+    /// <summary>
+    /// Adds the deltas in SQL rather than writing read values back, so two batches for the same
+    /// client running at once both count. <c>WITH v(...) AS (VALUES ...) UPDATE ... FROM v</c> runs on
+    /// PostgreSQL and on SQLite (3.33+; SQLite cannot name the columns of a VALUES alias, a CTE can).
+    /// </summary>
+    private static async Task UpdateAggregatesAsync(PortalDbContext db, AggregateDelta[] chunk, DateTime now, CancellationToken ct)
+    {
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        var parameters = new List<DbParameter>();
+        var values = new StringBuilder();
+        DbParameter Add(object value)
+        {
+            var p = connection.CreateCommand().CreateParameter();
+            p.ParameterName = "@p" + parameters.Count;
+            // SQLite stores money as REAL (ADR 0001) and would bind a decimal as TEXT.
+            p.Value = sqlite && value is decimal d ? (double)d : value;
+            parameters.Add(p);
+            return p;
+        }
+        foreach (var d in chunk)
+        {
+            values.Append(values.Length == 0 ? "" : ", ")
+                .Append($"({Add(d.ClientId).ParameterName}, {Add(d.Purchases).ParameterName}, {Add(d.Spend).ParameterName}, ")
+                .Append($"{Add(d.LastPurchase).ParameterName}, {Add(d.LastActivity).ParameterName})");
+        }
+        var nowParameter = Add(now).ParameterName;
+        var sql = $"""
+            WITH v(id, n, spend, lastp, lasta) AS (VALUES {values})
+            UPDATE "Clients" SET
+                "PurchaseCount" = "Clients"."PurchaseCount" + v.n,
+                "TotalSpend" = "Clients"."TotalSpend" + v.spend,
+                "LastPurchaseAt" = CASE WHEN v.n > 0 AND ("Clients"."LastPurchaseAt" IS NULL OR "Clients"."LastPurchaseAt" < v.lastp)
+                                        THEN v.lastp ELSE "Clients"."LastPurchaseAt" END,
+                "LastActivityAt" = CASE WHEN "Clients"."LastActivityAt" IS NULL OR "Clients"."LastActivityAt" < v.lasta
+                                        THEN v.lasta ELSE "Clients"."LastActivityAt" END,
+                "UpdatedAt" = {nowParameter}
+            FROM v
+            WHERE "Clients"."Id" = v.id
+            """;
+        await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+    }
+}

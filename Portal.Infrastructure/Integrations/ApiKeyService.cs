@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Audit;
+using Portal.Domain.Integrations;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Integrations;
+
+/// <summary>A key as the admin UI lists it: never the secret nor its hash.</summary>
+public sealed record ApiKeyRow(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute,
+    string CreatedBy, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
+
+/// <summary>A key that proved itself: what the API may let it do.</summary>
+public sealed record AuthenticatedApiKey(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute);
+
+/// <summary>The outcome of checking a presented key; <see cref="Failure"/> is safe to show the caller.</summary>
+public sealed record ApiKeyCheck(AuthenticatedApiKey? Key, string? Failure);
+
+/// <summary>
+/// Creates, lists, revokes and checks integration keys. A key reads <c>pk_&lt;prefix&gt;_&lt;secret&gt;</c>:
+/// the prefix finds the row, only the SHA-256 of the secret is stored, compared in constant time.
+/// </summary>
+public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
+{
+    public const int PrefixLength = 8;
+    public const int SecretLength = 40;
+    private const string PrefixAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /// <summary>How stale <see cref="ApiKey.LastUsedAt"/> may get: writing it on every call would turn each read into a write.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public async Task<IReadOnlyList<ApiKeyRow>> ListAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var keys = await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
+        return keys.Select(k => new ApiKeyRow(k.Id, k.Name, k.Prefix, k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            k.RequestsPerMinute, k.CreatedBy, k.CreatedAt, k.LastUsedAt, k.RevokedAt)).ToList();
+    }
+
+    /// <returns>The stored key and the full key text, which exists only in this return value.</returns>
+    /// <exception cref="Domain.Common.DomainException">Name, scopes or rate limit out of bounds.</exception>
+    public async Task<(ApiKeyRow Key, string FullKey)> CreateAsync(ClaimsPrincipal actor, string name, IEnumerable<string> scopes, int requestsPerMinute, CancellationToken ct)
+    {
+        var prefix = RandomNumberGenerator.GetString(PrefixAlphabet, PrefixLength);
+        var secret = RandomNumberGenerator.GetString(SecretAlphabet, SecretLength);
+        var createdBy = actor.Identity?.Name ?? "system";
+        var key = new ApiKey(name, prefix, Hash(secret), scopes, requestsPerMinute, createdBy, clock.GetUtcNow().UtcDateTime);
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            db.ApiKeys.Add(key);
+            await db.SaveChangesAsync(ct);
+        }
+        await audit.WriteAsync(actor, AuditActions.ApiKeyCreated, nameof(ApiKey), key.Id.ToString(),
+            $"name={key.Name}; prefix={key.Prefix}; scopes={key.Scopes}; rpm={key.RequestsPerMinute}", ct);
+        var row = new ApiKeyRow(key.Id, key.Name, key.Prefix, key.Scopes.Split(' '), key.RequestsPerMinute, key.CreatedBy, key.CreatedAt, null, null);
+        return (row, $"pk_{prefix}_{secret}");
+    }
+
+    /// <returns>False when no such key exists; revoking twice keeps the first time.</returns>
+    public async Task<bool> RevokeAsync(ClaimsPrincipal actor, int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
+        if (key is null)
+        {
+            return false;
+        }
+        key.Revoke(clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(actor, AuditActions.ApiKeyRevoked, nameof(ApiKey), key.Id.ToString(), $"name={key.Name}; prefix={key.Prefix}", ct);
+        return true;
+    }
+
+    public async Task<ApiKeyCheck> CheckAsync(string presented, CancellationToken ct)
+    {
+        if (!TrySplit(presented, out var prefix, out var secret))
+        {
+            return new(null, "The API key is malformed: expected pk_<prefix>_<secret>.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+        // Hash even for an unknown prefix so both failures take the same time.
+        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        var storedHash = key is null ? new byte[presentedHash.Length] : Convert.FromHexString(key.SecretHash);
+        if (key is null || !CryptographicOperations.FixedTimeEquals(presentedHash, storedHash))
+        {
+            return new(null, "The API key is not valid.");
+        }
+        if (key.RevokedAt is not null)
+        {
+            return new(null, "The API key was revoked.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (key.LastUsedAt is null || key.LastUsedAt < now - LastUsedResolution)
+        {
+            var stale = now - LastUsedResolution;
+            await db.ApiKeys.Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt < stale))
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        }
+        return new(new AuthenticatedApiKey(key.Id, key.Name, key.Prefix, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.RequestsPerMinute), null);
+    }
+
+    private static bool TrySplit(string presented, out string prefix, out string secret)
+    {
+        prefix = secret = "";
+        var parts = presented.Trim().Split('_');
+        if (parts is not ["pk", { Length: PrefixLength } p, { Length: >= 32 } s])
+        {
+            return false;
+        }
+        (prefix, secret) = (p, s);
+        return true;
+    }
+
+    private static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Portal.Domain.Common;
+using Portal.Infrastructure.Integrations;
+
+namespace Portal.Components.Pages.Admin;
+
+public partial class ApiKeys
+{
+    [Inject] private ApiKeyService Keys { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private IReadOnlyList<ApiKeyRow>? _keys;
+
+    protected override async Task OnInitializedAsync() => await ReloadAsync();
+
+    private async Task ReloadAsync() => _keys = await Keys.ListAsync(CancellationToken.None);
+
+    private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+
+    private async Task CreateAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<ApiKeyEditorDialog>(L["New API key"],
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is not { Canceled: false, Data: ApiKeyEditorResult request })
+        {
+            return;
+        }
+        string key;
+        try
+        {
+            (_, key) = await Keys.CreateAsync((await AuthState).User, request.Name, request.Scopes, request.RequestsPerMinute, CancellationToken.None);
+        }
+        catch (DomainException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+            return;
+        }
+        Snackbar.Add(L["API key created."], Severity.Success);
+        await ReloadAsync();
+        await Dialogs.ShowMessageBoxAsync(L["API key created."],
+            (MarkupString)$"{L["Copy this key into the integration's settings; it is shown only now:"]}<br/><code data-testid=\"new-api-key\" style=\"word-break: break-all\">{System.Net.WebUtility.HtmlEncode(key)}</code>",
+            L["Done"]);
+    }
+
+    private async Task RevokeAsync(ApiKeyRow key)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Revoke API key"],
+            L["The integration using the key '{0}' stops working at once. This cannot be undone.", key.Name], L["Revoke"], cancelText: L["Cancel"]);
+        if (confirmed != true)
+        {
+            return;
+        }
+        if (await Keys.RevokeAsync((await AuthState).User, key.Id, CancellationToken.None))
+        {
+            Snackbar.Add(L["API key revoked."], Severity.Success);
+        }
+        await ReloadAsync();
+    }
+}

@@ -34,6 +34,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<SyncSource> SyncSources => Set<SyncSource>();
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
     public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<StaticList> StaticLists => Set<StaticList>();
+    public DbSet<StaticListMember> StaticListMembers => Set<StaticListMember>();
+    public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
     public DbSet<MessageTemplate> Templates => Set<MessageTemplate>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Message> Messages => Set<Message>();

@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125203436_Initial")]
+    [Migration("20261125204337_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -827,6 +827,60 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("SyncSources");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Messages.InboundMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("ProviderId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("CampaignId", "ClientId");
+
+                    b.ToTable("InboundMessages");
+                });
+
             modelBuilder.Entity("Portal.Domain.Messages.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -958,6 +1012,53 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("DepartmentId");
 
                     b.ToTable("Segments");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Segments.StaticList", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DepartmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DepartmentId");
+
+                    b.ToTable("StaticLists");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Segments.StaticListMember", b =>
+                {
+                    b.Property<int>("ListId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ListId", "ClientId");
+
+                    b.HasIndex("ClientId");
+
+                    b.ToTable("StaticListMembers");
                 });
 
             modelBuilder.Entity("Portal.Domain.Templates.MessageTemplate", b =>
@@ -1209,6 +1310,29 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Messages.InboundMessage", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Domain.Clients.Client", null)
+                        .WithMany()
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Domain.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Portal.Domain.Messages.Message", b =>
                 {
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
@@ -1234,6 +1358,29 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("DepartmentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Segments.StaticList", b =>
+                {
+                    b.HasOne("Portal.Domain.Departments.Department", null)
+                        .WithMany()
+                        .HasForeignKey("DepartmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Segments.StaticListMember", b =>
+                {
+                    b.HasOne("Portal.Domain.Clients.Client", null)
+                        .WithMany()
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Segments.StaticList", null)
+                        .WithMany()
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Templates.MessageTemplate", b =>

@@ -380,6 +380,29 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaticLists",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
+                    MemberCount = table.Column<int>(type: "integer", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticLists", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_StaticLists_Departments_DepartmentId",
+                        column: x => x.DepartmentId,
+                        principalTable: "Departments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Templates",
                 columns: table => new
                 {
@@ -538,6 +561,30 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaticListMembers",
+                columns: table => new
+                {
+                    ListId = table.Column<int>(type: "integer", nullable: false),
+                    ClientId = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticListMembers", x => new { x.ListId, x.ClientId });
+                    table.ForeignKey(
+                        name: "FK_StaticListMembers_Clients_ClientId",
+                        column: x => x.ClientId,
+                        principalTable: "Clients",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_StaticListMembers_StaticLists_ListId",
+                        column: x => x.ListId,
+                        principalTable: "StaticLists",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Campaigns",
                 columns: table => new
                 {
@@ -618,6 +665,51 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_Messages_Providers_ProviderId",
+                        column: x => x.ProviderId,
+                        principalTable: "Providers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "InboundMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProviderId = table.Column<int>(type: "integer", nullable: true),
+                    From = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    To = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Kind = table.Column<int>(type: "integer", nullable: false),
+                    ClientId = table.Column<long>(type: "bigint", nullable: true),
+                    MessageId = table.Column<long>(type: "bigint", nullable: true),
+                    CampaignId = table.Column<int>(type: "integer", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InboundMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "Campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Clients_ClientId",
+                        column: x => x.ClientId,
+                        principalTable: "Clients",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Providers_ProviderId",
                         column: x => x.ProviderId,
                         principalTable: "Providers",
                         principalColumn: "Id",
@@ -802,6 +894,31 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 columns: new[] { "ImportJobId", "Row" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_CampaignId_ClientId",
+                table: "InboundMessages",
+                columns: new[] { "CampaignId", "ClientId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ClientId",
+                table: "InboundMessages",
+                column: "ClientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_MessageId",
+                table: "InboundMessages",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ProviderId",
+                table: "InboundMessages",
+                column: "ProviderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ReceivedAt",
+                table: "InboundMessages",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Messages_CampaignId_Status",
                 table: "Messages",
                 columns: new[] { "CampaignId", "Status" });
@@ -825,6 +942,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Segments_DepartmentId",
                 table: "Segments",
+                column: "DepartmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticListMembers_ClientId",
+                table: "StaticListMembers",
+                column: "ClientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticLists_DepartmentId",
+                table: "StaticLists",
                 column: "DepartmentId");
 
             migrationBuilder.CreateIndex(
@@ -884,7 +1011,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ImportRowErrors");
 
             migrationBuilder.DropTable(
-                name: "Messages");
+                name: "InboundMessages");
+
+            migrationBuilder.DropTable(
+                name: "StaticListMembers");
 
             migrationBuilder.DropTable(
                 name: "SyncRuns");
@@ -902,6 +1032,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ImportJobs");
 
             migrationBuilder.DropTable(
+                name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "StaticLists");
+
+            migrationBuilder.DropTable(
+                name: "SyncSources");
+
+            migrationBuilder.DropTable(
                 name: "Campaigns");
 
             migrationBuilder.DropTable(
@@ -909,9 +1048,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "Providers");
-
-            migrationBuilder.DropTable(
-                name: "SyncSources");
 
             migrationBuilder.DropTable(
                 name: "Segments");

@@ -379,6 +379,29 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaticLists",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    MemberCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticLists", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_StaticLists_Departments_DepartmentId",
+                        column: x => x.DepartmentId,
+                        principalTable: "Departments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Templates",
                 columns: table => new
                 {
@@ -537,6 +560,30 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaticListMembers",
+                columns: table => new
+                {
+                    ListId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticListMembers", x => new { x.ListId, x.ClientId });
+                    table.ForeignKey(
+                        name: "FK_StaticListMembers_Clients_ClientId",
+                        column: x => x.ClientId,
+                        principalTable: "Clients",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_StaticListMembers_StaticLists_ListId",
+                        column: x => x.ListId,
+                        principalTable: "StaticLists",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Campaigns",
                 columns: table => new
                 {
@@ -617,6 +664,51 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_Messages_Providers_ProviderId",
+                        column: x => x.ProviderId,
+                        principalTable: "Providers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "InboundMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProviderId = table.Column<int>(type: "INTEGER", nullable: true),
+                    From = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    To = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InboundMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "Campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Clients_ClientId",
+                        column: x => x.ClientId,
+                        principalTable: "Clients",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_InboundMessages_Providers_ProviderId",
                         column: x => x.ProviderId,
                         principalTable: "Providers",
                         principalColumn: "Id",
@@ -801,6 +893,31 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 columns: new[] { "ImportJobId", "Row" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_CampaignId_ClientId",
+                table: "InboundMessages",
+                columns: new[] { "CampaignId", "ClientId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ClientId",
+                table: "InboundMessages",
+                column: "ClientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_MessageId",
+                table: "InboundMessages",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ProviderId",
+                table: "InboundMessages",
+                column: "ProviderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_ReceivedAt",
+                table: "InboundMessages",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Messages_CampaignId_Status",
                 table: "Messages",
                 columns: new[] { "CampaignId", "Status" });
@@ -824,6 +941,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Segments_DepartmentId",
                 table: "Segments",
+                column: "DepartmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticListMembers_ClientId",
+                table: "StaticListMembers",
+                column: "ClientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticLists_DepartmentId",
+                table: "StaticLists",
                 column: "DepartmentId");
 
             migrationBuilder.CreateIndex(
@@ -883,7 +1010,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 name: "ImportRowErrors");
 
             migrationBuilder.DropTable(
-                name: "Messages");
+                name: "InboundMessages");
+
+            migrationBuilder.DropTable(
+                name: "StaticListMembers");
 
             migrationBuilder.DropTable(
                 name: "SyncRuns");
@@ -901,6 +1031,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 name: "ImportJobs");
 
             migrationBuilder.DropTable(
+                name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "StaticLists");
+
+            migrationBuilder.DropTable(
+                name: "SyncSources");
+
+            migrationBuilder.DropTable(
                 name: "Campaigns");
 
             migrationBuilder.DropTable(
@@ -908,9 +1047,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Providers");
-
-            migrationBuilder.DropTable(
-                name: "SyncSources");
 
             migrationBuilder.DropTable(
                 name: "Segments");

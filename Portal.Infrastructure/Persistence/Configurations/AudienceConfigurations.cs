@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Domain.Segments;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class StaticListConfiguration : IEntityTypeConfiguration<StaticList>
+{
+    public void Configure(EntityTypeBuilder<StaticList> b)
+    {
+        b.Property(l => l.Name).HasMaxLength(200).IsRequired();
+        b.Property(l => l.CreatedBy).HasMaxLength(256);
+        b.HasOne<Department>().WithMany().HasForeignKey(l => l.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class StaticListMemberConfiguration : IEntityTypeConfiguration<StaticListMember>
+{
+    public void Configure(EntityTypeBuilder<StaticListMember> b)
+    {
+        b.HasKey(m => new { m.ListId, m.ClientId });
+        b.HasOne<StaticList>().WithMany().HasForeignKey(m => m.ListId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Client>().WithMany().HasForeignKey(m => m.ClientId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(m => m.ClientId);
+    }
+}
+
+internal sealed class InboundMessageConfiguration : IEntityTypeConfiguration<InboundMessage>
+{
+    public void Configure(EntityTypeBuilder<InboundMessage> b)
+    {
+        b.Property(m => m.From).HasMaxLength(32).IsRequired();
+        b.Property(m => m.To).HasMaxLength(32).IsRequired();
+        b.Property(m => m.Text).HasMaxLength(2000).IsRequired();
+        b.HasOne<SmsProvider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Client>().WithMany().HasForeignKey(m => m.ClientId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Message>().WithMany().HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(m => m.ReceivedAt);
+        b.HasIndex(m => new { m.CampaignId, m.ClientId });
+        b.HasIndex(m => m.ClientId);
+    }
+}

@@ -229,12 +229,19 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         var now = dialect.Time(Now);
         var evidence = $"import #{jobId}: {request.FileName}";
         await using var tx = await connection.BeginTransactionAsync(ct);
+        var step = Stopwatch.StartNew();
+        void Done(string what, int rows)
+        {
+            logger.LogInformation("Import {JobId}: {Step} {Rows} rows in {Ms} ms", jobId, what, rows, step.ElapsedMilliseconds);
+            step.Restart();
+        }
 
-        await ExecAsync(connection, tx, $"""
+        var existing = await ExecAsync(connection, tx, $"""
             INSERT INTO import_existing (row_no, client_id, old_service, old_advertising)
             SELECT s.row_no, c."Id", c."ServiceConsentGranted", c."AdvertisingConsentGranted"
             FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key}
             """, ct);
+        Done("matched", existing);
 
         var sets = new List<string>();
         void Keep(ClientField field, string column, string stage)
@@ -289,6 +296,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         sets.Add("\"UpdatedAt\" = @now");
         var updated = await ExecAsync(connection, tx,
             $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}", ct, now, evidence);
+        Done("updated", updated);
 
         var inserted = await ExecAsync(connection, tx, """
             INSERT INTO "Clients" ("ExternalId", "Phone", "FirstName", "MiddleName", "LastName", "Gender", "BirthDate", "Language",
@@ -308,6 +316,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
               s.operator, @now, @now
             FROM import_stage s WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.row_no = s.row_no)
             """, ct, now, evidence);
+        Done("inserted", inserted);
 
         // The consent trail: one record per purpose whose value is new or changed.
         foreach (var (field, purpose, stage, old) in new[] { (ClientField.ServiceConsent, 1, "service_consent", "old_service"), (ClientField.AdvertisingConsent, 2, "advertising_consent", "old_advertising") })
@@ -320,6 +329,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                     FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key} LEFT JOIN import_existing e ON e.row_no = s.row_no
                     WHERE s.{stage} IS NOT NULL AND (e.row_no IS NULL OR e.{old} <> s.{stage})
                     """, ct, now, evidence);
+                Done("consent records", purpose);
             }
         }
         if (parser.Maps(ClientField.Tags))
@@ -333,6 +343,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                 """, ct);
         }
         await tx.CommitAsync(ct);
+        Done("committed", 0);
         return (inserted, updated);
     }
 

@@ -1,99 +1,30 @@
-using System.Diagnostics;
-using System.Globalization;
-using Portal.Infrastructure.Smpp.Esme;
-using Portal.Infrastructure.Smpp.Simulator;
+using Portal.Cli.Bench;
 
 namespace Portal.Cli;
 
 /// <summary>
-/// <c>bench smpp [--host H --port P] [--count 200000] [--window 100] [--binds 1] [--system-id ID --password PW]</c>:
-/// submit_sm throughput of our ESME (the real <see cref="SmppConnector.SubmitAsync"/> path) with
-/// 160-character GSM-7 messages. Without --host an in-process simulator on a free loopback port is the SMSC.
+/// <c>bench NAME [options]</c>: commands that print the figures in docs/BENCHMARKS.md. Each lives in
+/// <c>Cli/Bench/</c>; run them with <c>-c Release</c>.
 /// </summary>
 public static class BenchVerb
 {
-    /// <summary>Exactly 160 GSM-7 characters: one full SMS part, as in the issue's target.</summary>
-    private static readonly string Text = string.Concat(Enumerable.Repeat("Portal benchmark message, GSM-7 text. ", 5))[..160];
-
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Dictionary<string, (Func<string[], Task<int>> Run, string Usage)> Benches = new(StringComparer.OrdinalIgnoreCase)
     {
-        if (args.Length < 2 || args[1] != "smpp")
-        {
-            Console.Error.WriteLine("usage: bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]");
-            return 2;
-        }
-        var count = Int(args, "count", 200_000);
-        var window = Int(args, "window", 100);
-        var binds = Int(args, "binds", 1);
-        var host = CliVerbs.Option(args, "host");
+        ["smpp"] = (SmppBench.RunAsync, "bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]"),
+        ["import"] = (ImportBench.RunAsync, "bench import [--rows 1900000] [--keep-file]   (uses the configured Database:*)"),
+        ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
+    };
 
-        SmscSimulator? simulator = null;
-        var port = Int(args, "port", 2775);
-        if (host is null)
-        {
-            simulator = new SmscSimulator(new SmscSimulatorOptions());
-            port = (await simulator.StartAsync()).Port;
-            host = "127.0.0.1";
-        }
-
-        var connector = new SmppConnector(new SmppConnectorOptions
-        {
-            Name = "bench",
-            Host = host,
-            Port = port,
-            SystemId = CliVerbs.Option(args, "system-id") ?? "bench",
-            Password = CliVerbs.Option(args, "password") ?? "bench",
-            Binds = binds,
-            WindowSize = window,
-            MatchReceipts = false,
-            ResponseTimeout = TimeSpan.FromSeconds(30),
-        });
-        try
-        {
-            await connector.StartAsync();
-            if (!await connector.WaitForBindsAsync(binds, TimeSpan.FromSeconds(10)))
-            {
-                Console.Error.WriteLine($"could not bind to {host}:{port}");
-                return 1;
-            }
-
-            // Warm-up: JIT and connection buffers, not measured.
-            await RunAsync(connector, Math.Min(count / 10, 20_000), window * binds);
-            var watch = Stopwatch.StartNew();
-            var (accepted, other) = await RunAsync(connector, count, window * binds);
-            watch.Stop();
-
-            var rate = count / watch.Elapsed.TotalSeconds;
-            Console.WriteLine(
-                $"{{\"event\":\"bench\",\"count\":{count},\"window\":{window},\"binds\":{binds},\"seconds\":{watch.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture)},\"rate\":{rate.ToString("F0", CultureInfo.InvariantCulture)},\"failed\":{other}}}");
-            Console.WriteLine($"Portal ESME: {count} submit_sm in {watch.Elapsed.TotalSeconds:F2} s = {rate:F0} submit_sm/s " +
-                              $"(window {window}, binds {binds}, accepted {accepted}, not accepted {other}, SMSC {(simulator is null ? $"{host}:{port}" : "in-process simulator")})");
-            return other == 0 ? 0 : 1;
-        }
-        finally
-        {
-            await connector.DisposeAsync();
-            if (simulator is not null) await simulator.DisposeAsync();
-        }
-    }
-
-    private static async Task<(long Accepted, long Other)> RunAsync(SmppConnector connector, int count, int concurrency)
+    public static Task<int> RunAsync(string[] args)
     {
-        long next = -1, accepted = 0, other = 0;
-        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        if (args.Length >= 2 && Benches.TryGetValue(args[1], out var bench))
         {
-            while (Interlocked.Increment(ref next) < count)
-            {
-                var i = next;
-                var outcome = await connector.SubmitAsync(new SmsSubmission(i.ToString(CultureInfo.InvariantCulture), "Bench", "79990000000", Text) { RequestReceipt = false });
-                if (outcome is SubmitOutcome.Accepted) Interlocked.Increment(ref accepted);
-                else Interlocked.Increment(ref other);
-            }
-        });
-        await Task.WhenAll(workers);
-        return (accepted, other);
+            return bench.Run(args);
+        }
+        foreach (var (_, usage) in Benches.Values)
+        {
+            Console.Error.WriteLine("usage: " + usage);
+        }
+        return Task.FromResult(2);
     }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        CliVerbs.Option(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

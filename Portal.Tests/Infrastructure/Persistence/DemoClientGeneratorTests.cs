@@ -27,6 +27,25 @@ public class DemoClientGeneratorTests
     }
 
     [Fact]
+    public void PhoneFor_EveryDefCodeGivesValidMobileNumbers_AcrossItsRange()
+    {
+        var invalid = new SortedSet<string>();
+        // Index i*60+k walks DEF code k at subscriber number (i*7919+1234567) mod 10^7: 5,000 spread samples per code.
+        for (long i = 0; i < 5_000; i++)
+        {
+            for (long k = 0; k < 60; k++)
+            {
+                var phone = DemoClientGenerator.PhoneFor(i * 397 * 60 + k);
+                if (!PhoneNumber.TryParse(phone, out _, out _))
+                {
+                    invalid.Add(phone[2..5]);
+                }
+            }
+        }
+        Assert.True(invalid.Count == 0, "DEF codes with invalid numbers: " + string.Join(", ", invalid));
+    }
+
+    [Fact]
     public void Generate_ProducesValidMobileNumbersAndConsistentNames()
     {
         foreach (var c in DemoClientGenerator.Generate(0, 2000, Reference))

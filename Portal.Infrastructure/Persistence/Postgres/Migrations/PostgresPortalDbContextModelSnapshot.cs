@@ -456,14 +456,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("LastPurchaseAt");
 
-                    b.HasIndex("Operator");
-
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("RegionCode");
-
-                    b.HasIndex("RegisteredAt");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1317,15 +1311,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Clients.ClientTag", b =>
-                {
-                    b.HasOne("Portal.Domain.Clients.Client", null)
-                        .WithMany()
-                        .HasForeignKey("ClientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Portal.Domain.Clients.ConsentRecord", b =>
                 {
                     b.HasOne("Portal.Domain.Clients.Client", null)
                         .WithMany()

@@ -439,14 +439,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("LastPurchaseAt");
 
-                    b.HasIndex("Operator");
-
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("RegionCode");
-
-                    b.HasIndex("RegisteredAt");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1272,15 +1266,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Clients.ClientTag", b =>
-                {
-                    b.HasOne("Portal.Domain.Clients.Client", null)
-                        .WithMany()
-                        .HasForeignKey("ClientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Portal.Domain.Clients.ConsentRecord", b =>
                 {
                     b.HasOne("Portal.Domain.Clients.Client", null)
                         .WithMany()

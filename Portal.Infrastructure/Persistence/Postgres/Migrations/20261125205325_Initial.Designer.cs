@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125204346_Initial")]
+    [Migration("20261125205325_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -459,14 +459,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("LastPurchaseAt");
 
-                    b.HasIndex("Operator");
-
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("RegionCode");
-
-                    b.HasIndex("RegisteredAt");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1320,15 +1314,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Clients.ClientTag", b =>
-                {
-                    b.HasOne("Portal.Domain.Clients.Client", null)
-                        .WithMany()
-                        .HasForeignKey("ClientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Portal.Domain.Clients.ConsentRecord", b =>
                 {
                     b.HasOne("Portal.Domain.Clients.Client", null)
                         .WithMany()

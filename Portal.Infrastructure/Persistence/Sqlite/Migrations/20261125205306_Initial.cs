@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Portal.Infrastructure.Persistence.Postgres.Migrations
+namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,17 +15,17 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ApiKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    SecretHash = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Scopes = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    RequestsPerMinute = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastUsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SecretHash = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Scopes = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    RequestsPerMinute = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -37,10 +36,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -51,11 +50,11 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AttributeDefinitions",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Type = table.Column<int>(type: "integer", nullable: false),
-                    Label = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Type = table.Column<int>(type: "INTEGER", nullable: false),
+                    Label = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -66,15 +65,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AuditEntries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UserId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    EntityType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    EntityId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Details = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -85,41 +84,41 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Clients",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ExternalId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Phone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    FirstName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    MiddleName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    LastName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Gender = table.Column<int>(type: "integer", nullable: false),
-                    BirthDate = table.Column<DateOnly>(type: "date", nullable: true),
-                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    RegionCode = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: true),
-                    City = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Status = table.Column<int>(type: "integer", nullable: false),
-                    RegisteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LoyaltyTier = table.Column<int>(type: "integer", nullable: false),
-                    Tariff = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Operator = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Balance = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    TotalSpend = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    PurchaseCount = table.Column<int>(type: "integer", nullable: false),
-                    LastPurchaseAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastActivityAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    OptedOutAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    OptOutReason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    AdvertisingConsentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    AdvertisingConsentEvidence = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    AdvertisingConsentGranted = table.Column<bool>(type: "boolean", nullable: false),
-                    AdvertisingConsentSource = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    ServiceConsentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ServiceConsentEvidence = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    ServiceConsentGranted = table.Column<bool>(type: "boolean", nullable: false),
-                    ServiceConsentSource = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Phone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FirstName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    MiddleName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LastName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Gender = table.Column<int>(type: "INTEGER", nullable: false),
+                    BirthDate = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    RegionCode = table.Column<string>(type: "TEXT", maxLength: 8, nullable: true),
+                    City = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    RegisteredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LoyaltyTier = table.Column<int>(type: "INTEGER", nullable: false),
+                    Tariff = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Operator = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Balance = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    TotalSpend = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    PurchaseCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastPurchaseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastActivityAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    OptedOutAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    OptOutReason = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AdvertisingConsentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AdvertisingConsentEvidence = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    AdvertisingConsentGranted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AdvertisingConsentSource = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ServiceConsentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ServiceConsentEvidence = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ServiceConsentGranted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ServiceConsentSource = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -127,12 +126,30 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConsentRecords",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Purpose = table.Column<int>(type: "INTEGER", nullable: false),
+                    Granted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Evidence = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsentRecords", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Departments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -143,22 +160,22 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ImportJobs",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FileName = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    Mode = table.Column<int>(type: "integer", nullable: false),
-                    Match = table.Column<int>(type: "integer", nullable: false),
-                    MappingJson = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
-                    Status = table.Column<int>(type: "integer", nullable: false),
-                    TotalRows = table.Column<int>(type: "integer", nullable: false),
-                    Inserted = table.Column<int>(type: "integer", nullable: false),
-                    Updated = table.Column<int>(type: "integer", nullable: false),
-                    Rejected = table.Column<int>(type: "integer", nullable: false),
-                    Error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    Mode = table.Column<int>(type: "INTEGER", nullable: false),
+                    Match = table.Column<int>(type: "INTEGER", nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    TotalRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    Inserted = table.Column<int>(type: "INTEGER", nullable: false),
+                    Updated = table.Column<int>(type: "INTEGER", nullable: false),
+                    Rejected = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -169,13 +186,13 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Providers",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Kind = table.Column<int>(type: "integer", nullable: false),
-                    SettingsJson = table.Column<string>(type: "text", nullable: false),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    DefaultPartPrice = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    SettingsJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DefaultPartPrice = table.Column<double>(type: "REAL", precision: 18, scale: 4, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -186,18 +203,18 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "SyncSources",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Kind = table.Column<int>(type: "integer", nullable: false),
-                    Target = table.Column<int>(type: "integer", nullable: false),
-                    Location = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    Query = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
-                    WatermarkColumn = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Watermark = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Cron = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    MappingJson = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    Target = table.Column<int>(type: "INTEGER", nullable: false),
+                    Location = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Query = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    WatermarkColumn = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Watermark = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Cron = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -208,11 +225,11 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RoleId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -229,12 +246,12 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ClientAttributes",
                 columns: table => new
                 {
-                    ClientId = table.Column<long>(type: "bigint", nullable: false),
-                    DefinitionId = table.Column<int>(type: "integer", nullable: false),
-                    Text = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    Number = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
-                    Date = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Boolean = table.Column<bool>(type: "boolean", nullable: true)
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false),
+                    DefinitionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Number = table.Column<double>(type: "REAL", precision: 18, scale: 4, nullable: true),
+                    Date = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Boolean = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -257,14 +274,14 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ClientEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ClientId = table.Column<long>(type: "bigint", nullable: false),
-                    Type = table.Column<int>(type: "integer", nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
-                    AttributesJson = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Type = table.Column<int>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Amount = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    AttributesJson = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -281,8 +298,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ClientTags",
                 columns: table => new
                 {
-                    ClientId = table.Column<long>(type: "bigint", nullable: false),
-                    Tag = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Tag = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -296,52 +313,28 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "ConsentRecords",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ClientId = table.Column<long>(type: "bigint", nullable: false),
-                    Purpose = table.Column<int>(type: "integer", nullable: false),
-                    Granted = table.Column<bool>(type: "boolean", nullable: false),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Source = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Evidence = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ConsentRecords", x => x.Id);
-                    table.ForeignKey(
-                        name: "FK_ConsentRecords_Clients_ClientId",
-                        column: x => x.ClientId,
-                        principalTable: "Clients",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
-                    IsDisabled = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    IsDisabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -358,15 +351,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Segments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
-                    RulesJson = table.Column<string>(type: "text", nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    RulesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -383,13 +376,13 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "StaticLists",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
-                    MemberCount = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    MemberCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -406,15 +399,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Templates",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
-                    Body = table.Column<string>(type: "character varying(5000)", maxLength: 5000, nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 5000, nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -431,12 +424,12 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "ImportRowErrors",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ImportJobId = table.Column<int>(type: "integer", nullable: false),
-                    Row = table.Column<int>(type: "integer", nullable: false),
-                    Column = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ImportJobId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Row = table.Column<int>(type: "INTEGER", nullable: false),
+                    Column = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -453,16 +446,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "SyncRuns",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    SourceId = table.Column<int>(type: "integer", nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    RowsRead = table.Column<int>(type: "integer", nullable: false),
-                    Upserted = table.Column<int>(type: "integer", nullable: false),
-                    Rejected = table.Column<int>(type: "integer", nullable: false),
-                    Succeeded = table.Column<bool>(type: "boolean", nullable: false),
-                    Error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    SourceId = table.Column<int>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RowsRead = table.Column<int>(type: "INTEGER", nullable: false),
+                    Upserted = table.Column<int>(type: "INTEGER", nullable: false),
+                    Rejected = table.Column<int>(type: "INTEGER", nullable: false),
+                    Succeeded = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -479,11 +472,11 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -500,10 +493,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    ProviderKey = table.Column<string>(type: "text", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<string>(type: "text", nullable: false)
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -520,8 +513,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    RoleId = table.Column<string>(type: "text", nullable: false)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -544,10 +537,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "text", nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -564,8 +557,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "StaticListMembers",
                 columns: table => new
                 {
-                    ListId = table.Column<int>(type: "integer", nullable: false),
-                    ClientId = table.Column<long>(type: "bigint", nullable: false)
+                    ListId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -588,22 +581,22 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Campaigns",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DepartmentId = table.Column<int>(type: "integer", nullable: true),
-                    Purpose = table.Column<int>(type: "integer", nullable: false),
-                    SegmentId = table.Column<int>(type: "integer", nullable: true),
-                    TemplateId = table.Column<int>(type: "integer", nullable: true),
-                    SenderId = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    Status = table.Column<int>(type: "integer", nullable: false),
-                    ScheduledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    FailureReason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DepartmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Purpose = table.Column<int>(type: "INTEGER", nullable: false),
+                    SegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    TemplateId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SenderId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    ScheduledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -632,21 +625,21 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "Messages",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    CampaignId = table.Column<int>(type: "integer", nullable: true),
-                    ClientId = table.Column<long>(type: "bigint", nullable: false),
-                    Phone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<int>(type: "integer", nullable: false),
-                    ProviderId = table.Column<int>(type: "integer", nullable: true),
-                    ProviderMessageId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Parts = table.Column<int>(type: "integer", nullable: false),
-                    Cost = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: false),
-                    ErrorCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    NotBefore = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    SubmittedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    DoneAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Phone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProviderId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ProviderMessageId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Parts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Cost = table.Column<double>(type: "REAL", precision: 18, scale: 4, nullable: false),
+                    ErrorCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NotBefore = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SubmittedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DoneAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -675,17 +668,17 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 name: "InboundMessages",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ProviderId = table.Column<int>(type: "integer", nullable: true),
-                    From = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    To = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Kind = table.Column<int>(type: "integer", nullable: false),
-                    ClientId = table.Column<long>(type: "bigint", nullable: true),
-                    MessageId = table.Column<long>(type: "bigint", nullable: true),
-                    CampaignId = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProviderId = table.Column<int>(type: "INTEGER", nullable: true),
+                    From = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    To = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<long>(type: "INTEGER", nullable: true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -847,25 +840,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 column: "LastPurchaseAt");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Clients_Operator",
-                table: "Clients",
-                column: "Operator");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Clients_Phone",
                 table: "Clients",
                 column: "Phone",
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Clients_RegionCode",
-                table: "Clients",
-                column: "RegionCode");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Clients_RegisteredAt",
-                table: "Clients",
-                column: "RegisteredAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ClientTags_Tag",

@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125204337_Initial")]
+    [Migration("20261125205306_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -442,14 +442,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("LastPurchaseAt");
 
-                    b.HasIndex("Operator");
-
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("RegionCode");
-
-                    b.HasIndex("RegisteredAt");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1275,15 +1269,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Clients.ClientTag", b =>
-                {
-                    b.HasOne("Portal.Domain.Clients.Client", null)
-                        .WithMany()
-                        .HasForeignKey("ClientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Portal.Domain.Clients.ConsentRecord", b =>
                 {
                     b.HasOne("Portal.Domain.Clients.Client", null)
                         .WithMany()

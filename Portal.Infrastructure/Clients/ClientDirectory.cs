@@ -36,7 +36,11 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
         var filtered = !string.IsNullOrWhiteSpace(search);
         if (filtered)
         {
-            query = Filter(query, search!.Trim());
+            var term = search!.Trim();
+            // An exact external id wins; otherwise a name prefix. One condition per query (not an OR)
+            // keeps each on its own index: with the OR, PostgreSQL walked the whole name index.
+            var isExternalId = await db.Clients.AnyAsync(c => c.ExternalId == term, ct);
+            query = isExternalId ? query.Where(c => c.ExternalId == term) : Filter(query, term);
         }
         query = (sort, descending) switch
         {
@@ -67,7 +71,7 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
 
     /// <summary>
     /// Digits search phones by prefix (as a range, so the unique index serves it under any
-    /// collation); anything else matches an external id exactly or a last name by prefix.
+    /// collation); anything else matches a last name by prefix.
     /// </summary>
     internal static IQueryable<Client> Filter(IQueryable<Client> query, string search)
     {
@@ -88,7 +92,7 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
         }
         var name = char.ToUpperInvariant(search[0]) + search[1..];
         var nameTo = name[..^1] + (char)(name[^1] + 1);
-        return query.Where(c => c.ExternalId == search || (string.Compare(c.LastName, name) >= 0 && string.Compare(c.LastName, nameTo) < 0));
+        return query.Where(c => string.Compare(c.LastName, name) >= 0 && string.Compare(c.LastName, nameTo) < 0);
     }
 
     private async Task<int> CachedTotalAsync(PortalDbContext db, CancellationToken ct)

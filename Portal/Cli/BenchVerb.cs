@@ -17,9 +17,13 @@ public static class BenchVerb
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length >= 2 && args[1] == "sync")
+        {
+            return await SyncBench.RunAsync(args);
+        }
         if (args.Length < 2 || args[1] != "smpp")
         {
-            Console.Error.WriteLine("usage: bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]");
+            Console.Error.WriteLine("usage: bench sync --rows N [--postgres CS] | bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]");
             return 2;
         }
         var count = Int(args, "count", 200_000);

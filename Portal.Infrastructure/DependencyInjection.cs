@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,17 +8,19 @@ using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Integrations;
+using Portal.Infrastructure.Integrations.Sync;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
+using Portal.Infrastructure.Scheduling;
 using Portal.Infrastructure.Seeding;
 
 namespace Portal.Infrastructure;
 
 public static class DependencyInjection
 {
-    /// <summary>Everything below the UI: database, messaging, seeding, audit. Chosen once from configuration.</summary>
+    /// <summary>Everything below the UI: database, messaging, seeding, audit, sync and scheduling. Chosen once from configuration.</summary>
     public static IHostApplicationBuilder AddPortalInfrastructure(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -36,6 +39,8 @@ public static class DependencyInjection
         services.AddSingleton<ClientBatchUpsert>();
         services.AddSingleton<ClientEventIngestion>();
         services.AddSingleton<ApiKeyService>();
+        AddSync(services, builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddPortalScheduling(builder.Configuration);
 
         services.AddPortalMessaging(builder.Configuration);
 
@@ -70,6 +75,22 @@ public static class DependencyInjection
         }
         // Identity and request-scoped code take a PortalDbContext; circuits and jobs use the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+    }
+
+    /// <summary>
+    /// Scheduled sync sources. Their credentials are encrypted with Data Protection, whose key ring
+    /// is persisted under App_Data/keys (embedded default) or <c>DataProtection:KeysPath</c>: every
+    /// node must share it, or a node cannot decrypt what another stored.
+    /// </summary>
+    private static void AddSync(IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
+        var keys = configuration["DataProtection:KeysPath"] is { Length: > 0 } path ? path : Path.Combine(contentRoot, "App_Data", "keys");
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout);
+        services.AddSingleton<SyncSecrets>();
+        services.AddSingleton<SyncRunner>();
+        services.AddSingleton<SyncSourceCatalog>();
     }
 
     /// <summary>The embedded default: a SQLite file under App_Data next to the app.</summary>

@@ -46,4 +46,7 @@ public static class AuditActions
     public const string ClientsImported = "clients.imported";
     public const string ApiKeyCreated = "api-key.created";
     public const string ApiKeyRevoked = "api-key.revoked";
+    public const string SyncSourceCreated = "sync-source.created";
+    public const string SyncSourceChanged = "sync-source.changed";
+    public const string SyncSourceDeleted = "sync-source.deleted";
 }

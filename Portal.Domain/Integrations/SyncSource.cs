@@ -42,6 +42,15 @@ public sealed class SyncSource
 
     public int Id { get; private set; }
     public string Name { get; private set; } = "";
+
+    public void Rename(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
+        {
+            throw new DomainException("A source's name is 1 to 100 characters.");
+        }
+        Name = name.Trim();
+    }
     public SyncSourceKind Kind { get; private set; }
     public SyncTarget Target { get; private set; }
     /// <summary>Connection string (encrypted at rest) or URL.</summary>

@@ -24,8 +24,25 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events, IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct)
     {
-        var errors = new List<BatchItemError>(parseErrors);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var result = await IngestInTransactionAsync(db, events, parseErrors, atomic, ct);
+        if (result.Applied)
+        {
+            await tx.CommitAsync(ct);
+            logger.LogInformation("Ingested {Accepted} client events, {Refused} refused", result.Accepted, result.Errors.Count);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The same work inside the caller's open transaction, so a caller ingesting many batches
+    /// (a scheduled sync) commits all of them, and its own bookkeeping, at once or not at all.
+    /// </summary>
+    public async Task<IngestResult> IngestInTransactionAsync(PortalDbContext db, IReadOnlyList<IncomingEvent> events,
+        IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct)
+    {
+        var errors = new List<BatchItemError>(parseErrors);
         var externalIds = events.Select(e => e.ExternalId).Distinct().ToList();
         var clientIds = await db.Clients.AsNoTracking()
             .Where(c => c.ExternalId != null && externalIds.Contains(c.ExternalId))
@@ -42,9 +59,9 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
             return new(0, errors, Applied: false);
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.ClientEvents.AddRange(good.Select(e => new ClientEvent(clientIds[e.ExternalId], e.Type, e.OccurredAt, e.Amount, e.Name, e.AttributesJson)));
         await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear(); // a long sync passes many batches through one context
 
         var deltas = good.GroupBy(e => clientIds[e.ExternalId]).Select(g =>
         {
@@ -57,8 +74,6 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
         {
             await UpdateAggregatesAsync(db, chunk, now, ct);
         }
-        await tx.CommitAsync(ct);
-        logger.LogInformation("Ingested {Accepted} client events for {Clients} clients, {Refused} refused", good.Count, deltas.Count, failed.Count);
         return new(good.Count, errors, Applied: true);
     }
 

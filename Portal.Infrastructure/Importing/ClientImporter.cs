@@ -19,6 +19,18 @@ public enum ImportPhase
 public sealed record ImportProgress(ImportPhase Phase, int RowsRead, double Fraction);
 
 /// <summary>What to import and how. <see cref="Mapping"/> is aligned with the file's columns; null = skip the column.</summary>
+/// <summary>What to import from an <see cref="ITabularSource"/>: <see cref="Mapping"/> is aligned with its headers.</summary>
+/// <param name="Evidence">Written on consent changes, e.g. "import #12: clients.csv" or "sync #3: CRM".</param>
+public sealed record ImportPlan(IReadOnlyList<ClientField?> Mapping, ImportMode Mode, ImportMatch Match, string Evidence)
+{
+    public IReadOnlySet<int> UnknownColumns { get; init; } = new HashSet<int>();
+}
+
+public sealed record ImportOutcome(int Total, int Inserted, int Updated, int Rejected, string? Error)
+{
+    public int Upserted => Inserted + Updated;
+}
+
 public sealed record ImportRequest(
     string Path, string FileName, IReadOnlyList<ClientField?> Mapping, ImportMode Mode, ImportMatch Match, string CreatedBy)
 {
@@ -61,8 +73,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
     {
         await UpdateJobAsync(jobId, j => j.Start(Now));
         var clock = Stopwatch.StartNew();
-        var total = 0;
-        var rejected = 0;
+        var counts = new ImportCounts();
         var errors = new ErrorSink(contexts, jobId);
         try
         {
@@ -71,102 +82,135 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             {
                 throw new InvalidDataException("The file's columns changed since the mapping was made: upload it again.");
             }
-            foreach (var column in request.UnknownColumns.Order())
+            var plan = new ImportPlan(request.Mapping, request.Mode, request.Match, $"import #{jobId}: {request.FileName}")
             {
-                errors.Add(1, file.Headers[column], "Unknown column: map it to a field or mark it Skip.");
-            }
-            if (request.Mode == ImportMode.AllOrNothing && request.UnknownColumns.Count > 0)
+                UnknownColumns = request.UnknownColumns,
+            };
+            var outcome = await ImportAsync(file, plan, errors, counts, progress, ct);
+            if (outcome.Error is not null)
             {
-                await errors.FlushAsync();
-                return await FinishFailedAsync(jobId, 0, 0, "Unknown columns: map each to a field or mark it Skip.");
+                return await FinishFailedAsync(jobId, outcome.Total, outcome.Rejected, outcome.Error);
             }
-            var parser = new ClientRowParser(request.Mapping, file.Headers, request.Match);
-            if (!parser.Maps(ClientField.Phone) || (request.Match == ImportMatch.ExternalId && !parser.Maps(ClientField.ExternalId)))
-            {
-                throw new InvalidDataException(request.Match == ImportMatch.ExternalId
-                    ? "Map a column to Phone and one to External id: rows are matched by external id."
-                    : "Map a column to Phone: rows are matched by phone.");
-            }
-
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var connection = db.Database.GetDbConnection();
-            await connection.OpenAsync(ct);
-            var dialect = StagingDialect.For(connection);
-            await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", ct);
-            await ExecAsync(connection, null, dialect.CreateStageSql, ct);
-
-            // 1. Read, validate, stage: nothing held in memory but the current row.
-            var rowErrors = new List<RowError>();
-            await using (var writer = dialect.OpenWriter(connection))
-            {
-                foreach (var cells in file.Rows())
-                {
-                    ct.ThrowIfCancellationRequested();
-                    total++;
-                    var row = total + 1; // the header is row 1, as a spreadsheet shows it
-                    rowErrors.Clear();
-                    if (parser.Parse(cells, rowErrors) is { } client)
-                    {
-                        await writer.WriteAsync(row, client, ct);
-                    }
-                    else
-                    {
-                        rejected++;
-                        foreach (var e in rowErrors)
-                        {
-                            errors.Add(row, e.Column, e.Reason);
-                        }
-                    }
-                    if (total % 10_000 == 0)
-                    {
-                        progress?.Report(new ImportProgress(ImportPhase.Reading, total, file.Progress * 0.8));
-                    }
-                }
-                await writer.CompleteAsync(ct);
-            }
-            foreach (var (row, reason) in file.BadRows)
-            {
-                rejected++;
-                errors.Add(row, null, reason);
-            }
-            progress?.Report(new ImportProgress(ImportPhase.Checking, total, 0.8));
-
-            // 2. Duplicates inside the file and clashes with other clients, found in SQL.
-            rejected += await FindConflictsAsync(connection, request.Match, errors, ct);
-            await errors.FlushAsync();
-            if (request.Mode == ImportMode.AllOrNothing && rejected > 0)
-            {
-                return await FinishFailedAsync(jobId, total, rejected,
-                    $"{rejected:N0} of {total:N0} rows have errors; nothing was imported (all-or-nothing). Fix them or choose 'import the valid rows'.");
-            }
-            ct.ThrowIfCancellationRequested();
-
-            // 3. One transaction: update the matched clients, insert the new ones.
-            progress?.Report(new ImportProgress(ImportPhase.Applying, total, 0.85));
-            var (inserted, updated) = await MergeAsync(connection, dialect, parser, request, jobId, ct);
-            await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", CancellationToken.None);
-            var job = await UpdateJobAsync(jobId, j => j.Complete(total, inserted, updated, rejected, Now));
-            progress?.Report(new ImportProgress(ImportPhase.Done, total, 1));
+            var job = await UpdateJobAsync(jobId, j => j.Complete(outcome.Total, outcome.Inserted, outcome.Updated, outcome.Rejected, Now));
             logger.LogInformation("Import {JobId}: {Total} rows, {Inserted} inserted, {Updated} updated, {Rejected} rejected in {Seconds:F1} s",
-                jobId, total, inserted, updated, rejected, clock.Elapsed.TotalSeconds);
+                jobId, outcome.Total, outcome.Inserted, outcome.Updated, outcome.Rejected, clock.Elapsed.TotalSeconds);
             return job;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await errors.FlushAsync();
-            logger.LogInformation("Import {JobId} cancelled after {Total} rows; nothing applied", jobId, total);
+            logger.LogInformation("Import {JobId} cancelled after {Total} rows; nothing applied", jobId, counts.Total);
             return await UpdateJobAsync(jobId, j => j.Cancel(Now));
         }
         catch (InvalidDataException e)
         {
             await errors.FlushAsync();
-            return await FinishFailedAsync(jobId, total, rejected, e.Message);
+            return await FinishFailedAsync(jobId, counts.Total, counts.Rejected, e.Message);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Import {JobId} failed after {Total} rows; nothing applied", jobId, total);
-            return await FinishFailedAsync(jobId, total, rejected, "The import stopped on an internal error and applied nothing: " + e.GetType().Name);
+            logger.LogError(e, "Import {JobId} failed after {Total} rows; nothing applied", jobId, counts.Total);
+            return await FinishFailedAsync(jobId, counts.Total, counts.Rejected, "The import stopped on an internal error and applied nothing: " + e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// Imports from any row source (a scheduled sync's query or feed) with the same staging,
+    /// conflict checks and one-transaction merge as a file. No job row, no stored row errors:
+    /// the caller records the outcome. Exceptions (the source failing mid-way, cancellation)
+    /// propagate, and then nothing was applied.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The mapping cannot work (no phone, no key column).</exception>
+    public Task<ImportOutcome> RunAsync(ITabularSource source, ImportPlan plan, CancellationToken ct) =>
+        ImportAsync(source, plan, new ErrorSink(contexts, null), new ImportCounts(), null, ct);
+
+    private sealed class ImportCounts
+    {
+        public int Total;
+        public int Rejected;
+    }
+
+    private async Task<ImportOutcome> ImportAsync(ITabularSource file, ImportPlan request, ErrorSink errors, ImportCounts counts,
+        IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        foreach (var column in request.UnknownColumns.Order())
+        {
+            errors.Add(1, file.Headers[column], "Unknown column: map it to a field or mark it Skip.");
+        }
+        if (request.Mode == ImportMode.AllOrNothing && request.UnknownColumns.Count > 0)
+        {
+            await errors.FlushAsync();
+            return new ImportOutcome(0, 0, 0, 0, "Unknown columns: map each to a field or mark it Skip.");
+        }
+        var parser = new ClientRowParser(request.Mapping, file.Headers, request.Match);
+        if (!parser.Maps(ClientField.Phone) || (request.Match == ImportMatch.ExternalId && !parser.Maps(ClientField.ExternalId)))
+        {
+            throw new InvalidDataException(request.Match == ImportMatch.ExternalId
+                ? "Map a column to Phone and one to External id: rows are matched by external id."
+                : "Map a column to Phone: rows are matched by phone.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        var dialect = StagingDialect.For(connection);
+        await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", ct);
+        await ExecAsync(connection, null, dialect.CreateStageSql, ct);
+
+        // 1. Read, validate, stage: nothing held in memory but the current row.
+        var rowErrors = new List<RowError>();
+        await using (var writer = dialect.OpenWriter(connection))
+        {
+            foreach (var cells in file.Rows())
+            {
+                ct.ThrowIfCancellationRequested();
+                counts.Total++;
+                var row = counts.Total + 1; // the header is row 1, as a spreadsheet shows it
+                rowErrors.Clear();
+                if (parser.Parse(cells, rowErrors) is { } client)
+                {
+                    await writer.WriteAsync(row, client, ct);
+                }
+                else
+                {
+                    counts.Rejected++;
+                    foreach (var e in rowErrors)
+                    {
+                        errors.Add(row, e.Column, e.Reason);
+                    }
+                }
+                if (counts.Total % 10_000 == 0)
+                {
+                    progress?.Report(new ImportProgress(ImportPhase.Reading, counts.Total, file.Progress * 0.8));
+                }
+            }
+            await writer.CompleteAsync(ct);
+        }
+        foreach (var (row, reason) in file.BadRows)
+        {
+            counts.Rejected++;
+            errors.Add(row, null, reason);
+        }
+        var total = counts.Total;
+        progress?.Report(new ImportProgress(ImportPhase.Checking, total, 0.8));
+
+        // 2. Duplicates inside the file and clashes with other clients, found in SQL.
+        counts.Rejected += await FindConflictsAsync(connection, request.Match, errors, ct);
+        var rejected = counts.Rejected;
+        await errors.FlushAsync();
+        if (request.Mode == ImportMode.AllOrNothing && rejected > 0)
+        {
+            return new ImportOutcome(total, 0, 0, rejected,
+                $"{rejected:N0} of {total:N0} rows have errors; nothing was imported (all-or-nothing). Fix them or choose 'import the valid rows'.");
+        }
+        ct.ThrowIfCancellationRequested();
+
+        // 3. One transaction: update the matched clients, insert the new ones.
+        progress?.Report(new ImportProgress(ImportPhase.Applying, total, 0.85));
+        var (inserted, updated) = await MergeAsync(connection, dialect, parser, request.Match, request.Evidence, ct);
+        await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", CancellationToken.None);
+        progress?.Report(new ImportProgress(ImportPhase.Done, total, 1));
+        return new ImportOutcome(total, inserted, updated, rejected, null);
     }
 
     private async Task<int> FindConflictsAsync(DbConnection connection, ImportMatch match, ErrorSink errors, CancellationToken ct)
@@ -223,16 +267,15 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
     }
 
     private async Task<(int Inserted, int Updated)> MergeAsync(DbConnection connection, StagingDialect dialect, ClientRowParser parser,
-        ImportRequest request, int jobId, CancellationToken ct)
+        ImportMatch match, string evidence, CancellationToken ct)
     {
-        var (key, keyColumn) = request.Match == ImportMatch.ExternalId ? ("external_id", "ExternalId") : ("phone", "Phone");
+        var (key, keyColumn) = match == ImportMatch.ExternalId ? ("external_id", "ExternalId") : ("phone", "Phone");
         var now = dialect.Time(Now);
-        var evidence = $"import #{jobId}: {request.FileName}";
         await using var tx = await connection.BeginTransactionAsync(ct);
         var step = Stopwatch.StartNew();
         void Done(string what, int rows)
         {
-            logger.LogInformation("Import {JobId}: {Step} {Rows} rows in {Ms} ms", jobId, what, rows, step.ElapsedMilliseconds);
+            logger.LogInformation("Import merge ({Evidence}): {Step} {Rows} rows in {Ms} ms", evidence, what, rows, step.ElapsedMilliseconds);
             step.Restart();
         }
 
@@ -251,7 +294,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                 sets.Add($"\"{column}\" = COALESCE(s.{stage}, \"{column}\")");
             }
         }
-        if (request.Match == ImportMatch.ExternalId)
+        if (match == ImportMatch.ExternalId)
         {
             sets.Add("\"Phone\" = s.phone");
             sets.Add("\"Operator\" = s.operator");
@@ -384,16 +427,16 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
     }
 
     /// <summary>Row errors, written in batches through their own context; beyond the cap only counted.</summary>
-    private sealed class ErrorSink(IDbContextFactory<PortalDbContext> contexts, int jobId)
+    private sealed class ErrorSink(IDbContextFactory<PortalDbContext> contexts, int? jobId)
     {
         private readonly List<ImportRowError> _pending = [];
         private int _stored;
 
         public void Add(int row, string? column, string reason)
         {
-            if (_stored + _pending.Count < MaxStoredErrors)
+            if (jobId is { } id && _stored + _pending.Count < MaxStoredErrors)
             {
-                _pending.Add(new ImportRowError(jobId, row, column, reason));
+                _pending.Add(new ImportRowError(id, row, column, reason));
             }
         }
 

@@ -10,7 +10,7 @@ namespace Portal.Infrastructure.Importing;
 /// CSV: delimiter detected (',' ';' tab), UTF-8 or Windows-1251 detected (Russian Excel exports).
 /// A CSV row the parser cannot read (a broken quote) is reported, not thrown.
 /// </summary>
-public sealed class TabularFile : IDisposable
+public sealed class TabularFile : ITabularSource, IDisposable
 {
     private readonly Stream _stream;
     private readonly IEnumerator<string?[]> _rows;

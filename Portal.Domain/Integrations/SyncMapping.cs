@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Portal.Domain.Common;
+using Portal.Domain.Imports;
+
+namespace Portal.Domain.Integrations;
+
+/// <summary>A client event field a source column can be mapped to.</summary>
+public enum EventField
+{
+    ExternalId = 1,
+    Type,
+    Name,
+    Amount,
+    OccurredAt,
+}
+
+/// <summary>
+/// Source column → Portal field, stored as a JSON object in <see cref="SyncSource.MappingJson"/>:
+/// <c>{"crm_id": "ExternalId", "msisdn": "Phone"}</c> for clients,
+/// <c>{"client": "ExternalId", "kind": "Type", "sum": "Amount", "at": "OccurredAt"}</c> for events.
+/// Field names are the enum names of <see cref="ClientField"/> or <see cref="EventField"/>.
+/// </summary>
+public sealed class SyncMapping
+{
+    private SyncMapping(IReadOnlyList<(string Column, string Field)> pairs) => Pairs = pairs;
+
+    public IReadOnlyList<(string Column, string Field)> Pairs { get; }
+
+    public IReadOnlyList<string> Columns => Pairs.Select(p => p.Column).ToList();
+
+    /// <exception cref="DomainException">Not a JSON object of strings, an unknown field, a field mapped twice, or a required field missing.</exception>
+    public static SyncMapping Parse(string json, SyncTarget target)
+    {
+        Dictionary<string, string>? raw;
+        try
+        {
+            raw = JsonSerializer.Deserialize<Dictionary<string, string>>(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        }
+        catch (JsonException)
+        {
+            throw new DomainException("The mapping is not a JSON object of column → field names.");
+        }
+        var pairs = new List<(string, string)>();
+        foreach (var (column, field) in raw ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(column))
+            {
+                throw new DomainException("A mapped source column has no name.");
+            }
+            var known = target == SyncTarget.Clients
+                ? Enum.TryParse<ClientField>(field, false, out var c) && Enum.IsDefined(c)
+                : Enum.TryParse<EventField>(field, false, out var e) && Enum.IsDefined(e);
+            if (!known)
+            {
+                throw new DomainException($"'{field}' is not a {(target == SyncTarget.Clients ? "client" : "event")} field.");
+            }
+            if (pairs.Any(p => p.Item2 == field))
+            {
+                throw new DomainException($"The field {field} is mapped twice.");
+            }
+            pairs.Add((column.Trim(), field));
+        }
+        string[] required = target == SyncTarget.Clients
+            ? [nameof(ClientField.ExternalId), nameof(ClientField.Phone)]
+            : [nameof(EventField.ExternalId), nameof(EventField.Type), nameof(EventField.OccurredAt)];
+        foreach (var field in required.Where(f => pairs.All(p => p.Item2 != f)))
+        {
+            throw new DomainException($"Map a source column to {field}.");
+        }
+        return new SyncMapping(pairs);
+    }
+
+    /// <exception cref="DomainException">A column is mapped twice.</exception>
+    public static string ToJson(IEnumerable<(string Column, string Field)> pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (column, field) in pairs)
+        {
+            if (!map.TryAdd(column.Trim(), field))
+            {
+                throw new DomainException($"The column '{column.Trim()}' is mapped twice.");
+            }
+        }
+        return JsonSerializer.Serialize(map);
+    }
+
+    public IReadOnlyList<ClientField?> ClientFields() => Pairs.Select(p => (ClientField?)Enum.Parse<ClientField>(p.Field)).ToList();
+
+    /// <summary>The column mapped to an event field, or null.</summary>
+    public int? IndexOf(EventField field)
+    {
+        for (var i = 0; i < Pairs.Count; i++)
+        {
+            if (Pairs[i].Field == field.ToString())
+            {
+                return i;
+            }
+        }
+        return null;
+    }
+}

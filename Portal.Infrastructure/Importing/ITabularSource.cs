@@ -1,0 +1,19 @@
+namespace Portal.Infrastructure.Importing;
+
+/// <summary>
+/// Rows of text cells under a header, streamed: a CSV/XLSX file, a database query, a JSON feed.
+/// <see cref="ClientImporter"/> reads any of them the same way.
+/// </summary>
+public interface ITabularSource
+{
+    IReadOnlyList<string> Headers { get; }
+
+    /// <summary>The data rows, each aligned with <see cref="Headers"/>; read once.</summary>
+    IEnumerable<string?[]> Rows();
+
+    /// <summary>0..1, how much has been read; 0 when the source cannot tell.</summary>
+    double Progress { get; }
+
+    /// <summary>Rows that could not be read at all, with the reason (1-based, header = row 1).</summary>
+    List<(int Row, string Reason)> BadRows { get; }
+}

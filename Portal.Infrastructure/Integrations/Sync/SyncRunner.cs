@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Portal.Domain.Clients;
+using Portal.Domain.Common;
+using Portal.Domain.Imports;
+using Portal.Domain.Integrations;
+using Portal.Infrastructure.Clients;
+using Portal.Infrastructure.Importing;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Integrations.Sync;
+
+/// <summary>
+/// Runs one sync of a source: reads the rows past its watermark, applies them and records a
+/// <see cref="SyncRun"/>. Clients go through <see cref="ClientImporter"/> (staging, conflict
+/// checks, one merge transaction; matched by external id, valid rows only); events through
+/// <see cref="ClientEventIngestion"/> in batches inside one transaction. A run that fails applies
+/// nothing and leaves the watermark where it was.
+/// </summary>
+public sealed class SyncRunner(
+    IDbContextFactory<PortalDbContext> contexts,
+    ClientImporter importer,
+    ClientEventIngestion events,
+    SyncSecrets secrets,
+    IHttpClientFactory http,
+    IOptions<SyncOptions> options,
+    TimeProvider clock,
+    ILogger<SyncRunner> logger)
+{
+    public const string HttpClientName = "Portal.Sync";
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <returns>The finished run, or null when the source no longer exists.</returns>
+    public async Task<SyncRun?> RunAsync(int sourceId, CancellationToken ct)
+    {
+        SyncSource? source;
+        SyncRun run;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            source = await db.SyncSources.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sourceId, ct);
+            if (source is null)
+            {
+                return null;
+            }
+            run = new SyncRun(sourceId, Now);
+            db.SyncRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var (read, upserted, rejected) = (0, 0, 0);
+        string? error = null;
+        try
+        {
+            var mapping = SyncMapping.Parse(source.MappingJson, source.Target);
+            var endpoint = secrets.Unprotect(source.Location);
+            await using var rows = await OpenAsync(source, endpoint, mapping.Columns, ct);
+            if (source.Target == SyncTarget.Clients)
+            {
+                var plan = new ImportPlan(mapping.ClientFields(), ImportMode.ValidRowsOnly, ImportMatch.ExternalId, $"sync #{source.Id}: {source.Name}");
+                var outcome = await importer.RunAsync(rows, plan, ct);
+                (read, upserted, rejected) = (rows.RowsRead, outcome.Upserted, outcome.Rejected);
+                // After the merge committed. A crash right here re-reads these rows next time: the upsert is idempotent.
+                await AdvanceWatermarkAsync(sourceId, rows.MaxWatermark, ct);
+            }
+            else
+            {
+                (upserted, rejected) = await IngestEventsAsync(source, mapping, rows, ct);
+                read = rows.RowsRead;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            error = "Cancelled: the application was stopping. Nothing was applied.";
+        }
+        catch (Exception e)
+        {
+            error = Describe(e);
+            if (error.StartsWith("Internal error", StringComparison.Ordinal))
+            {
+                logger.LogError(e, "Sync of source {SourceId} (run {RunId}) failed", sourceId, run.Id);
+            }
+        }
+
+        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+        {
+            db.SyncRuns.Attach(run);
+            run.Finish(read, error is null ? upserted : 0, error is null ? rejected : 0, error, Now);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        logger.LogInformation("Sync of source {SourceId} (run {RunId}): {Read} read, {Upserted} upserted, {Rejected} rejected in {Seconds:F1} s{Failed}",
+            sourceId, run.Id, read, run.Upserted, run.Rejected, watch.Elapsed.TotalSeconds, error is null ? "" : " — failed");
+        return run;
+    }
+
+    private async Task<SyncRowSource> OpenAsync(SyncSource source, SyncEndpoint endpoint, IReadOnlyList<string> columns, CancellationToken ct)
+    {
+        switch (source.Kind)
+        {
+            case SyncSourceKind.Postgres:
+                return await PostgresRowSource.OpenAsync(endpoint.ConnectionString ?? "", source.Query, source.WatermarkColumn, source.Watermark,
+                    columns, options.Value.StatementTimeout, ct);
+            case SyncSourceKind.HttpJson:
+                var client = http.CreateClient(HttpClientName);
+                return await HttpJsonRowSource.OpenAsync(client, endpoint.Url ?? "", endpoint.Token, source.WatermarkColumn, source.Watermark, columns, ct);
+            default:
+                throw new InvalidDataException($"Unknown source kind {source.Kind}.");
+        }
+    }
+
+    private async Task AdvanceWatermarkAsync(int sourceId, string? watermark, CancellationToken ct)
+    {
+        if (watermark is null)
+        {
+            return;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.SyncSources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, watermark), ct);
+    }
+
+    /// <summary>All batches and the watermark in one transaction: a failing run leaves no events behind.</summary>
+    private async Task<(int Accepted, int Rejected)> IngestEventsAsync(SyncSource source, SyncMapping mapping, SyncRowSource rows, CancellationToken ct)
+    {
+        var (externalId, type, name, amount, occurredAt) = (mapping.IndexOf(EventField.ExternalId)!.Value, mapping.IndexOf(EventField.Type)!.Value,
+            mapping.IndexOf(EventField.Name), mapping.IndexOf(EventField.Amount), mapping.IndexOf(EventField.OccurredAt)!.Value);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var batch = new List<IncomingEvent>();
+        var parseErrors = new List<BatchItemError>();
+        var (accepted, rejected, index) = (0, 0, 0);
+
+        async Task FlushAsync()
+        {
+            if (batch.Count > 0)
+            {
+                var result = await events.IngestInTransactionAsync(db, batch, [], atomic: false, ct);
+                accepted += result.Accepted;
+                rejected += result.Errors.Select(e => e.Index).Distinct().Count();
+            }
+            batch.Clear();
+        }
+
+        foreach (var cells in rows.Rows())
+        {
+            index++;
+            var reason = ParseEvent(cells, externalId, type, name, amount, occurredAt, index, out var incoming);
+            if (reason is not null)
+            {
+                rejected++;
+                continue;
+            }
+            batch.Add(incoming!);
+            if (batch.Count >= options.Value.EventBatchSize)
+            {
+                await FlushAsync();
+            }
+        }
+        await FlushAsync();
+        rejected += rows.BadRows.Count;
+        if (rows.MaxWatermark is { } watermark)
+        {
+            await db.SyncSources.Where(s => s.Id == source.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, watermark), ct);
+        }
+        await tx.CommitAsync(ct);
+        return (accepted, rejected);
+    }
+
+    private static string? ParseEvent(string?[] cells, int externalId, int type, int? name, int? amount, int occurredAt, int index, out IncomingEvent? incoming)
+    {
+        incoming = null;
+        var id = cells[externalId]?.Trim();
+        if (string.IsNullOrEmpty(id) || id.Length > 64)
+        {
+            return "externalId";
+        }
+        if (!Enum.TryParse<ClientEventType>(cells[type]?.Trim(), true, out var kind) || !Enum.IsDefined(kind))
+        {
+            return "type";
+        }
+        if (ClientRowParser.ParseDate(cells[occurredAt]?.Trim() ?? "") is not { } at)
+        {
+            return "occurredAt";
+        }
+        decimal? sum = null;
+        if (amount is { } a && !string.IsNullOrWhiteSpace(cells[a]))
+        {
+            if (!decimal.TryParse(cells[a], NumberStyles.Number, CultureInfo.InvariantCulture, out var v))
+            {
+                return "amount";
+            }
+            sum = Math.Round(v, 2);
+        }
+        var label = name is { } n ? cells[n]?.Trim() : null;
+        if (label is { Length: > 100 })
+        {
+            return "name";
+        }
+        incoming = new IncomingEvent(index, id, kind, string.IsNullOrEmpty(label) ? null : label, sum, at, null);
+        return null;
+    }
+
+    /// <summary>What the run history shows: the cause, never row values.</summary>
+    internal static string Describe(Exception e) => e switch
+    {
+        InvalidDataException or DomainException => e.Message,
+        PostgresException p => $"The source database refused the query: {p.SqlState} {p.MessageText}",
+        NpgsqlException n when n.InnerException is SocketException or TimeoutException => $"Could not reach the source database: {n.InnerException.Message}",
+        NpgsqlException n => $"The source database failed: {n.Message}",
+        HttpRequestException h => $"Could not reach the endpoint: {h.Message}",
+        TaskCanceledException or TimeoutException => "The source did not answer in time.",
+        JsonException j => $"The endpoint's answer is not a JSON array of objects: {j.Message}",
+        _ => $"Internal error ({e.GetType().Name}); see the log.",
+    };
+}

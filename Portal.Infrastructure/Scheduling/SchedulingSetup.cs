@@ -1,0 +1,40 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Infrastructure.Integrations.Sync;
+using Quartz;
+
+namespace Portal.Infrastructure.Scheduling;
+
+public static class SchedulingSetup
+{
+    /// <summary>
+    /// Quartz with an in-memory store, jobs rebuilt from the database at start. Issue 6 swaps the
+    /// store for the clustered ADO one here, and only here. The hosted services only run when a host
+    /// is started: the CLI verbs build a host and resolve services but never start it, so they
+    /// never fire jobs.
+    /// </summary>
+    public static IServiceCollection AddPortalScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
+        var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
+        if (!options.Enabled)
+        {
+            services.AddSingleton<ISyncSchedule, InlineSyncSchedule>();
+            return services;
+        }
+
+        services.AddQuartz(q =>
+        {
+            // Unique per host: several hosts share one process in tests, and an in-memory
+            // scheduler is not shared by anyone anyway.
+            q.ConfigureScheduler(s => s.InstanceName = "Portal-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..8]);
+            q.UseInMemoryStore(_ => { });
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddTransient<SyncSourceJob>();
+        services.AddSingleton<ISyncSchedule, QuartzSyncSchedule>();
+        services.AddHostedService<SyncScheduleLoader>();
+        return services;
+    }
+}

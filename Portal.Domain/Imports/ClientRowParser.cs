@@ -63,37 +63,70 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
                 continue;
             }
             var column = i < headers.Count ? headers[i] : $"#{i + 1}";
-            string? error = field switch
+            // A plain switch, no lambdas: this runs for every cell of a 1.9 M-row file.
+            string? error = null;
+            switch (field)
             {
-                ClientField.ExternalId => Text(raw, 64, v => c.ExternalId = v),
-                ClientField.Phone => PhoneNumber.TryParse(raw, out var phone, out var why) ? Set(() => c.Phone = phone.Value) : why,
-                ClientField.FirstName => Text(raw, 100, v => c.FirstName = v),
-                ClientField.MiddleName => Text(raw, 100, v => c.MiddleName = v),
-                ClientField.LastName => Text(raw, 100, v => c.LastName = v),
-                ClientField.Gender => ParseGender(raw) is { } g ? Set(() => c.Gender = g) : $"'{raw}' is not a gender (M/F, м/ж).",
-                ClientField.BirthDate => ParseDate(raw) is { } d && d.Year >= 1900 && d <= DateTime.UtcNow
-                    ? Set(() => c.BirthDate = DateOnly.FromDateTime(d)) : $"'{raw}' is not a birth date (YYYY-MM-DD or DD.MM.YYYY).",
-                ClientField.Language => raw.Length is 2 or 3 && raw.All(char.IsAsciiLetter) ? Set(() => c.Language = raw.ToLowerInvariant()) : $"'{raw}' is not a language code (ru, en, ...).",
-                ClientField.Region => FindRegion(raw) is { } r ? Set(() => c.RegionCode = r.Code) : $"'{raw}' is not a known region.",
-                ClientField.City => Text(raw, 100, v => c.City = v),
-                ClientField.TimeZone => TimeZoneInfo.TryFindSystemTimeZoneById(raw, out _) ? Set(() => c.TimeZone = raw) : $"'{raw}' is not a time zone (e.g. Europe/Moscow).",
-                ClientField.Status => Enum.TryParse<ClientStatus>(raw, true, out var s) && s != ClientStatus.Erased && Enum.IsDefined(s)
-                    ? Set(() => c.Status = s) : $"'{raw}' is not a status (Active, Inactive, Blocked).",
-                ClientField.RegisteredAt => Timestamp(raw, v => c.RegisteredAt = v),
-                ClientField.LoyaltyTier => ParseTier(raw) is { } t ? Set(() => c.LoyaltyTier = t) : $"'{raw}' is not a loyalty tier (None, Silver, Gold, Platinum).",
-                ClientField.Tariff => Text(raw, 100, v => c.Tariff = v),
-                ClientField.Balance => Money(raw, v => c.Balance = v),
-                ClientField.TotalSpend => Money(raw, v => c.TotalSpend = v),
-                ClientField.PurchaseCount => int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
-                    ? Set(() => c.PurchaseCount = n) : $"'{raw}' is not a whole number.",
-                ClientField.LastPurchaseAt => Timestamp(raw, v => c.LastPurchaseAt = v),
-                ClientField.LastActivityAt => Timestamp(raw, v => c.LastActivityAt = v),
-                ClientField.ServiceConsent => ParseBool(raw) is { } sc ? Set(() => c.ServiceConsent = sc) : $"'{raw}' is not yes/no.",
-                ClientField.AdvertisingConsent => ParseBool(raw) is { } ac ? Set(() => c.AdvertisingConsent = ac) : $"'{raw}' is not yes/no.",
-                ClientField.Tags => Set(() => c.Tags = raw.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(t => t.ToLowerInvariant()).Where(t => t.Length <= 64).Distinct().ToList()),
-                _ => $"Unsupported field {field}.",
-            };
+                case ClientField.ExternalId: error = Text(raw, 64, out var externalId); c.ExternalId = externalId; break;
+                case ClientField.Phone:
+                    if (PhoneNumber.TryParse(raw, out var phone, out var why)) { c.Phone = phone.Value; } else { error = why; }
+                    break;
+                case ClientField.FirstName: error = Text(raw, 100, out var first); c.FirstName = first; break;
+                case ClientField.MiddleName: error = Text(raw, 100, out var middle); c.MiddleName = middle; break;
+                case ClientField.LastName: error = Text(raw, 100, out var last); c.LastName = last; break;
+                case ClientField.Gender:
+                    c.Gender = ParseGender(raw);
+                    error = c.Gender is null ? $"'{raw}' is not a gender (M/F, м/ж)." : null;
+                    break;
+                case ClientField.BirthDate:
+                    if (ParseDate(raw) is { } birth && birth.Year >= 1900 && birth <= DateTime.UtcNow) { c.BirthDate = DateOnly.FromDateTime(birth); }
+                    else { error = $"'{raw}' is not a birth date (YYYY-MM-DD or DD.MM.YYYY)."; }
+                    break;
+                case ClientField.Language:
+                    if (raw.Length is 2 or 3 && raw.All(char.IsAsciiLetter)) { c.Language = raw.ToLowerInvariant(); }
+                    else { error = $"'{raw}' is not a language code (ru, en, ...)."; }
+                    break;
+                case ClientField.Region:
+                    c.RegionCode = FindRegion(raw)?.Code;
+                    error = c.RegionCode is null ? $"'{raw}' is not a known region." : null;
+                    break;
+                case ClientField.City: error = Text(raw, 100, out var city); c.City = city; break;
+                case ClientField.TimeZone:
+                    if (TimeZoneInfo.TryFindSystemTimeZoneById(raw, out _)) { c.TimeZone = raw; }
+                    else { error = $"'{raw}' is not a time zone (e.g. Europe/Moscow)."; }
+                    break;
+                case ClientField.Status:
+                    if (Enum.TryParse<ClientStatus>(raw, true, out var status) && status != ClientStatus.Erased && Enum.IsDefined(status)) { c.Status = status; }
+                    else { error = $"'{raw}' is not a status (Active, Inactive, Blocked)."; }
+                    break;
+                case ClientField.RegisteredAt: error = Timestamp(raw, out var registered); c.RegisteredAt = registered; break;
+                case ClientField.LoyaltyTier:
+                    c.LoyaltyTier = ParseTier(raw);
+                    error = c.LoyaltyTier is null ? $"'{raw}' is not a loyalty tier (None, Silver, Gold, Platinum)." : null;
+                    break;
+                case ClientField.Tariff: error = Text(raw, 100, out var tariff); c.Tariff = tariff; break;
+                case ClientField.Balance: error = Money(raw, out var balance); c.Balance = balance; break;
+                case ClientField.TotalSpend: error = Money(raw, out var spend); c.TotalSpend = spend; break;
+                case ClientField.PurchaseCount:
+                    if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0) { c.PurchaseCount = n; }
+                    else { error = $"'{raw}' is not a whole number."; }
+                    break;
+                case ClientField.LastPurchaseAt: error = Timestamp(raw, out var lastPurchase); c.LastPurchaseAt = lastPurchase; break;
+                case ClientField.LastActivityAt: error = Timestamp(raw, out var lastActivity); c.LastActivityAt = lastActivity; break;
+                case ClientField.ServiceConsent:
+                    c.ServiceConsent = ParseBool(raw);
+                    error = c.ServiceConsent is null ? $"'{raw}' is not yes/no." : null;
+                    break;
+                case ClientField.AdvertisingConsent:
+                    c.AdvertisingConsent = ParseBool(raw);
+                    error = c.AdvertisingConsent is null ? $"'{raw}' is not yes/no." : null;
+                    break;
+                case ClientField.Tags:
+                    c.Tags = raw.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(t => t.ToLowerInvariant()).Where(t => t.Length <= 64).Distinct().ToList();
+                    break;
+                default: error = $"Unsupported field {field}."; break;
+            }
             if (error is not null)
             {
                 errors.Add(new RowError(column, error));
@@ -128,30 +161,66 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
         return null;
     }
 
-    private static string? Set(Action apply)
+    private static string? Text(string raw, int max, out string? value)
     {
-        apply();
-        return null;
+        value = raw.Length <= max ? raw : null;
+        return value is null ? $"Longer than {max} characters." : null;
     }
 
-    private static string? Text(string raw, int max, Action<string> apply) =>
-        raw.Length <= max ? Set(() => apply(raw)) : $"Longer than {max} characters.";
+    private static string? Money(string raw, out decimal? value)
+    {
+        var text = raw.Contains(' ') || raw.Contains('\u00A0') || raw.Contains(',') ? raw.Replace(" ", "").Replace("\u00A0", "").Replace(",", ".") : raw;
+        if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var v) && Math.Abs(v) < 1_000_000_000_000m)
+        {
+            value = Math.Round(v, 2);
+            return null;
+        }
+        value = null;
+        return $"'{raw}' is not an amount.";
+    }
 
-    private static string? Money(string raw, Action<decimal> apply) =>
-        decimal.TryParse(raw.Replace(" ", "").Replace("\u00A0", "").Replace(",", "."), NumberStyles.Number, CultureInfo.InvariantCulture, out var v)
-        && Math.Abs(v) < 1_000_000_000_000m
-            ? Set(() => apply(Math.Round(v, 2)))
-            : $"'{raw}' is not an amount.";
-
-    private static string? Timestamp(string raw, Action<DateTime> apply) =>
-        ParseDate(raw) is { } d ? Set(() => apply(d)) : $"'{raw}' is not a date (YYYY-MM-DD, DD.MM.YYYY or ISO 8601).";
+    private static string? Timestamp(string raw, out DateTime? value)
+    {
+        value = ParseDate(raw);
+        return value is null ? $"'{raw}' is not a date (YYYY-MM-DD, DD.MM.YYYY or ISO 8601)." : null;
+    }
 
     /// <summary>UTC; a value without a zone is taken as UTC.</summary>
-    public static DateTime? ParseDate(string raw) =>
-        DateTime.TryParseExact(raw, DateFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
-            ? DateTime.SpecifyKind(d, DateTimeKind.Utc)
+    public static DateTime? ParseDate(string raw)
+    {
+        // The two shapes CRMs export most, parsed by hand: TryParseExact over ten formats was a
+        // third of the time of a 1.9 M-row import.
+        var s = raw.AsSpan();
+        if (s.Length == 10 && s[4] == '-' && s[7] == '-' && Digits(s[..4], out var y) && Digits(s[5..7], out var m) && Digits(s[8..], out var d))
+        {
+            return Date(y, m, d);
+        }
+        if (s.Length == 10 && s[2] == '.' && s[5] == '.' && Digits(s[..2], out d) && Digits(s[3..5], out m) && Digits(s[6..], out y))
+        {
+            return Date(y, m, d);
+        }
+        return DateTime.TryParseExact(raw, DateFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
+            ? DateTime.SpecifyKind(parsed, DateTimeKind.Utc)
             : null;
+    }
+
+    private static DateTime? Date(int y, int m, int d) =>
+        y is >= 1 and <= 9999 && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m) ? new DateTime(y, m, d, 0, 0, 0, DateTimeKind.Utc) : null;
+
+    private static bool Digits(ReadOnlySpan<char> s, out int value)
+    {
+        value = 0;
+        foreach (var ch in s)
+        {
+            if (!char.IsAsciiDigit(ch))
+            {
+                return false;
+            }
+            value = value * 10 + (ch - '0');
+        }
+        return true;
+    }
 
     private static Gender? ParseGender(string raw) => raw.ToLowerInvariant() switch
     {

@@ -154,6 +154,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
         var dialect = StagingDialect.For(connection);
+        await dialect.PrepareSessionAsync(connection, ct);
         await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", ct);
         await ExecAsync(connection, null, dialect.CreateStageSql, ct);
 
@@ -341,7 +342,11 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}", ct, now, evidence);
         Done("updated", updated);
 
-        var inserted = await ExecAsync(connection, tx, """
+        // New clients, and (where the file maps a consent) their first consent record. PostgreSQL
+        // takes the new ids from INSERT ... RETURNING; SQLite joins them back by key.
+        var consents = new[] { (ClientField.ServiceConsent, 1, "service_consent", "old_service", "Service"), (ClientField.AdvertisingConsent, 2, "advertising_consent", "old_advertising", "Advertising") }
+            .Where(x => parser.Maps(x.Item1)).ToList();
+        const string InsertClients = """
             INSERT INTO "Clients" ("ExternalId", "Phone", "FirstName", "MiddleName", "LastName", "Gender", "BirthDate", "Language",
               "RegionCode", "City", "TimeZone", "Status", "RegisteredAt", "LoyaltyTier", "Tariff", "Balance", "TotalSpend",
               "PurchaseCount", "LastPurchaseAt", "LastActivityAt",
@@ -358,23 +363,47 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
               CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE 'import' END, CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE @evidence END,
               s.operator, @now, @now
             FROM import_stage s WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.row_no = s.row_no)
-            """, ct, now, evidence);
-        Done("inserted", inserted);
-
-        // The consent trail: one record per purpose whose value is new or changed.
-        foreach (var (field, purpose, stage, old) in new[] { (ClientField.ServiceConsent, 1, "service_consent", "old_service"), (ClientField.AdvertisingConsent, 2, "advertising_consent", "old_advertising") })
+            """;
+        int inserted;
+        if (dialect.SupportsDmlInCte)
         {
-            if (parser.Maps(field))
+            var records = string.Concat(consents.Select(x => $"""
+                , c{x.Item2} AS (INSERT INTO "ConsentRecords" ("ClientId", "Purpose", "Granted", "At", "Source", "Evidence")
+                  SELECT "Id", {x.Item2}, "{x.Item5}ConsentGranted", @now, 'import', @evidence FROM ins WHERE "{x.Item5}ConsentSource" = 'import')
+                """));
+            inserted = await ScalarAsync(connection, tx, $"""
+                WITH ins AS ({InsertClients}
+                  RETURNING "Id", "ServiceConsentGranted", "ServiceConsentSource", "AdvertisingConsentGranted", "AdvertisingConsentSource")
+                {records}
+                SELECT count(*) FROM ins
+                """, ct, now, evidence);
+        }
+        else
+        {
+            inserted = await ExecAsync(connection, tx, InsertClients, ct, now, evidence);
+            foreach (var (_, purpose, stage, _, _) in consents)
             {
                 await ExecAsync(connection, tx, $"""
                     INSERT INTO "ConsentRecords" ("ClientId", "Purpose", "Granted", "At", "Source", "Evidence")
                     SELECT c."Id", {purpose}, s.{stage}, @now, 'import', @evidence
-                    FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key} LEFT JOIN import_existing e ON e.row_no = s.row_no
-                    WHERE s.{stage} IS NOT NULL AND (e.row_no IS NULL OR e.{old} <> s.{stage})
+                    FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key}
+                    WHERE s.{stage} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.row_no = s.row_no)
                     """, ct, now, evidence);
-                Done("consent records", purpose);
             }
         }
+        Done("inserted", inserted);
+
+        // The consent trail of matched clients: one record per purpose whose value changed.
+        foreach (var (_, purpose, stage, old, _) in consents)
+        {
+            await ExecAsync(connection, tx, $"""
+                INSERT INTO "ConsentRecords" ("ClientId", "Purpose", "Granted", "At", "Source", "Evidence")
+                SELECT e.client_id, {purpose}, s.{stage}, @now, 'import', @evidence
+                FROM import_existing e JOIN import_stage s ON s.row_no = e.row_no
+                WHERE s.{stage} IS NOT NULL AND e.{old} <> s.{stage}
+                """, ct, now, evidence);
+        }
+        Done("consent changes", consents.Count);
         if (parser.Maps(ClientField.Tags))
         {
             await ExecAsync(connection, tx, $"""
@@ -402,6 +431,17 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             Add(command, "evidence", evidence ?? "");
         }
         return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<int> ScalarAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct, object now, string evidence)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        command.CommandTimeout = 0;
+        Add(command, "now", now);
+        Add(command, "evidence", evidence);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
     }
 
     private static void Add(DbCommand command, string name, object value)

@@ -12,6 +12,7 @@ using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
 using Portal.Infrastructure.Seeding;
+using Portal.Infrastructure.Segments;
 
 namespace Portal.Infrastructure;
 
@@ -36,6 +37,9 @@ public static class DependencyInjection
         services.AddSingleton<ClientBatchUpsert>();
         services.AddSingleton<ClientEventIngestion>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<SegmentAudience>();
+        services.AddSingleton<SegmentStore>();
+        services.AddSingleton<StaticListImport>();
 
         services.AddPortalMessaging(builder.Configuration);
 

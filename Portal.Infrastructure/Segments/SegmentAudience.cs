@@ -14,7 +14,7 @@ public sealed record AudienceSampleRow(long Id, string? ExternalId, string Phone
 /// <summary>One line of "why is this client in or out": a condition or group, and whether it holds for the client.</summary>
 public sealed record ExplanationLine(string Path, int Depth, string Text, bool Holds);
 
-public sealed record AudienceExplanation(bool Found, bool InAudience, string? ClientLabel, IReadOnlyList<ExplanationLine> Lines);
+public sealed record AudienceExplanation(bool Found, bool InAudience, string? ClientLabel, IReadOnlyList<ExplanationLine> Lines, long? ClientId = null);
 
 /// <summary>
 /// Counts, samples and explains audiences in the database: a rule compiles to one predicate and
@@ -130,7 +130,7 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
         lines.Add(new ExplanationLine("sendable", 0, "has not opted out", sendable));
         var inAudience = await HoldsAsync(compiler.Compile(rule, sendable: true, segmentId));
         var label = seesPersonalData ? client.Phone : PersonalDataMask.Phone(client.Phone);
-        return new AudienceExplanation(true, inAudience, $"{label} ({client.ExternalId})", lines);
+        return new AudienceExplanation(true, inAudience, $"{label} ({client.ExternalId})", lines, client.Id);
     }
 
     /// <summary>A condition in words, e.g. <c>Age between 25, 40</c>.</summary>

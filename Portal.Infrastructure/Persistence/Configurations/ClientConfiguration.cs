@@ -39,6 +39,11 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.HasIndex(c => c.LastPurchaseAt);
         b.HasIndex(c => c.Operator);
         b.HasIndex(c => c.LastName);
+        // Audience criteria (issue 5): ranges on activity and spend, equality/prefix on city and tariff.
+        b.HasIndex(c => c.LastActivityAt);
+        b.HasIndex(c => c.TotalSpend);
+        b.HasIndex(c => c.City);
+        b.HasIndex(c => c.Tariff);
     }
 
     private static Action<ComplexPropertyBuilder<Consent>> Consent(string prefix) => c =>

@@ -449,8 +449,12 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("BirthDate");
 
+                    b.HasIndex("City");
+
                     b.HasIndex("ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("LastActivityAt");
 
                     b.HasIndex("LastName");
 
@@ -464,6 +468,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("RegionCode");
 
                     b.HasIndex("RegisteredAt");
+
+                    b.HasIndex("Tariff");
+
+                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -972,6 +980,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("ClientId", "CreatedAt");
 
                     b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.HasIndex("CampaignId", "ClientId", "Status");
 
                     b.ToTable("Messages");
                 });

@@ -432,8 +432,12 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("BirthDate");
 
+                    b.HasIndex("City");
+
                     b.HasIndex("ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("LastActivityAt");
 
                     b.HasIndex("LastName");
 
@@ -447,6 +451,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("RegionCode");
 
                     b.HasIndex("RegisteredAt");
+
+                    b.HasIndex("Tariff");
+
+                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -935,6 +943,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ClientId", "CreatedAt");
 
                     b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.HasIndex("CampaignId", "ClientId", "Status");
 
                     b.ToTable("Messages");
                 });

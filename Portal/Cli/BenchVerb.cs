@@ -9,6 +9,7 @@ namespace Portal.Cli;
 /// <c>bench smpp [--host H --port P] [--count 200000] [--window 100] [--binds 1] [--system-id ID --password PW]</c>:
 /// submit_sm throughput of our ESME (the real <see cref="SmppConnector.SubmitAsync"/> path) with
 /// 160-character GSM-7 messages. Without --host an in-process simulator on a free loopback port is the SMSC.
+/// <c>bench segments</c>: audience counts and samples, see <see cref="SegmentBench"/>.
 /// </summary>
 public static class BenchVerb
 {
@@ -17,9 +18,14 @@ public static class BenchVerb
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length >= 2 && args[1] == "segments")
+        {
+            return await SegmentBench.RunAsync(args);
+        }
         if (args.Length < 2 || args[1] != "smpp")
         {
             Console.Error.WriteLine("usage: bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]");
+            Console.Error.WriteLine("       bench segments [--runs 20] --Database:Provider Postgres --Database:ConnectionString ...");
             return 2;
         }
         var count = Int(args, "count", 200_000);

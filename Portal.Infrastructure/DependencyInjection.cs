@@ -15,6 +15,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
 using Portal.Infrastructure.Scheduling;
 using Portal.Infrastructure.Seeding;
+using Portal.Infrastructure.Segments;
 
 namespace Portal.Infrastructure;
 
@@ -41,6 +42,9 @@ public static class DependencyInjection
         services.AddSingleton<ApiKeyService>();
         AddSync(services, builder.Configuration, builder.Environment.ContentRootPath);
         services.AddPortalScheduling(builder.Configuration);
+        services.AddSingleton<SegmentAudience>();
+        services.AddSingleton<SegmentStore>();
+        services.AddSingleton<StaticListImport>();
 
         services.AddPortalMessaging(builder.Configuration);
 

@@ -13,6 +13,7 @@ public static class BenchVerb
         ["smpp"] = (SmppBench.RunAsync, "bench smpp [--host H --port P] [--count N] [--window W] [--binds B] [--system-id ID --password PW]"),
         ["import"] = (ImportBench.RunAsync, "bench import [--rows 1900000] [--keep-file]   (uses the configured Database:*)"),
         ["sync"] = (SyncBench.RunAsync, "bench sync --rows N [--postgres CS]   (PostgreSQL source -> configured database)"),
+        ["segments"] = (SegmentBench.RunAsync, "bench segments [--runs 20]   (audience counts vs hand-written SQL; PostgreSQL with seeded clients and events)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

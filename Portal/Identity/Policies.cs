@@ -9,11 +9,13 @@ public static class Policies
     public const string Administration = nameof(Administration);
     public const string AuditTrail = nameof(AuditTrail);
     public const string PersonalData = nameof(PersonalData);
+    public const string Audiences = nameof(Audiences);
 
     public static void Configure(AuthorizationOptions options)
     {
         options.AddPolicy(Administration, p => p.RequireRole(Roles.Administrator));
         options.AddPolicy(AuditTrail, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
         options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
+        options.AddPolicy(Audiences, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
     }
 }

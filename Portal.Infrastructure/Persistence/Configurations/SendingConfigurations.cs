@@ -59,6 +59,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.HasOne<Client>().WithMany().HasForeignKey(m => m.ClientId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<SmsProvider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.SetNull);
         b.HasIndex(m => new { m.CampaignId, m.Status });
+        // "Received / delivered in campaign X" audiences: the campaign's clients without a heap visit.
+        b.HasIndex(m => new { m.CampaignId, m.ClientId, m.Status });
         b.HasIndex(m => new { m.ClientId, m.CreatedAt });
         b.HasIndex(m => new { m.ProviderId, m.ProviderMessageId });
     }

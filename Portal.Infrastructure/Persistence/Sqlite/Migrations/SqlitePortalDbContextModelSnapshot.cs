@@ -435,12 +435,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("LastActivityAt");
+
                     b.HasIndex("LastName");
 
                     b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Phone")
                         .IsUnique();
+
+                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -929,6 +933,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ClientId", "CreatedAt");
 
                     b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.HasIndex("CampaignId", "ClientId", "Status");
 
                     b.ToTable("Messages");
                 });

@@ -830,6 +830,11 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Clients_LastActivityAt",
+                table: "Clients",
+                column: "LastActivityAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Clients_LastName",
                 table: "Clients",
                 column: "LastName");
@@ -844,6 +849,11 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 table: "Clients",
                 column: "Phone",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Clients_TotalSpend",
+                table: "Clients",
+                column: "TotalSpend");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ClientTags_Tag",
@@ -895,6 +905,11 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 name: "IX_InboundMessages_ReceivedAt",
                 table: "InboundMessages",
                 column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_CampaignId_ClientId_Status",
+                table: "Messages",
+                columns: new[] { "CampaignId", "ClientId", "Status" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_CampaignId_Status",

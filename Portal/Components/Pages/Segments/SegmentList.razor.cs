@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Portal.Domain.Common;
+using Portal.Domain.Segments;
+using Portal.Infrastructure.Segments;
+
+namespace Portal.Components.Pages.Segments;
+
+/// <summary>Saved audiences with their sizes; sizes arrive one by one after the list shows.</summary>
+public partial class SegmentList : IDisposable
+{
+    [Inject] private SegmentStore Store { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    private readonly CancellationTokenSource _closing = new();
+    private IReadOnlyList<SegmentSummary>? _segments;
+    private readonly Dictionary<int, int?> _counts = [];
+
+    protected override async Task OnInitializedAsync() => _segments = await Store.ListAsync(_closing.Token);
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || _segments is null)
+        {
+            return;
+        }
+        foreach (var segment in _segments)
+        {
+            try
+            {
+                _counts[segment.Id] = await Store.CountAsync(segment.Id, _closing.Token);
+            }
+            catch (SegmentRuleException)
+            {
+                _counts[segment.Id] = null;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            StateHasChanged();
+        }
+    }
+
+    private async Task DeleteAsync(SegmentSummary segment)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Delete audience"], L["Delete '{0}'?", segment.Name], L["Delete"], cancelText: L["Cancel"]);
+        if (confirmed != true)
+        {
+            return;
+        }
+        try
+        {
+            await Store.DeleteAsync(segment.Id, CancellationToken.None);
+            _segments = await Store.ListAsync(CancellationToken.None);
+            Snackbar.Add(L["Deleted."], Severity.Success);
+        }
+        catch (DomainException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+    }
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
+    }
+}

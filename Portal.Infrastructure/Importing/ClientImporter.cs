@@ -287,18 +287,23 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             """, ct);
         Done("matched", existing);
 
+        // Only rows that change are rewritten: a CRM's daily full export is mostly unchanged rows,
+        // and rewriting one costs a new row version and an entry in every index.
         var sets = new List<string>();
+        var changes = new List<string>();
         void Keep(ClientField field, string column, string stage)
         {
             if (parser.Maps(field))
             {
-                sets.Add($"\"{column}\" = COALESCE(s.{stage}, \"{column}\")");
+                sets.Add($"\"{column}\" = COALESCE(s.{stage}, \"Clients\".\"{column}\")");
+                changes.Add($"(s.{stage} IS NOT NULL AND s.{stage} IS DISTINCT FROM \"Clients\".\"{column}\")");
             }
         }
         if (match == ImportMatch.ExternalId)
         {
             sets.Add("\"Phone\" = s.phone");
             sets.Add("\"Operator\" = s.operator");
+            changes.Add("s.phone <> \"Clients\".\"Phone\"");
         }
         else
         {
@@ -314,7 +319,8 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         Keep(ClientField.City, "City", "city");
         if (parser.Maps(ClientField.Region) || parser.Maps(ClientField.TimeZone))
         {
-            sets.Add("\"TimeZone\" = COALESCE(s.time_zone, \"TimeZone\")");
+            sets.Add("\"TimeZone\" = COALESCE(s.time_zone, \"Clients\".\"TimeZone\")");
+            changes.Add("(s.time_zone IS NOT NULL AND s.time_zone IS DISTINCT FROM \"Clients\".\"TimeZone\")");
         }
         Keep(ClientField.Status, "Status", "status");
         Keep(ClientField.RegisteredAt, "RegisteredAt", "registered_at");
@@ -330,16 +336,18 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             if (parser.Maps(field))
             {
                 // SET expressions all see the old row, so "changed" compares against the value before this update.
-                var changed = $"s.{stage} IS NOT NULL AND s.{stage} <> \"{prefix}ConsentGranted\"";
-                sets.Add($"\"{prefix}ConsentAt\" = CASE WHEN {changed} THEN @now ELSE \"{prefix}ConsentAt\" END");
-                sets.Add($"\"{prefix}ConsentSource\" = CASE WHEN {changed} THEN 'import' ELSE \"{prefix}ConsentSource\" END");
-                sets.Add($"\"{prefix}ConsentEvidence\" = CASE WHEN {changed} THEN @evidence ELSE \"{prefix}ConsentEvidence\" END");
-                sets.Add($"\"{prefix}ConsentGranted\" = COALESCE(s.{stage}, \"{prefix}ConsentGranted\")");
+                var changed = $"s.{stage} IS NOT NULL AND s.{stage} <> \"Clients\".\"{prefix}ConsentGranted\"";
+                sets.Add($"\"{prefix}ConsentAt\" = CASE WHEN {changed} THEN @now ELSE \"Clients\".\"{prefix}ConsentAt\" END");
+                sets.Add($"\"{prefix}ConsentSource\" = CASE WHEN {changed} THEN 'import' ELSE \"Clients\".\"{prefix}ConsentSource\" END");
+                sets.Add($"\"{prefix}ConsentEvidence\" = CASE WHEN {changed} THEN @evidence ELSE \"Clients\".\"{prefix}ConsentEvidence\" END");
+                sets.Add($"\"{prefix}ConsentGranted\" = COALESCE(s.{stage}, \"Clients\".\"{prefix}ConsentGranted\")");
+                changes.Add($"({changed})");
             }
         }
         sets.Add("\"UpdatedAt\" = @now");
         var updated = await ExecAsync(connection, tx,
-            $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}", ct, now, evidence);
+            $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}" +
+            (changes.Count == 0 ? " AND FALSE" : $" AND ({string.Join(" OR ", changes)})"), ct, now, evidence);
         Done("updated", updated);
 
         // New clients, and (where the file maps a consent) their first consent record. PostgreSQL

@@ -80,6 +80,12 @@ public class ClientImporterTests
         Assert.False(updated.AdvertisingConsent.Granted);
         Assert.Equal(3, await after.ConsentRecords.CountAsync());
         Assert.Equal(4, await after.Clients.CountAsync());
+
+        // The same file again changes nothing, so nothing is rewritten.
+        var (same, _) = await ImportAsync(db, "external_id,phone,first_name,advertising_consent\nC1,+79161112233,Анна-Мария,нет\nC4,+79051112233,Олег,\n",
+            ImportMode.AllOrNothing);
+        Assert.Equal((ImportStatus.Completed, 0, 0, 2), (same.Status, same.Inserted, same.Updated, same.TotalRows));
+        Assert.Equal(3, await after.ConsentRecords.CountAsync());
     }
 
     [Theory]

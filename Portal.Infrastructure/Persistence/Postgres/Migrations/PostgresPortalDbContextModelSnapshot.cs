@@ -447,8 +447,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BirthDate");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -460,8 +458,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });

@@ -430,8 +430,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BirthDate");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -443,8 +441,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });

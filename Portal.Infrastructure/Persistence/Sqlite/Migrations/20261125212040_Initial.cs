@@ -819,11 +819,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Clients_BirthDate",
-                table: "Clients",
-                column: "BirthDate");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Clients_ExternalId",
                 table: "Clients",
                 column: "ExternalId",
@@ -849,11 +844,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 table: "Clients",
                 column: "Phone",
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Clients_TotalSpend",
-                table: "Clients",
-                column: "TotalSpend");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ClientTags_Tag",

@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125211243_Initial")]
+    [Migration("20261125212040_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -433,8 +433,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BirthDate");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -446,8 +444,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });

@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125211252_Initial")]
+    [Migration("20261125212048_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -450,8 +450,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BirthDate");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -463,8 +461,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
-
-                    b.HasIndex("TotalSpend");
 
                     b.ToTable("Clients", (string)null);
                 });

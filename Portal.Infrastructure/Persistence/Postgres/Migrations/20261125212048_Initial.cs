@@ -820,11 +820,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Clients_BirthDate",
-                table: "Clients",
-                column: "BirthDate");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Clients_ExternalId",
                 table: "Clients",
                 column: "ExternalId",
@@ -850,11 +845,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 table: "Clients",
                 column: "Phone",
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Clients_TotalSpend",
-                table: "Clients",
-                column: "TotalSpend");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ClientTags_Tag",

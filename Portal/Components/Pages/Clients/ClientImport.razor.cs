@@ -9,7 +9,7 @@ namespace Portal.Components.Pages.Clients;
 public partial class ClientImport
 {
     private const string Unknown = "?";
-    private const string Skip = "-";
+    private const string SkipColumn = "-";
     private const long MaxUpload = 1L << 30;
 
     [Inject] private ImportRunner Runner { get; set; } = default!;

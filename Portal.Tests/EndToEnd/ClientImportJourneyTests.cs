@@ -106,16 +106,23 @@ public class ClientImportJourneyTests(BrowserFixture browser) : IAsyncLifetime
             await Portal.Infrastructure.Seeding.DemoClientWriter.WriteAsync(db,
                 Portal.Infrastructure.Seeding.DemoClientGenerator.Generate(0, 3, DateTime.UtcNow), null, default);
             id = db.Clients.Single(c => c.ExternalId == "DEMO-00000001").Id;
+            var contract = new Portal.Domain.Clients.AttributeDefinition("contract_type", Portal.Domain.Clients.AttributeType.Text, "Contract type");
+            db.AttributeDefinitions.Add(contract);
+            await db.SaveChangesAsync();
+            db.ClientAttributes.Add(new Portal.Domain.Clients.ClientAttribute(id, contract.Id, text: "corporate"));
+            await db.SaveChangesAsync();
         }
         await using var context = await browser.Browser.NewContextAsync(new() { Locale = "en-US" });
         var page = await SignInAsync(context, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await page.GotoAsync($"{_app.RootUrl}/clients/{id}");
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
         await Assertions.Expect(page.Locator("[data-testid=client-phone]")).ToHaveTextAsync(Portal.Infrastructure.Seeding.DemoClientGenerator.PhoneFor(1));
+        await Assertions.Expect(page.Locator("[data-testid=client-attribute]")).ToHaveTextAsync("corporate");
         await page.Locator("[data-testid=client-erase]").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=client-phone]")).ToHaveTextAsync($"erased:{id}");
         await Assertions.Expect(page.Locator("[data-testid=client-erase]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=client-attribute]")).ToHaveCountAsync(0);
 
         await using var check = _app.Services.CreateAsyncScope();
         var read = check.ServiceProvider.GetRequiredService<Portal.Infrastructure.Persistence.PortalDbContext>();

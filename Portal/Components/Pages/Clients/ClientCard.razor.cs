@@ -24,6 +24,7 @@ public partial class ClientCard
     private bool _notFound;
     private bool _seesPersonalData;
     private List<string> _tags = [];
+    private List<(string Label, string Value)> _attributes = [];
     private List<ClientEvent> _events = [];
     private List<ConsentRecord> _consentHistory = [];
 
@@ -49,6 +50,13 @@ public partial class ClientCard
             return;
         }
         _tags = await db.ClientTags.Where(t => t.ClientId == Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync();
+        var attributes = await (from a in db.ClientAttributes.AsNoTracking()
+                                join d in db.AttributeDefinitions.AsNoTracking() on a.DefinitionId equals d.Id
+                                where a.ClientId == Id
+                                orderby d.Label
+                                select new { d.Label, a.Text, a.Number, a.Date, a.Boolean }).ToListAsync();
+        _attributes = attributes.Select(a => (a.Label,
+            a.Text ?? a.Number?.ToString("G29") ?? a.Date?.ToString("d") ?? (a.Boolean is { } b ? (b ? L["yes"].Value : L["no"].Value) : ""))).ToList();
         _events = await db.ClientEvents.AsNoTracking().Where(e => e.ClientId == Id).OrderByDescending(e => e.OccurredAt).Take(50).ToListAsync();
         _consentHistory = await db.ConsentRecords.AsNoTracking().Where(r => r.ClientId == Id).OrderByDescending(r => r.At).Take(50).ToListAsync();
         if (_seesPersonalData)

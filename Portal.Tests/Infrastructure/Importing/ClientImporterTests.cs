@@ -200,7 +200,7 @@ public class ClientImporterTests
     public async Task Cancelled_LeavesNoRows()
     {
         await using var db = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-        var rows = Enumerable.Range(0, 30_000).Select(i => $"C{i},+7916{i:D7},Имя,Фамилия,,MOW,1,,");
+        var rows = Enumerable.Range(0, 100_000).Select(i => $"C{i},+7916{i:D7},Имя,Фамилия,,MOW,1,,");
         using var cts = new CancellationTokenSource();
         cts.CancelAfter(TimeSpan.FromMilliseconds(150));
         var (job, _) = await ImportAsync(db, Csv([.. rows]), ImportMode.ValidRowsOnly, ct: cts.Token);

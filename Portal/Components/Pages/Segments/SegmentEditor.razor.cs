@@ -90,15 +90,17 @@ public partial class SegmentEditor
     /// <summary>Every edit lands here: wait for a pause, cancel the count of an older version of the rule, count again.</summary>
     private async Task RulesChanged()
     {
+        // Cancelled, not disposed: the older edit's continuation may still read its token (a
+        // disposed source throws there), and a source without a timer holds nothing to release.
         _pending?.Cancel();
-        _pending?.Dispose();
-        var pending = _pending = new CancellationTokenSource();
+        _pending = new CancellationTokenSource();
+        var token = _pending.Token;
         _sample = null;
         _explanation = null;
         try
         {
-            await Task.Delay(Debounce, pending.Token);
-            await CountAsync(pending.Token);
+            await Task.Delay(Debounce, token);
+            await CountAsync(token);
         }
         catch (OperationCanceledException)
         {
@@ -194,9 +196,5 @@ public partial class SegmentEditor
         }
     }
 
-    public void Dispose()
-    {
-        _pending?.Cancel();
-        _pending?.Dispose();
-    }
+    public void Dispose() => _pending?.Cancel();
 }

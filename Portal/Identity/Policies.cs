@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Portal.Domain.Access;
 
@@ -18,4 +19,7 @@ public static class Policies
         options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
         options.AddPolicy(Audiences, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
     }
+
+    /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>
+    public static bool SeesPersonalData(this ClaimsPrincipal user) => Roles.WithPersonalData.Any(user.IsInRole);
 }

@@ -6,6 +6,7 @@ using Portal.Domain.Audit;
 using Portal.Domain.Clients;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
+using Portal.Identity;
 
 namespace Portal.Components.Pages.Clients;
 
@@ -41,7 +42,7 @@ public partial class ClientCard
     protected override async Task OnParametersSetAsync()
     {
         var user = (await AuthState).User;
-        _seesPersonalData = Roles.All.Where(user.IsInRole).Any(r => Roles.WithPersonalData.Contains(r));
+        _seesPersonalData = user.SeesPersonalData();
         await using var db = await Contexts.CreateDbContextAsync();
         _client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Id);
         _notFound = _client is null;

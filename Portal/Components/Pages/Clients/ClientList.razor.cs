@@ -5,6 +5,7 @@ using Portal.Domain.Access;
 using Portal.Domain.Audit;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Clients;
+using Portal.Identity;
 
 namespace Portal.Components.Pages.Clients;
 
@@ -22,7 +23,7 @@ public partial class ClientList
     protected override async Task OnInitializedAsync()
     {
         var user = (await AuthState).User;
-        _seesPersonalData = Roles.All.Where(user.IsInRole).Any(r => Roles.WithPersonalData.Contains(r));
+        _seesPersonalData = user.SeesPersonalData();
     }
 
     private async Task<GridData<ClientRow>> LoadAsync(GridState<ClientRow> state, CancellationToken ct)

@@ -8,6 +8,7 @@ using Portal.Domain.Common;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Segments;
+using Portal.Identity;
 
 namespace Portal.Components.Pages.Segments;
 
@@ -47,7 +48,7 @@ public partial class SegmentEditor
     protected override async Task OnParametersSetAsync()
     {
         var user = (await AuthState).User;
-        _seesPersonalData = Roles.All.Where(user.IsInRole).Any(r => Roles.WithPersonalData.Contains(r));
+        _seesPersonalData = user.SeesPersonalData();
         _options = await Store.OptionsAsync(CancellationToken.None);
         if (Id is { } id)
         {

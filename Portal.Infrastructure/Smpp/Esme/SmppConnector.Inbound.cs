@@ -119,7 +119,27 @@ public sealed partial class SmppConnector
                 continue;
             }
             var normalized = _options.MessageIdMatching.NormalizeReceipted(released.Receipt.MessageId);
-            await _inbound.Writer.WriteAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, reference, partIndex)).ConfigureAwait(false);
+            if (!await TryPublishAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, reference, partIndex)).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// False once the connector has stopped and closed <see cref="Inbound"/>: a submit_sm_resp that
+    /// races StopAsync must not turn into an exception out of SubmitAsync, which never throws.
+    /// </summary>
+    private async ValueTask<bool> TryPublishAsync(InboundMessage message)
+    {
+        try
+        {
+            await _inbound.Writer.WriteAsync(message).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
         }
     }
 

@@ -121,7 +121,10 @@ public sealed partial class SmppConnector
 
             if (result.Failure == RequestFailure.NotSent && !cancellationToken.IsCancellationRequested)
             {
-                continue; // never left this process: safe to send on another bind
+                // Never left this process: safe to send on another bind, once the bind list has
+                // moved on (its connection is gone) or after a moment — never in a tight loop.
+                await WaitForSessionsChangeAsync(_sessionsChanged.Task, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             Interlocked.Increment(ref Statistics.PartsUncertain);
             _logger.LogWarning("SMPP {Provider}: part {Part} of {Reference} uncertain: {Failure}", _options.Name, partIndex, reference, result.Failure);
@@ -169,6 +172,10 @@ public sealed partial class SmppConnector
                 }
                 var chosen = sessions[start % sessions.Length];
                 if (await chosen.EnterWindowAsync(cancellationToken).ConfigureAwait(false)) return chosen;
+                // The chosen bind is going down but still listed: wait for the list to change (or a
+                // moment) instead of spinning. Under load, hundreds of spinning submitters starved the
+                // thread pool so the bind loop that removes the dead session never ran (a livelock).
+                await WaitForSessionsChangeAsync(changed, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -185,6 +192,17 @@ public sealed partial class SmppConnector
             }
         }
         return null;
+    }
+
+    private static async Task WaitForSessionsChangeAsync(Task changed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     /// <summary>One submit_sm per part, shaped by the provider's long-message method.</summary>

@@ -49,6 +49,9 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
 {
     public const int MaxStoredErrors = 10_000;
 
+    // Temp tables outlive a pooled connection's return, so an import drops them before and after.
+    private const string DropStage = "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;";
+
     private enum Conflict
     {
         DuplicateKey = 1,
@@ -155,7 +158,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         await connection.OpenAsync(ct);
         var dialect = StagingDialect.For(connection);
         await dialect.PrepareSessionAsync(connection, ct);
-        await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", ct);
+        await ExecAsync(connection, null, DropStage, ct);
         await ExecAsync(connection, null, dialect.CreateStageSql, ct);
 
         // 1. Read, validate, stage: nothing held in memory but the current row.
@@ -209,7 +212,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         // 3. One transaction: update the matched clients, insert the new ones.
         progress?.Report(new ImportProgress(ImportPhase.Applying, total, 0.85));
         var (inserted, updated) = await MergeAsync(connection, dialect, parser, request.Match, request.Evidence, ct);
-        await ExecAsync(connection, null, "DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_conflict; DROP TABLE IF EXISTS import_existing;", CancellationToken.None);
+        await ExecAsync(connection, null, DropStage, CancellationToken.None);
         progress?.Report(new ImportProgress(ImportPhase.Done, total, 1));
         return new ImportOutcome(total, inserted, updated, rejected, null);
     }

@@ -24,9 +24,35 @@ public sealed class Campaign
     public int? DepartmentId { get; private set; }
     public MessagePurpose Purpose { get; private set; }
     public int? SegmentId { get; set; }
+    /// <summary>Segments whose members are taken out of the audience.</summary>
+    public List<int> ExcludedSegmentIds { get; set; } = [];
     public int? TemplateId { get; set; }
-    /// <summary>Alphanumeric up to 11 characters, or a number.</summary>
+    /// <summary>The Liquid text this campaign sends, copied from the template when the campaign is written.</summary>
+    public string Body { get; set; } = "";
+    /// <summary>Alphanumeric up to 11 characters, or a number (see <see cref="CampaignRules.ValidateSenderId"/>).</summary>
     public string? SenderId { get; set; }
+    /// <summary>A named provider, or null to let routing choose the cheapest healthy one.</summary>
+    public int? ProviderId { get; set; }
+    public ScheduleKind ScheduleKind { get; set; }
+    /// <summary>Quartz cron expression for <see cref="ScheduleKind.Recurring"/>.</summary>
+    public string? Cron { get; set; }
+    public DateTime? RecurrenceEndsAt { get; set; }
+    /// <summary>For a run of a recurring campaign: the campaign that fired it.</summary>
+    public int? ParentCampaignId { get; set; }
+    public bool QuietHoursEnabled { get; set; } = true;
+    /// <summary>Quiet hours in the client's local time, minutes after midnight; the window may cross midnight.</summary>
+    public int QuietFromMinute { get; set; } = CampaignRules.DefaultQuietFromMinute;
+    public int QuietToMinute { get; set; } = CampaignRules.DefaultQuietToMinute;
+    /// <summary>Messages per second for this campaign; null means as fast as the route allows.</summary>
+    public int? SpeedLimit { get; set; }
+    /// <summary>How long a message may wait (quiet hours, throttling) before it expires unsent.</summary>
+    public int ValidityHours { get; set; } = CampaignRules.DefaultValidityHours;
+    /// <summary>Share of the audience held back (not sent) to measure uplift, 0..50.</summary>
+    public int ControlGroupPercent { get; set; }
+    /// <summary>Set when the campaign's size or cost needs a Manager's approval before it can be scheduled.</summary>
+    public bool RequiresApproval { get; set; }
+    public string? ApprovedBy { get; private set; }
+    public DateTime? ApprovedAt { get; private set; }
     public CampaignStatus Status { get; private set; } = CampaignStatus.Draft;
     public DateTime? ScheduledAt { get; private set; }
     public DateTime? StartedAt { get; private set; }
@@ -48,12 +74,69 @@ public sealed class Campaign
     public void Schedule(DateTime at, DateTime now)
     {
         Require(CampaignStatus.Draft, "schedule");
-        if (SegmentId is null || TemplateId is null)
+        if (SegmentId is null || string.IsNullOrWhiteSpace(Body))
         {
             throw new DomainException("A campaign needs an audience and a message before it can be scheduled.");
         }
+        ValidateSettings();
+        if (RequiresApproval && ApprovedAt is null)
+        {
+            throw new DomainException("This campaign needs a Manager's approval before it can be scheduled.");
+        }
         ScheduledAt = at < now ? now : at;
         Move(CampaignStatus.Scheduled, now);
+    }
+
+    /// <summary>A Manager approves a campaign that needs it; the author cannot approve their own.</summary>
+    public void Approve(string manager, DateTime now)
+    {
+        Require(CampaignStatus.Draft, "be approved");
+        if (string.Equals(manager, CreatedBy, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DomainException("A campaign is approved by a Manager other than its author.");
+        }
+        ApprovedBy = manager;
+        ApprovedAt = now;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Checks the settings together; throws with the first rule broken.</summary>
+    public void ValidateSettings()
+    {
+        CampaignRules.ValidateSenderId(SenderId);
+        if (ControlGroupPercent is < 0 or > CampaignRules.MaxControlGroupPercent)
+        {
+            throw new DomainException("The control group is 0 to 50 % of the audience.");
+        }
+        if (QuietFromMinute is < 0 or >= 1440 || QuietToMinute is < 0 or >= 1440)
+        {
+            throw new DomainException("Quiet hours are times of day between 00:00 and 23:59.");
+        }
+        if (SpeedLimit is <= 0)
+        {
+            throw new DomainException("A speed limit is at least one message per second.");
+        }
+        if (ValidityHours is < 1 or > CampaignRules.MaxValidityHours)
+        {
+            throw new DomainException("Validity is 1 to 72 hours.");
+        }
+        if (ScheduleKind == ScheduleKind.Recurring && string.IsNullOrWhiteSpace(Cron))
+        {
+            throw new DomainException("A recurring campaign needs a schedule (cron expression).");
+        }
+        if (SegmentId is int id && ExcludedSegmentIds.Contains(id))
+        {
+            throw new DomainException("A segment cannot be both the audience and an exclusion.");
+        }
+    }
+
+    /// <summary>True when <paramref name="localMinute"/> (minutes after local midnight) falls inside quiet hours.</summary>
+    public bool IsQuiet(int localMinute)
+    {
+        if (!QuietHoursEnabled || QuietFromMinute == QuietToMinute) return false;
+        return QuietFromMinute < QuietToMinute
+            ? localMinute >= QuietFromMinute && localMinute < QuietToMinute
+            : localMinute >= QuietFromMinute || localMinute < QuietToMinute;
     }
 
     public void Start(DateTime now)

@@ -9,7 +9,7 @@ public class CampaignTests
 
     private static Campaign Ready()
     {
-        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now) { SegmentId = 1, TemplateId = 1 };
+        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now) { SegmentId = 1, TemplateId = 1, Body = "Hello {{ client.first_name }}" };
         return c;
     }
 
@@ -52,5 +52,58 @@ public class CampaignTests
         Assert.Equal(CampaignStatus.Cancelled, c.Status);
         Assert.Throws<DomainException>(() => c.Cancel(Now));
         Assert.Throws<DomainException>(() => c.Fail("x", Now));
+    }
+
+    [Fact]
+    public void Schedule_NeedsApproval_UntilAnotherUserApproves()
+    {
+        var c = Ready();
+        c.RequiresApproval = true;
+        var refused = Assert.Throws<DomainException>(() => c.Schedule(Now, Now));
+        Assert.Contains("approval", refused.Message);
+        Assert.Throws<DomainException>(() => c.Approve("CAMPAIGNS@portal.local", Now));
+        c.Approve("manager@portal.local", Now);
+        c.Schedule(Now, Now);
+        Assert.Equal(CampaignStatus.Scheduled, c.Status);
+    }
+
+    [Theory]
+    [InlineData("PORTAL", true)]
+    [InlineData("My Shop.ru", true)]
+    [InlineData("+79001234567", true)]
+    [InlineData("TwelveLetter", false)]
+    [InlineData("Магазин", false)]
+    [InlineData("12", false)]
+    [InlineData("1234", true)]
+    public void SenderId_AlphanumericUpTo11_OrNumeric(string sender, bool valid)
+    {
+        var c = Ready();
+        c.SenderId = sender;
+        if (valid) c.ValidateSettings();
+        else Assert.Throws<DomainException>(c.ValidateSettings);
+    }
+
+    [Theory]
+    [InlineData(20 * 60 + 59, false)]
+    [InlineData(21 * 60, true)]
+    [InlineData(23 * 60 + 59, true)]
+    [InlineData(0, true)]
+    [InlineData(8 * 60 + 59, true)]
+    [InlineData(9 * 60, false)]
+    [InlineData(12 * 60, false)]
+    public void QuietHours_CrossMidnight(int localMinute, bool quiet)
+    {
+        Assert.Equal(quiet, Ready().IsQuiet(localMinute));
+    }
+
+    [Fact]
+    public void Settings_OutOfRange_AreRefusedWithTheRule()
+    {
+        var c = Ready();
+        c.ControlGroupPercent = 51;
+        Assert.Contains("control group", Assert.Throws<DomainException>(c.ValidateSettings).Message);
+        c.ControlGroupPercent = 10;
+        c.ExcludedSegmentIds = [1];
+        Assert.Contains("exclusion", Assert.Throws<DomainException>(c.ValidateSettings).Message);
     }
 }

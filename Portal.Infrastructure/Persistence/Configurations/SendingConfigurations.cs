@@ -38,6 +38,11 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
     {
         b.Property(c => c.Name).HasMaxLength(200).IsRequired();
         b.Property(c => c.SenderId).HasMaxLength(16);
+        b.Property(c => c.Body).HasMaxLength(5000);
+        b.Property(c => c.Cron).HasMaxLength(120);
+        b.Property(c => c.ApprovedBy).HasMaxLength(256);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(c => c.ParentCampaignId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<SmsProvider>().WithMany().HasForeignKey(c => c.ProviderId).OnDelete(DeleteBehavior.SetNull);
         b.Property(c => c.CreatedBy).HasMaxLength(256);
         b.Property(c => c.FailureReason).HasMaxLength(1000);
         b.HasOne<Department>().WithMany().HasForeignKey(c => c.DepartmentId).OnDelete(DeleteBehavior.SetNull);

@@ -208,6 +208,21 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<int>("ControlGroupPercent")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -216,8 +231,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("Cron")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
                     b.Property<int?>("DepartmentId")
                         .HasColumnType("integer");
+
+                    b.PrimitiveCollection<List<int>>("ExcludedSegmentIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(1000)
@@ -231,7 +254,31 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int?>("ParentCampaignId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Purpose")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("QuietFromMinute")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("QuietHoursEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("QuietToMinute")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RecurrenceEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RequiresApproval")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ScheduleKind")
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("ScheduledAt")
@@ -243,6 +290,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<string>("SenderId")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("SpeedLimit")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -256,9 +306,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("ValidityHours")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("ParentCampaignId");
+
+                    b.HasIndex("ProviderId");
 
                     b.HasIndex("SegmentId");
 
@@ -1275,6 +1332,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasOne("Portal.Domain.Departments.Department", null)
                         .WithMany()
                         .HasForeignKey("DepartmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("ParentCampaignId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Portal.Domain.Segments.Segment", null)

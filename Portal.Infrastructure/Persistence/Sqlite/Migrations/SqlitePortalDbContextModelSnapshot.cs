@@ -195,6 +195,21 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ControlGroupPercent")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -203,8 +218,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Cron")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("DepartmentId")
                         .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("ExcludedSegmentIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(1000)
@@ -218,7 +241,31 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ParentCampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Purpose")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuietFromMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("QuietHoursEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuietToMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RecurrenceEndsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequiresApproval")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScheduleKind")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ScheduledAt")
@@ -230,6 +277,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<string>("SenderId")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("SpeedLimit")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
@@ -243,9 +293,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ValidityHours")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("ParentCampaignId");
+
+                    b.HasIndex("ProviderId");
 
                     b.HasIndex("SegmentId");
 
@@ -1230,6 +1287,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Portal.Domain.Departments.Department", null)
                         .WithMany()
                         .HasForeignKey("DepartmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("ParentCampaignId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Portal.Domain.Segments.Segment", null)

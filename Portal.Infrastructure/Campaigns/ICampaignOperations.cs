@@ -1,0 +1,49 @@
+using Portal.Domain.Messages;
+
+namespace Portal.Infrastructure.Campaigns;
+
+/// <summary>
+/// What the UI and the API may do to a campaign once it is written. Each call runs the guarded
+/// domain transition, saves it, writes the audit entry and tells the scheduler or the senders.
+/// </summary>
+public interface ICampaignOperations
+{
+    /// <summary>Draft -> Scheduled; registers the Quartz trigger (now, at a time, or recurring).</summary>
+    Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default);
+
+    Task ApproveAsync(int campaignId, string manager, CancellationToken ct = default);
+
+    /// <summary>Stops new submissions within 2 seconds on every node.</summary>
+    Task PauseAsync(int campaignId, string user, CancellationToken ct = default);
+
+    Task ResumeAsync(int campaignId, string user, CancellationToken ct = default);
+
+    /// <summary>Sends nothing more; queued and deferred messages become Cancelled.</summary>
+    Task CancelAsync(int campaignId, string user, CancellationToken ct = default);
+
+    /// <summary>Renders the campaign for one client (or a sample one) and sends it to <paramref name="phone"/> now.</summary>
+    Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default);
+
+    Task<CampaignProgress> GetProgressAsync(int campaignId, CancellationToken ct = default);
+}
+
+/// <summary>Where a campaign's messages are, counted in the database (correct with several nodes).</summary>
+public sealed record CampaignProgress(
+    int Total,
+    int Queued,
+    int Deferred,
+    int Control,
+    int Submitted,
+    int Delivered,
+    int Failed,
+    int Uncertain,
+    int Cancelled,
+    long Parts,
+    decimal Cost,
+    int Replies,
+    int OptOuts,
+    IReadOnlyList<(string ErrorCode, int Count)> Errors)
+{
+    /// <summary>Messages that will not change any more.</summary>
+    public int Final => Delivered + Failed + Cancelled + Control;
+}

@@ -107,3 +107,31 @@ public class CampaignTests
         Assert.Contains("exclusion", Assert.Throws<DomainException>(c.ValidateSettings).Message);
     }
 }
+
+public class ControlGroupTests
+{
+    [Fact]
+    public void ControlGroup_IsStable_AndCloseToTheShare()
+    {
+        var inControl = 0;
+        for (long client = 1; client <= 100_000; client++)
+        {
+            var a = ControlGroup.IsControl(7, client, 10);
+            Assert.Equal(a, ControlGroup.IsControl(7, client, 10));
+            if (a) inControl++;
+        }
+        Assert.InRange(inControl, 9_500, 10_500);
+        Assert.False(ControlGroup.IsControl(7, 1, 0));
+    }
+
+    [Fact]
+    public void ControlGroup_DiffersBetweenCampaigns()
+    {
+        var same = 0;
+        for (long client = 1; client <= 10_000; client++)
+        {
+            if (ControlGroup.IsControl(1, client, 50) == ControlGroup.IsControl(2, client, 50)) same++;
+        }
+        Assert.InRange(same, 4_500, 5_500);
+    }
+}

@@ -43,6 +43,7 @@ public static class DependencyInjection
         AddSync(services, builder.Configuration, builder.Environment.ContentRootPath);
         services.AddPortalScheduling(builder.Configuration);
         services.AddSingleton<SegmentAudience>();
+        services.AddSingleton<Campaigns.CampaignAudience>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
 

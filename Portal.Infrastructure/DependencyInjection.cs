@@ -16,6 +16,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 using Portal.Infrastructure.Scheduling;
 using Portal.Infrastructure.Seeding;
 using Portal.Infrastructure.Segments;
+using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure;
 
@@ -48,6 +49,7 @@ public static class DependencyInjection
         services.AddSingleton<StaticListImport>();
 
         services.AddPortalMessaging(builder.Configuration);
+        services.AddPortalSending(builder.Configuration);
 
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")

@@ -17,6 +17,12 @@ public enum MessageStatus
     Uncertain = 8,
     Unknown = 9,
     Cancelled = 10,
+    /// <summary>
+    /// Claimed by a sender and on its way to the provider; the result is not recorded yet. A message
+    /// still here after its sender died was possibly sent: it is re-submitted once, flagged
+    /// <see cref="Message.Resubmitted"/>.
+    /// </summary>
+    Submitting = 11,
 }
 
 /// <summary>One SMS to one client in one campaign (or an alert, or a test send).</summary>
@@ -47,4 +53,6 @@ public sealed class Message
     public DateTime? NotBefore { get; set; }
     public DateTime? SubmittedAt { get; set; }
     public DateTime? DoneAt { get; set; }
+    /// <summary>Sent again after its sender died mid-submit: the client may have received it twice.</summary>
+    public bool Resubmitted { get; set; }
 }

@@ -40,6 +40,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<MessageTemplate> Templates => Set<MessageTemplate>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

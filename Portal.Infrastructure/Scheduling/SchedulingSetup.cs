@@ -21,6 +21,7 @@ public static class SchedulingSetup
         if (!options.Enabled)
         {
             services.AddSingleton<ISyncSchedule, InlineSyncSchedule>();
+            services.AddSingleton<ICampaignSchedule, InlineCampaignSchedule>();
             return services;
         }
 
@@ -35,6 +36,10 @@ public static class SchedulingSetup
         services.AddTransient<SyncSourceJob>();
         services.AddSingleton<ISyncSchedule, QuartzSyncSchedule>();
         services.AddHostedService<SyncScheduleLoader>();
+        services.AddTransient<LaunchCampaignJob>();
+        services.AddTransient<RecurringCampaignJob>();
+        services.AddSingleton<ICampaignSchedule, QuartzCampaignSchedule>();
+        services.AddHostedService<CampaignScheduleLoader>();
         return services;
     }
 }

@@ -1,0 +1,156 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.Campaigns;
+
+/// <param name="Messages">Rows written: recipients plus control group.</param>
+/// <param name="FrequencyCapped">Recipients left out because they already got enough messages today.</param>
+public sealed record LaunchResult(int CampaignId, int Messages, int Control, int FrequencyCapped, int Chunks, TimeSpan Snapshot, TimeSpan Publish);
+
+/// <summary>
+/// Starts a Scheduled campaign: claims it (a guarded UPDATE Scheduled -> Sending, so two launches,
+/// two nodes included, make one run), snapshots its recipients with one INSERT ... SELECT from the
+/// compiled audience (control group by <see cref="ControlGroup"/> in SQL, frequency cap applied),
+/// cuts them into chunks with one more statement, commits, and publishes one bus message per chunk.
+/// </summary>
+public sealed class CampaignLauncher(
+    IDbContextFactory<PortalDbContext> contexts,
+    CampaignAudience audience,
+    ChunkPublisher publisher,
+    AuditLog audit,
+    TimeProvider clock,
+    IOptions<SendingOptions> options,
+    ILogger<CampaignLauncher> logger)
+{
+    /// <summary>Null when the campaign is not Scheduled any more (already launched, cancelled, deleted).</summary>
+    public async Task<LaunchResult?> LaunchAsync(int campaignId, CancellationToken ct)
+    {
+        var o = options.Value;
+        var started = Stopwatch.StartNew();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct);
+        if (campaign is null || campaign.Status != CampaignStatus.Scheduled) return null;
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        if (connection is SqliteConnection sqlite) ControlGroupSql.Register(sqlite);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Scheduled)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending)
+                .SetProperty(c => c.StartedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
+        if (claimed == 0)
+        {
+            logger.LogInformation("Campaign {CampaignId} was launched elsewhere", campaignId);
+            return null;
+        }
+
+        var recipients = await audience.RecipientsAsync(db, campaign, ct);
+        var capped = 0;
+        if (o.MaxMessagesPerClientPerDay is int cap)
+        {
+            var since = now.AddDays(-1);
+            var all = recipients;
+            recipients = recipients.Where(c => db.Messages.Count(m => m.ClientId == c.Id && m.CreatedAt >= since
+                && m.CampaignId != null && m.Status != MessageStatus.Control && m.Status != MessageStatus.Cancelled) < cap);
+            capped = await all.CountAsync(ct) - await recipients.CountAsync(ct);
+        }
+
+        var tx = transaction.GetDbTransaction();
+        int inserted;
+        await using (var insert = Snapshot(recipients.Select(c => new { c.Id, c.Phone }), tx))
+        {
+            insert.Add("@launch_campaign", campaignId);
+            insert.AddInt("@launch_percent", campaign.ControlGroupPercent);
+            insert.AddTime("@launch_now", now);
+            inserted = await insert.ExecuteNonQueryAsync(ct);
+        }
+        await using (var cut = DispatchSql.Command(connection, DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Queued}"), tx))
+        {
+            cut.Add("@campaign", campaignId);
+            cut.Add("@size", o.ChunkSize);
+            await cut.ExecuteNonQueryAsync(ct);
+        }
+        var control = await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Control, ct);
+        await transaction.CommitAsync(ct);
+        var snapshot = started.Elapsed;
+
+        var chunks = await publisher.PublishPendingAsync(campaignId, ct);
+        var result = new LaunchResult(campaignId, inserted, control, capped, chunks, snapshot, started.Elapsed - snapshot);
+        await audit.WriteForUserAsync(null, "system", "Campaign launched", nameof(Campaign), campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{inserted - control} to send, {control} control group, {capped} frequency-capped, {chunks} chunks", ct);
+        logger.LogInformation("Campaign {CampaignId} launched: {Messages} messages ({Control} control, {Capped} capped) in {Chunks} chunks; snapshot {Snapshot}, publish {Publish}",
+            campaignId, inserted, control, capped, chunks, result.Snapshot, result.Publish);
+        if (inserted - control == 0) await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
+        return result;
+    }
+
+    /// <summary>The compiled audience query wrapped into the one INSERT ... SELECT of message rows.</summary>
+    private static DbCommand Snapshot(IQueryable query, DbTransaction transaction)
+    {
+        using var inner = query.CreateDbCommand();
+        var command = DispatchSql.Command(transaction.Connection!, $"""
+            INSERT INTO "Messages" ("CampaignId", "ClientId", "Phone", "Status", "Parts", "Cost", "CreatedAt", "Resubmitted")
+            SELECT @launch_campaign, q."Id", q."Phone",
+                   CASE WHEN @launch_percent > 0 AND {ControlGroupSql.FunctionName}(@launch_campaign, q."Id") < @launch_percent * 100
+                        THEN {(int)MessageStatus.Control} ELSE {DispatchSql.Queued} END,
+                   0, 0, @launch_now, FALSE
+            FROM ({inner.CommandText}) AS q
+            ORDER BY q."Id"
+            """, transaction);
+        var parameters = inner.Parameters.Cast<DbParameter>().ToList();
+        inner.Parameters.Clear();
+        foreach (var p in parameters) command.Parameters.Add(p);
+        return command;
+    }
+}
+
+/// <summary>Publishes a campaign's chunk rows (with confirms) and records them Published.</summary>
+public sealed class ChunkPublisher(IDbContextFactory<PortalDbContext> contexts, IMessageBus bus, TimeProvider clock, IOptions<SendingOptions> options)
+{
+    /// <summary>Chunks still Created (just cut, or left by a crash before publishing).</summary>
+    public Task<int> PublishPendingAsync(int campaignId, CancellationToken ct) =>
+        PublishAsync(campaignId, c => c.Status == MessageChunkStatus.Created, ct);
+
+    /// <summary>Every chunk not Done (resume after pause, recovery of the in-process bus after a restart).</summary>
+    public Task<int> PublishOpenAsync(int campaignId, CancellationToken ct) =>
+        PublishAsync(campaignId, c => c.Status != MessageChunkStatus.Done, ct);
+
+    private async Task<int> PublishAsync(int campaignId, System.Linq.Expressions.Expression<Func<MessageChunk, bool>> which, CancellationToken ct)
+    {
+        List<DispatchChunk> chunks;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            chunks = await db.MessageChunks.AsNoTracking().Where(c => c.CampaignId == campaignId).Where(which)
+                .OrderBy(c => c.Id)
+                .Select(c => new DispatchChunk(c.Id, c.CampaignId, c.FirstMessageId, c.LastMessageId))
+                .ToListAsync(ct);
+        }
+        var queue = options.Value.ChunkQueue;
+        // Confirms are awaited per message; a few in parallel keep the broker busy.
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (chunk, token) => await bus.PublishAsync(queue, chunk, token));
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            foreach (var slice in chunks.Select(c => c.ChunkId).Chunk(1000))
+            {
+                await db.MessageChunks.Where(c => slice.Contains(c.Id) && c.Status == MessageChunkStatus.Created)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Published).SetProperty(c => c.PublishedAt, now), ct);
+            }
+        }
+        return chunks.Count;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Common;
+using Portal.Domain.Messages;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Scheduling;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.Campaigns;
+
+/// <summary>
+/// <see cref="ICampaignOperations"/>: each transition runs the domain's guard, is written with a
+/// guarded UPDATE (status as it was read, so a concurrent launch or completion is never
+/// overwritten), audited, and passed on to the scheduler or, through the status the senders
+/// poll, to every node.
+/// </summary>
+public sealed class CampaignOperations(
+    IDbContextFactory<PortalDbContext> contexts,
+    ICampaignSchedule schedule,
+    ChunkPublisher publisher,
+    CampaignAudience audience,
+    TemplateEngine engine,
+    IMessageRouter router,
+    DispatchCampaigns dispatch,
+    AuditLog audit,
+    TimeProvider clock) : ICampaignOperations
+{
+    public async Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await LoadAsync(db, campaignId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            engine.Compile(campaign.Body);
+        }
+        catch (TemplateSyntaxException e)
+        {
+            throw new DomainException("The message does not parse: " + e.Message);
+        }
+        var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
+        campaign.Schedule(at, now);
+        await db.SaveChangesAsync(ct);
+        await AuditAsync(user, "Campaign scheduled", campaignId, $"{campaign.ScheduleKind} at {campaign.ScheduledAt:O}", ct);
+        await schedule.ScheduleAsync(campaign, ct);
+    }
+
+    public async Task ApproveAsync(int campaignId, string manager, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await LoadAsync(db, campaignId, ct);
+        campaign.Approve(manager, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+        await AuditAsync(manager, "Campaign approved", campaignId, null, ct);
+    }
+
+    public async Task PauseAsync(int campaignId, string user, CancellationToken ct = default)
+    {
+        await TransitionAsync(campaignId, user, "Campaign paused", (c, now) => c.Pause(now), ct);
+    }
+
+    public async Task ResumeAsync(int campaignId, string user, CancellationToken ct = default)
+    {
+        await TransitionAsync(campaignId, user, "Campaign resumed", (c, now) => c.Resume(now), ct);
+        // Senders left the paused campaign's chunks open: hand them out again.
+        await publisher.PublishOpenAsync(campaignId, ct);
+    }
+
+    public async Task CancelAsync(int campaignId, string user, CancellationToken ct = default)
+    {
+        await TransitionAsync(campaignId, user, "Campaign cancelled", (c, now) => c.Cancel(now), ct);
+        await schedule.UnscheduleAsync(campaignId, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cancelled = await db.Messages
+            .Where(m => m.CampaignId == campaignId && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.DoneAt, now), ct);
+        await db.MessageChunks.Where(c => c.CampaignId == campaignId && c.Status != MessageChunkStatus.Done)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done).SetProperty(c => c.DoneAt, now), ct);
+        await AuditAsync(user, "Campaign messages cancelled", campaignId, $"{cancelled} queued or deferred messages cancelled", ct);
+    }
+
+    public async Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default)
+    {
+        if (!PhoneNumber.TryParse(phone, out var number, out var error))
+        {
+            throw new DomainException(error ?? "The phone number is not valid.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct)
+            ?? throw new DomainException($"Campaign {campaignId} does not exist.");
+        CompiledTemplate template;
+        try
+        {
+            template = engine.Compile(campaign.Body);
+        }
+        catch (TemplateSyntaxException e)
+        {
+            throw new DomainException("The message does not parse: " + e.Message);
+        }
+        var sample = await (await audience.AudienceAsync(db, campaign, ct)).AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(ct)
+            ?? throw new DomainException("The audience is empty: there is no client to render the test message for.");
+        var attributes = await db.ClientAttributes.AsNoTracking().Where(a => a.ClientId == sample.Id)
+            .Join(db.AttributeDefinitions, a => a.DefinitionId, d => d.Id, (a, d) => new { d.Key, a.Text, a.Number })
+            .ToDictionaryAsync(a => a.Key, a => a.Text ?? a.Number.GetValueOrDefault().ToString(CultureInfo.InvariantCulture), ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sms = template.Render(sample, attributes, new CampaignMergeFields(campaign.Name, campaign.SenderId, now));
+
+        // A test send is a message of no campaign (it must not count in the campaign's results).
+        var message = new Message(null, sample.Id, number.Value, now) { Status = MessageStatus.Submitting, SubmittedAt = now };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+        var route = await router.RouteAsync(campaign, number.Value, ct);
+        if (route is null)
+        {
+            message.Status = MessageStatus.Rejected;
+            message.ErrorCode = "no-provider";
+        }
+        else
+        {
+            var result = await route.Sender.SendAsync(new OutgoingSms(message.Id, campaign.SenderId ?? "Portal", number.Value, sms.Text, TimeSpan.FromHours(1)), ct);
+            message.Status = result.Status;
+            message.ProviderId = route.ProviderId;
+            message.ProviderMessageId = result.ProviderMessageId;
+            message.Parts = result.Parts;
+            message.Cost = result.Parts * route.PartPrice;
+            message.ErrorCode = result.ErrorCode;
+        }
+        await db.SaveChangesAsync(ct);
+        await AuditAsync(user, "Campaign test sent", campaignId, $"message {message.Id}: {message.Status}", ct);
+        return message.Status;
+    }
+
+    public async Task<CampaignProgress> GetProgressAsync(int campaignId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var byStatus = await db.Messages.Where(m => m.CampaignId == campaignId)
+            .GroupBy(m => m.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Parts = g.Sum(m => (long)m.Parts), Cost = g.Sum(m => (double)m.Cost) })
+            .ToListAsync(ct);
+        var errors = await db.Messages.Where(m => m.CampaignId == campaignId && m.ErrorCode != null)
+            .GroupBy(m => m.ErrorCode!)
+            .Select(g => new { Code = g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count)
+            .Take(20)
+            .ToListAsync(ct);
+        var replies = await db.InboundMessages.Where(i => i.CampaignId == campaignId)
+            .GroupBy(i => i.Kind).Select(g => new { Kind = g.Key, Count = g.Count() }).ToListAsync(ct);
+        int Count(params MessageStatus[] statuses) => byStatus.Where(s => statuses.Contains(s.Status)).Sum(s => s.Count);
+        return new CampaignProgress(
+            Total: byStatus.Sum(s => s.Count),
+            Queued: Count(MessageStatus.Queued),
+            Deferred: Count(MessageStatus.Deferred),
+            Control: Count(MessageStatus.Control),
+            Submitted: Count(MessageStatus.Submitted, MessageStatus.Submitting),
+            Delivered: Count(MessageStatus.Delivered),
+            Failed: Count(MessageStatus.Undeliverable, MessageStatus.Expired, MessageStatus.Rejected, MessageStatus.Unknown),
+            Uncertain: Count(MessageStatus.Uncertain),
+            Cancelled: Count(MessageStatus.Cancelled),
+            Parts: byStatus.Sum(s => s.Parts),
+            Cost: Math.Round((decimal)byStatus.Sum(s => s.Cost), 2),
+            Replies: replies.Where(r => r.Kind == InboundKind.Reply).Sum(r => r.Count),
+            OptOuts: replies.Where(r => r.Kind == InboundKind.OptOut).Sum(r => r.Count),
+            Errors: errors.Select(e => (e.Code, e.Count)).ToList());
+    }
+
+    private async Task TransitionAsync(int campaignId, string user, string action, Action<Campaign, DateTime> transition, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await LoadAsync(db, campaignId, ct);
+        var from = campaign.Status;
+        var now = clock.GetUtcNow().UtcDateTime;
+        transition(campaign, now);
+        var changed = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == from)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, campaign.Status)
+                .SetProperty(c => c.FinishedAt, campaign.FinishedAt)
+                .SetProperty(c => c.UpdatedAt, now), ct);
+        if (changed == 0)
+        {
+            throw new DomainException("The campaign changed meanwhile (it may have just finished); reload and try again.");
+        }
+        dispatch.Invalidate(campaignId);
+        await AuditAsync(user, action, campaignId, $"{from} -> {campaign.Status}", ct);
+    }
+
+    private static async Task<Campaign> LoadAsync(PortalDbContext db, int campaignId, CancellationToken ct) =>
+        await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException($"Campaign {campaignId} does not exist.");
+
+    private Task AuditAsync(string user, string action, int campaignId, string? details, CancellationToken ct) =>
+        audit.WriteForUserAsync(null, user, action, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), details, ct);
+}

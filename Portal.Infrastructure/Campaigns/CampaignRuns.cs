@@ -1,0 +1,49 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Campaigns;
+
+/// <summary>Runs of a recurring campaign: each firing is a child campaign with the parent's settings.</summary>
+public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, CampaignLauncher launcher, TimeProvider clock)
+{
+    /// <summary>Creates and launches the run for <paramref name="fireTimeUtc"/>; a second call for the same firing does nothing.</summary>
+    public async Task<LaunchResult?> FireAsync(int parentId, DateTime fireTimeUtc, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        int childId;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var parent = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == parentId, ct);
+            if (parent is null || parent.Status != CampaignStatus.Scheduled || parent.ScheduleKind != ScheduleKind.Recurring) return null;
+            if (parent.RecurrenceEndsAt is { } end && fireTimeUtc > end) return null;
+            var suffix = " · " + fireTimeUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            var name = (parent.Name.Length + suffix.Length > 200 ? parent.Name[..(200 - suffix.Length)] : parent.Name) + suffix;
+            // The run's name carries its firing: the same firing on a second node finds it.
+            if (await db.Campaigns.AnyAsync(c => c.ParentCampaignId == parentId && c.Name == name, ct)) return null;
+            var child = new Campaign(name, parent.DepartmentId, parent.Purpose, parent.CreatedBy, now)
+            {
+                SegmentId = parent.SegmentId,
+                ExcludedSegmentIds = [.. parent.ExcludedSegmentIds],
+                TemplateId = parent.TemplateId,
+                Body = parent.Body,
+                SenderId = parent.SenderId,
+                ProviderId = parent.ProviderId,
+                ScheduleKind = ScheduleKind.Now,
+                ParentCampaignId = parentId,
+                QuietHoursEnabled = parent.QuietHoursEnabled,
+                QuietFromMinute = parent.QuietFromMinute,
+                QuietToMinute = parent.QuietToMinute,
+                SpeedLimit = parent.SpeedLimit,
+                ValidityHours = parent.ValidityHours,
+                ControlGroupPercent = parent.ControlGroupPercent,
+            };
+            child.Schedule(now, now);
+            db.Campaigns.Add(child);
+            await db.SaveChangesAsync(ct);
+            childId = child.Id;
+        }
+        return await launcher.LaunchAsync(childId, ct);
+    }
+}

@@ -1,0 +1,338 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Messages;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>Thrown when no provider could take messages right now; the chunk is redelivered later.</summary>
+public sealed class SendingUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// Sends one chunk, <see cref="SendingOptions.BatchSize"/> messages at a time: loads them with
+/// their clients (one query) and attributes (one query); expires, defers (quiet hours in the
+/// client's zone) or claims each (UPDATE ... WHERE Status = Queued: a redelivered chunk never
+/// re-submits a message already claimed); submits; records ids, parts, cost and status in one
+/// UPDATE ... FROM VALUES before moving on, so the chunk is acknowledged only after its results
+/// are stored. Messages found Submitting belong to a sender that died: once older than
+/// <see cref="SendingOptions.InFlightGrace"/> they are re-submitted, flagged Resubmitted.
+/// </summary>
+public sealed class ChunkSender(
+    IDbContextFactory<PortalDbContext> contexts,
+    DispatchCampaigns campaigns,
+    IMessageRouter router,
+    TimeProvider clock,
+    IOptions<SendingOptions> options,
+    ILogger<ChunkSender> logger)
+{
+    public long Submitted;
+    public long Resubmitted;
+
+    private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime CreatedAt, DateTime? SubmittedAt, Client Client);
+
+    private sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId);
+
+    /// <summary>Outcome status for "put it back": the campaign was paused mid-batch or no provider could take it.</summary>
+    private const MessageStatus BackToQueue = MessageStatus.Queued;
+
+    public async Task ProcessAsync(DispatchChunk chunk, CancellationToken ct)
+    {
+        var o = options.Value;
+        var status = await campaigns.StatusAsync(chunk.CampaignId, ct);
+        if (status is null) return;
+        if (status is CampaignStatus.Cancelled or CampaignStatus.Completed or CampaignStatus.Failed)
+        {
+            await MarkChunkDoneAsync(chunk, ct);
+            return;
+        }
+        // Paused (or not launched): leave the chunk open; Resume publishes it again.
+        if (status != CampaignStatus.Sending) return;
+        var campaign = await campaigns.GetAsync(chunk.CampaignId, ct);
+        if (campaign is null) return;
+
+        var cursor = chunk.FirstMessageId - 1;
+        var unavailable = false;
+        while (true)
+        {
+            if (await campaigns.StatusAsync(chunk.CampaignId, ct) != CampaignStatus.Sending) return;
+            var rows = await LoadAsync(chunk, cursor, o.BatchSize, ct);
+            if (rows.Count == 0) break;
+            cursor = rows[^1].Id;
+            unavailable |= await SendBatchAsync(campaign, rows, ct);
+        }
+        if (unavailable) throw new SendingUnavailableException("No provider took some messages; they are queued again and the chunk is retried.");
+        await MarkChunkDoneAsync(chunk, ct);
+        await TryCompleteAsync(contexts, chunk.CampaignId, clock, ct);
+    }
+
+    private async Task<List<Row>> LoadAsync(DispatchChunk chunk, long after, int take, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.CampaignId == chunk.CampaignId && m.Id > after && m.Id <= chunk.LastMessageId
+                && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Submitting))
+            .OrderBy(m => m.Id)
+            .Take(take)
+            .Join(db.Clients.AsNoTracking(), m => m.ClientId, c => c.Id, (m, c) => new Row(m.Id, m.Status, m.Phone, m.CreatedAt, m.SubmittedAt, c))
+            .ToListAsync(ct);
+    }
+
+    /// <returns>True when some messages could not be handed to any provider and went back to the queue.</returns>
+    private async Task<bool> SendBatchAsync(DispatchCampaign dispatch, List<Row> rows, CancellationToken ct)
+    {
+        var campaign = dispatch.Campaign;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var validity = TimeSpan.FromHours(campaign.ValidityHours);
+        var expired = new List<long>();
+        var deferred = new List<(long Id, DateTime NotBefore)>();
+        var ready = new List<Row>();
+        var orphans = new List<Row>();
+        foreach (var row in rows)
+        {
+            if (row.Status == MessageStatus.Submitting)
+            {
+                orphans.Add(row);
+                continue;
+            }
+            var expiresAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc) + validity;
+            if (now >= expiresAt)
+            {
+                expired.Add(row.Id);
+            }
+            else if (QuietHours.NextAllowedUtc(campaign, row.Client.TimeZone, now) is { } next)
+            {
+                // Deferred is never dropped: it waits for the client's morning unless that is past its validity.
+                if (next >= expiresAt) expired.Add(row.Id);
+                else deferred.Add((row.Id, next));
+            }
+            else
+            {
+                ready.Add(row);
+            }
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        if (expired.Count > 0)
+        {
+            await using var command = DispatchSql.Command(connection, $"""
+                UPDATE "Messages" SET "Status" = {(int)MessageStatus.Expired}, "ErrorCode" = 'validity', "DoneAt" = @now
+                WHERE "Id" IN ({DispatchSql.IdList(expired)}) AND "Status" = {DispatchSql.Queued}
+                """);
+            command.AddTime("@now", now);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        if (deferred.Count > 0)
+        {
+            await using var command = DispatchSql.Command(connection, "");
+            command.CommandText = DispatchSql.Values(command, "id, nb", deferred, (c, d, name) =>
+                {
+                    c.Add(name(0), d.Id);
+                    c.AddTime(name(1), d.NotBefore);
+                }) + $"""
+                UPDATE "Messages" SET "Status" = {DispatchSql.Deferred}, "NotBefore" = v.nb
+                FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" = {DispatchSql.Queued}
+                """;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        var toSend = new List<(Row Row, bool Resubmit)>(ready.Count + orphans.Count);
+        if (ready.Count > 0)
+        {
+            var claimed = await ClaimAsync(connection, $"""
+                UPDATE "Messages" SET "Status" = {DispatchSql.Submitting}, "SubmittedAt" = @now
+                WHERE "Id" IN ({DispatchSql.IdList(ready.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
+                RETURNING "Id"
+                """, now, ct);
+            toSend.AddRange(ready.Where(r => claimed.Contains(r.Id)).Select(r => (r, false)));
+        }
+        if (orphans.Count > 0)
+        {
+            toSend.AddRange((await ReclaimOrphansAsync(connection, orphans, ct)).Select(r => (r, true)));
+        }
+        if (toSend.Count == 0) return false;
+
+        var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
+        var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
+        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, ct)));
+        await RecordAsync(connection, outcomes, ct);
+        var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
+        Interlocked.Add(ref Submitted, submitted);
+        Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));
+        return outcomes.Any(x => x.Status == BackToQueue && x.ErrorCode == "unavailable");
+    }
+
+    private static async Task<HashSet<long>> ClaimAsync(DbConnection connection, string sql, DateTime now, CancellationToken ct)
+    {
+        await using var command = DispatchSql.Command(connection, sql);
+        command.AddTime("@now", now);
+        var ids = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
+    /// <summary>
+    /// Messages another sender claimed and never recorded. A live sender records within the SMPP
+    /// response timeout, so past the grace period the claimant is dead: take them over, flagged.
+    /// </summary>
+    private async Task<List<Row>> ReclaimOrphansAsync(DbConnection connection, List<Row> orphans, CancellationToken ct)
+    {
+        var grace = options.Value.InFlightGrace;
+        var youngest = orphans.Max(r => r.SubmittedAt ?? DateTime.MinValue);
+        var wait = DateTime.SpecifyKind(youngest, DateTimeKind.Utc) + grace - clock.GetUtcNow().UtcDateTime;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait < grace ? wait : grace, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now - grace;
+        await using var command = DispatchSql.Command(connection, $"""
+            UPDATE "Messages" SET "Resubmitted" = TRUE, "SubmittedAt" = @now
+            WHERE "Id" IN ({DispatchSql.IdList(orphans.Select(r => r.Id))}) AND "Status" = {DispatchSql.Submitting}
+              AND ("SubmittedAt" IS NULL OR "SubmittedAt" <= @cutoff)
+            RETURNING "Id"
+            """);
+        command.AddTime("@now", now);
+        command.AddTime("@cutoff", cutoff);
+        var ids = new HashSet<long>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        }
+        if (ids.Count > 0) logger.LogWarning("Re-submitting {Count} messages left in flight by a stopped sender", ids.Count);
+        return orphans.Where(r => ids.Contains(r.Id)).ToList();
+    }
+
+    private static async Task<Dictionary<long, Dictionary<string, string>>> AttributesAsync(PortalDbContext db, List<long> clientIds, CancellationToken ct)
+    {
+        var rows = await db.ClientAttributes.AsNoTracking()
+            .Where(a => clientIds.Contains(a.ClientId))
+            .Join(db.AttributeDefinitions.AsNoTracking(), a => a.DefinitionId, d => d.Id,
+                (a, d) => new { a.ClientId, d.Key, a.Text, a.Number, a.Date, a.Boolean })
+            .ToListAsync(ct);
+        var result = new Dictionary<long, Dictionary<string, string>>();
+        foreach (var a in rows)
+        {
+            if (!result.TryGetValue(a.ClientId, out var map)) result[a.ClientId] = map = new(StringComparer.Ordinal);
+            map[a.Key] = a.Text
+                ?? a.Number?.ToString(CultureInfo.InvariantCulture)
+                ?? a.Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                ?? (a.Boolean is { } b ? (b ? "true" : "false") : "");
+        }
+        return result;
+    }
+
+    private async Task<Outcome> SendOneAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
+        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+    {
+        var campaign = dispatch.Campaign;
+        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, ct);
+        // Checked right before each submit, so a pause stops submissions within the status cache time.
+        var status = await campaigns.StatusAsync(campaign.Id, ct);
+        if (status != CampaignStatus.Sending)
+        {
+            return status == CampaignStatus.Cancelled
+                ? new Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0, "cancelled", null)
+                : new Outcome(row.Id, BackToQueue, null, 0, 0, null, null);
+        }
+        if (dispatch.Template is null)
+        {
+            return new Outcome(row.Id, MessageStatus.Rejected, null, 0, 0, "template", null);
+        }
+        RenderedSms sms;
+        try
+        {
+            sms = dispatch.Template.Render(row.Client, attributes.GetValueOrDefault(row.Client.Id), merge);
+        }
+        catch (TemplateRenderException)
+        {
+            return new Outcome(row.Id, MessageStatus.Rejected, null, 0, 0, "render", null);
+        }
+        if (string.IsNullOrWhiteSpace(sms.Text))
+        {
+            return new Outcome(row.Id, MessageStatus.Rejected, null, 0, 0, "empty", null);
+        }
+        var route = await router.RouteAsync(campaign, row.Phone, ct);
+        if (route is null)
+        {
+            return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
+        }
+        var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
+        var result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
+        if (result.NotSent)
+        {
+            return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
+        }
+        var parts = result.Status == MessageStatus.Submitted ? Math.Max(sms.Parts, result.Parts) : 0;
+        return new Outcome(row.Id, result.Status, result.ProviderMessageId, parts, parts * route.PartPrice, result.ErrorCode, route.ProviderId);
+    }
+
+    /// <summary>
+    /// One UPDATE for the batch. A receipt may already have made a message final (it can overtake
+    /// this write): then only the id, parts and cost are filled in and its status is kept.
+    /// </summary>
+    private static async Task RecordAsync(DbConnection connection, Outcome[] outcomes, CancellationToken ct)
+    {
+        var back = outcomes.Where(x => x.Status == BackToQueue).Select(x => x.Id).ToList();
+        var done = outcomes.Where(x => x.Status != BackToQueue).ToList();
+        var now = DateTime.UtcNow;
+        if (done.Count > 0)
+        {
+            await using var command = DispatchSql.Command(connection, "");
+            command.CommandText = DispatchSql.Values(command, "id, s, pid, parts, cost, err, prov", done, (c, x, name) =>
+                {
+                    c.Add(name(0), x.Id);
+                    c.AddInt(name(1), (int)x.Status);
+                    c.Add(name(2), x.ProviderMessageId);
+                    c.AddInt(name(3), x.Parts);
+                    c.Add(name(4), x.Cost);
+                    c.Add(name(5), x.ErrorCode);
+                    c.AddInt(name(6), x.ProviderId);
+                }) + $"""
+                UPDATE "Messages" SET
+                    "Status" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} THEN v.s ELSE "Messages"."Status" END,
+                    "ProviderMessageId" = v.pid, "Parts" = v.parts, "Cost" = v.cost, "ProviderId" = CAST(v.prov AS INTEGER),
+                    "ErrorCode" = COALESCE("Messages"."ErrorCode", v.err),
+                    "DoneAt" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} AND v.s <> {(int)MessageStatus.Submitted} THEN @now ELSE "Messages"."DoneAt" END
+                FROM v WHERE "Messages"."Id" = v.id
+                """;
+            command.AddTime("@now", now);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        if (back.Count > 0)
+        {
+            await using var command = DispatchSql.Command(connection, $"""
+                UPDATE "Messages" SET "Status" = {DispatchSql.Queued}, "SubmittedAt" = NULL
+                WHERE "Id" IN ({DispatchSql.IdList(back)}) AND "Status" = {DispatchSql.Submitting}
+                """);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private async Task MarkChunkDoneAsync(DispatchChunk chunk, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.MessageChunks.Where(c => c.Id == chunk.ChunkId && c.Status != MessageChunkStatus.Done)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done).SetProperty(c => c.DoneAt, now), ct);
+    }
+
+    /// <summary>Sending -> Completed once nothing is queued, deferred or in flight; one guarded statement, safe from any node.</summary>
+    internal static async Task<bool> TryCompleteAsync(IDbContextFactory<PortalDbContext> contexts, int campaignId, TimeProvider clock, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var changed = await db.Campaigns
+            .Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending
+                && !db.Messages.Any(m => m.CampaignId == campaignId
+                    && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting)))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
+                .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
+        return changed > 0;
+    }
+}

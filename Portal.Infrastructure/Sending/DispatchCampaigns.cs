@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>What a sender needs of a campaign: its settings and template compiled once, and its speed pacer.</summary>
+public sealed class DispatchCampaign(Campaign campaign, CompiledTemplate? template, string? templateError)
+{
+    public Campaign Campaign { get; } = campaign;
+    public CompiledTemplate? Template { get; } = template;
+    public string? TemplateError { get; } = templateError;
+    internal SpeedPacer Pacer { get; } = new();
+}
+
+/// <summary>
+/// Per node: campaigns being sent, and their status read from the database at most once per
+/// <see cref="SendingOptions.StatusCacheTime"/>, which is how a pause on any node reaches every
+/// sender within about a second without a fan-out.
+/// </summary>
+public sealed class DispatchCampaigns(IDbContextFactory<PortalDbContext> contexts, TemplateEngine engine, IOptions<SendingOptions> options)
+{
+    private readonly ConcurrentDictionary<int, DispatchCampaign> _campaigns = new();
+    private readonly ConcurrentDictionary<int, (CampaignStatus Status, long At)> _status = new();
+
+    public async ValueTask<DispatchCampaign?> GetAsync(int campaignId, CancellationToken ct)
+    {
+        if (_campaigns.TryGetValue(campaignId, out var cached)) return cached;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct);
+        if (campaign is null) return null;
+        CompiledTemplate? template = null;
+        string? error = null;
+        try
+        {
+            template = engine.Compile(campaign.Body);
+        }
+        catch (TemplateSyntaxException e)
+        {
+            error = e.Message;
+        }
+        return _campaigns.GetOrAdd(campaignId, new DispatchCampaign(campaign, template, error));
+    }
+
+    public async ValueTask<CampaignStatus?> StatusAsync(int campaignId, CancellationToken ct)
+    {
+        var now = Environment.TickCount64;
+        if (_status.TryGetValue(campaignId, out var s) && now - s.At < (long)options.Value.StatusCacheTime.TotalMilliseconds) return s.Status;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var status = await db.Campaigns.Where(c => c.Id == campaignId).Select(c => (CampaignStatus?)c.Status).FirstOrDefaultAsync(ct);
+        if (status is null) return null;
+        _status[campaignId] = (status.Value, Environment.TickCount64);
+        if (status is CampaignStatus.Completed or CampaignStatus.Cancelled or CampaignStatus.Failed) _campaigns.TryRemove(campaignId, out _);
+        return status;
+    }
+
+    /// <summary>Forget the cached status (this node changed it itself).</summary>
+    public void Invalidate(int campaignId) => _status.TryRemove(campaignId, out _);
+}
+
+/// <summary>Spaces submissions of one campaign evenly to its speed limit (per node).</summary>
+internal sealed class SpeedPacer
+{
+    private long _next;
+
+    public async ValueTask WaitAsync(int? perSecond, CancellationToken ct)
+    {
+        if (perSecond is not > 0) return;
+        var interval = Stopwatch.Frequency / perSecond.Value;
+        long slot;
+        while (true)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var next = Interlocked.Read(ref _next);
+            slot = Math.Max(next, now);
+            if (Interlocked.CompareExchange(ref _next, slot + interval, next) == next) break;
+        }
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), slot);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>
+/// The periodic part of the pipeline, safe on every node at once: deferred messages whose quiet
+/// hours ended go back to Queued in new chunks; chunks never published (a crash between commit and
+/// publish) are published; campaigns with nothing left to send are completed.
+/// </summary>
+public sealed class DispatchSweeper(
+    IDbContextFactory<PortalDbContext> contexts,
+    ChunkPublisher publisher,
+    TimeProvider clock,
+    IOptions<SendingOptions> options,
+    ILogger<DispatchSweeper> logger)
+{
+    public async Task SweepAsync(CancellationToken ct)
+    {
+        List<int> sending;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            sending = await db.Campaigns.Where(c => c.Status == CampaignStatus.Sending).Select(c => c.Id).ToListAsync(ct);
+        }
+        foreach (var campaignId in sending)
+        {
+            var released = await ReleaseDeferredAsync(campaignId, ct);
+            var published = await publisher.PublishPendingAsync(campaignId, ct);
+            if (released > 0 || published > 0)
+            {
+                logger.LogInformation("Campaign {CampaignId}: {Released} deferred messages due, {Published} chunks published", campaignId, released, published);
+            }
+            await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
+        }
+    }
+
+    /// <summary>After a restart with the in-process bus (its queues died with the process): publish every open chunk again.</summary>
+    public async Task RecoverAsync(CancellationToken ct)
+    {
+        List<int> open;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            open = await db.Campaigns.Where(c => c.Status == CampaignStatus.Sending).Select(c => c.Id).ToListAsync(ct);
+        }
+        foreach (var campaignId in open)
+        {
+            var count = await publisher.PublishOpenAsync(campaignId, ct);
+            if (count > 0) logger.LogInformation("Campaign {CampaignId}: {Chunks} open chunks published again after a restart", campaignId, count);
+        }
+    }
+
+    /// <summary>Cuts the due deferred messages into chunks and moves them back to Queued, in one transaction.</summary>
+    private async Task<int> ReleaseDeferredAsync(int campaignId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = $"\"Status\" = {DispatchSql.Deferred} AND \"NotBefore\" <= @now";
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var cut = DispatchSql.Command(connection, DispatchSql.CutChunks(due), transaction))
+        {
+            cut.Add("@campaign", campaignId);
+            cut.Add("@size", options.Value.ChunkSize);
+            cut.AddTime("@now", now);
+            await cut.ExecuteNonQueryAsync(ct);
+        }
+        int released;
+        await using (var requeue = DispatchSql.Command(connection,
+            $"UPDATE \"Messages\" SET \"Status\" = {DispatchSql.Queued}, \"NotBefore\" = NULL WHERE \"CampaignId\" = @campaign AND {due}", transaction))
+        {
+            requeue.Add("@campaign", campaignId);
+            requeue.AddTime("@now", now);
+            released = await requeue.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return released;
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Providers;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Smpp.Simulator;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>
+/// The embedded default: the SMSC simulator on a free loopback port, and a provider row
+/// "Built-in SMSC simulator" pointing at it, so a fresh install delivers campaigns (with receipts)
+/// without any configuration. Turned off with Sending:EmbeddedSimulator=false.
+/// </summary>
+public sealed class EmbeddedSmsc(
+    IDbContextFactory<PortalDbContext> contexts,
+    IMessageRouter router,
+    IOptions<SendingOptions> options,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    public const string ProviderName = "Built-in SMSC simulator";
+    private SmscSimulator? _simulator;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled || !o.EmbeddedSimulator) return;
+        var logger = loggers.CreateLogger<EmbeddedSmsc>();
+        _simulator = new SmscSimulator(new SmscSimulatorOptions
+        {
+            Credentials = { ["portal"] = "portal" },
+            // A realistic mix so the campaign page shows error reasons too.
+            Outcomes = new ReceiptOutcomeMix(Delivered: 96, Undeliverable: 2, Expired: 1, Rejected: 1),
+            ReceiptDelay = TimeSpan.FromMilliseconds(200),
+        }, loggers.CreateLogger<SmscSimulator>());
+        var endpoint = await _simulator.StartAsync(cancellationToken);
+        var settings = new SmppProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var row = await db.Providers.FirstOrDefaultAsync(p => p.Name == ProviderName, cancellationToken);
+            if (row is null)
+            {
+                db.Providers.Add(new SmsProvider(ProviderName, ProviderKind.Smpp, settings) { DefaultPartPrice = o.EmbeddedPartPrice });
+            }
+            else
+            {
+                row.SettingsJson = settings;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            (router as DefaultMessageRouter)?.Invalidate();
+            logger.LogInformation("Embedded SMSC simulator listening on {Endpoint}", endpoint);
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            // An unmigrated database (MigrateOnStart off): the simulator runs, the row comes next start.
+            logger.LogWarning("Embedded SMSC simulator started but its provider row could not be written: {Error}", e.Message);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_simulator is not null) await _simulator.DisposeAsync();
+        _simulator = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(default);
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Smpp.Esme;
+using Portal.Infrastructure.Smpp.Pdus;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>
+/// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
+/// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/>. A changed
+/// SettingsJson replaces the connector.
+/// </summary>
+public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
+    private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
+
+    private sealed record Connection(string SettingsJson, SmppSmsSender Sender, Task Pump);
+
+    internal async ValueTask<ISmsSender> GetAsync(int providerId, string name, string settingsJson, CancellationToken ct)
+    {
+        while (true)
+        {
+            var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(providerId, name, settingsJson)));
+            var connection = await lazy.Value.WaitAsync(ct);
+            if (connection.SettingsJson == settingsJson) return connection.Sender;
+            if (_connections.TryRemove(new KeyValuePair<int, Lazy<Task<Connection>>>(providerId, lazy)))
+            {
+                await connection.Sender.Connector.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
+    {
+        var options = SmppProviderSettings.Parse(settingsJson).ToOptions(name);
+        var connector = new SmppConnector(options, loggers.CreateLogger<SmppConnector>());
+        await connector.StartAsync();
+        await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
+        _logger.LogInformation("SMPP provider {Provider} connected: {Binds} bind(s)", name, connector.BoundSessions);
+        return new Connection(settingsJson, new SmppSmsSender(connector), PumpAsync(providerId, connector));
+    }
+
+    private async Task PumpAsync(int providerId, SmppConnector connector)
+    {
+        try
+        {
+            await foreach (var inbound in connector.Inbound.ReadAllAsync())
+            {
+                if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status) continue;
+                long? messageId = long.TryParse(r.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+                var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
+                await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error,
+                    DateTime.SpecifyKind(r.Receipt.DoneDate ?? DateTime.UtcNow, DateTimeKind.Utc)));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Receipt pump of provider {ProviderId} stopped", providerId);
+        }
+    }
+
+    internal static MessageStatus? ToStatus(MessageState state) => state switch
+    {
+        MessageState.Delivered => MessageStatus.Delivered,
+        MessageState.Expired => MessageStatus.Expired,
+        MessageState.Undeliverable or MessageState.Deleted => MessageStatus.Undeliverable,
+        MessageState.Rejected => MessageStatus.Rejected,
+        MessageState.Unknown => MessageStatus.Unknown,
+        MessageState.Scheduled or MessageState.Enroute or MessageState.Accepted => null,
+        _ => null,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lazy in _connections.Values)
+        {
+            if (!lazy.IsValueCreated) continue;
+            try
+            {
+                var connection = await lazy.Value;
+                await connection.Sender.Connector.DisposeAsync();
+                await connection.Pump.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning("Provider connection did not close cleanly: {Error}", e.Message);
+            }
+        }
+        _connections.Clear();
+    }
+}

@@ -1,0 +1,52 @@
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>Configuration section "Sending": the dispatch pipeline on this node.</summary>
+public sealed class SendingOptions
+{
+    public const string Section = "Sending";
+
+    /// <summary>Whether this node consumes chunks and receipts (a UI-only node turns it off).</summary>
+    public bool Enabled { get; set; } = true;
+
+    public string ChunkQueue { get; set; } = "portal.dispatch";
+    public string ReceiptQueue { get; set; } = "portal.receipts";
+
+    /// <summary>Messages per chunk (one bus message each).</summary>
+    public int ChunkSize { get; set; } = 1000;
+
+    /// <summary>Messages claimed and submitted together inside a chunk: the most a crash can leave in flight.</summary>
+    public int BatchSize { get; set; } = 250;
+
+    /// <summary>Chunks delivered to this node and not yet acknowledged (bounded prefetch).</summary>
+    public int Prefetch { get; set; } = 4;
+
+    /// <summary>Chunks processed at once on this node.</summary>
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>Frequency cap: a client who already got this many campaign messages in the last 24 h is left out. Null: no cap.</summary>
+    public int? MaxMessagesPerClientPerDay { get; set; }
+
+    /// <summary>How long a sender trusts its copy of a campaign's status: pause takes effect within this plus one submit.</summary>
+    public TimeSpan StatusCacheTime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A message claimed longer ago than this and still unrecorded belongs to a dead sender: it is
+    /// re-submitted once, flagged. Longer than the SMPP response timeout, so a live peer is never overtaken.
+    /// </summary>
+    public TimeSpan InFlightGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often due deferred messages are re-published, lost chunks recovered and finished campaigns completed.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With no provider configured: run the SMSC simulator on loopback and send through it.</summary>
+    public bool EmbeddedSimulator { get; set; } = true;
+
+    public decimal EmbeddedPartPrice { get; set; } = 0.35m;
+
+    public int ReceiptBatchSize { get; set; } = 1000;
+    public TimeSpan ReceiptFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Receipts whose message id is not known yet are retried this many times, <see cref="ReceiptRetryDelay"/> apart.</summary>
+    public int ReceiptRetries { get; set; } = 10;
+    public TimeSpan ReceiptRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+}

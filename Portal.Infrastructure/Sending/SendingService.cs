@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Messaging;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>
+/// The node's sender: consumes chunks (bounded prefetch) and receipt batches from the bus, forwards
+/// connector receipts to the bus and runs the sweeper. Stopping returns unfinished chunks to the queue.
+/// </summary>
+public sealed class SendingService(
+    IMessageBus bus,
+    ChunkSender sender,
+    ReceiptProcessor receipts,
+    ReceiptForwarder forwarder,
+    DispatchSweeper sweeper,
+    ProviderConnections connections,
+    IOptions<MessagingOptions> messaging,
+    IOptions<SendingOptions> options,
+    ILogger<SendingService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        await Task.Yield();
+        using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var forwarderLoop = forwarder.RunAsync(forwarding.Token);
+        IAsyncDisposable? chunks = null, receiptSubscription = null;
+        try
+        {
+            chunks = await bus.SubscribeAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
+                new SubscriptionOptions { Prefetch = o.Prefetch, Concurrency = o.Concurrency }, stoppingToken);
+            receiptSubscription = await bus.SubscribeAsync<ReceiptBatch>(o.ReceiptQueue, receipts.ApplyAsync,
+                new SubscriptionOptions { Prefetch = 4, Concurrency = 2 }, stoppingToken);
+            if (messaging.Value.Transport == MessagingTransport.InProcess)
+            {
+                await RunSafelyAsync(() => sweeper.RecoverAsync(stoppingToken), "recovery");
+            }
+            using var timer = new PeriodicTimer(o.SweepInterval);
+            do
+            {
+                await RunSafelyAsync(() => sweeper.SweepAsync(stoppingToken), "sweep");
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (chunks is not null) await chunks.DisposeAsync();
+            // Connectors stop after the chunk handlers, so their last receipts still reach the forwarder.
+            await connections.DisposeAsync();
+            await forwarding.CancelAsync();
+            await forwarderLoop;
+            if (receiptSubscription is not null) await receiptSubscription.DisposeAsync();
+        }
+    }
+
+    private async Task RunSafelyAsync(Func<Task> work, string what)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Dispatch {What} failed; retried on the next tick", what);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Campaigns;
+
+namespace Portal.Infrastructure.Sending;
+
+public static class SendingSetup
+{
+    /// <summary>The dispatch pipeline: launch, senders, receipts, sweeper, the embedded SMSC and ICampaignOperations.</summary>
+    public static IServiceCollection AddPortalSending(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SendingOptions>().Bind(configuration.GetSection(SendingOptions.Section));
+        // The templates engineer registers the real engine; this keeps the pipeline whole on its own.
+        services.TryAddSingleton(_ => new TemplateEngine());
+        services.AddSingleton<DispatchCampaigns>();
+        services.AddSingleton<ReceiptForwarder>();
+        services.AddSingleton<ProviderConnections>();
+        services.AddSingleton<IMessageRouter, DefaultMessageRouter>();
+        services.AddSingleton<ChunkSender>();
+        services.AddSingleton<ReceiptProcessor>();
+        services.AddSingleton<ChunkPublisher>();
+        services.AddSingleton<DispatchSweeper>();
+        services.AddSingleton<CampaignLauncher>();
+        services.AddSingleton<CampaignRuns>();
+        services.AddSingleton<ICampaignOperations, CampaignOperations>();
+        // Order matters: the simulator and its provider row exist before the sender starts.
+        services.AddHostedService<EmbeddedSmsc>();
+        services.AddHostedService<SendingService>();
+        return services;
+    }
+}

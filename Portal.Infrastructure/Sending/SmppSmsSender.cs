@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Smpp.Esme;
+using Portal.Infrastructure.Smpp.Pdus;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>SettingsJson of an SMPP provider row.</summary>
+public sealed record SmppProviderSettings
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 2775;
+    public string SystemId { get; init; } = "";
+    public string Password { get; init; } = "";
+    public int Binds { get; init; } = 1;
+    public int WindowSize { get; init; } = 100;
+    public int? MaxPartsPerSecond { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static SmppProviderSettings Parse(string json) => JsonSerializer.Deserialize<SmppProviderSettings>(json, Json) ?? new();
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public SmppConnectorOptions ToOptions(string name) => new()
+    {
+        Name = name,
+        Host = Host,
+        Port = Port,
+        SystemId = SystemId,
+        Password = Password,
+        Binds = Binds,
+        WindowSize = WindowSize,
+        MaxPartsPerSecond = MaxPartsPerSecond,
+    };
+}
+
+/// <summary>Sends through one <see cref="SmppConnector"/>; its outcome maps onto message states.</summary>
+internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
+{
+    public SmppConnector Connector => connector;
+
+    public async Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken ct)
+    {
+        var submission = new SmsSubmission(sms.MessageId.ToString(CultureInfo.InvariantCulture), sms.From, sms.To, sms.Text)
+        {
+            ValidityPeriod = sms.Validity is { } v ? RelativeValidity(v) : string.Empty,
+        };
+        var outcome = await connector.SubmitAsync(submission, ct);
+        return outcome switch
+        {
+            SubmitOutcome.Accepted a => new SendResult(MessageStatus.Submitted, a.MessageIds.Count > 0 ? a.MessageIds[0] : null, a.MessageIds.Count, null),
+            SubmitOutcome.Rejected r => new SendResult(MessageStatus.Rejected, null, 0, ErrorCode(r.Status),
+                // Never left this process (no bind, stopping) and nothing was accepted: safe to send later.
+                NotSent: r.MessageIds.All(id => id is null) && !r.IsPermanent && r.Status is CommandStatus.BindFailed or CommandStatus.UnknownError),
+            SubmitOutcome.Uncertain => new SendResult(MessageStatus.Uncertain, null, 0, "no-response"),
+            _ => throw new InvalidOperationException("Unknown SMPP outcome."),
+        };
+    }
+
+    private static string ErrorCode(CommandStatus status) => "smpp:0x" + ((uint)status).ToString("X8", CultureInfo.InvariantCulture);
+
+    /// <summary>SMPP 3.4 section 7.1.1 relative time: YYMMDDhhmmss000R.</summary>
+    internal static string RelativeValidity(TimeSpan v)
+    {
+        if (v < TimeSpan.FromMinutes(1)) v = TimeSpan.FromMinutes(1);
+        var days = Math.Min(v.Days, 99);
+        return string.Create(CultureInfo.InvariantCulture, $"0000{days:00}{v.Hours:00}{v.Minutes:00}{v.Seconds:00}000R");
+    }
+}

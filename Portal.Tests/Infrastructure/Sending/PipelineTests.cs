@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Smpp.Simulator;
+
+namespace Portal.Tests.Infrastructure.Sending;
+
+/// <summary>Issue 6 item 6: whole campaigns through the real database, bus and SMSC simulator over TCP.</summary>
+public sealed class PipelineTests
+{
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres, true, 10_000)]
+    [InlineData(DatabaseProvider.Sqlite, false, 1_500)]
+    public async Task Campaign_EndToEnd_EveryMessageFinalAndCountsAddUp(DatabaseProvider provider, bool rabbit, int clients)
+    {
+        await using var h = await DispatchHarness.CreateAsync(provider, rabbit,
+            smsc => smsc.Outcomes = new ReceiptOutcomeMix(Delivered: 90, Undeliverable: 6, Expired: 2, Rejected: 2));
+        await h.SeedClientsAsync(clients);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync(c => c.ControlGroupPercent = 10);
+
+        var launch = await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+
+        Assert.NotNull(launch);
+        Assert.Equal(clients, launch.Messages);
+        Assert.InRange(launch.Control, clients * 8 / 100, clients * 12 / 100);
+        Assert.Equal((clients - launch.Control + 999) / 1000, launch.Chunks);
+        await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromMinutes(3));
+
+        var counts = await h.CountsAsync(campaignId);
+        Assert.Equal(clients, counts.Values.Sum());
+        Assert.Equal(launch.Control, counts.GetValueOrDefault(MessageStatus.Control));
+        var sent = clients - launch.Control;
+        var receipted = counts.GetValueOrDefault(MessageStatus.Delivered) + counts.GetValueOrDefault(MessageStatus.Undeliverable)
+            + counts.GetValueOrDefault(MessageStatus.Expired) + counts.GetValueOrDefault(MessageStatus.Rejected);
+        Assert.Equal(sent, receipted);
+        Assert.InRange(counts.GetValueOrDefault(MessageStatus.Delivered), sent * 85 / 100, sent * 95 / 100);
+        Assert.Equal(sent, h.Smsc.Statistics.Accepted);
+        // Every recipient got exactly one SMS.
+        Assert.Equal(sent, h.Smsc.Messages.Select(m => m.To.Value).Distinct().Count());
+
+        var progress = await h.Get<ICampaignOperations>().GetProgressAsync(campaignId);
+        Assert.Equal(clients, progress.Total);
+        Assert.Equal(progress.Total, progress.Final);
+        Assert.Equal(sent, progress.Parts);
+        Assert.Equal(sent * 0.35m, progress.Cost);
+        Assert.Contains(progress.Errors, e => e.Count > 0);
+        await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed);
+
+        await using var db = h.Database.CreateContext();
+        var chunks = await db.MessageChunks.Where(c => c.CampaignId == campaignId).ToListAsync();
+        Assert.All(chunks, c => Assert.Equal(MessageChunkStatus.Done, c.Status));
+        Assert.Equal(sent, chunks.Sum(c => c.Count));
+    }
+}

@@ -45,6 +45,10 @@ public static class DependencyInjection
         services.AddPortalScheduling(builder.Configuration);
         services.AddSingleton<SegmentAudience>();
         services.AddSingleton<Campaigns.CampaignAudience>();
+        services.AddSingleton(new Portal.Domain.Templates.TemplateEngine());
+        services.AddSingleton<Templates.TemplateStore>();
+        services.AddSingleton<Templates.TemplatePreview>();
+        services.AddSingleton<Campaigns.ICampaignEstimator, Templates.CampaignEstimator>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
 

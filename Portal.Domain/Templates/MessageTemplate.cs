@@ -35,6 +35,9 @@ public sealed class MessageTemplate
         Name = name.Trim();
     }
 
+    /// <summary>The current text as a version record (after the template has its id).</summary>
+    public TemplateVersion CurrentVersion(string by) => new(Id, Version, Body, by, UpdatedAt);
+
     public void ChangeBody(string body, DateTime at)
     {
         if (string.IsNullOrWhiteSpace(body))

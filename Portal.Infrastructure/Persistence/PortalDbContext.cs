@@ -38,6 +38,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<StaticListMember> StaticListMembers => Set<StaticListMember>();
     public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
     public DbSet<MessageTemplate> Templates => Set<MessageTemplate>();
+    public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();

@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
+using Portal.Domain.Audit;
+using Portal.Domain.Clients;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Templates;
+
+/// <summary>A preview's client, already masked for readers without personal data.</summary>
+public sealed record PreviewClient(long Id, string Label);
+
+public sealed record TemplatePreviewResult(RenderedSms? Sms, string? Error, PreviewClient? Client);
+
+/// <summary>
+/// The editor's live preview for one real client: picked by phone or external id, or at random.
+/// A reader without personal data gets the names and ids in the preview masked; every unmasked
+/// preview is audited as a read of that client's personal data (152-FZ).
+/// </summary>
+public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
+{
+    public const string Currency = "RUB";
+
+    public async Task<PreviewClient?> FindClientAsync(string search, bool seesPersonalData, CancellationToken ct)
+    {
+        var term = search.Trim();
+        if (term.Length == 0) return null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var phone = PhoneNumber.TryParse(term, out var parsed, out _) ? parsed.Value : null;
+        var found = await db.Clients.AsNoTracking()
+            .Where(c => c.ExternalId == term || (phone != null && c.Phone == phone))
+            .Where(c => c.Status != ClientStatus.Erased)
+            .Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName })
+            .FirstOrDefaultAsync(ct);
+        return found is null ? null : new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData));
+    }
+
+    public async Task<PreviewClient?> RandomClientAsync(bool seesPersonalData, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var active = db.Clients.AsNoTracking().Where(c => c.Status == ClientStatus.Active);
+        var max = await active.MaxAsync(c => (long?)c.Id, ct);
+        if (max is null) return null;
+        var pivot = Random.Shared.NextInt64(1, max.Value + 1);
+        var found = await active.Where(c => c.Id >= pivot).OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName }).FirstOrDefaultAsync(ct)
+            ?? await active.OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName }).FirstAsync(ct);
+        return new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData));
+    }
+
+    /// <summary>Renders <paramref name="template"/> for the client; a sandbox limit comes back as <see cref="TemplatePreviewResult.Error"/>.</summary>
+    public async Task<TemplatePreviewResult> RenderAsync(CompiledTemplate template, long clientId, ClaimsPrincipal reader, CancellationToken ct)
+    {
+        var seesPersonalData = Roles.SeesPersonalData(reader.FindAll(ClaimTypes.Role).Select(r => r.Value));
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clientId, ct);
+        if (client is null) return new TemplatePreviewResult(null, "The client no longer exists.", null);
+        var attributes = (await ClientAttributeText.LoadAsync(db, [clientId], ct)).GetValueOrDefault(clientId);
+        var shown = seesPersonalData ? client : Masked(client);
+        var campaign = new CampaignMergeFields("Preview", null, clock.GetUtcNow().UtcDateTime);
+        var label = new PreviewClient(client.Id, Label(client.Phone, client.FirstName, client.LastName, seesPersonalData));
+        if (seesPersonalData)
+        {
+            await audit.WriteAsync(reader, AuditActions.PersonalDataRead, "Client", client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "template preview", ct);
+        }
+        try
+        {
+            return new TemplatePreviewResult(template.Render(shown, attributes, campaign), null, label);
+        }
+        catch (TemplateRenderException e)
+        {
+            return new TemplatePreviewResult(null, e.Message, label);
+        }
+    }
+
+    /// <summary>Price of one part at the default route: the first enabled provider's default price.</summary>
+    public async Task<decimal?> PartPriceAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Id).Select(p => (decimal?)p.DefaultPartPrice).FirstOrDefaultAsync(ct);
+    }
+
+    private static string Label(string phone, string? first, string? last, bool seesPersonalData)
+    {
+        var name = string.Join(' ', new[] { first, last }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        return seesPersonalData
+            ? $"{name} {phone}".Trim()
+            : $"{string.Join(' ', new[] { first, last }.Where(n => !string.IsNullOrWhiteSpace(n)).Select(PersonalDataMask.Name))} {PersonalDataMask.Phone(phone)}".Trim();
+    }
+
+    /// <summary>A copy with the personal merge values (names, birth date, external id) masked.</summary>
+    private static Client Masked(Client client) =>
+        new(PhoneNumber.FromTrusted(client.Phone), Mask(client.FirstName), Mask(client.LastName), client.RegisteredAt)
+        {
+            MiddleName = Mask(client.MiddleName),
+            ExternalId = client.ExternalId is null ? null : "***",
+            Gender = client.Gender,
+            Language = client.Language,
+            RegionCode = client.RegionCode,
+            City = client.City,
+            TimeZone = client.TimeZone,
+            LoyaltyTier = client.LoyaltyTier,
+            Tariff = client.Tariff,
+            Balance = client.Balance,
+            TotalSpend = client.TotalSpend,
+            PurchaseCount = client.PurchaseCount,
+            LastPurchaseAt = client.LastPurchaseAt,
+        };
+
+    private static string? Mask(string? name) => name is null ? null : PersonalDataMask.Name(name);
+}

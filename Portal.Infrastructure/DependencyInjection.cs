@@ -44,6 +44,7 @@ public static class DependencyInjection
         services.AddPortalScheduling(builder.Configuration);
         services.AddSingleton<SegmentAudience>();
         services.AddSingleton<Campaigns.CampaignAudience>();
+        services.AddSingleton<Campaigns.CampaignCatalog>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
 

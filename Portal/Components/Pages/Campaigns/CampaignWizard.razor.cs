@@ -17,7 +17,7 @@ namespace Portal.Components.Pages.Campaigns;
 /// </summary>
 public partial class CampaignWizard
 {
-    internal static readonly string[] Steps = ["Audience", "Message", "Schedule", "Test send", "Review"];
+    public static readonly string[] Steps = ["Audience", "Message", "Schedule", "Test send", "Review"];
 
     [Parameter] public int? Id { get; set; }
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
@@ -97,7 +97,7 @@ public partial class CampaignWizard
     }
 
     /// <summary>What is missing or wrong on a step, in the user's language; null when it is complete.</summary>
-    internal string? StepProblem(int step)
+    private string? StepProblem(int step)
     {
         var d = _draft!;
         switch (step)

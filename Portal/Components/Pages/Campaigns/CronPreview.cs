@@ -8,6 +8,12 @@ namespace Portal.Components.Pages.Campaigns;
 /// </summary>
 public static class CronPreview
 {
+    public const string NotCron = "Not a Quartz cron expression: six or seven fields, seconds first, e.g. '0 0 10 ? * MON' (Mondays at 10:00).";
+    public const string NeverFires = "This schedule never fires before its end date.";
+
+    /// <summary>The messages <see cref="TryNext"/> returns, for the localization check.</summary>
+    public static IReadOnlyList<string> Messages { get; } = [NotCron, NeverFires];
+
     /// <returns>Null when the expression parses; otherwise why it does not (English, a localization key).</returns>
     public static string? TryNext(string? cron, DateTime fromUtc, DateTime? endsAtUtc, int count, out IReadOnlyList<DateTime> nextUtc)
     {
@@ -15,7 +21,7 @@ public static class CronPreview
         // Quartz 4.7.3 has no IsValidExpression: TryParse is the check.
         if (string.IsNullOrWhiteSpace(cron) || !CronExpression.TryParse(cron.Trim(), out var expression) || expression is null)
         {
-            return "Not a Quartz cron expression: six or seven fields, seconds first, e.g. '0 0 10 ? * MON' (Mondays at 10:00).";
+            return NotCron;
         }
         expression = expression.WithTimeZone(TimeZoneInfo.Utc);
         var times = new List<DateTime>();
@@ -26,6 +32,6 @@ public static class CronPreview
             at = next;
         }
         nextUtc = times;
-        return times.Count == 0 ? "This schedule never fires before its end date." : null;
+        return times.Count == 0 ? NeverFires : null;
     }
 }

@@ -49,6 +49,7 @@ public static class DependencyInjection
         services.AddSingleton<Templates.TemplateStore>();
         services.AddSingleton<Templates.TemplatePreview>();
         services.AddSingleton<Campaigns.ICampaignEstimator, Templates.CampaignEstimator>();
+        services.AddSingleton<Campaigns.CampaignCatalog>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
 

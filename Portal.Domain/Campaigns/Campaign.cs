@@ -71,6 +71,28 @@ public sealed class Campaign
         Name = name.Trim();
     }
 
+    /// <summary>
+    /// The wizard's choices that the constructor fixes: a draft may still change its purpose
+    /// (advertising needs consent, so the audience changes with it).
+    /// </summary>
+    public void ChangePurpose(MessagePurpose purpose, DateTime now)
+    {
+        Require(CampaignStatus.Draft, "change its purpose");
+        Purpose = purpose;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// The launch time a draft of <see cref="ScheduleKind.At"/> keeps until it is scheduled (UTC);
+    /// null for "now" and recurring drafts. <see cref="Schedule"/> then takes it as its time.
+    /// </summary>
+    public void PlanLaunch(DateTime? atUtc, DateTime now)
+    {
+        Require(CampaignStatus.Draft, "change its launch time");
+        ScheduledAt = atUtc;
+        UpdatedAt = now;
+    }
+
     public void Schedule(DateTime at, DateTime now)
     {
         Require(CampaignStatus.Draft, "schedule");

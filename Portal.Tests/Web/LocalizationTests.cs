@@ -33,6 +33,11 @@ public class LocalizationTests
             .Concat(Enum.GetNames<Portal.Domain.Integrations.EventField>())
             .Concat(Enum.GetNames<Portal.Domain.Segments.CriterionCategory>())
             .Concat(Portal.Domain.Segments.Criteria.All.Select(c => c.Label))
+            .Concat(Enum.GetNames<Portal.Domain.Campaigns.CampaignStatus>())
+            .Concat(Enum.GetNames<Portal.Domain.Campaigns.MessagePurpose>())
+            .Concat(Enum.GetNames<Portal.Domain.Messages.MessageStatus>())
+            .Concat(Portal.Components.Pages.Campaigns.CampaignWizard.Steps)
+            .Concat(Portal.Components.Pages.Campaigns.CronPreview.Messages)
             .Concat(Enum.GetValues<Portal.Domain.Imports.ClientField>().Select(Portal.Components.Pages.Clients.ClientImport.FieldLabel))
             .ToHashSet();
         Assert.True(used.Count > 50, $"only {used.Count} strings found: is the scan broken?");

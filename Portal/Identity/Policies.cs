@@ -11,6 +11,7 @@ public static class Policies
     public const string AuditTrail = nameof(AuditTrail);
     public const string PersonalData = nameof(PersonalData);
     public const string Audiences = nameof(Audiences);
+    public const string Campaigns = nameof(Campaigns);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -18,6 +19,7 @@ public static class Policies
         options.AddPolicy(AuditTrail, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
         options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
         options.AddPolicy(Audiences, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
+        options.AddPolicy(Campaigns, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -1,0 +1,166 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Common;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Segments;
+
+namespace Portal.Infrastructure.Campaigns;
+
+/// <summary>One line of the campaign list.</summary>
+public sealed record CampaignRow(int Id, string Name, CampaignStatus Status, MessagePurpose Purpose, int? DepartmentId, string? Department,
+    string CreatedBy, DateTime CreatedAt, DateTime? ScheduledAt, ScheduleKind ScheduleKind, bool AwaitsApproval);
+
+/// <param name="DepartmentId">Only this department's campaigns (a campaign manager's own, or an admin's filter).</param>
+/// <param name="Search">Part of the name.</param>
+public sealed record CampaignListQuery(int? DepartmentId = null, string? Search = null, CampaignStatus? Status = null, int Take = 200);
+
+public sealed record TemplateChoice(int Id, string Name, string Body);
+
+/// <summary>What the wizard offers in its pickers.</summary>
+public sealed record CampaignWizardOptions(IReadOnlyList<NamedId> Segments, IReadOnlyList<TemplateChoice> Templates,
+    IReadOnlyList<NamedId> Providers, IReadOnlyList<NamedId> Departments)
+{
+    public static CampaignWizardOptions Empty { get; } = new([], [], [], []);
+}
+
+/// <summary>The signed-in user's department (which campaigns they see) and own phone (for test sends).</summary>
+public sealed record CampaignUserProfile(int? DepartmentId, string? Phone);
+
+/// <summary>
+/// Reads campaigns for the UI and writes drafts. Lifecycle transitions are not here: they go
+/// through <see cref="ICampaignOperations"/>, which audits them and tells the scheduler.
+/// </summary>
+public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
+{
+    public const string DraftSavedAction = "campaign.draft-saved";
+    private const int MaxBodyLength = 5000;
+
+    /// <summary>Top-level campaigns, newest first; runs of recurring campaigns are listed on their parent's page.</summary>
+    public async Task<IReadOnlyList<CampaignRow>> ListAsync(CampaignListQuery query, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaigns = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null);
+        if (query.DepartmentId is int department)
+        {
+            campaigns = campaigns.Where(c => c.DepartmentId == department);
+        }
+        if (query.Status is CampaignStatus status)
+        {
+            campaigns = campaigns.Where(c => c.Status == status);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            // Lower() on both sides: SQLite's LIKE folds ASCII only and PostgreSQL's not at all.
+            var pattern = "%" + query.Search.Trim().ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            campaigns = campaigns.Where(c => EF.Functions.Like(c.Name.ToLower(), pattern, "\\"));
+        }
+        return await Rows(db, campaigns.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(query.Take)).ToListAsync(ct);
+    }
+
+    /// <summary>The runs a recurring campaign fired, newest first.</summary>
+    public async Task<IReadOnlyList<CampaignRow>> RunsAsync(int parentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var runs = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == parentId)
+            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(100);
+        return await Rows(db, runs).ToListAsync(ct);
+    }
+
+    private static IQueryable<CampaignRow> Rows(PortalDbContext db, IQueryable<Campaign> campaigns) =>
+        from c in campaigns
+        join d in db.Departments on c.DepartmentId equals d.Id into ds
+        from d in ds.DefaultIfEmpty()
+        select new CampaignRow(c.Id, c.Name, c.Status, c.Purpose, c.DepartmentId, d == null ? null : d.Name, c.CreatedBy, c.CreatedAt,
+            c.ScheduledAt, c.ScheduleKind, c.RequiresApproval && c.ApprovedAt == null);
+
+    public async Task<Campaign?> FindAsync(int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+    }
+
+    public async Task<string?> DepartmentNameAsync(int? id, CancellationToken ct)
+    {
+        if (id is null) return null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Departments.Where(d => d.Id == id).Select(d => d.Name).SingleOrDefaultAsync(ct);
+    }
+
+    public async Task<CampaignWizardOptions> OptionsAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return new CampaignWizardOptions(
+            await db.Segments.AsNoTracking().OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
+            await db.Templates.AsNoTracking().OrderBy(t => t.Name).Select(t => new TemplateChoice(t.Id, t.Name, t.Body)).ToListAsync(ct),
+            await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new NamedId(p.Id, p.Name)).ToListAsync(ct),
+            await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new NamedId(d.Id, d.Name)).ToListAsync(ct));
+    }
+
+    public async Task<CampaignUserProfile> ProfileAsync(string? userName, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(userName)) return new CampaignUserProfile(null, null);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var normalized = userName.ToUpperInvariant();
+        return await db.Users.AsNoTracking().Where(u => u.NormalizedUserName == normalized)
+            .Select(u => new CampaignUserProfile(u.DepartmentId, u.PhoneNumber)).SingleOrDefaultAsync(ct)
+            ?? new CampaignUserProfile(null, null);
+    }
+
+    /// <summary>
+    /// Creates a draft (<paramref name="id"/> null) in <paramref name="departmentId"/>, or rewrites an
+    /// existing one. Only drafts are edited: a campaign scheduled meanwhile is refused, not overwritten.
+    /// </summary>
+    /// <returns>The campaign's id.</returns>
+    /// <exception cref="DomainException">A setting is invalid or the campaign is no longer a draft.</exception>
+    public async Task<int> SaveDraftAsync(int? id, CampaignDraft draft, ClaimsPrincipal user, int? departmentId, CancellationToken ct)
+    {
+        if (draft.Body.Length > MaxBodyLength)
+        {
+            throw new DomainException("A message text is at most 5,000 characters.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await CheckReferencesAsync(db, draft, ct);
+        Campaign campaign;
+        if (id is int existing)
+        {
+            campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == existing, ct)
+                ?? throw new DomainException($"Campaign {existing} does not exist.");
+            if (campaign.Status != CampaignStatus.Draft)
+            {
+                throw new DomainException($"Only a Draft campaign can be edited; this one is {campaign.Status}.");
+            }
+            draft.ApplyTo(campaign, now);
+        }
+        else
+        {
+            campaign = new Campaign(draft.Name, departmentId, draft.Purpose, user.Identity?.Name ?? "", now);
+            draft.ApplyTo(campaign, now);
+            db.Campaigns.Add(campaign);
+        }
+        await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(user, DraftSavedAction, "Campaign", campaign.Id.ToString(), null, CancellationToken.None);
+        return campaign.Id;
+    }
+
+    /// <summary>Chosen segments, template and provider must exist (the provider enabled), so a stale form fails clearly.</summary>
+    private static async Task CheckReferencesAsync(PortalDbContext db, CampaignDraft draft, CancellationToken ct)
+    {
+        var segmentIds = draft.ExcludedSegmentIds.Concat(draft.SegmentId is int s ? [s] : []).Distinct().ToList();
+        var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => x.Id).ToListAsync(ct);
+        if (segmentIds.Except(found).FirstOrDefault() is var missing and > 0)
+        {
+            throw new DomainException($"Segment {missing} no longer exists: choose another audience.");
+        }
+        if (draft.TemplateId is int t && !await db.Templates.AnyAsync(x => x.Id == t, ct))
+        {
+            throw new DomainException($"Template {t} no longer exists: choose another template.");
+        }
+        if (draft.ProviderId is int p && !await db.Providers.AnyAsync(x => x.Id == p && x.Enabled, ct))
+        {
+            throw new DomainException("The chosen provider is disabled or gone: choose another or Automatic.");
+        }
+    }
+}

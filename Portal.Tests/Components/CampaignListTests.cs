@@ -1,0 +1,61 @@
+using Bunit;
+using MudBlazor;
+using Portal.Components.Pages.Campaigns;
+using Portal.Domain.Access;
+using Portal.Infrastructure.Campaigns;
+using Portal.Tests.Infrastructure.Campaigns;
+
+namespace Portal.Tests.Components;
+
+public class CampaignListTests
+{
+    private static readonly DateTime Now = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+
+    private static async Task SeedCampaignsAsync(CampaignPageFixture f)
+    {
+        var user = CampaignCatalogTests.User("cm@portal.local");
+        var sending = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: Black Friday", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
+        await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: draft" }, user, f.World.Sales, default);
+        await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Support: outage notice" }, user, f.World.Support, default);
+        await using var db = f.Database.CreateContext();
+        var c = db.Campaigns.Single(x => x.Id == sending);
+        c.Schedule(Now, Now);
+        c.Start(Now);
+        await db.SaveChangesAsync();
+        f.Operations.Progress = id => id == sending
+            ? new CampaignProgress(200, 150, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0, [])
+            : throw new InvalidOperationException("progress is read for sending campaigns only");
+    }
+
+    private static string[] Names(IRenderedComponent<CampaignList> page) =>
+        page.FindAll("[data-testid=campaigns-table] tbody tr td:first-child b").Select(b => b.TextContent).Order().ToArray();
+
+    [Fact]
+    public async Task CampaignManager_SeesOwnDepartmentOnly_WithProgressForSending()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync("cm@portal.local", Roles.CampaignManager);
+        await SeedCampaignsAsync(f);
+        var page = f.Context.Render<CampaignList>();
+        page.WaitForAssertion(() => Assert.Equal(["Sales: Black Friday", "Sales: draft"], Names(page)));
+        Assert.Empty(page.FindAll("[data-testid=campaign-department]"));
+        Assert.Single(page.FindAll("[data-testid=row-progress]"));
+        Assert.Contains("50 / 200", page.Markup);
+    }
+
+    [Fact]
+    public async Task Administrator_SeesAllDepartments_AndFiltersBySearchAndDepartment()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync("admin@portal.local", Roles.Administrator);
+        await SeedCampaignsAsync(f);
+        var page = f.Context.Render<CampaignList>();
+        page.WaitForAssertion(() => Assert.Equal(3, Names(page).Length));
+
+        await page.InvokeAsync(() => page.FindComponents<MudTextField<string>>()[0].Instance.ValueChanged.InvokeAsync("outage"));
+        page.WaitForAssertion(() => Assert.Equal(["Support: outage notice"], Names(page)));
+
+        await page.InvokeAsync(() => page.FindComponents<MudTextField<string>>()[0].Instance.ValueChanged.InvokeAsync(""));
+        var department = page.FindComponents<MudSelect<int>>().Single(s => s.Instance.Label == "Department");
+        await page.InvokeAsync(() => department.Instance.ValueChanged.InvokeAsync(f.World.Sales));
+        page.WaitForAssertion(() => Assert.Equal(["Sales: Black Friday", "Sales: draft"], Names(page)));
+    }
+}

@@ -1,0 +1,131 @@
+using Bunit;
+using MudBlazor;
+using Portal.Components.Pages.Campaigns;
+using Portal.Domain.Access;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Campaigns;
+using Portal.Tests.Infrastructure.Campaigns;
+
+namespace Portal.Tests.Components;
+
+public class CampaignWizardTests
+{
+    private const string Author = "cm@portal.local";
+
+    private static async Task<int> ReadyDraftAsync(CampaignPageFixture f) =>
+        await f.Catalog.SaveDraftAsync(null, new CampaignDraft
+        {
+            Name = "Black Friday", SegmentId = f.World.Everyone, Body = "Hello {{ client.first_name }}", SenderId = "Shop",
+        }, CampaignCatalogTests.User(Author), f.World.Sales, default);
+
+    [Fact]
+    public async Task Wizard_InvalidSenderId_ShowsTheRuleInline_AndKeepsTheUserOnTheStep()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var page = f.Context.Render<CampaignWizard>();
+        page.WaitForAssertion(() => page.Find("[data-testid=audience-segment]"));
+
+        // Next without an audience says what is missing.
+        await page.InvokeAsync(() => page.Find("[data-testid=wizard-next]").Click());
+        Assert.Contains("Choose an audience.", page.Find("[data-testid=wizard-error]").TextContent);
+
+        await page.InvokeAsync(() => page.FindComponent<AudienceStep>().FindComponents<MudSelect<int>>()[0].Instance.ValueChanged.InvokeAsync(f.World.Everyone));
+        await page.InvokeAsync(() => page.Find("[data-testid=wizard-next]").Click());
+        page.WaitForAssertion(() => page.FindComponent<MessageStep>());
+
+        var message = page.FindComponent<MessageStep>();
+        await page.InvokeAsync(() => message.FindComponents<MudSelect<int>>()[0].Instance.ValueChanged.InvokeAsync(f.World.Template));
+        Assert.Equal("Hello {{ client.first_name }}", message.Instance.Draft.Body);
+        var sender = message.FindComponents<MudTextField<string>>().Single(c => c.Instance.Label == "Sender id");
+        await page.InvokeAsync(() => sender.Instance.ValueChanged.InvokeAsync("Way too long sender"));
+        page.WaitForAssertion(() => Assert.Contains("A sender id is up to 11 Latin letters", message.Markup));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=wizard-next]").Click());
+        Assert.Contains("A sender id is up to 11", page.Find("[data-testid=wizard-error]").TextContent);
+        Assert.Single(page.FindComponents<MessageStep>());
+        Assert.Equal("Way too long sender", message.Instance.Draft.SenderId);
+
+        // A valid one clears the error and the wizard moves on.
+        await page.InvokeAsync(() => sender.Instance.ValueChanged.InvokeAsync("Shop"));
+        Assert.DoesNotContain("A sender id is up to 11 Latin letters", message.Markup);
+        await page.InvokeAsync(() => page.Find("[data-testid=wizard-next]").Click());
+        page.WaitForAssertion(() => page.FindComponent<ScheduleStep>());
+    }
+
+    [Fact]
+    public async Task Review_ShowsTheEstimate_AndAboveTheCostThreshold_RequiresApproval()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager,
+            new() { ["Campaigns:ApprovalCostThreshold"] = "10000" });
+        var id = await ReadyDraftAsync(f);
+        f.Estimator.Result = FakeEstimator.Estimate(recipients: 12_345, cost: 15_000m);
+        f.Estimator.Gate = new TaskCompletionSource();
+
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-4]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=step-4]").Click());
+
+        page.WaitForAssertion(() => page.Find("[data-testid=estimate-progress]"));
+        Assert.True(page.Find("[data-testid=wizard-schedule]").HasAttribute("disabled"));
+        f.Estimator.Gate.SetResult();
+
+        page.WaitForAssertion(() => Assert.Equal("12,345", page.Find("[data-testid=estimate-recipients]").TextContent.Trim()));
+        Assert.Contains("15,000.00 RUB", page.Find("[data-testid=estimate-cost]").TextContent);
+        page.FindComponent<MudChart<double>>();
+        page.WaitForAssertion(() => Assert.Contains("a Manager must approve it", page.Find("[data-testid=approval-required]").TextContent));
+        Assert.True(page.Find("[data-testid=wizard-schedule]").HasAttribute("disabled"));
+        Assert.True((await f.Catalog.FindAsync(id, default))!.RequiresApproval);
+        Assert.Empty(f.Operations.Calls);
+    }
+
+    [Fact]
+    public async Task Review_BelowTheThresholds_SchedulesThroughTheOperations()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var id = await ReadyDraftAsync(f);
+        f.Estimator.Result = FakeEstimator.Estimate(recipients: 1_000, cost: 1_500m);
+
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-4]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=step-4]").Click());
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=wizard-schedule]").HasAttribute("disabled")));
+        Assert.Empty(page.FindAll("[data-testid=approval-required]"));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=wizard-schedule]").Click());
+        page.WaitForAssertion(() => Assert.Equal([$"Schedule:{id}:{Author}"], f.Operations.Calls));
+        Assert.False((await f.Catalog.FindAsync(id, default))!.RequiresApproval);
+    }
+
+    [Fact]
+    public async Task TestSend_PrefillsTheProfilePhone_SavesTheDraft_AndShowsTheStatus()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var id = await ReadyDraftAsync(f);
+        f.Operations.TestStatus = MessageStatus.Delivered;
+
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-3]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=step-3]").Click());
+        page.WaitForAssertion(() => page.FindComponent<TestSendStep>());
+        Assert.Contains("value=\"+79123456789\"", page.FindComponent<TestSendStep>().Markup);
+
+        await page.InvokeAsync(() => page.Find("[data-testid=test-send]").Click());
+        page.WaitForAssertion(() => Assert.Contains("Delivered", page.Find("[data-testid=test-status]").TextContent));
+        Assert.Equal([$"SendTest:{id}:+79123456789:{Author}"], f.Operations.Calls);
+    }
+
+    [Fact]
+    public async Task Schedule_RecurringCron_PreviewsTheNextFiveRuns_AndRefusesABadExpression()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var draft = new CampaignDraft { ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAtUtc = DateTime.UtcNow.AddYears(1) };
+        var step = f.Context.Render<ScheduleStep>(p => p.Add(s => s.Draft, draft));
+        Assert.Equal(5, step.FindAll("[data-testid=schedule-next] .mud-list-item").Count);
+
+        draft.Cron = "every monday";
+        step.Render();
+        Assert.Contains("Not a Quartz cron expression", step.Markup);
+        Assert.Empty(step.FindAll("[data-testid=schedule-next]"));
+    }
+}

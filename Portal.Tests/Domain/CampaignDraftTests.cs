@@ -1,0 +1,31 @@
+using Portal.Domain.Campaigns;
+using Portal.Domain.Common;
+
+namespace Portal.Tests.Domain;
+
+/// <summary>What the wizard may still change on a draft, and nothing after it.</summary>
+public class CampaignDraftTests
+{
+    private static readonly DateTime Now = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void PlanLaunch_OnADraft_KeepsTheTimeUntilScheduled()
+    {
+        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now) { SegmentId = 1, Body = "Hi", ScheduleKind = ScheduleKind.At };
+        c.PlanLaunch(Now.AddDays(2), Now);
+        Assert.Equal(Now.AddDays(2), c.ScheduledAt);
+        c.ChangePurpose(MessagePurpose.Advertising, Now);
+        Assert.Equal(MessagePurpose.Advertising, c.Purpose);
+    }
+
+    [Fact]
+    public void PlanLaunchAndPurpose_AfterScheduling_AreRefused()
+    {
+        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now) { SegmentId = 1, Body = "Hi" };
+        c.Schedule(Now, Now);
+        Assert.Throws<DomainException>(() => c.PlanLaunch(Now.AddDays(1), Now));
+        Assert.Throws<DomainException>(() => c.ChangePurpose(MessagePurpose.Advertising, Now));
+        Assert.Equal(Now, c.ScheduledAt);
+        Assert.Equal(MessagePurpose.Service, c.Purpose);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Security.Claims;
+using Portal.Domain.Access;
+using Portal.Domain.Campaigns;
+
+namespace Portal.Components.Pages.Campaigns;
+
+/// <summary>
+/// Who sees and acts on which campaign: administrators and managers see every department's,
+/// campaign managers their own department's only; approval is a Manager's (or an administrator's)
+/// and never the author's.
+/// </summary>
+public static class CampaignAccess
+{
+    public static bool SeesAllDepartments(this ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Manager);
+
+    public static bool CanSee(this ClaimsPrincipal user, int? userDepartmentId, Campaign campaign) =>
+        user.SeesAllDepartments() || (campaign.DepartmentId is not null && campaign.DepartmentId == userDepartmentId);
+
+    public static bool CanApprove(this ClaimsPrincipal user, Campaign campaign) =>
+        (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator))
+        && !string.Equals(user.Identity?.Name, campaign.CreatedBy, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Awaiting approval: a draft whose size or cost needs it and that nobody approved yet.</summary>
+    public static bool AwaitsApproval(this Campaign campaign) =>
+        campaign.Status == CampaignStatus.Draft && campaign.RequiresApproval && campaign.ApprovedAt is null;
+}

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Segments;
+
+namespace Portal.Components.Pages.Campaigns;
+
+/// <summary>
+/// Campaigns newest first with status, dates and, for those sending, progress. Campaign managers
+/// see their own department's only; administrators and managers filter by department.
+/// </summary>
+public partial class CampaignList : IDisposable
+{
+    [Inject] private CampaignCatalog Catalog { get; set; } = default!;
+    [Inject] private ICampaignOperations Operations { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private readonly CancellationTokenSource _closing = new();
+    private IReadOnlyList<CampaignRow>? _rows;
+    private IReadOnlyList<NamedId> _departments = [];
+    private readonly Dictionary<int, CampaignProgress> _progress = [];
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+    private bool _seesAll;
+    private int? _ownDepartment;
+    private string? _search;
+    private int _status = -1;
+    private int _department;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var user = (await AuthState).User;
+        _seesAll = user.SeesAllDepartments();
+        _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token)).DepartmentId;
+        if (_seesAll)
+        {
+            _departments = (await Catalog.OptionsAsync(_closing.Token)).Departments;
+        }
+        await LoadAsync();
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _zone = await BrowserTime.ZoneAsync(JS);
+            StateHasChanged();
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        // A campaign manager without a department sees none: department -1 matches nothing.
+        int? department = _seesAll ? (_department == 0 ? null : _department) : _ownDepartment ?? -1;
+        _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status), _closing.Token);
+        _progress.Clear();
+        foreach (var row in _rows.Where(r => r.Status == CampaignStatus.Sending))
+        {
+            try
+            {
+                _progress[row.Id] = await Operations.GetProgressAsync(row.Id, _closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static double Percent(CampaignProgress p) => p.Total == 0 ? 0 : 100.0 * p.Final / p.Total;
+
+    private async Task SearchAsync(string? value)
+    {
+        _search = value;
+        await LoadAsync();
+    }
+
+    private async Task StatusAsync(int value)
+    {
+        _status = value;
+        await LoadAsync();
+    }
+
+    private async Task DepartmentAsync(int value)
+    {
+        _department = value;
+        await LoadAsync();
+    }
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
+    }
+}

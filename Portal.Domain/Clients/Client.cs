@@ -49,6 +49,23 @@ public sealed class Client
     public DateTime? LastPurchaseAt { get; set; }
     public DateTime? LastActivityAt { get; set; }
 
+    /// <summary>
+    /// Event roll-ups (issue 5): the latest and the largest event of each common type, derived only
+    /// from <see cref="ClientEvent"/> rows and kept by every writer of events, so event criteria
+    /// compile to column predicates instead of probing 10 M events. Timestamps, not windowed counts:
+    /// "a purchase in the last N days" is "the latest purchase is within N days" at any moment, so
+    /// they never go stale as time passes and need no nightly refresh.
+    /// </summary>
+    public DateTime? LastPurchaseEventAt { get; private set; }
+    /// <summary>The largest amount among the purchases at <see cref="LastPurchaseEventAt"/>.</summary>
+    public decimal? LastPurchaseEventAmount { get; private set; }
+    public decimal? MaxPurchaseEventAmount { get; private set; }
+    public DateTime? LastPaymentEventAt { get; private set; }
+    public decimal? LastPaymentEventAmount { get; private set; }
+    public decimal? MaxPaymentEventAmount { get; private set; }
+    public DateTime? LastLoginEventAt { get; private set; }
+    public DateTime? LastVisitEventAt { get; private set; }
+
     public Consent ServiceConsent { get; private set; } = Consent.None;
     public Consent AdvertisingConsent { get; private set; } = Consent.None;
     public DateTime? OptedOutAt { get; private set; }

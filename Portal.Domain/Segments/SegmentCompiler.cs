@@ -129,8 +129,8 @@ public sealed class SegmentCompiler(SegmentContext context)
                 Compare(Bind(x => x.TotalSpend / x.PurchaseCount), op, values)),
             Criteria.LastPurchaseAt => Compare(Bind(x => x.LastPurchaseAt), op, values),
             Criteria.LastActivityAt => Compare(Bind(x => x.LastActivityAt), op, values),
-            Criteria.MessagesReceived => Compare(MessagesSince(s.Messages, context.Now.AddDays(-c.Days!.Value)), op, values),
-            Criteria.Event => HasOrNot(op, Event(s.Events, c)),
+            Criteria.MessagesReceived => MessagesReceived(s.Messages, context.Now.AddDays(-c.Days!.Value), op, values),
+            Criteria.Event => HasOrNot(op, context.EventRollups ? EventFromRollups(s.Events, c) : Event(s.Events, c)),
             Criteria.Tag => Tags(s.Tags, op, values),
             Criteria.Attribute => Attribute(s.Attributes, context.Attributes[c.Key!], op, values),
             Criteria.AdvertisingConsent => Compare(Bind(x => x.AdvertisingConsent.Granted), op, values),
@@ -199,10 +199,90 @@ public sealed class SegmentCompiler(SegmentContext context)
         };
     }
 
-    private static Expression MessagesSince(IQueryable<Message> messages, DateTime since)
+    /// <summary>
+    /// An event criterion over the roll-up columns where they answer it exactly; <c>EXISTS</c> otherwise.
+    /// "Has" = the latest event exists; "in the last N days" = the latest is within them; "amount
+    /// above Y" = the largest amount is above Y. Both at once: the latest within N days and the
+    /// largest above Y are necessary; the latest's own amount above Y is sufficient; only clients
+    /// between the two (an older large purchase, a small recent one) are probed with <c>EXISTS</c>.
+    /// Custom events and amounts of logins and visits have no roll-up and always probe.
+    /// </summary>
+    private Expression EventFromRollups(IQueryable<ClientEvent> events, RuleCondition condition)
+    {
+        ConditionValues.TryEventType(condition.Key, out var type);
+        Expression<Func<Client, DateTime?>>? last = type switch
+        {
+            ClientEventType.Purchase => x => x.LastPurchaseEventAt,
+            ClientEventType.Payment => x => x.LastPaymentEventAt,
+            ClientEventType.Login => x => x.LastLoginEventAt,
+            ClientEventType.Visit => x => x.LastVisitEventAt,
+            _ => null,
+        };
+        var (lastAmount, maxAmount) = type switch
+        {
+            ClientEventType.Purchase => ((Expression<Func<Client, decimal?>>)(x => x.LastPurchaseEventAmount), (Expression<Func<Client, decimal?>>)(x => x.MaxPurchaseEventAmount)),
+            ClientEventType.Payment => (x => x.LastPaymentEventAmount, x => x.MaxPaymentEventAmount),
+            _ => ((Expression<Func<Client, decimal?>>?)null, (Expression<Func<Client, decimal?>>?)null),
+        };
+        DateTime? since = condition.Days is { } d ? context.Now.AddDays(-d) : null;
+        if (last is null || (condition.Amount is not null && maxAmount is null))
+        {
+            return Event(events, condition);
+        }
+        var at = Bind(last);
+        Expression recent = since is { } from
+            ? Expression.AndAlso(Expression.NotEqual(at, Expression.Constant(null, typeof(DateTime?))),
+                Expression.GreaterThanOrEqual(at, Parameter<DateTime?>(from)))
+            : Expression.NotEqual(at, Expression.Constant(null, typeof(DateTime?)));
+        if (condition.Amount is not { } min)
+        {
+            return recent;
+        }
+        Expression Above(Expression<Func<Client, decimal?>> amount)
+        {
+            var value = Bind(amount);
+            return Expression.AndAlso(Expression.NotEqual(value, Expression.Constant(null, typeof(decimal?))),
+                Expression.GreaterThan(value, Parameter<decimal?>(min)));
+        }
+        if (since is null)
+        {
+            return Above(maxAmount!);
+        }
+        return Expression.AndAlso(Expression.AndAlso(recent, Above(maxAmount!)),
+            Expression.OrElse(Above(lastAmount!), Event(events, condition)));
+    }
+
+    /// <summary>
+    /// "Messages received in the last N days" compared with k, as "at least j messages" tests:
+    /// each is an <c>EXISTS</c> that skips j-1 of the client's recent messages and stops at the
+    /// j-th (index on ClientId, CreatedAt), instead of counting all of them for every client.
+    /// </summary>
+    private Expression MessagesReceived(IQueryable<Message> messages, DateTime since, RuleOperator op, object[] values)
     {
         var excluded = NotSentStatuses.ToList();
-        return Bind<int>(c => messages.Count(m => m.ClientId == c.Id && m.CreatedAt >= since && !excluded.Contains(m.Status)));
+        Expression AtLeast(long j)
+        {
+            if (j <= 0)
+            {
+                return Expression.Constant(true);
+            }
+            var skip = (int)Math.Min(j - 1, int.MaxValue);
+            return Bind<bool>(c => messages.Where(m => m.ClientId == c.Id && m.CreatedAt >= since && !excluded.Contains(m.Status))
+                .OrderBy(m => m.CreatedAt).Skip(skip).Any());
+        }
+        Expression Below(long j) => j <= 0 ? Expression.Constant(false) : Expression.Not(AtLeast(j));
+        var k = values.Length > 0 ? Convert.ToInt64(values[0], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return op switch
+        {
+            RuleOperator.GreaterOrEqual => AtLeast(k),
+            RuleOperator.GreaterThan => AtLeast(k + 1),
+            RuleOperator.LessThan => Below(k),
+            RuleOperator.LessOrEqual => Below(k + 1),
+            RuleOperator.Equals => Expression.AndAlso(AtLeast(k), Below(k + 1)),
+            RuleOperator.NotEquals => Expression.OrElse(Below(k), AtLeast(k + 1)),
+            RuleOperator.Between => Expression.AndAlso(AtLeast(k), Below(Convert.ToInt64(values[1], System.Globalization.CultureInfo.InvariantCulture) + 1)),
+            _ => throw Unsupported(op),
+        };
     }
 
     private static Expression CampaignMessages(IQueryable<Message> messages, int campaignId, MessageStatus[] statuses)

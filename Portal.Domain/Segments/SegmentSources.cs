@@ -35,4 +35,10 @@ public sealed record SegmentContext(DateTime Now, SegmentSources Sources)
     public IReadOnlySet<int>? StaticLists { get; init; }
     /// <summary>Known campaign ids; null = not checked.</summary>
     public IReadOnlySet<int>? Campaigns { get; init; }
+    /// <summary>
+    /// Compile event criteria of the common types to the clients' roll-up columns (true, the
+    /// default) or always to <c>EXISTS</c> over the events (false: the reference the roll-ups are
+    /// tested against, and what in-memory clients without roll-ups need).
+    /// </summary>
+    public bool EventRollups { get; init; } = true;
 }

@@ -15,8 +15,9 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<BatchItemError> Er
 
 /// <summary>
 /// Stores a batch of client events and moves the clients' aggregates (purchase count, total
-/// spend, last purchase, last activity) in the same transaction: one query resolves the external
-/// ids, one batched insert stores the events, one UPDATE per 500 clients adds the deltas.
+/// spend, last purchase, last activity) and the event roll-ups in the same transaction: one query
+/// resolves the external ids, one batched insert stores the events, one UPDATE per 500 clients adds
+/// the deltas, one more recomputes their roll-ups (<see cref="ClientEventRollups"/>).
 /// </summary>
 public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientEventIngestion> logger)
 {
@@ -74,6 +75,7 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
         {
             await UpdateAggregatesAsync(db, chunk, now, ct);
         }
+        await ClientEventRollups.RefreshAsync(db, deltas.Select(d => d.ClientId).ToList(), ct);
         return new(good.Count, errors, Applied: true);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Domain.Clients;
+using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Sqlite;
 
@@ -15,7 +16,8 @@ public sealed record DemoEvent(long ClientId, ClientEventType Type, DateTime Occ
 /// <summary>
 /// Demo purchases, payments, logins and visits over the two years before the reference date, so
 /// audiences over events have something to find. Deterministic per client id; 0..2N events per
-/// client (N on average). Written in bulk (binary COPY on PostgreSQL), chunk by chunk of client ids.
+/// client (N on average). Written in bulk (binary COPY on PostgreSQL), chunk by chunk of client ids,
+/// each chunk's event roll-ups recomputed right after it.
 /// </summary>
 public static class DemoEventWriter
 {
@@ -64,11 +66,13 @@ public static class DemoEventWriter
             {
                 return written;
             }
+            var first = after;
             after = ids[^1];
             var events = ids.SelectMany(id => For(id, perClient, referenceDate));
             written += db is SqlitePortalDbContext
                 ? await WriteSqliteAsync(db, events, ct)
                 : await WritePostgresAsync(db, events, ct);
+            await ClientEventRollups.RefreshRangeAsync(db, first, after, ct);
             progress?.Report(written);
         }
     }

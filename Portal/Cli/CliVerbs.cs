@@ -12,6 +12,7 @@ public static class CliVerbs
         ["seed"] = SeedVerb.RunAsync,
         ["smsc"] = SmscVerb.RunAsync,
         ["bench"] = BenchVerb.RunAsync,
+        ["rollups"] = RollupsVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);

@@ -26,6 +26,10 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.Property(c => c.Operator).HasMaxLength(32);
         b.Property(c => c.Balance).HasPrecision(18, 2);
         b.Property(c => c.TotalSpend).HasPrecision(18, 2);
+        b.Property(c => c.LastPurchaseEventAmount).HasPrecision(18, 2);
+        b.Property(c => c.MaxPurchaseEventAmount).HasPrecision(18, 2);
+        b.Property(c => c.LastPaymentEventAmount).HasPrecision(18, 2);
+        b.Property(c => c.MaxPaymentEventAmount).HasPrecision(18, 2);
         b.Ignore(c => c.PhoneNumber);
 
         // Consent is a value object: two fixed purposes, stored as columns so audience queries

@@ -396,15 +396,43 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("LastActivityAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("LastLoginEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("LastName")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<decimal?>("LastPaymentEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<DateTime?>("LastPaymentEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("LastPurchaseAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal?>("LastPurchaseEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<DateTime?>("LastPurchaseEventAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastVisitEventAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("LoyaltyTier")
                         .HasColumnType("integer");
+
+                    b.Property<decimal?>("MaxPaymentEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<decimal?>("MaxPurchaseEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
 
                     b.Property<string>("MiddleName")
                         .HasMaxLength(100)

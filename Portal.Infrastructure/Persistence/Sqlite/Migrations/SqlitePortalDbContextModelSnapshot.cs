@@ -379,15 +379,43 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("LastActivityAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastLoginEventAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastName")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("LastPaymentEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("LastPaymentEventAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LastPurchaseAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("LastPurchaseEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("LastPurchaseEventAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastVisitEventAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LoyaltyTier")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("MaxPaymentEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("MaxPurchaseEventAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
 
                     b.Property<string>("MiddleName")
                         .HasMaxLength(100)

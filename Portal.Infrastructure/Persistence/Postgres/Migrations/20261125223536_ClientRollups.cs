@@ -1,0 +1,110 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Infrastructure.Persistence.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class ClientRollups : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastLoginEventAt",
+                table: "Clients",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<decimal>(
+                name: "LastPaymentEventAmount",
+                table: "Clients",
+                type: "numeric(18,2)",
+                precision: 18,
+                scale: 2,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastPaymentEventAt",
+                table: "Clients",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<decimal>(
+                name: "LastPurchaseEventAmount",
+                table: "Clients",
+                type: "numeric(18,2)",
+                precision: 18,
+                scale: 2,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastPurchaseEventAt",
+                table: "Clients",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastVisitEventAt",
+                table: "Clients",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<decimal>(
+                name: "MaxPaymentEventAmount",
+                table: "Clients",
+                type: "numeric(18,2)",
+                precision: 18,
+                scale: 2,
+                nullable: true);
+
+            migrationBuilder.AddColumn<decimal>(
+                name: "MaxPurchaseEventAmount",
+                table: "Clients",
+                type: "numeric(18,2)",
+                precision: 18,
+                scale: 2,
+                nullable: true);
+
+            // Back-fill from the events already stored (ClientEventRollups keeps them current from here on).
+            migrationBuilder.Sql(Portal.Infrastructure.Clients.ClientEventRollups.AllClientsSql);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "LastLoginEventAt",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "LastPaymentEventAmount",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "LastPaymentEventAt",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "LastPurchaseEventAmount",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "LastPurchaseEventAt",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "LastVisitEventAt",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "MaxPaymentEventAmount",
+                table: "Clients");
+
+            migrationBuilder.DropColumn(
+                name: "MaxPurchaseEventAmount",
+                table: "Clients");
+        }
+    }
+}

@@ -93,6 +93,15 @@ public sealed class Campaign
         UpdatedAt = now;
     }
 
+    /// <summary>A Manager approved what they saw: an approved draft whose settings change needs approving again.</summary>
+    public void WithdrawApproval(DateTime now)
+    {
+        Require(CampaignStatus.Draft, "lose its approval");
+        ApprovedBy = null;
+        ApprovedAt = null;
+        UpdatedAt = now;
+    }
+
     public void Schedule(DateTime at, DateTime now)
     {
         Require(CampaignStatus.Draft, "schedule");

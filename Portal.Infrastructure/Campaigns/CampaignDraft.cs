@@ -52,9 +52,13 @@ public sealed class CampaignDraft
         RequiresApproval = c.RequiresApproval,
     };
 
-    /// <summary>Writes the settings onto a draft and checks them together (throws <see cref="Domain.Common.DomainException"/>).</summary>
+    /// <summary>
+    /// Writes the settings onto a draft and checks them together (throws <see cref="Domain.Common.DomainException"/>).
+    /// A change to what a Manager approved withdraws the approval.
+    /// </summary>
     public void ApplyTo(Campaign c, DateTime now)
     {
+        var approved = c.ApprovedAt is null ? null : From(c).Fingerprint();
         c.Rename(Name);
         if (c.Purpose != Purpose)
         {
@@ -78,5 +82,14 @@ public sealed class CampaignDraft
         c.ControlGroupPercent = ControlGroupPercent;
         c.RequiresApproval = RequiresApproval;
         c.ValidateSettings();
+        if (approved is not null && approved != From(c).Fingerprint())
+        {
+            c.WithdrawApproval(now);
+        }
     }
+
+    /// <summary>Everything a Manager approves (not the approval flag itself), for "did it change?".</summary>
+    private string Fingerprint() => string.Join('\u001f', Name, Purpose, SegmentId, string.Join(',', ExcludedSegmentIds.Order()), TemplateId, Body,
+        SenderId, ProviderId, ScheduleKind, LaunchAtUtc?.Ticks, Cron, RecurrenceEndsAtUtc?.Ticks, QuietHoursEnabled, QuietFromMinute, QuietToMinute,
+        SpeedLimit, ValidityHours, ControlGroupPercent);
 }

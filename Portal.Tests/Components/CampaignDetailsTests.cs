@@ -141,4 +141,25 @@ public class CampaignDetailsTests
         var running = f.Context.Render<CampaignProgressCard>(p => p.Add(c => c.Progress, progress with { Delivered = 100, Queued = 750 }).Add(c => c.Status, CampaignStatus.Sending));
         Assert.Empty(running.FindAll("[data-testid=progress-results]"));
     }
+
+    [Fact]
+    public async Task Page_SpeaksRussian()
+    {
+        var (ui, culture) = (System.Globalization.CultureInfo.CurrentUICulture, System.Globalization.CultureInfo.CurrentCulture);
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("ru");
+        try
+        {
+            await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+            var id = await CampaignAsync(f, CampaignStatus.Sending);
+            f.Operations.Progress = _ => new CampaignProgress(100, 90, 0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, []);
+            var page = f.Context.Render<CampaignDetails>(p => p.Add(d => d.Id, id));
+            page.WaitForAssertion(() => Assert.Contains("Приостановить", page.Find("[data-testid=action-pause]").TextContent));
+            Assert.Contains("Отправляется", page.Find("[data-testid=campaign-status]").TextContent);
+            Assert.Contains("10 из 100 сообщений в итоговом статусе", page.Find("[data-testid=progress-text]").TextContent);
+        }
+        finally
+        {
+            (System.Globalization.CultureInfo.CurrentUICulture, System.Globalization.CultureInfo.CurrentCulture) = (ui, culture);
+        }
+    }
 }

@@ -28,4 +28,14 @@ public class CampaignDraftTests
         Assert.Equal(Now, c.ScheduledAt);
         Assert.Equal(MessagePurpose.Service, c.Purpose);
     }
+
+    [Fact]
+    public void WithdrawApproval_OnADraft_MakesItNeedApprovalAgain()
+    {
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now) { SegmentId = 1, Body = "Hi", RequiresApproval = true };
+        c.Approve("boss", Now);
+        c.WithdrawApproval(Now);
+        Assert.Equal(((string?)null, (DateTime?)null), (c.ApprovedBy, c.ApprovedAt));
+        Assert.Throws<DomainException>(() => c.Schedule(Now, Now));
+    }
 }

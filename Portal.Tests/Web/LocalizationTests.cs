@@ -33,6 +33,7 @@ public class LocalizationTests
             .Concat(Enum.GetNames<Portal.Domain.Integrations.EventField>())
             .Concat(Enum.GetNames<Portal.Domain.Segments.CriterionCategory>())
             .Concat(Portal.Domain.Segments.Criteria.All.Select(c => c.Label))
+            .Concat(Portal.Domain.Templates.MergeFields.Client.Concat(Portal.Domain.Templates.MergeFields.Campaign).Select(f => f.Label))
             .Concat(Enum.GetValues<Portal.Domain.Imports.ClientField>().Select(Portal.Components.Pages.Clients.ClientImport.FieldLabel))
             .ToHashSet();
         Assert.True(used.Count > 50, $"only {used.Count} strings found: is the scan broken?");

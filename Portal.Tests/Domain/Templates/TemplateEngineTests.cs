@@ -119,6 +119,14 @@ public class TemplateEngineTests
     }
 
     [Fact]
+    public void UnknownFilter_IsRefusedAtCompile()
+    {
+        var e = Assert.Throws<TemplateSyntaxException>(() => Engine.Compile("Balance: {{ client.balance | mony }}"));
+        Assert.Equal((1, 30), (e.Line, e.Column));
+        Assert.Contains("mony", e.Message);
+    }
+
+    [Fact]
     public void Render_IsThreadSafe()
     {
         var template = Engine.Compile("{{ client.first_name }}-{{ attr.n }}");

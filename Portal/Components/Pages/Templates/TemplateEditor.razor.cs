@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
 using MudBlazor;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
@@ -16,7 +17,7 @@ namespace Portal.Components.Pages.Templates;
 /// line and column, a preview for a chosen, random or sample client, the alphabet with the
 /// characters that force UCS-2 marked, the length, the parts and the cost per message.
 /// </summary>
-public partial class TemplateEditor : IDisposable
+public partial class TemplateEditor : IAsyncDisposable
 {
     /// <summary>How long analysis waits for the user to stop typing.</summary>
     public static TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(300);
@@ -28,6 +29,7 @@ public partial class TemplateEditor : IDisposable
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private ClaimsPrincipal _user = new();
@@ -48,6 +50,8 @@ public partial class TemplateEditor : IDisposable
     private SmsMeasure _measure;
     private IReadOnlyList<string> _ucs2 = [];
     private CancellationTokenSource? _pending;
+    private MudTextField<string>? _bodyField;
+    private IJSObjectReference? _module;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -87,11 +91,25 @@ public partial class TemplateEditor : IDisposable
         }
     }
 
-    /// <summary>No cursor position reaches the server without JS interop, so the field goes at the end.</summary>
-    private Task InsertAsync(MergeField field)
+    /// <summary>At the caret (a small JS module reads it from the textarea); at the end when JS is not there.</summary>
+    private async Task InsertAsync(MergeField field)
     {
+        try
+        {
+            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Pages/Templates/TemplateEditor.razor.js");
+            if (_module is not null && _bodyField?.InputReference is { } input &&
+                await _module.InvokeAsync<string?>("insertAtCursor", input.ElementReference, field.Tag) is { } inserted)
+            {
+                await BodyChanged(inserted);
+                return;
+            }
+        }
+        catch (Exception e) when (e is JSException or JSDisconnectedException or InvalidOperationException)
+        {
+            // Prerendering or a script that failed to load: fall back to appending.
+        }
         var separator = _body.Length == 0 || char.IsWhiteSpace(_body[^1]) ? "" : " ";
-        return BodyChanged(_body + separator + field.Tag);
+        await BodyChanged(_body + separator + field.Tag);
     }
 
     private async Task AnalyzeAsync(CancellationToken ct)
@@ -234,5 +252,19 @@ public partial class TemplateEditor : IDisposable
         }
     }
 
-    public void Dispose() => _pending?.Cancel();
+    public async ValueTask DisposeAsync()
+    {
+        _pending?.Cancel();
+        if (_module is not null)
+        {
+            try
+            {
+                await _module.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone and the module with it.
+            }
+        }
+    }
 }

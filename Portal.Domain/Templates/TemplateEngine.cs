@@ -43,8 +43,14 @@ public sealed partial class TemplateEngine
         {
             throw ToSyntaxException(error);
         }
-        var fields = new FieldCheck();
+        var fields = new FieldCheck(options.Filters);
         fields.VisitTemplate(parsed);
+        if (fields.UnknownFilter is { } filter)
+        {
+            var at = body.IndexOf(filter, StringComparison.Ordinal);
+            var (line, column) = Position(body, Math.Max(at, 0));
+            throw new TemplateSyntaxException($"There is no filter '{filter}'.", line, column);
+        }
         if (fields.Unknown is { } unknown)
         {
             var at = body.IndexOf(unknown, StringComparison.Ordinal);

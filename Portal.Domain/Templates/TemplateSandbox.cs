@@ -31,10 +31,25 @@ internal sealed class RangeGuard(int maxRange) : AstRewriter
     }
 }
 
-/// <summary>Finds reads of fields the model does not have (<c>client.Phone</c>, <c>client["x"]</c>), to refuse them at compile time.</summary>
-internal sealed class FieldCheck : AstVisitor
+/// <summary>
+/// Finds reads of fields the model does not have (<c>client.Phone</c>, <c>client["x"]</c>) and
+/// filters that do not exist (a typo would otherwise print the value unfiltered), to refuse them
+/// at compile time.
+/// </summary>
+internal sealed class FieldCheck(FilterCollection filters) : AstVisitor
 {
     public string? Unknown { get; private set; }
+
+    public string? UnknownFilter { get; private set; }
+
+    protected override Expression VisitFilterExpression(FilterExpression filterExpression)
+    {
+        if (UnknownFilter is null && !filters.TryGetValue(filterExpression.Name, out _))
+        {
+            UnknownFilter = filterExpression.Name;
+        }
+        return base.VisitFilterExpression(filterExpression);
+    }
 
     protected override Expression VisitMemberExpression(MemberExpression memberExpression)
     {

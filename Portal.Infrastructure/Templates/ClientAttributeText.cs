@@ -7,8 +7,9 @@ namespace Portal.Infrastructure.Templates;
 /// <summary>Custom attributes as the text a template sees (<c>attr.key</c>), loaded in bulk for many clients.</summary>
 public static class ClientAttributeText
 {
+    /// <remarks>"G29": PostgreSQL returns numeric(18,4) as 1017.0000, SQLite as 1017; both print 1017.</remarks>
     public static string Format(string? text, decimal? number, DateTime? date, bool? boolean) =>
-        text ?? number?.ToString(CultureInfo.InvariantCulture) ?? date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+        text ?? number?.ToString("G29", CultureInfo.InvariantCulture) ?? date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
         ?? (boolean is { } b ? (b ? "true" : "false") : "");
 
     /// <summary>Attributes of the clients in <paramref name="clientIds"/> by client, one query.</summary>

@@ -74,6 +74,14 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         }
     }
 
+    /// <summary>Custom attributes for the merge-field picker (<c>attr.key</c>).</summary>
+    public async Task<IReadOnlyList<MergeField>> AttributeFieldsAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var definitions = await db.AttributeDefinitions.AsNoTracking().OrderBy(a => a.Label).Select(a => new { a.Key, a.Label }).ToListAsync(ct);
+        return definitions.Select(d => MergeFields.Attribute(d.Key, d.Label)).ToList();
+    }
+
     /// <summary>Price of one part at the default route: the first enabled provider's default price.</summary>
     public async Task<decimal?> PartPriceAsync(CancellationToken ct)
     {

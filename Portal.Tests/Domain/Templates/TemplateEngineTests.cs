@@ -90,6 +90,17 @@ public class TemplateEngineTests
         Assert.Equal("ok", template.Render(Anna(), null, Campaign).Text);
     }
 
+    [Theory]
+    [InlineData("{% increment n %}{% increment n %}", "01")]
+    [InlineData("{% cycle 'a', 'b', 'c' %}", "a")]
+    [InlineData("{% ifchanged %}x{% endifchanged %}", "x")]
+    [InlineData("{% capture s %}{{ s }}y{% endcapture %}{{ s }}", "y")]
+    public void Counters_AndCycles_StartAfreshForEveryClient(string body, string expected)
+    {
+        var template = Engine.Compile(body);
+        for (var i = 0; i < 3; i++) Assert.Equal(expected, template.Render(Anna(), null, Campaign).Text);
+    }
+
     [Fact]
     public void StepCounter_IsPerRender()
     {
@@ -116,6 +127,14 @@ public class TemplateEngineTests
         var e = Assert.Throws<TemplateSyntaxException>(() => Engine.Compile("Hi\n  {{ client.Phone }}"));
         Assert.Equal((2, 6), (e.Line, e.Column));
         Assert.Contains("client.Phone", e.Message);
+    }
+
+    [Fact]
+    public void UnknownFilter_IsRefusedAtCompile()
+    {
+        var e = Assert.Throws<TemplateSyntaxException>(() => Engine.Compile("Balance: {{ client.balance | mony }}"));
+        Assert.Equal((1, 30), (e.Line, e.Column));
+        Assert.Contains("mony", e.Message);
     }
 
     [Fact]

@@ -14,9 +14,9 @@ namespace Portal.Cli.Bench;
 /// </summary>
 public static class RenderBench
 {
-    private const string Body = "{{ client.first_name }}, ваш баланс {{ client.balance | money }}. Скидка 20% на всё до {{ campaign.date | short_date }}, ждём вас в PortalShop!";
-    private const string PlainBody = "{{ client.first_name }}, ваш баланс {{ client.balance }} руб. Скидка 20% на всё до {{ campaign.sender }}, ждём вас в PortalShop!";
-    private const string FluidBody = "{{ FirstName }}, ваш баланс {{ Balance }} руб. Скидка 20% на всё до {{ Sender }}, ждём вас в PortalShop!";
+    private const string Body = "{{ client.first_name }}, ваш баланс {{ client.balance | money }}. Скидка 20% на всё до {{ campaign.date | short_date }}, ждём вас в магазине PortalShop!";
+    private const string PlainBody = "{{ client.first_name }}, ваш баланс {{ client.balance }} руб. Скидка 20% на всё до {{ campaign.sender }}, ждём вас в магазине PortalShop!";
+    private const string FluidBody = "{{ FirstName }}, ваш баланс {{ Balance }} руб. Скидка 20% на всё до {{ Sender }}, ждём вас в магазине PortalShop!";
 
     public static Task<int> RunAsync(string[] args)
     {

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Portal.Domain.Access;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.EndToEnd;
+
+/// <summary>A campaign manager writes a template, drops a merge field at the caret, sees encoding and parts, saves it: on a phone and a desktop.</summary>
+[Collection(BrowserCollection.Name)]
+public class TemplateEditorJourneyTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly PortalAppFactory _app = new(demoClients: 50);
+
+    public async Task InitializeAsync() => await _app.StartAsync(kestrel: true);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Theory]
+    [InlineData("desktop", 1366, 900)]
+    [InlineData("phone", 390, 844)]
+    public async Task MergeFieldAtTheCaret_ThenSave_KeepsAVersion(string device, int width, int height)
+    {
+        var (email, password) = await _app.CreateUserAsync(Roles.CampaignManager);
+        await using var context = await browser.Browser.NewContextAsync(new() { Locale = "en-US", ViewportSize = new() { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(_app.RootUrl + "/Account/Login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+
+        await page.GotoAsync(_app.RootUrl + "/templates/new");
+        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+        await page.Locator("input").First.FillAsync($"Pickup {device}");
+        var body = page.Locator("textarea").First;
+        await body.FillAsync("Hi , your order is ready.");
+        await body.PressAsync("Home");
+        for (var i = 0; i < 3; i++) await body.PressAsync("ArrowRight");
+
+        await page.Locator("[data-testid=pick-client] button, button[data-testid=pick-client]").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-menu-item, .mud-popover-open .mud-list-item").Filter(new() { HasText = "client.first_name" }).First.ClickAsync();
+
+        await Assertions.Expect(body).ToHaveValueAsync("Hi {{ client.first_name }}, your order is ready.");
+        // The made-up preview client is "Анна": Cyrillic, so UCS-2.
+        await Assertions.Expect(page.Locator("[data-testid=template-encoding]")).ToHaveTextAsync(new Regex("UCS-2"));
+        await Assertions.Expect(page.Locator("[data-testid=template-preview]")).ToHaveTextAsync("Hi Анна, your order is ready.");
+
+        await page.Locator("[data-testid=template-save] button, button[data-testid=template-save]").First.ClickAsync();
+        await page.WaitForURLAsync(new Regex("/templates/\\d+$"));
+        await Assertions.Expect(page.Locator("[data-testid=template-versions]")).ToContainTextAsync("v1");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"template-editor-{device}.png"), FullPage = true });
+    }
+}

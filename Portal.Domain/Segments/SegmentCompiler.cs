@@ -446,8 +446,8 @@ public sealed class SegmentCompiler(SegmentContext context)
             RuleOperator.MoreThanDaysAgo => Expression.LessThan(member, Since((long)values[0])),
             RuleOperator.In => In(member, values, Value),
             RuleOperator.NotIn => Expression.Not(In(member, values, Value)),
-            RuleOperator.Contains when isString => Expression.AndAlso(nonNull, Expression.Call(member, StringMethod(nameof(string.Contains)), Value(0))),
-            RuleOperator.StartsWith when isString => Expression.AndAlso(nonNull, Expression.Call(member, StringMethod(nameof(string.StartsWith)), Value(0))),
+            RuleOperator.Contains when isString => Expression.AndAlso(nonNull, Expression.Call(Folded(member, values[0]), StringMethod(nameof(string.Contains)), FoldedValue(values[0]))),
+            RuleOperator.StartsWith when isString => Expression.AndAlso(nonNull, Expression.Call(Folded(member, values[0]), StringMethod(nameof(string.StartsWith)), FoldedValue(values[0]))),
             RuleOperator.IsEmpty when isString => Expression.OrElse(Expression.Not(nonNull), Expression.Equal(member, Expression.Constant(""))),
             RuleOperator.IsNotEmpty when isString => Expression.AndAlso(nonNull, Expression.NotEqual(member, Expression.Constant(""))),
             RuleOperator.IsEmpty => Expression.Not(nonNull),
@@ -455,6 +455,19 @@ public sealed class SegmentCompiler(SegmentContext context)
             _ => throw Unsupported(op),
         };
     }
+
+    /// <summary>
+    /// "Contains" and "starts with" ignore case (issue 5: "москва" finds "Москва"): the column is
+    /// compared as <c>lower(column)</c> with the value lowered here. A value without letters (a phone
+    /// prefix, a number) leaves the column as it is, so such conditions keep their index.
+    /// </summary>
+    private static Expression Folded(Expression member, object value) =>
+        HasLetters(value) ? Expression.Call(member, typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!) : member;
+
+    private static Expression FoldedValue(object value) =>
+        Parameter(HasLetters(value) ? ((string)value).ToLowerInvariant() : (string)value, typeof(string));
+
+    private static bool HasLetters(object value) => value is string text && text.Any(char.IsLetter);
 
     private static Expression In(Expression member, object[] values, Func<int, Expression> value)
     {

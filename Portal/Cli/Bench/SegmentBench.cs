@@ -147,7 +147,10 @@ internal static class SegmentBench
         return (campaign.Id, listId, segmentId);
     }
 
-    /// <summary>The benchmark audiences as a person would write them for PostgreSQL.</summary>
+    /// <summary>
+    /// The benchmark audiences as a person would write them for PostgreSQL, in the same shape as
+    /// Portal's: event criteria on the roll-up columns, the message count as an early-exit EXISTS.
+    /// </summary>
     private static class HandWritten
     {
         public const string FiveWhere = """
@@ -155,7 +158,7 @@ internal static class SegmentBench
               AND c."BirthDate" > @from AND c."BirthDate" <= @to
               AND c."AdvertisingConsentGranted"
               AND c."TotalSpend" > 10000
-              AND EXISTS (SELECT 1 FROM "ClientEvents" e WHERE e."ClientId" = c."Id" AND e."Type" = 1 AND e."OccurredAt" >= @since)
+              AND c."LastPurchaseEventAt" >= @since
               AND c."OptedOutAt" IS NULL
             """;
 
@@ -170,13 +173,15 @@ internal static class SegmentBench
               AND c."Status" = 1
               AND c."AdvertisingConsentGranted"
               AND (c."RegionCode" IN ('MOW', 'SPE', 'MOS', 'KDA', 'TA') OR c."TimeZone" = 'Asia/Yekaterinburg'
-                   OR (c."City" LIKE 'Н%' AND c."Operator" IN ('MTS', 'MegaFon')))
+                   OR (lower(c."City") LIKE 'н%' AND c."Operator" IN ('MTS', 'MegaFon')))
               AND NOT (c."LoyaltyTier" = 0 AND c."TotalSpend" < 1000)
               AND c."LastActivityAt" >= @active
               AND c."RegisteredAt" < @registered
               AND c."RegisteredAt" <= @tenure
-              AND (EXISTS (SELECT 1 FROM "ClientEvents" e WHERE e."ClientId" = c."Id" AND e."Type" = 1 AND e."OccurredAt" >= @purchase AND e."Amount" > 500)
-                   OR EXISTS (SELECT 1 FROM "ClientEvents" e WHERE e."ClientId" = c."Id" AND e."Type" = 2 AND e."OccurredAt" >= @payment)
+              AND ((c."LastPurchaseEventAt" >= @purchase AND c."MaxPurchaseEventAmount" > 500
+                    AND (c."LastPurchaseEventAmount" > 500
+                         OR EXISTS (SELECT 1 FROM "ClientEvents" e WHERE e."ClientId" = c."Id" AND e."Type" = 1 AND e."OccurredAt" >= @purchase AND e."Amount" > 500)))
+                   OR c."LastPaymentEventAt" >= @payment
                    OR c."PurchaseCount" >= 3)
               AND c."PurchaseCount" > 0 AND c."TotalSpend" / c."PurchaseCount" > 300
               AND c."Balance" > -500
@@ -185,7 +190,8 @@ internal static class SegmentBench
               AND c."Tariff" IS DISTINCT FROM 'Бизнес'
               AND c."LastPurchaseAt" IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM "Messages" m WHERE m."ClientId" = c."Id" AND m."CampaignId" = @campaign AND m."Status" IN (3, 4, 5, 6, 8, 9))
-              AND (SELECT count(*) FROM "Messages" m WHERE m."ClientId" = c."Id" AND m."CreatedAt" >= @recent AND m."Status" NOT IN (2, 10)) < 3
+              AND NOT EXISTS (SELECT 1 FROM "Messages" m WHERE m."ClientId" = c."Id" AND m."CreatedAt" >= @recent AND m."Status" NOT IN (2, 10)
+                              ORDER BY m."CreatedAt" OFFSET 2)
               AND NOT EXISTS (SELECT 1 FROM "StaticListMembers" l WHERE l."ClientId" = c."Id" AND l."ListId" = @list)
               AND c."LoyaltyTier" < 2
               AND c."OptedOutAt" IS NULL

@@ -71,7 +71,7 @@ public static class DependencyInjection
                     throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                         ["Database:Provider is Postgres but Database:ConnectionString is empty."]);
                 }
-                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(PostgresPortalDbContext.WithoutJit(options.ConnectionString)));
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
                 break;
             default:

@@ -178,7 +178,8 @@ internal static class SegmentBench
               AND c."LastActivityAt" >= @active
               AND c."RegisteredAt" < @registered
               AND c."RegisteredAt" <= @tenure
-              AND ((c."LastPurchaseEventAt" >= @purchase AND c."MaxPurchaseEventAmount" > 500
+              AND ((c."LastPurchaseEventAt" IS NOT NULL AND c."LastPurchaseEventAt" >= @purchase
+                    AND c."MaxPurchaseEventAmount" IS NOT NULL AND c."MaxPurchaseEventAmount" > 500
                     AND (c."LastPurchaseEventAmount" > 500
                          OR EXISTS (SELECT 1 FROM "ClientEvents" e WHERE e."ClientId" = c."Id" AND e."Type" = 1 AND e."OccurredAt" >= @purchase AND e."Amount" > 500)))
                    OR c."LastPaymentEventAt" >= @payment

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Clients;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Integrations;
 using Portal.Infrastructure.Integrations.Sync;
@@ -46,6 +47,7 @@ public static class DependencyInjection
         services.AddSingleton<Campaigns.CampaignAudience>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
+        services.AddSingleton<DepartmentScopes>();
 
         services.AddPortalMessaging(builder.Configuration);
 

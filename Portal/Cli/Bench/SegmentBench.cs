@@ -83,12 +83,13 @@ internal static class SegmentBench
         if (CliVerbs.Option(args, "before-runs") is { } b && int.Parse(b, CultureInfo.InvariantCulture) > 0)
         {
             // The shape before issue 5's roll-ups (EXISTS over events, a full message count), same data, same moment.
-            results.AddRange(await MeasurePairAsync("before: 27-criterion (EXISTS/count)", int.Parse(b, CultureInfo.InvariantCulture),
-                () => SqlAsync(HandWritten.TwentyFiveBefore, manyParams), () => SqlAsync(HandWritten.TwentyFive, manyParams)));
+            results.AddRange(await MeasurePairAsync("27-criterion, hand-written", int.Parse(b, CultureInfo.InvariantCulture),
+                () => SqlAsync(HandWritten.TwentyFiveBefore, manyParams), () => SqlAsync(HandWritten.TwentyFive, manyParams),
+                "before: EXISTS, count", "after: roll-ups, early exit"));
         }
         foreach (var (name, p50, p95, answer) in results)
         {
-            Console.WriteLine($"{name,-46} p50 {p50,7:F1} ms   p95 {p95,7:F1} ms   answer {answer:N0}");
+            Console.WriteLine($"{name,-70} p50 {p50,7:F1} ms   p95 {p95,7:F1} ms   answer {answer:N0}");
         }
         await using (var db = await contexts.CreateDbContextAsync())
         {
@@ -104,7 +105,8 @@ internal static class SegmentBench
         return mismatch ? 1 : 0;
     }
 
-    private static async Task<(string, double, double, long)[]> MeasurePairAsync(string name, int runs, Func<Task<long>> portal, Func<Task<long>> byHand)
+    private static async Task<(string, double, double, long)[]> MeasurePairAsync(string name, int runs, Func<Task<long>> portal, Func<Task<long>> byHand,
+        string first = "Portal, EF", string second = "hand-written SQL")
     {
         long a = 0, b = 0;
         for (var i = 0; i < 2; i++)
@@ -121,7 +123,7 @@ internal static class SegmentBench
             b = await byHand();
             handTimes.Add(clock.Elapsed.TotalMilliseconds);
         }
-        return [Summary($"{name} (Portal, EF)", times, a), Summary($"{name} (hand-written SQL)", handTimes, b)];
+        return [Summary($"{name} ({first})", times, a), Summary($"{name} ({second})", handTimes, b)];
     }
 
     private static (string, double, double, long) Summary(string name, List<double> times, long answer)

@@ -210,26 +210,13 @@ public sealed class SegmentCompiler(SegmentContext context)
     private Expression EventFromRollups(IQueryable<ClientEvent> events, RuleCondition condition)
     {
         ConditionValues.TryEventType(condition.Key, out var type);
-        Expression<Func<Client, DateTime?>>? last = type switch
-        {
-            ClientEventType.Purchase => x => x.LastPurchaseEventAt,
-            ClientEventType.Payment => x => x.LastPaymentEventAt,
-            ClientEventType.Login => x => x.LastLoginEventAt,
-            ClientEventType.Visit => x => x.LastVisitEventAt,
-            _ => null,
-        };
-        var (lastAmount, maxAmount) = type switch
-        {
-            ClientEventType.Purchase => ((Expression<Func<Client, decimal?>>)(x => x.LastPurchaseEventAmount), (Expression<Func<Client, decimal?>>)(x => x.MaxPurchaseEventAmount)),
-            ClientEventType.Payment => (x => x.LastPaymentEventAmount, x => x.MaxPaymentEventAmount),
-            _ => ((Expression<Func<Client, decimal?>>?)null, (Expression<Func<Client, decimal?>>?)null),
-        };
+        var rollup = RollupColumns.GetValueOrDefault(type);
         DateTime? since = condition.Days is { } d ? context.Now.AddDays(-d) : null;
-        if (last is null || (condition.Amount is not null && maxAmount is null))
+        if (rollup is null || (condition.Amount is not null && rollup.MaxAmount is null))
         {
             return Event(events, condition);
         }
-        var at = Bind(last);
+        var at = Bind(rollup.Last);
         Expression recent = since is { } from
             ? Expression.AndAlso(Expression.NotEqual(at, Expression.Constant(null, typeof(DateTime?))),
                 Expression.GreaterThanOrEqual(at, Parameter<DateTime?>(from)))
@@ -246,11 +233,23 @@ public sealed class SegmentCompiler(SegmentContext context)
         }
         if (since is null)
         {
-            return Above(maxAmount!);
+            return Above(rollup.MaxAmount!);
         }
-        return Expression.AndAlso(Expression.AndAlso(recent, Above(maxAmount!)),
-            Expression.OrElse(Above(lastAmount!), Event(events, condition)));
+        return Expression.AndAlso(Expression.AndAlso(recent, Above(rollup.MaxAmount!)),
+            Expression.OrElse(Above(rollup.LastAmount!), Event(events, condition)));
     }
+
+    /// <summary>The roll-up columns of an event type: the latest event's time, its amount, the largest amount.</summary>
+    private sealed record Rollup(Expression<Func<Client, DateTime?>> Last,
+        Expression<Func<Client, decimal?>>? LastAmount = null, Expression<Func<Client, decimal?>>? MaxAmount = null);
+
+    private static readonly Dictionary<ClientEventType, Rollup> RollupColumns = new()
+    {
+        [ClientEventType.Purchase] = new(x => x.LastPurchaseEventAt, x => x.LastPurchaseEventAmount, x => x.MaxPurchaseEventAmount),
+        [ClientEventType.Payment] = new(x => x.LastPaymentEventAt, x => x.LastPaymentEventAmount, x => x.MaxPaymentEventAmount),
+        [ClientEventType.Login] = new(x => x.LastLoginEventAt),
+        [ClientEventType.Visit] = new(x => x.LastVisitEventAt),
+    };
 
     /// <summary>
     /// "Messages received in the last N days" compared with k, as "at least j messages" tests:

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Clients;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Integrations;
 using Portal.Infrastructure.Integrations.Sync;
@@ -52,6 +53,7 @@ public static class DependencyInjection
         services.AddSingleton<Campaigns.CampaignCatalog>();
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
+        services.AddSingleton<DepartmentScopes>();
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
@@ -78,7 +80,7 @@ public static class DependencyInjection
                     throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                         ["Database:Provider is Postgres but Database:ConnectionString is empty."]);
                 }
-                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(PostgresPortalDbContext.WithoutJit(options.ConnectionString)));
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
                 break;
             default:

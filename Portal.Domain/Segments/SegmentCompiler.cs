@@ -210,26 +210,13 @@ public sealed class SegmentCompiler(SegmentContext context)
     private Expression EventFromRollups(IQueryable<ClientEvent> events, RuleCondition condition)
     {
         ConditionValues.TryEventType(condition.Key, out var type);
-        Expression<Func<Client, DateTime?>>? last = type switch
-        {
-            ClientEventType.Purchase => x => x.LastPurchaseEventAt,
-            ClientEventType.Payment => x => x.LastPaymentEventAt,
-            ClientEventType.Login => x => x.LastLoginEventAt,
-            ClientEventType.Visit => x => x.LastVisitEventAt,
-            _ => null,
-        };
-        var (lastAmount, maxAmount) = type switch
-        {
-            ClientEventType.Purchase => ((Expression<Func<Client, decimal?>>)(x => x.LastPurchaseEventAmount), (Expression<Func<Client, decimal?>>)(x => x.MaxPurchaseEventAmount)),
-            ClientEventType.Payment => (x => x.LastPaymentEventAmount, x => x.MaxPaymentEventAmount),
-            _ => ((Expression<Func<Client, decimal?>>?)null, (Expression<Func<Client, decimal?>>?)null),
-        };
+        var rollup = RollupColumns.GetValueOrDefault(type);
         DateTime? since = condition.Days is { } d ? context.Now.AddDays(-d) : null;
-        if (last is null || (condition.Amount is not null && maxAmount is null))
+        if (rollup is null || (condition.Amount is not null && rollup.MaxAmount is null))
         {
             return Event(events, condition);
         }
-        var at = Bind(last);
+        var at = Bind(rollup.Last);
         Expression recent = since is { } from
             ? Expression.AndAlso(Expression.NotEqual(at, Expression.Constant(null, typeof(DateTime?))),
                 Expression.GreaterThanOrEqual(at, Parameter<DateTime?>(from)))
@@ -246,11 +233,23 @@ public sealed class SegmentCompiler(SegmentContext context)
         }
         if (since is null)
         {
-            return Above(maxAmount!);
+            return Above(rollup.MaxAmount!);
         }
-        return Expression.AndAlso(Expression.AndAlso(recent, Above(maxAmount!)),
-            Expression.OrElse(Above(lastAmount!), Event(events, condition)));
+        return Expression.AndAlso(Expression.AndAlso(recent, Above(rollup.MaxAmount!)),
+            Expression.OrElse(Above(rollup.LastAmount!), Event(events, condition)));
     }
+
+    /// <summary>The roll-up columns of an event type: the latest event's time, its amount, the largest amount.</summary>
+    private sealed record Rollup(Expression<Func<Client, DateTime?>> Last,
+        Expression<Func<Client, decimal?>>? LastAmount = null, Expression<Func<Client, decimal?>>? MaxAmount = null);
+
+    private static readonly Dictionary<ClientEventType, Rollup> RollupColumns = new()
+    {
+        [ClientEventType.Purchase] = new(x => x.LastPurchaseEventAt, x => x.LastPurchaseEventAmount, x => x.MaxPurchaseEventAmount),
+        [ClientEventType.Payment] = new(x => x.LastPaymentEventAt, x => x.LastPaymentEventAmount, x => x.MaxPaymentEventAmount),
+        [ClientEventType.Login] = new(x => x.LastLoginEventAt),
+        [ClientEventType.Visit] = new(x => x.LastVisitEventAt),
+    };
 
     /// <summary>
     /// "Messages received in the last N days" compared with k, as "at least j messages" tests:
@@ -446,8 +445,8 @@ public sealed class SegmentCompiler(SegmentContext context)
             RuleOperator.MoreThanDaysAgo => Expression.LessThan(member, Since((long)values[0])),
             RuleOperator.In => In(member, values, Value),
             RuleOperator.NotIn => Expression.Not(In(member, values, Value)),
-            RuleOperator.Contains when isString => Expression.AndAlso(nonNull, Expression.Call(member, StringMethod(nameof(string.Contains)), Value(0))),
-            RuleOperator.StartsWith when isString => Expression.AndAlso(nonNull, Expression.Call(member, StringMethod(nameof(string.StartsWith)), Value(0))),
+            RuleOperator.Contains when isString => Expression.AndAlso(nonNull, Expression.Call(Folded(member, values[0]), StringMethod(nameof(string.Contains)), FoldedValue(values[0]))),
+            RuleOperator.StartsWith when isString => Expression.AndAlso(nonNull, Expression.Call(Folded(member, values[0]), StringMethod(nameof(string.StartsWith)), FoldedValue(values[0]))),
             RuleOperator.IsEmpty when isString => Expression.OrElse(Expression.Not(nonNull), Expression.Equal(member, Expression.Constant(""))),
             RuleOperator.IsNotEmpty when isString => Expression.AndAlso(nonNull, Expression.NotEqual(member, Expression.Constant(""))),
             RuleOperator.IsEmpty => Expression.Not(nonNull),
@@ -455,6 +454,19 @@ public sealed class SegmentCompiler(SegmentContext context)
             _ => throw Unsupported(op),
         };
     }
+
+    /// <summary>
+    /// "Contains" and "starts with" ignore case (issue 5: "москва" finds "Москва"): the column is
+    /// compared as <c>lower(column)</c> with the value lowered here. A value without letters (a phone
+    /// prefix, a number) leaves the column as it is, so such conditions keep their index.
+    /// </summary>
+    private static Expression Folded(Expression member, object value) =>
+        HasLetters(value) ? Expression.Call(member, typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!) : member;
+
+    private static Expression FoldedValue(object value) =>
+        Parameter(HasLetters(value) ? ((string)value).ToLowerInvariant() : (string)value, typeof(string));
+
+    private static bool HasLetters(object value) => value is string text && text.Any(char.IsLetter);
 
     private static Expression In(Expression member, object[] values, Func<int, Expression> value)
     {

@@ -22,7 +22,7 @@ public static class ClientEventRollups
     /// One statement for both providers: rank each client's events per type (latest first; at the
     /// same instant the largest amount first), keep the first of each, pivot the four types into one
     /// row per client, update. Window functions, NULLS LAST and UPDATE ... FROM need SQLite 3.33+
-    /// (the bundled one is newer). <c>{0}</c> narrows the events to the touched clients.
+    /// (the bundled one is newer). <c>{filter}</c> narrows the events to the touched clients.
     /// </summary>
     private const string Sql = """
         WITH {ids}ranked AS (

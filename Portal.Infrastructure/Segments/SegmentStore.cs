@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
 using Portal.Domain.Segments;
@@ -18,41 +19,72 @@ public sealed record SegmentEditorOptions(IReadOnlyList<NamedId> Segments, IRead
 }
 
 /// <summary>Saved segments: list, load, save (the version goes up when the rules change), delete.</summary>
+/// <remarks>
+/// Department scoping (issue 5): the overloads taking a <see cref="DepartmentScope"/> are what users
+/// go through; a segment or list of another department is invisible (null, not listed) and cannot
+/// be changed or deleted. The overloads without one see everything, for system callers.
+/// </remarks>
 public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, SegmentAudience audience, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<SegmentSummary>> ListAsync(CancellationToken ct)
+    public Task<IReadOnlyList<SegmentSummary>> ListAsync(CancellationToken ct) => ListAsync(DepartmentScope.Everything, ct);
+
+    public async Task<IReadOnlyList<SegmentSummary>> ListAsync(DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Segments.AsNoTracking().OrderBy(s => s.Name)
+        return await Visible(db.Segments.AsNoTracking(), scope).OrderBy(s => s.Name)
             .Select(s => new SegmentSummary(s.Id, s.Name, s.Version, s.UpdatedAt, s.CreatedBy)).ToListAsync(ct);
     }
 
-    public async Task<SegmentEditorOptions> OptionsAsync(CancellationToken ct)
+    private static IQueryable<Segment> Visible(IQueryable<Segment> segments, DepartmentScope scope)
+    {
+        var (all, department) = (scope.All, scope.DepartmentId);
+        return segments.Where(s => all || s.DepartmentId == null || s.DepartmentId == department);
+    }
+
+    public Task<SegmentEditorOptions> OptionsAsync(CancellationToken ct) => OptionsAsync(DepartmentScope.Everything, ct);
+
+    /// <summary>The pickers offer the segments and lists the user may see.</summary>
+    public async Task<SegmentEditorOptions> OptionsAsync(DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var (all, department) = (scope.All, scope.DepartmentId);
         return new SegmentEditorOptions(
-            await db.Segments.AsNoTracking().OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
-            await db.StaticLists.AsNoTracking().OrderBy(l => l.Name).Select(l => new NamedId(l.Id, l.Name)).ToListAsync(ct),
+            await Visible(db.Segments.AsNoTracking(), scope).OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
+            await db.StaticLists.AsNoTracking().Where(l => all || l.DepartmentId == null || l.DepartmentId == department)
+                .OrderBy(l => l.Name).Select(l => new NamedId(l.Id, l.Name)).ToListAsync(ct),
             await db.Campaigns.AsNoTracking().OrderByDescending(c => c.CreatedAt).Select(c => new NamedId(c.Id, c.Name)).ToListAsync(ct),
             await db.AttributeDefinitions.AsNoTracking().OrderBy(a => a.Label).ToListAsync(ct));
     }
 
-    public async Task<Segment?> FindAsync(int id, CancellationToken ct)
+    public Task<Segment?> FindAsync(int id, CancellationToken ct) => FindAsync(id, DepartmentScope.Everything, ct);
+
+    /// <returns>Null when it does not exist or belongs to another department.</returns>
+    public async Task<Segment?> FindAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Segments.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        return await Visible(db.Segments.AsNoTracking(), scope).SingleOrDefaultAsync(s => s.Id == id, ct);
     }
 
-    public async Task<int> CountAsync(int id, CancellationToken ct)
+    public Task<int> CountAsync(int id, CancellationToken ct) => CountAsync(id, DepartmentScope.Everything, ct);
+
+    public async Task<int> CountAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
-        var segment = await FindAsync(id, ct) ?? throw new DomainException($"Segment {id} does not exist.");
+        var segment = await FindAsync(id, scope, ct) ?? throw new DomainException($"Segment {id} does not exist.");
         return await audience.CountAsync(SegmentRuleJson.Parse(segment.RulesJson), id, ct);
     }
 
     /// <summary>Checks the rule (a cycle through saved segments included) and saves it.</summary>
     /// <returns>The segment's id and version.</returns>
     /// <exception cref="SegmentRuleException">The rule is invalid.</exception>
-    public async Task<(int Id, int Version)> SaveAsync(int? id, string name, SegmentRule rule, int? departmentId, string user, CancellationToken ct)
+    public Task<(int Id, int Version)> SaveAsync(int? id, string name, SegmentRule rule, int? departmentId, string user, CancellationToken ct) =>
+        SaveAsync(id, name, rule, departmentId, DepartmentScope.Everything, user, ct);
+
+    /// <summary>A new segment belongs to the user's department; an existing one must be in the user's scope.</summary>
+    /// <exception cref="DomainException">The segment belongs to another department.</exception>
+    public Task<(int Id, int Version)> SaveAsync(DepartmentScope scope, int? id, string name, SegmentRule rule, string user, CancellationToken ct) =>
+        SaveAsync(id, name, rule, scope.NewItemsDepartment, scope, user, ct);
+
+    private async Task<(int Id, int Version)> SaveAsync(int? id, string name, SegmentRule rule, int? departmentId, DepartmentScope scope, string user, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var context = await audience.ContextAsync(db, ct);
@@ -68,6 +100,10 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         else
         {
             segment = await db.Segments.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new DomainException($"Segment {id} does not exist.");
+            if (!scope.Allows(segment.DepartmentId))
+            {
+                throw new DomainException("This segment belongs to another department.");
+            }
             segment.Rename(name);
             if (segment.RulesJson != json)
             {
@@ -78,10 +114,17 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         return (segment.Id, segment.Version);
     }
 
-    /// <exception cref="DomainException">A campaign or another segment still uses it.</exception>
-    public async Task DeleteAsync(int id, CancellationToken ct)
+    public Task DeleteAsync(int id, CancellationToken ct) => DeleteAsync(id, DepartmentScope.Everything, ct);
+
+    /// <exception cref="DomainException">A campaign or another segment still uses it, or it belongs to another department.</exception>
+    public async Task DeleteAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var owner = await db.Segments.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.DepartmentId }).SingleOrDefaultAsync(ct);
+        if (owner is not null && !scope.Allows(owner.DepartmentId))
+        {
+            throw new DomainException("This segment belongs to another department.");
+        }
         if (await db.Campaigns.AnyAsync(c => c.SegmentId == id, ct))
         {
             throw new DomainException("A campaign uses this segment: it cannot be deleted.");

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
 using Portal.Domain.Segments;
@@ -32,10 +33,15 @@ public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts
     private static readonly string[] PhoneHeaders = ["phone", "msisdn", "телефон", "номер", "mobile"];
     private static readonly string[] ExternalIdHeaders = ["external_id", "externalid", "external id", "client_id", "crm_id", "id"];
 
-    public async Task<IReadOnlyList<StaticListSummary>> ListAsync(CancellationToken ct)
+    /// <summary>Every list (system callers); users see <see cref="ListAsync(DepartmentScope, CancellationToken)"/>.</summary>
+    public Task<IReadOnlyList<StaticListSummary>> ListAsync(CancellationToken ct) => ListAsync(DepartmentScope.Everything, ct);
+
+    /// <summary>The lists of the user's department and the shared ones (all for administrators).</summary>
+    public async Task<IReadOnlyList<StaticListSummary>> ListAsync(DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.StaticLists.AsNoTracking().OrderBy(l => l.Name)
+        var (all, department) = (scope.All, scope.DepartmentId);
+        return await db.StaticLists.AsNoTracking().Where(l => all || l.DepartmentId == null || l.DepartmentId == department).OrderBy(l => l.Name)
             .Select(l => new StaticListSummary(l.Id, l.Name, l.MemberCount, l.CreatedAt, l.CreatedBy)).ToListAsync(ct);
     }
 
@@ -109,9 +115,17 @@ public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts
         return new StaticListUploadResult(list.Id, rows, members, unmatched.OrderBy(u => u.Row).ToList());
     }
 
-    public async Task DeleteAsync(int id, CancellationToken ct)
+    public Task DeleteAsync(int id, CancellationToken ct) => DeleteAsync(id, DepartmentScope.Everything, ct);
+
+    /// <exception cref="DomainException">A segment uses the list, or it belongs to another department.</exception>
+    public async Task DeleteAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var owner = await db.StaticLists.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.DepartmentId }).SingleOrDefaultAsync(ct);
+        if (owner is not null && !scope.Allows(owner.DepartmentId))
+        {
+            throw new DomainException("This list belongs to another department.");
+        }
         var segments = await db.Segments.AsNoTracking().Select(s => new { s.Name, s.RulesJson }).ToListAsync(ct);
         var users = segments.Where(s => UsesList(s.RulesJson, id)).Select(s => s.Name).ToList();
         if (users.Count > 0)

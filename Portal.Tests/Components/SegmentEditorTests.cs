@@ -7,6 +7,7 @@ using Portal.Components.Pages.Segments;
 using Portal.Domain.Access;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Seeding;
 using Portal.Infrastructure.Segments;
@@ -37,6 +38,7 @@ public class SegmentEditorTests
         ctx.Services.AddSingleton(audience);
         ctx.Services.AddSingleton(new SegmentStore(database.Factory, audience, clock));
         ctx.Services.AddSingleton(new AuditLog(database.Factory, clock));
+        ctx.Services.AddSingleton(new DepartmentScopes(database.Factory));
         ctx.AddAuthorization().SetAuthorized("campaigns@portal.local").SetRoles(Roles.CampaignManager);
 
         var page = ctx.Render<SegmentEditor>();

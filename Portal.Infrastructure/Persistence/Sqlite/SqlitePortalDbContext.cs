@@ -1,5 +1,8 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Portal.Infrastructure.Persistence.Sqlite;
@@ -7,6 +10,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite;
 /// <summary>The embedded default's database; owns the SQLite migrations.</summary>
 public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options)
 {
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(UnicodeLower.Instance);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
         // SQLite has no decimal type: EF stores TEXT, which compares and sums wrongly. REAL
@@ -25,6 +31,27 @@ public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext
     private sealed class NullableUtcConverter() : ValueConverter<DateTime?, DateTime?>(
         v => v.HasValue ? (v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime()) : v,
         v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+}
+
+/// <summary>
+/// SQLite's built-in <c>lower()</c> folds ASCII only, so "contains москва" would miss "Москва" while
+/// PostgreSQL's finds it. Every connection gets a <c>lower()</c> that folds like .NET's invariant
+/// culture (and like PostgreSQL's in a UTF-8 locale), so case-insensitive text criteria agree.
+/// </summary>
+internal sealed class UnicodeLower : DbConnectionInterceptor
+{
+    public static UnicodeLower Instance { get; } = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Register(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Register(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Register(DbConnection connection) =>
+        ((SqliteConnection)connection).CreateFunction("lower", (string? s) => s?.ToLowerInvariant(), isDeterministic: true);
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the SQLite model without the web host.</summary>

@@ -155,6 +155,11 @@ public sealed class EventRollupTests(AudienceData data) : IClassFixture<Audience
             Assert.Equal(expected[i], ids);
             Assert.Equal(await IdsAsync(check, rule, now, rollups: false), await IdsAsync(check, rule, now, rollups: true));
         }
+
+        // The rollups verb's recompute restores what a manual change broke.
+        await check.Clients.ExecuteUpdateAsync(u => u.SetProperty(c => c.MaxPurchaseEventAmount, (decimal?)null));
+        Assert.Equal(2, await ClientEventRollups.RefreshAllAsync(check, null, default, clientsPerStatement: 1));
+        Assert.Equal(20000m, await check.Clients.Where(c => c.Id == c1.Id).Select(c => c.MaxPurchaseEventAmount).SingleAsync());
     }
 
     [Theory]

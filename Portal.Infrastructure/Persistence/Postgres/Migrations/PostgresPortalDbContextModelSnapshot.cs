@@ -535,11 +535,7 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("LastActivityAt");
-
                     b.HasIndex("LastName");
-
-                    b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Phone")
                         .IsUnique();

@@ -518,11 +518,7 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("LastActivityAt");
-
                     b.HasIndex("LastName");
-
-                    b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Phone")
                         .IsUnique();

@@ -7,6 +7,7 @@ using Portal.Domain.Audit;
 using Portal.Domain.Common;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Segments;
 using Portal.Identity;
 
@@ -24,6 +25,7 @@ public partial class SegmentEditor
     [Parameter] public int? Id { get; set; }
     [Inject] private SegmentAudience Audience { get; set; } = default!;
     [Inject] private SegmentStore Store { get; set; } = default!;
+    [Inject] private DepartmentScopes Scopes { get; set; } = default!;
     [Inject] private AuditLog Audit { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -44,15 +46,17 @@ public partial class SegmentEditor
     private string? _explainKey;
     private AudienceExplanation? _explanation;
     private CancellationTokenSource? _pending;
+    private DepartmentScope _scope = DepartmentScope.Of(null);
 
     protected override async Task OnParametersSetAsync()
     {
         var user = (await AuthState).User;
         _seesPersonalData = user.SeesPersonalData();
-        _options = await Store.OptionsAsync(CancellationToken.None);
+        _scope = await Scopes.ForAsync(user, CancellationToken.None);
+        _options = await Store.OptionsAsync(_scope, CancellationToken.None);
         if (Id is { } id)
         {
-            var segment = await Store.FindAsync(id, CancellationToken.None);
+            var segment = await Store.FindAsync(id, _scope, CancellationToken.None);
             if (segment is null)
             {
                 _loadError = L["This audience does not exist."];
@@ -175,7 +179,7 @@ public partial class SegmentEditor
         try
         {
             var user = (await AuthState).User;
-            var (id, version) = await Store.SaveAsync(Id, _name ?? "", _rule, null, user.Identity?.Name ?? "", CancellationToken.None);
+            var (id, version) = await Store.SaveAsync(_scope, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
             _version = version;
             Snackbar.Add(L["Saved: version {0}.", version], Severity.Success);
             if (Id is null)

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using Portal.Domain.Access;
 using Portal.Domain.Common;
 using Portal.Domain.Segments;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Segments;
 
 namespace Portal.Components.Pages.Segments;
@@ -10,6 +13,8 @@ namespace Portal.Components.Pages.Segments;
 public partial class SegmentList : IDisposable
 {
     [Inject] private SegmentStore Store { get; set; } = default!;
+    [Inject] private DepartmentScopes Scopes { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -17,8 +22,13 @@ public partial class SegmentList : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<SegmentSummary>? _segments;
     private readonly Dictionary<int, int?> _counts = [];
+    private DepartmentScope _scope = DepartmentScope.Of(null);
 
-    protected override async Task OnInitializedAsync() => _segments = await Store.ListAsync(_closing.Token);
+    protected override async Task OnInitializedAsync()
+    {
+        _scope = await Scopes.ForAsync((await AuthState).User, _closing.Token);
+        _segments = await Store.ListAsync(_scope, _closing.Token);
+    }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -30,7 +40,7 @@ public partial class SegmentList : IDisposable
         {
             try
             {
-                _counts[segment.Id] = await Store.CountAsync(segment.Id, _closing.Token);
+                _counts[segment.Id] = await Store.CountAsync(segment.Id, _scope, _closing.Token);
             }
             catch (SegmentRuleException)
             {
@@ -53,8 +63,8 @@ public partial class SegmentList : IDisposable
         }
         try
         {
-            await Store.DeleteAsync(segment.Id, CancellationToken.None);
-            _segments = await Store.ListAsync(CancellationToken.None);
+            await Store.DeleteAsync(segment.Id, _scope, CancellationToken.None);
+            _segments = await Store.ListAsync(_scope, CancellationToken.None);
             Snackbar.Add(L["Deleted."], Severity.Success);
         }
         catch (DomainException e)

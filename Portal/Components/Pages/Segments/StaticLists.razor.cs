@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
+using Portal.Domain.Access;
 using Portal.Domain.Common;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Segments;
 
 namespace Portal.Components.Pages.Segments;
@@ -13,6 +15,7 @@ public partial class StaticLists
     private const long MaxUpload = 200L * 1024 * 1024;
 
     [Inject] private StaticListImport Lists { get; set; } = default!;
+    [Inject] private DepartmentScopes Scopes { get; set; } = default!;
     [Inject] private IWebHostEnvironment Environment { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
@@ -23,8 +26,13 @@ public partial class StaticLists
     private bool _busy;
     private string? _error;
     private StaticListUploadResult? _result;
+    private DepartmentScope _scope = DepartmentScope.Of(null);
 
-    protected override async Task OnInitializedAsync() => _lists = await Lists.ListAsync(CancellationToken.None);
+    protected override async Task OnInitializedAsync()
+    {
+        _scope = await Scopes.ForAsync((await AuthState).User, CancellationToken.None);
+        _lists = await Lists.ListAsync(_scope, CancellationToken.None);
+    }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
     {
@@ -47,8 +55,8 @@ public partial class StaticLists
                 await source.CopyToAsync(target);
             }
             var user = (await AuthState).User.Identity?.Name ?? "";
-            _result = await Lists.CreateAsync(_name, path, fileName, _key, null, user, CancellationToken.None);
-            _lists = await Lists.ListAsync(CancellationToken.None);
+            _result = await Lists.CreateAsync(_name, path, fileName, _key, _scope.NewItemsDepartment, user, CancellationToken.None);
+            _lists = await Lists.ListAsync(_scope, CancellationToken.None);
             _name = null;
         }
         catch (Exception error) when (error is InvalidDataException or DomainException or IOException)
@@ -66,8 +74,8 @@ public partial class StaticLists
     {
         try
         {
-            await Lists.DeleteAsync(list.Id, CancellationToken.None);
-            _lists = await Lists.ListAsync(CancellationToken.None);
+            await Lists.DeleteAsync(list.Id, _scope, CancellationToken.None);
+            _lists = await Lists.ListAsync(_scope, CancellationToken.None);
             Snackbar.Add(L["Deleted."], Severity.Success);
         }
         catch (DomainException e)

@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125223527_ClientRollups")]
+    [Migration("20261125230617_ClientRollups")]
     partial class ClientRollups
     {
         /// <inheritdoc />
@@ -521,11 +521,7 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("LastActivityAt");
-
                     b.HasIndex("LastName");
-
-                    b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Phone")
                         .IsUnique();

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
+namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class ClientRollups : Migration
@@ -11,16 +11,24 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Clients_LastActivityAt",
+                table: "Clients");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Clients_LastPurchaseAt",
+                table: "Clients");
+
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastLoginEventAt",
                 table: "Clients",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
-            migrationBuilder.AddColumn<double>(
+            migrationBuilder.AddColumn<decimal>(
                 name: "LastPaymentEventAmount",
                 table: "Clients",
-                type: "REAL",
+                type: "numeric(18,2)",
                 precision: 18,
                 scale: 2,
                 nullable: true);
@@ -28,13 +36,13 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastPaymentEventAt",
                 table: "Clients",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
-            migrationBuilder.AddColumn<double>(
+            migrationBuilder.AddColumn<decimal>(
                 name: "LastPurchaseEventAmount",
                 table: "Clients",
-                type: "REAL",
+                type: "numeric(18,2)",
                 precision: 18,
                 scale: 2,
                 nullable: true);
@@ -42,27 +50,27 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastPurchaseEventAt",
                 table: "Clients",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastVisitEventAt",
                 table: "Clients",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
-            migrationBuilder.AddColumn<double>(
+            migrationBuilder.AddColumn<decimal>(
                 name: "MaxPaymentEventAmount",
                 table: "Clients",
-                type: "REAL",
+                type: "numeric(18,2)",
                 precision: 18,
                 scale: 2,
                 nullable: true);
 
-            migrationBuilder.AddColumn<double>(
+            migrationBuilder.AddColumn<decimal>(
                 name: "MaxPurchaseEventAmount",
                 table: "Clients",
-                type: "REAL",
+                type: "numeric(18,2)",
                 precision: 18,
                 scale: 2,
                 nullable: true);
@@ -105,6 +113,16 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
             migrationBuilder.DropColumn(
                 name: "MaxPurchaseEventAmount",
                 table: "Clients");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Clients_LastActivityAt",
+                table: "Clients",
+                column: "LastActivityAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Clients_LastPurchaseAt",
+                table: "Clients",
+                column: "LastPurchaseAt");
         }
     }
 }

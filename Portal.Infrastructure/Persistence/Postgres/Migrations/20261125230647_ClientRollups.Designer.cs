@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125223536_ClientRollups")]
+    [Migration("20261125230647_ClientRollups")]
     partial class ClientRollups
     {
         /// <inheritdoc />
@@ -538,11 +538,7 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("LastActivityAt");
-
                     b.HasIndex("LastName");
-
-                    b.HasIndex("LastPurchaseAt");
 
                     b.HasIndex("Phone")
                         .IsUnique();

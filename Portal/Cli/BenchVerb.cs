@@ -15,6 +15,7 @@ public static class BenchVerb
         ["sync"] = (SyncBench.RunAsync, "bench sync --rows N [--postgres CS]   (PostgreSQL source -> configured database)"),
         ["segments"] = (SegmentBench.RunAsync, "bench segments [--runs 20]   (audience counts vs hand-written SQL; PostgreSQL with seeded clients and events)"),
         ["render"] = (RenderBench.RunAsync, "bench render [--count 2000000]   (template rendering + part counting, one thread; no database)"),
+        ["dashboard"] = (DashboardBench.RunAsync, "bench dashboard [--messages 1900000] [--ticks 30]   (the live dashboard's read per tick; PostgreSQL)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

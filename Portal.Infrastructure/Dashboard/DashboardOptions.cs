@@ -20,6 +20,18 @@ public sealed class DashboardOptions
     /// </summary>
     public TimeSpan ShareFor { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Rows whose time is older than this are taken as settled: today's totals and the chart's
+    /// buckets keep them cached and each tick reads only the newer ones (receipts land within seconds).
+    /// </summary>
+    public TimeSpan SettleAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Counting the running campaigns scans all their messages (1.9 M: about 250 ms here). When it takes
+    /// longer than this, the counts are reused for up to 4 more ticks, proportionally.
+    /// </summary>
+    public TimeSpan CampaignQueryBudget { get; set; } = TimeSpan.FromMilliseconds(150);
+
     internal string ResolvedNodeId => string.IsNullOrWhiteSpace(NodeId)
         ? $"{Environment.MachineName}-{Environment.ProcessId}"
         : NodeId.Trim();

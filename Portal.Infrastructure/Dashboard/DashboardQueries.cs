@@ -40,8 +40,13 @@ public sealed class DashboardQueries(
     private readonly Dictionary<DateTime, DayBase> _days = [];
     private readonly Dictionary<int, Queue<(DateTime At, int Final)>> _campaignReadings = [];
     private readonly Dictionary<(string Node, int Provider), Queue<ProviderNodeStats>> _providerReadings = [];
+    private readonly Dictionary<DateTime, (int Submitted, int Delivered)> _settledBuckets = [];
+    private DateTime _bucketsSettledUntil;
+    private IReadOnlyList<LiveCampaign> _campaigns = [];
+    private DateTime _campaignsDay;
+    private int _campaignTicksToSkip;
 
-    /// <summary>Today's totals up to <see cref="Until"/>: rows older than the 15-minute window do not change any more.</summary>
+    /// <summary>Today's totals up to <see cref="Until"/>: rows older than <see cref="DashboardOptions.SettleAfter"/> do not change any more.</summary>
     private sealed record DayBase(DateTime Until, TodayTotals Totals);
 
     public async Task<DashboardSnapshot> ReadAsync(DateTime dayStartUtc, CancellationToken ct = default)
@@ -58,7 +63,7 @@ public sealed class DashboardQueries(
             var started = Stopwatch.GetTimestamp();
             await using var db = await contexts.CreateDbContextAsync(ct);
             var today = await TodayAsync(db, dayStartUtc, now, ct);
-            var campaigns = await CampaignsAsync(db, dayStartUtc, now, ct);
+            var campaigns = await CampaignsCachedAsync(db, dayStartUtc, now, ct);
             var throughput = await ThroughputAsync(db, now, ct);
             var providers = await ProvidersAsync(db, now, ct);
             var queues = await QueuesAsync(ct);
@@ -76,8 +81,8 @@ public sealed class DashboardQueries(
 
     private async Task<TodayTotals> TodayAsync(PortalDbContext db, DateTime day, DateTime now, CancellationToken ct)
     {
-        // Rows older than the chart's window are settled: add them to the cached part once, minute by minute.
-        var settled = Floor(now, TimeSpan.FromMinutes(1)) - DashboardSnapshot.Window;
+        // Settled rows are added to the cached part once, minute by minute; each tick reads only the last minutes.
+        var settled = Floor(now - options.Value.SettleAfter, TimeSpan.FromMinutes(1));
         if (settled < day) settled = day;
         if (!_days.TryGetValue(day, out var cached) || cached.Until > settled)
         {
@@ -120,6 +125,23 @@ public sealed class DashboardQueries(
         s is MessageStatus.Undeliverable or MessageStatus.Expired or MessageStatus.Rejected or MessageStatus.Unknown;
 
     // ---- running campaigns ----
+
+    /// <summary>Recounts every tick while that is cheap; a slow count (a huge campaign) is reused for a few ticks.</summary>
+    private async Task<IReadOnlyList<LiveCampaign>> CampaignsCachedAsync(PortalDbContext db, DateTime day, DateTime now, CancellationToken ct)
+    {
+        if (_campaignTicksToSkip > 0 && _campaignsDay == day)
+        {
+            _campaignTicksToSkip--;
+            return _campaigns;
+        }
+        var started = Stopwatch.GetTimestamp();
+        _campaigns = await CampaignsAsync(db, day, now, ct);
+        _campaignsDay = day;
+        var took = Stopwatch.GetElapsedTime(started);
+        var budget = options.Value.CampaignQueryBudget;
+        _campaignTicksToSkip = took <= budget ? 0 : (int)Math.Min(4, Math.Ceiling(took / budget) - 1);
+        return _campaigns;
+    }
 
     private async Task<IReadOnlyList<LiveCampaign>> CampaignsAsync(PortalDbContext db, DateTime day, DateTime now, CancellationToken ct)
     {
@@ -189,21 +211,55 @@ public sealed class DashboardQueries(
 
     // ---- throughput per 10-second bucket over 15 minutes ----
 
-    private static async Task<IReadOnlyList<ThroughputBucket>> ThroughputAsync(PortalDbContext db, DateTime now, CancellationToken ct)
+    private async Task<IReadOnlyList<ThroughputBucket>> ThroughputAsync(PortalDbContext db, DateTime now, CancellationToken ct)
     {
         var size = DashboardSnapshot.BucketSize;
         // Complete buckets only: the one still filling would read as a dip.
         var end = Floor(now, size);
         var from = end - DashboardSnapshot.Window;
-        var submitted = await BucketsAsync(db, "SubmittedAt", null, from, end, ct);
-        var delivered = await BucketsAsync(db, "DoneAt", MessageStatus.Delivered, from, end, ct);
+        // Buckets older than SettleAfter are read once and kept; each tick reads only the newer ones.
+        var settleTo = Floor(now - options.Value.SettleAfter, size);
+        if (settleTo < from) settleTo = from;
+        if (_bucketsSettledUntil < from || _bucketsSettledUntil > settleTo)
+        {
+            _settledBuckets.Clear();
+            _bucketsSettledUntil = from;
+        }
+        if (_bucketsSettledUntil < settleTo)
+        {
+            foreach (var (start, counts) in await BucketPairsAsync(db, _bucketsSettledUntil, settleTo, ct))
+            {
+                _settledBuckets[start] = counts;
+            }
+            _bucketsSettledUntil = settleTo;
+        }
+        foreach (var old in _settledBuckets.Keys.Where(k => k < from).ToList())
+        {
+            _settledBuckets.Remove(old);
+        }
+        var live = await BucketPairsAsync(db, settleTo, end, ct);
         var count = (int)(DashboardSnapshot.Window / size);
         var buckets = new ThroughputBucket[count];
         for (var i = 0; i < count; i++)
         {
-            buckets[i] = new ThroughputBucket(from + size * i, submitted.GetValueOrDefault(i), delivered.GetValueOrDefault(i));
+            var start = from + size * i;
+            var (submitted, delivered) = start < settleTo ? _settledBuckets.GetValueOrDefault(start) : live.GetValueOrDefault(start);
+            buckets[i] = new ThroughputBucket(start, submitted, delivered);
         }
         return buckets;
+    }
+
+    private static async Task<Dictionary<DateTime, (int Submitted, int Delivered)>> BucketPairsAsync(PortalDbContext db, DateTime from, DateTime end, CancellationToken ct)
+    {
+        var result = new Dictionary<DateTime, (int, int)>();
+        if (end <= from) return result;
+        var submitted = await BucketsAsync(db, "SubmittedAt", null, from, end, ct);
+        var delivered = await BucketsAsync(db, "DoneAt", MessageStatus.Delivered, from, end, ct);
+        foreach (var i in submitted.Keys.Union(delivered.Keys))
+        {
+            result[from + DashboardSnapshot.BucketSize * i] = (submitted.GetValueOrDefault(i), delivered.GetValueOrDefault(i));
+        }
+        return result;
     }
 
     private sealed record BucketRow(long Bucket, long Count);

@@ -10,6 +10,8 @@ using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Smpp.Esme;
+using Portal.Tests.Infrastructure.Smpp;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Infrastructure.Dashboard;
@@ -242,6 +244,28 @@ public class DashboardQueriesTests
         f.Clock.Now = Now.AddMinutes(1);
         var gone = (await f.Queries.ReadAsync(Day)).Providers.Single();
         Assert.Equal((0, ProviderBindState.NoNode), (gone.Nodes, gone.BindState));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task RealConnector_OverSmpp_IsPublishedAndShownAsBound(DatabaseProvider provider)
+    {
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using var rig = await SmppTestRig.StartAsync(connector: o => o.Binds = 2);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.IsType<SubmitOutcome.Accepted>(await rig.Connector.SubmitAsync(new SmsSubmission($"m{i}", "Portal", "79990001122", "Hello")));
+        }
+
+        var reading = ProviderStatsPublisher.Reading("node-x", f.ProviderId, rig.Connector, Now);
+        Assert.Equal((2, 2, 0, 100, 5L, 0L), (reading.BindsUp, reading.BindsConfigured, reading.WindowInUse, reading.WindowSize, reading.SubmittedTotal, reading.ErrorsTotal));
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [reading], default);
+        }
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single();
+        Assert.Equal((1, 2, ProviderBindState.Bound), (shown.Nodes, shown.BindsUp, shown.BindState));
     }
 
     [Fact]

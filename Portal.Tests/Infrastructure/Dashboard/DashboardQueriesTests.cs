@@ -269,6 +269,41 @@ public class DashboardQueriesTests
     }
 
     [Fact]
+    public async Task Publisher_WritesThisNodesConnectorsEveryInterval()
+    {
+        var f = await CreateAsync(DatabaseProvider.Sqlite);
+        await using var _ = f.Database;
+        await using var rig = await SmppTestRig.StartAsync();
+        var bus = new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
+        await using var connections = new ProviderConnections(
+            new ReceiptForwarder(bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
+        var settings = new SmppProviderSettings { Port = rig.Simulator.EndPoint!.Port, SystemId = "portal", Password = "secret", Binds = 1, WindowSize = 10 };
+        var sender = await connections.GetAsync(f.ProviderId, "main", settings.ToJson(), default);
+        await sender.SendAsync(new OutgoingSms(1, "Portal", "79990001122", "Hello", null), default);
+
+        var publisher = new ProviderStatsPublisher(connections, f.Database.Factory,
+            Options.Create(new DashboardOptions { NodeId = "node-test", PublishInterval = TimeSpan.FromMilliseconds(100) }),
+            TimeProvider.System, NullLogger<ProviderStatsPublisher>.Instance);
+        await publisher.StartAsync(default);
+        try
+        {
+            ProviderNodeStats? row = null;
+            for (var i = 0; i < 50 && row is null; i++)
+            {
+                await Task.Delay(100);
+                await using var db = f.Database.CreateContext();
+                row = await db.ProviderNodeStats.SingleOrDefaultAsync(r => r.NodeId == "node-test");
+            }
+            Assert.NotNull(row);
+            Assert.Equal((f.ProviderId, 1, 1, 10, 1L), (row.ProviderId, row.BindsUp, row.BindsConfigured, row.WindowSize, row.SubmittedTotal));
+        }
+        finally
+        {
+            await publisher.StopAsync(default);
+        }
+    }
+
+    [Fact]
     public async Task ReadsWithinShareFor_ShareOneSnapshot()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);

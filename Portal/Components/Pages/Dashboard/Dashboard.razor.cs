@@ -97,7 +97,7 @@ public partial class Dashboard : IAsyncDisposable
             new ChartSeries<double> { Name = L["Submitted"], Data = snapshot.Throughput.Select(b => b.Submitted / perSecond).ToArray() },
             new ChartSeries<double> { Name = L["Delivered"], Data = snapshot.Throughput.Select(b => b.Delivered / perSecond).ToArray() },
         ];
-        // A label a minute; 90 of them would overlap on a phone.
+        // A label every three minutes; 90 of them would overlap on a phone.
         _labels = snapshot.Throughput.Select((b, i) => i % 18 == 0 ? Local(b.Start).ToString("HH:mm") : "").ToArray();
     }
 

@@ -24,6 +24,7 @@ public partial class Dashboard : IAsyncDisposable
     [Inject] private IOptions<SendingOptions> Sending { get; set; } = default!;
 
     private readonly CancellationTokenSource _closing = new();
+    private readonly TimeSpan _tick = TickInterval;
     private DashboardSnapshot? _snapshot;
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private string? _error;
@@ -45,7 +46,7 @@ public partial class Dashboard : IAsyncDisposable
 
     private async Task TickAsync()
     {
-        using var timer = new PeriodicTimer(TickInterval);
+        using var timer = new PeriodicTimer(_tick);
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token))

@@ -57,6 +57,7 @@ public static class DependencyInjection
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
+        Dashboard.DashboardSetup.AddPortalDashboard(services, builder.Configuration);
 
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")

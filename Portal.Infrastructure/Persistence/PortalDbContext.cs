@@ -44,6 +44,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -62,6 +62,12 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
         }
     }
 
+    /// <summary>The connectors up on this node (the dashboard publishes their statistics).</summary>
+    public IReadOnlyList<(int ProviderId, SmppConnector Connector)> Connected() =>
+        _connections.Where(c => c.Value.IsValueCreated && c.Value.Value.IsCompletedSuccessfully)
+            .Select(c => (c.Key, c.Value.Value.Result.Sender.Connector))
+            .ToList();
+
     internal static MessageStatus? ToStatus(MessageState state) => state switch
     {
         MessageState.Delivered => MessageStatus.Delivered,

@@ -16,6 +16,7 @@ public static class BenchVerb
         ["segments"] = (SegmentBench.RunAsync, "bench segments [--runs 20]   (audience counts vs hand-written SQL; PostgreSQL with seeded clients and events)"),
         ["render"] = (RenderBench.RunAsync, "bench render [--count 2000000]   (template rendering + part counting, one thread; no database)"),
         ["estimate"] = (EstimateBench.RunAsync, "bench estimate [--runs 3] [--control 10]   (cost estimate of a campaign to every client of the configured, seeded database)"),
+        ["dashboard"] = (DashboardBench.RunAsync, "bench dashboard [--messages 1900000] [--ticks 30]   (the live dashboard's read per tick; PostgreSQL)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

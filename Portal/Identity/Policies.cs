@@ -12,6 +12,7 @@ public static class Policies
     public const string PersonalData = nameof(PersonalData);
     public const string Audiences = nameof(Audiences);
     public const string Campaigns = nameof(Campaigns);
+    public const string Dashboard = nameof(Dashboard);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -20,6 +21,8 @@ public static class Policies
         options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
         options.AddPolicy(Audiences, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
         options.AddPolicy(Campaigns, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager));
+        // Issue 8: the live dashboard is for Managers and above.
+        options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -51,6 +51,9 @@ public sealed partial class SmppConnector : IAsyncDisposable
     /// <summary>Binds currently up.</summary>
     public int BoundSessions => _sessions.Length;
 
+    /// <summary>Requests sent and not yet answered over all binds (the dashboard's "window in use").</summary>
+    public int WindowInUse => _sessions.Sum(s => s.Outstanding);
+
     /// <summary>Starts the bind loops; binds come up in the background (see <see cref="WaitForBindsAsync"/>).</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {

@@ -1045,9 +1045,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SubmittedAt")
+                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
+
                     b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("ClientId", "CreatedAt");
+
+                    b.HasIndex("DoneAt", "Status")
+                        .HasFilter("\"DoneAt\" IS NOT NULL");
 
                     b.HasIndex("ProviderId", "ProviderMessageId");
 
@@ -1292,6 +1298,51 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("TemplateVersions");
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BindsConfigured")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BindsUp")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ErrorsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReceiptsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SubmittedTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ThrottledTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("WindowInUse")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WindowSize")
+                        .HasColumnType("integer");
+
+                    b.HasKey("NodeId", "ProviderId");
+
+                    b.HasIndex("ProviderId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("ProviderNodeStats", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Identity.PortalUser", b =>
@@ -1599,6 +1650,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasOne("Portal.Domain.Templates.MessageTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
+                {
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

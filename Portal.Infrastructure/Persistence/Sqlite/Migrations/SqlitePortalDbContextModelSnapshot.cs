@@ -1008,9 +1008,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SubmittedAt")
+                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
+
                     b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("ClientId", "CreatedAt");
+
+                    b.HasIndex("DoneAt", "Status")
+                        .HasFilter("\"DoneAt\" IS NOT NULL");
 
                     b.HasIndex("ProviderId", "ProviderMessageId");
 
@@ -1243,6 +1249,51 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("TemplateVersions");
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BindsConfigured")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BindsUp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ErrorsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceiptsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SubmittedTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ThrottledTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WindowInUse")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WindowSize")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NodeId", "ProviderId");
+
+                    b.HasIndex("ProviderId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("ProviderNodeStats", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Identity.PortalUser", b =>
@@ -1550,6 +1601,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Portal.Domain.Templates.MessageTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
+                {
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,80 @@
+using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Messaging;
+
+namespace Portal.Infrastructure.Dashboard;
+
+/// <summary>Everything the live dashboard shows, read in one batch (counts and ids only, no personal data).</summary>
+public sealed record DashboardSnapshot(
+    DateTime At,
+    TodayTotals Today,
+    IReadOnlyList<LiveCampaign> Campaigns,
+    IReadOnlyList<ThroughputBucket> Throughput,
+    IReadOnlyList<ProviderLive> Providers,
+    IReadOnlyList<QueueStats> Queues,
+    TimeSpan QueryTime)
+{
+    /// <summary>Width of one <see cref="ThroughputBucket"/>.</summary>
+    public static readonly TimeSpan BucketSize = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far back <see cref="Throughput"/> reaches.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+
+    public static DashboardSnapshot Empty(DateTime at) => new(at, new TodayTotals(0, 0, 0, 0, 0), [], [], [], [], TimeSpan.Zero);
+}
+
+/// <summary>Since the start of the viewer's day: submitted (and their parts and cost), delivered and failed.</summary>
+public sealed record TodayTotals(long Sent, long Delivered, long Failed, long Parts, decimal Cost);
+
+/// <summary>A campaign that is sending, paused, due today or finished in the last minutes.</summary>
+public sealed record LiveCampaign(
+    int Id,
+    string Name,
+    CampaignStatus Status,
+    int Total,
+    int Queued,
+    int Submitted,
+    int Delivered,
+    int Failed,
+    int Deferred,
+    int Control,
+    int Cancelled,
+    double FinalPerSecond,
+    DateTime? EstimatedFinish)
+{
+    /// <summary>Messages that will not change any more (as <c>CampaignProgress.Final</c>).</summary>
+    public int Final => Delivered + Failed + Cancelled + Control;
+
+    public double PercentFinal => Total == 0 ? 0 : 100.0 * Final / Total;
+}
+
+/// <summary>Messages submitted and delivered in one <see cref="DashboardSnapshot.BucketSize"/> starting at <see cref="Start"/>.</summary>
+public sealed record ThroughputBucket(DateTime Start, int Submitted, int Delivered);
+
+/// <summary>One provider summed over the nodes that reported within <see cref="DashboardOptions.FreshFor"/>.</summary>
+public sealed record ProviderLive(
+    int ProviderId,
+    string Name,
+    int Nodes,
+    int BindsUp,
+    int BindsConfigured,
+    int WindowInUse,
+    int WindowSize,
+    double PartsPerSecond,
+    double ErrorPercent,
+    double ThrottlePercent)
+{
+    public ProviderBindState BindState =>
+        Nodes == 0 ? ProviderBindState.NoNode
+        : BindsUp == 0 ? ProviderBindState.Down
+        : BindsUp < BindsConfigured ? ProviderBindState.Partial
+        : ProviderBindState.Bound;
+}
+
+public enum ProviderBindState
+{
+    /// <summary>No node reported the provider recently (no sender connected to it).</summary>
+    NoNode = 0,
+    Down = 1,
+    Partial = 2,
+    Bound = 3,
+}

@@ -14,6 +14,8 @@ public static class BenchVerb
         ["import"] = (ImportBench.RunAsync, "bench import [--rows 1900000] [--keep-file]   (uses the configured Database:*)"),
         ["sync"] = (SyncBench.RunAsync, "bench sync --rows N [--postgres CS]   (PostgreSQL source -> configured database)"),
         ["segments"] = (SegmentBench.RunAsync, "bench segments [--runs 20]   (audience counts vs hand-written SQL; PostgreSQL with seeded clients and events)"),
+        ["launch"] = (DispatchBench.LaunchAsync, "bench launch [--control 0]   (1.9 M-recipient launch: snapshot + chunks published; configured PostgreSQL and bus)"),
+        ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

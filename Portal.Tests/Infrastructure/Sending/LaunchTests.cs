@@ -123,4 +123,35 @@ public sealed class LaunchTests
         Assert.Equal(100, notice.Messages);
         Assert.Equal(200, notice.FrequencyCapped);
     }
+
+    [Fact]
+    public async Task RecurringFiring_CreatesOneChildRunPerFiring_EvenWhenFiredTwice()
+    {
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: false, settings: NoSenders);
+        await h.SeedClientsAsync(300);
+        await h.StartAsync();
+        var parentId = await h.CreateCampaignAsync(c =>
+        {
+            c.ScheduleKind = ScheduleKind.Recurring;
+            c.Cron = "0 0 10 ? * MON";
+            c.ControlGroupPercent = 10;
+        });
+        var runs = h.Get<CampaignRuns>();
+        var firing = new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc);
+
+        var first = await runs.FireAsync(parentId, firing, default);
+        var again = await runs.FireAsync(parentId, firing, default);
+        var next = await runs.FireAsync(parentId, firing.AddDays(7), default);
+
+        Assert.NotNull(first);
+        Assert.Null(again);
+        Assert.NotNull(next);
+        await using var db = h.Database.CreateContext();
+        var children = await db.Campaigns.Where(c => c.ParentCampaignId == parentId).ToListAsync();
+        Assert.Equal(2, children.Count);
+        Assert.All(children, c => Assert.Equal(CampaignStatus.Sending, c.Status));
+        Assert.All(children, c => Assert.Equal(10, c.ControlGroupPercent));
+        Assert.Equal(300, await db.Messages.CountAsync(m => m.CampaignId == first.CampaignId));
+        Assert.Equal(CampaignStatus.Scheduled, await h.CampaignStatusAsync(parentId));
+    }
 }

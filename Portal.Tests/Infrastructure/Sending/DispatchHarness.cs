@@ -135,7 +135,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
     }
 
     /// <summary>A Scheduled campaign to everyone (launch it with <see cref="CampaignLauncher"/>).</summary>
-    public async Task<int> CreateCampaignAsync(Action<Campaign>? shape = null, string body = "Hello {{ client.first_name }}, your offer is ready.", MessagePurpose purpose = MessagePurpose.Service)
+    public async Task<int> CreateCampaignAsync(Action<Campaign>? shape = null, string body = "Hello {{ client.first_name }}, your offer is ready.", MessagePurpose purpose = MessagePurpose.Service, bool schedule = true)
     {
         await using var db = Database.CreateContext();
         var now = (Clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
@@ -150,7 +150,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
             QuietHoursEnabled = false,
         };
         shape?.Invoke(campaign);
-        campaign.Schedule(now, now);
+        if (schedule) campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return campaign.Id;

@@ -159,6 +159,24 @@ public sealed class SenderTests
         var bad = await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => operations.SendTestAsync(campaignId, "12", "author"));
         Assert.False(string.IsNullOrWhiteSpace(bad.Message));
     }
+
+    [Fact]
+    public async Task Schedule_Now_QuartzLaunchesTheCampaignAndItIsDelivered()
+    {
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: new() { ["Scheduling:Enabled"] = "true" });
+        await h.SeedClientsAsync(300);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync(schedule: false);
+
+        await h.Get<ICampaignOperations>().ScheduleAsync(campaignId, "author");
+
+        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == 300, TimeSpan.FromSeconds(60));
+        await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed);
+        await using var db = h.Database.CreateContext();
+        var actions = await db.AuditEntries.Where(a => a.EntityId == campaignId.ToString()).Select(a => a.Action).ToListAsync();
+        Assert.Contains(AuditActions.CampaignScheduled, actions);
+        Assert.Contains(AuditActions.CampaignLaunched, actions);
+    }
 }
 
 /// <summary>A clock the test moves by hand.</summary>

@@ -129,6 +129,10 @@ public sealed class ChunkPublisher(IDbContextFactory<PortalDbContext> contexts, 
     public Task<int> PublishOpenAsync(int campaignId, CancellationToken ct) =>
         PublishAsync(campaignId, c => c.Status != MessageChunkStatus.Done, ct);
 
+    /// <summary>Chunks published before <paramref name="before"/> and still not done: their bus message was lost or dead-lettered.</summary>
+    public Task<int> PublishStalledAsync(int campaignId, DateTime before, CancellationToken ct) =>
+        PublishAsync(campaignId, c => c.Status == MessageChunkStatus.Published && c.PublishedAt < before, ct);
+
     private async Task<int> PublishAsync(int campaignId, System.Linq.Expressions.Expression<Func<MessageChunk, bool>> which, CancellationToken ct)
     {
         List<DispatchChunk> chunks;
@@ -148,7 +152,7 @@ public sealed class ChunkPublisher(IDbContextFactory<PortalDbContext> contexts, 
         {
             foreach (var slice in chunks.Select(c => c.ChunkId).Chunk(1000))
             {
-                await db.MessageChunks.Where(c => slice.Contains(c.Id) && c.Status == MessageChunkStatus.Created)
+                await db.MessageChunks.Where(c => slice.Contains(c.Id) && c.Status != MessageChunkStatus.Done)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Published).SetProperty(c => c.PublishedAt, now), ct);
             }
         }

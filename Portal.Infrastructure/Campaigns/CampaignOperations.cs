@@ -28,6 +28,8 @@ public sealed class CampaignOperations(
     IMessageRouter router,
     DispatchCampaigns dispatch,
     AuditLog audit,
+    ICampaignEstimator estimator,
+    ApprovalThresholds thresholds,
     TimeProvider clock) : ICampaignOperations
 {
     public async Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default)
@@ -42,6 +44,13 @@ public sealed class CampaignOperations(
         catch (TemplateSyntaxException e)
         {
             throw new DomainException("The message does not parse: " + e.Message);
+        }
+        if (campaign.ApprovedAt is null && !campaign.RequiresApproval
+            && thresholds.Requires(await estimator.EstimateAsync(campaign, null, ct)))
+        {
+            // The wizard asks for approval from its own estimate; the server does not trust it.
+            campaign.RequiresApproval = true;
+            await db.SaveChangesAsync(ct);
         }
         var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
         campaign.Schedule(at, now);

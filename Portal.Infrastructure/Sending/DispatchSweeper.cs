@@ -11,7 +11,8 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>
 /// The periodic part of the pipeline, safe on every node at once: deferred messages whose quiet
 /// hours ended go back to Queued in new chunks; chunks never published (a crash between commit and
-/// publish) are published; campaigns with nothing left to send are completed.
+/// publish) are published, and chunks published long ago but never done are published again;
+/// campaigns with nothing left to send are completed.
 /// </summary>
 public sealed class DispatchSweeper(
     IDbContextFactory<PortalDbContext> contexts,
@@ -32,6 +33,8 @@ public sealed class DispatchSweeper(
             var released = await ReleaseDeferredAsync(campaignId, ct);
             await RecoverStrandedAsync(campaignId, ct);
             var published = await publisher.PublishPendingAsync(campaignId, ct);
+            var stalled = await publisher.PublishStalledAsync(campaignId, clock.GetUtcNow().UtcDateTime - options.Value.StalledChunkAfter, ct);
+            if (stalled > 0) logger.LogWarning("Campaign {CampaignId}: {Chunks} stalled chunks published again", campaignId, stalled);
             if (released > 0 || published > 0)
             {
                 logger.LogInformation("Campaign {CampaignId}: {Released} deferred messages due, {Published} chunks published", campaignId, released, published);

@@ -38,6 +38,13 @@ public sealed class SendingOptions
     /// <summary>How often due deferred messages are re-published, lost chunks recovered and finished campaigns completed.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A chunk published this long ago and still not done (its bus message dead-lettered after a
+    /// long provider outage, or lost with a broker) is published again. Safe: senders claim each
+    /// message atomically, so a second copy of a chunk re-sends nothing.
+    /// </summary>
+    public TimeSpan StalledChunkAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>With no provider configured: run the SMSC simulator on loopback and send through it.</summary>
     public bool EmbeddedSimulator { get; set; } = true;
 

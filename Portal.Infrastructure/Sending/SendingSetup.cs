@@ -24,6 +24,7 @@ public static class SendingSetup
         services.AddSingleton<DispatchSweeper>();
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<CampaignRuns>();
+        services.AddSingleton(ApprovalThresholds.From(configuration));
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
         services.AddHostedService<EmbeddedSmsc>();

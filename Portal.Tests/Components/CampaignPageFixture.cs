@@ -50,7 +50,9 @@ internal sealed class CampaignPageFixture : IAsyncDisposable
         ctx.Services.AddSingleton(fixture.Catalog);
         ctx.Services.AddSingleton<ICampaignOperations>(fixture.Operations);
         ctx.Services.AddSingleton<ICampaignEstimator>(fixture.Estimator);
-        ctx.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build());
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build();
+        ctx.Services.AddSingleton<IConfiguration>(settings);
+        ctx.Services.AddSingleton(ApprovalThresholds.From(settings));
         ctx.AddAuthorization().SetAuthorized(user).SetRoles(role);
         return fixture;
     }

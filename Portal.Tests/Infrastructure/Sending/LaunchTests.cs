@@ -154,4 +154,47 @@ public sealed class LaunchTests
         Assert.Equal(300, await db.Messages.CountAsync(m => m.CampaignId == first.CampaignId));
         Assert.Equal(CampaignStatus.Scheduled, await h.CampaignStatusAsync(parentId));
     }
+
+    [Fact]
+    public async Task Schedule_AboveTheSizeThreshold_NeedsApprovalOnTheServer_EvenIfTheWizardDidNotAsk()
+    {
+        var settings = new Dictionary<string, string?>(NoSenders) { ["Campaigns:ApprovalSizeThreshold"] = "100" };
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: settings);
+        await h.SeedClientsAsync(150);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync(schedule: false);
+        var operations = h.Get<ICampaignOperations>();
+
+        var refused = await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => operations.ScheduleAsync(campaignId, "author@portal.local"));
+
+        Assert.Contains("approval", refused.Message);
+        Assert.Equal(CampaignStatus.Draft, await h.CampaignStatusAsync(campaignId));
+        await operations.ApproveAsync(campaignId, "manager@portal.local");
+        await operations.ScheduleAsync(campaignId, "author@portal.local");
+        Assert.Contains(await h.CampaignStatusAsync(campaignId), new[] { CampaignStatus.Scheduled, CampaignStatus.Sending });
+    }
+
+    [Fact]
+    public async Task StalledChunks_PublishedLongAgoAndNotDone_ArePublishedAgain_DoneOnesAreNot()
+    {
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: NoSenders);
+        await h.SeedClientsAsync(2_500);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync();
+        Assert.NotNull(await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default));
+        var longAgo = DateTime.UtcNow.AddHours(-1);
+        await using (var db = h.Database.CreateContext())
+        {
+            await db.MessageChunks.Where(c => c.CampaignId == campaignId).ExecuteUpdateAsync(s => s.SetProperty(c => c.PublishedAt, longAgo));
+            var first = await db.MessageChunks.Where(c => c.CampaignId == campaignId).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+            await db.MessageChunks.Where(c => c.Id == first).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done));
+        }
+
+        var again = await h.Get<ChunkPublisher>().PublishStalledAsync(campaignId, DateTime.UtcNow.AddMinutes(-10), default);
+
+        Assert.Equal(2, again);
+        Assert.Equal(0, await h.Get<ChunkPublisher>().PublishStalledAsync(campaignId, DateTime.UtcNow.AddMinutes(-10), default));
+        await using var check = h.Database.CreateContext();
+        Assert.Equal(2, await check.MessageChunks.CountAsync(c => c.CampaignId == campaignId && c.Status == MessageChunkStatus.Published && c.PublishedAt > longAgo));
+    }
 }

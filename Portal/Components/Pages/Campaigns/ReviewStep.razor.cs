@@ -35,10 +35,9 @@ public partial class ReviewStep : IDisposable
     [Parameter] public EventCallback ScheduleAsync { get; set; }
 
     [Inject] private ICampaignEstimator Estimator { get; set; } = default!;
-    [Inject] private IConfiguration Configuration { get; set; } = default!;
+    [Inject] private ApprovalThresholds Thresholds { get; set; } = default!;
 
     private readonly CancellationTokenSource _closing = new();
-    private ApprovalThresholds _thresholds = new(ApprovalThresholds.DefaultCost, ApprovalThresholds.DefaultSize);
     private CampaignEstimate? _estimate;
     private int? _estimatedFor;
     private bool _estimating;
@@ -47,7 +46,6 @@ public partial class ReviewStep : IDisposable
     private List<ChartSeries<double>> _partsSeries = [];
     private string[] _partsLabels = [];
 
-    protected override void OnInitialized() => _thresholds = ApprovalThresholds.From(Configuration);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -88,7 +86,7 @@ public partial class ReviewStep : IDisposable
         }
         if (_estimate is not null)
         {
-            await ApprovalChanged.InvokeAsync(_thresholds.Requires(_estimate));
+            await ApprovalChanged.InvokeAsync(Thresholds.Requires(_estimate));
         }
     }
 

@@ -1,11 +1,12 @@
 using System.Globalization;
-using Portal.Infrastructure.Campaigns;
+using Microsoft.Extensions.Configuration;
 
-namespace Portal.Components.Pages.Campaigns;
+namespace Portal.Infrastructure.Campaigns;
 
 /// <summary>
 /// Above these a campaign needs a Manager's approval (issue 6): <c>Campaigns:ApprovalCostThreshold</c>
 /// (in the route's currency, default 50,000) and <c>Campaigns:ApprovalSizeThreshold</c> (recipients, default 500,000).
+/// The wizard shows it; <see cref="CampaignOperations.ScheduleAsync"/> enforces it on the server.
 /// </summary>
 public sealed record ApprovalThresholds(decimal Cost, int Size)
 {

@@ -55,6 +55,7 @@ public static class DependencyInjection
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
+        Providers.ProvidersSetup.AddPortalProviders(services);
 
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")

@@ -49,4 +49,8 @@ public static class AuditActions
     public const string SyncSourceCreated = "sync-source.created";
     public const string SyncSourceChanged = "sync-source.changed";
     public const string SyncSourceDeleted = "sync-source.deleted";
+    public const string ProviderCreated = "provider.created";
+    public const string ProviderChanged = "provider.changed";
+    public const string PriceListImported = "provider.price-list-imported";
+    public const string RouteLookup = "provider.route-lookup";
 }

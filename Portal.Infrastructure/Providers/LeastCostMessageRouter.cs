@@ -64,6 +64,8 @@ public sealed class LeastCostMessageRouter(
             try
             {
                 sender = await connections.GetAsync(option.ProviderId, option.Name, secrets.RuntimeJson(row.SettingsJson), ct);
+                // ProviderConnections hands back a connector that is still trying to bind: down for routing.
+                if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

@@ -16,6 +16,7 @@ public static class ProvidersSetup
         services.AddSingleton<PriceListImport>();
         services.AddSingleton<ProviderHealthBoard>();
         services.AddSingleton<LeastCostMessageRouter>();
+        services.AddSingleton<RouteLookup>();
         return services;
     }
 }

@@ -44,6 +44,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();
+    public DbSet<Providers.SenderNode> SenderNodes => Set<Providers.SenderNode>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -46,8 +46,17 @@ public sealed class LeastCostMessageRouter(
     // Phone -> provider that just refused it temporarily; in memory only, never logged.
     private readonly ConcurrentDictionary<string, (int ProviderId, long Until)> _avoid = new(StringComparer.Ordinal);
 
-    private sealed record ProviderRow(RouteCandidate Candidate, string SettingsJson);
-    private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version);
+    private static readonly TimeSpan NodeAlive = TimeSpan.FromSeconds(30);
+    private readonly string _nodeId = NodeIdOf($"{Guid.NewGuid():N}@{Environment.MachineName}");
+
+    private static string NodeIdOf(string id) => id.Length > 64 ? id[..64] : id;
+
+    /// <summary><see cref="RuntimeJson"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
+    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson);
+    private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version, int LiveNodes);
+
+    /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
+    public int LiveNodes => _snapshot?.LiveNodes ?? 1;
 
     public async ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct)
     {
@@ -63,7 +72,8 @@ public sealed class LeastCostMessageRouter(
             ISmsSender sender;
             try
             {
-                sender = await connections.GetAsync(option.ProviderId, option.Name, secrets.RuntimeJson(row.SettingsJson), ct);
+                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password cannot be decrypted on this node");
+                sender = await connections.GetAsync(option.ProviderId, option.Name, row.RuntimeJson, ct);
                 // ProviderConnections hands back a connector that is still trying to bind: down for routing.
                 if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
             }
@@ -125,16 +135,43 @@ public sealed class LeastCostMessageRouter(
         }
         var v = version.Current;
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var nodes = await HeartbeatAsync(db, ct);
         var providers = await db.Providers.AsNoTracking().ToListAsync(ct);
         var prices = (await db.PriceListEntries.AsNoTracking().ToListAsync(ct)).ToLookup(e => e.ProviderId);
         var rows = providers.Select(p =>
         {
             var s = ProviderSettings.Parse(p.SettingsJson);
-            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, [.. prices[p.Id]], ProviderHealth.Healthy), p.SettingsJson);
+            string? runtime = null;
+            try
+            {
+                runtime = ProviderSettings.Parse(secrets.RuntimeJson(p.SettingsJson)).ShareOf(nodes).ToJson();
+            }
+            catch (InvalidDataException e)
+            {
+                logger.LogError("Provider {Provider}: {Error}", p.Name, e.Message);
+            }
+            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, [.. prices[p.Id]], ProviderHealth.Healthy), runtime);
         }).ToList();
-        snapshot = new Snapshot(rows, Environment.TickCount64, v);
+        snapshot = new Snapshot(rows, Environment.TickCount64, v, nodes);
         _snapshot = snapshot;
         return snapshot;
+    }
+
+    /// <summary>
+    /// Marks this node alive and counts the live ones. A node heartbeats only while it routes, so
+    /// an idle node leaves its share to the others; a node joining is seen within one refresh (10 s),
+    /// the only window in which the cluster may exceed a provider's cap.
+    /// </summary>
+    private async Task<int> HeartbeatAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var me = await db.SenderNodes.FirstOrDefaultAsync(n => n.Id == _nodeId, ct);
+        if (me is null) db.SenderNodes.Add(new SenderNode(_nodeId, now));
+        else me.LastSeenAt = now;
+        await db.SaveChangesAsync(ct);
+        var since = now - NodeAlive;
+        await db.SenderNodes.Where(n => n.LastSeenAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
+        return Math.Max(1, await db.SenderNodes.CountAsync(n => n.LastSeenAt >= since, ct));
     }
 
     private void Avoid(string phone, int providerId)

@@ -49,6 +49,17 @@ public sealed record ProviderSettings
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// This node's part of the provider's caps when <paramref name="nodes"/> sender nodes share
+    /// it: speed and binds divided, rounded down, at least one each (so more nodes than binds
+    /// still exceed the bind cap: run at most as many sender nodes as the smallest bind count).
+    /// </summary>
+    public ProviderSettings ShareOf(int nodes) => nodes <= 1 ? this : this with
+    {
+        MaxPartsPerSecond = MaxPartsPerSecond is { } tps ? Math.Max(1, tps / nodes) : null,
+        Binds = Math.Max(1, Binds / nodes),
+    };
 }
 
 /// <summary>Encrypts provider passwords, the way sync sources keep their credentials (one purpose string per kind of secret).</summary>

@@ -17,3 +17,12 @@ internal sealed class PriceListEntryConfiguration : IEntityTypeConfiguration<Pri
         b.HasIndex(e => new { e.ProviderId, e.Operator, e.Prefix, e.ValidFrom });
     }
 }
+
+internal sealed class SenderNodeConfiguration : IEntityTypeConfiguration<Providers.SenderNode>
+{
+    public void Configure(EntityTypeBuilder<Providers.SenderNode> b)
+    {
+        b.Property(n => n.Id).HasMaxLength(64);
+        b.HasIndex(n => n.LastSeenAt);
+    }
+}

@@ -92,4 +92,31 @@ public class LeastCostMessageRouterTests
         Assert.Equal(idB, (await router.RouteAsync(null, MtsPhone, default))!.ProviderId);
         Assert.Equal(SendFailureKind.Uncertain, LeastCostMessageRouter.Classify(new SendResult(MessageStatus.Uncertain, null, 0, "no-response")));
     }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task TwoRoutingNodes_SeeEachOther_AndShareTheCaps(DatabaseProvider provider)
+    {
+        await using var h = await ProviderHarness.CreateAsync(provider);
+        var draft = ProviderHarness.Smpp("Alpha", 2775, "alpha", "pwA", 0.20m);
+        draft.MaxPartsPerSecond = 100;
+        draft.Binds = 4;
+        await h.Store.CreateAsync(ProviderHarness.Admin, draft, default);
+        var first = h.Router();
+        var second = h.Router();
+
+        await first.PlanAsync(MtsPhone, null, default);
+        Assert.Equal(1, first.LiveNodes);
+        await second.PlanAsync(MtsPhone, null, default);
+        Assert.Equal(2, second.LiveNodes);
+        h.Version.Bump();
+        await first.PlanAsync(MtsPhone, null, default);
+        Assert.Equal(2, first.LiveNodes);
+
+        var share = new ProviderSettings { MaxPartsPerSecond = 100, Binds = 4 }.ShareOf(3);
+        Assert.Equal((33, 1), (share.MaxPartsPerSecond, share.Binds));
+        Assert.Equal((1, 1), (new ProviderSettings { MaxPartsPerSecond = 2, Binds = 1 }.ShareOf(5).MaxPartsPerSecond, new ProviderSettings { Binds = 1 }.ShareOf(5).Binds));
+        Assert.Null(new ProviderSettings().ShareOf(2).MaxPartsPerSecond);
+    }
 }

@@ -13,7 +13,7 @@ using Portal.Infrastructure.Persistence.Postgres;
 namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125230941_ProviderRegistry")]
+    [Migration("20261125231842_ProviderRegistry")]
     partial class ProviderRegistry
     {
         /// <inheritdoc />
@@ -1417,6 +1417,22 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Providers.SenderNode", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSeenAt");
+
+                    b.ToTable("SenderNodes");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -35,10 +35,27 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SenderNodes",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SenderNodes", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_PriceListEntries_ProviderId_Operator_Prefix_ValidFrom",
                 table: "PriceListEntries",
                 columns: new[] { "ProviderId", "Operator", "Prefix", "ValidFrom" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SenderNodes_LastSeenAt",
+                table: "SenderNodes",
+                column: "LastSeenAt");
         }
 
         /// <inheritdoc />
@@ -46,6 +63,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "PriceListEntries");
+
+            migrationBuilder.DropTable(
+                name: "SenderNodes");
         }
     }
 }

@@ -12,7 +12,7 @@ using Portal.Infrastructure.Persistence.Sqlite;
 namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125230932_ProviderRegistry")]
+    [Migration("20261125231908_ProviderRegistry")]
     partial class ProviderRegistry
     {
         /// <inheritdoc />
@@ -1366,6 +1366,22 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Providers.SenderNode", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSeenAt");
+
+                    b.ToTable("SenderNodes");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -36,10 +36,27 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SenderNodes",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    LastSeenAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SenderNodes", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_PriceListEntries_ProviderId_Operator_Prefix_ValidFrom",
                 table: "PriceListEntries",
                 columns: new[] { "ProviderId", "Operator", "Prefix", "ValidFrom" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SenderNodes_LastSeenAt",
+                table: "SenderNodes",
+                column: "LastSeenAt");
         }
 
         /// <inheritdoc />
@@ -47,6 +64,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "PriceListEntries");
+
+            migrationBuilder.DropTable(
+                name: "SenderNodes");
         }
     }
 }

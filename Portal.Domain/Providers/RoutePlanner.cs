@@ -11,7 +11,7 @@ public sealed record ProviderHealth(CircuitState State, DateTimeOffset? OpenUnti
 /// <summary>A provider as the planner sees it. An empty <see cref="Operators"/> serves every operator.</summary>
 public sealed record RouteCandidate(
     int Id, string Name, ProviderKind Kind, bool Enabled, IReadOnlyCollection<string> Operators,
-    decimal DefaultPartPrice, IReadOnlyList<PriceListEntry> Prices, ProviderHealth Health);
+    decimal DefaultPartPrice, PriceBook Prices, ProviderHealth Health);
 
 public enum PriceSource
 {
@@ -105,22 +105,11 @@ public static class RoutePlanner
     }
 
     /// <summary>A provider's price for a number and where it came from.</summary>
-    public static (decimal Price, string Currency, PriceSource Source, string? Matched) PriceOf(RouteCandidate p, string digits, string @operator, DateTime now)
-    {
-        PriceListEntry? best = null;
-        foreach (var e in p.Prices)
+    public static (decimal Price, string Currency, PriceSource Source, string? Matched) PriceOf(RouteCandidate p, string digits, string @operator, DateTime now) =>
+        p.Prices.Find(digits, @operator, now) switch
         {
-            if (e.Prefix is null || e.ValidFrom > now || !digits.StartsWith(e.Prefix, StringComparison.Ordinal)) continue;
-            if (best is null || e.Prefix.Length > best.Prefix!.Length || (e.Prefix.Length == best.Prefix.Length && e.ValidFrom > best.ValidFrom)) best = e;
-        }
-        if (best is not null) return (best.PricePerPart, best.Currency, PriceSource.Prefix, best.Prefix);
-        foreach (var e in p.Prices)
-        {
-            if (e.Operator is null || e.ValidFrom > now || !string.Equals(e.Operator, @operator, StringComparison.OrdinalIgnoreCase)) continue;
-            if (best is null || e.ValidFrom > best.ValidFrom) best = e;
-        }
-        return best is not null
-            ? (best.PricePerPart, best.Currency, PriceSource.Operator, best.Operator)
-            : (p.DefaultPartPrice, "RUB", PriceSource.Default, null);
-    }
+            { Prefix: { } prefix } e => (e.PricePerPart, e.Currency, PriceSource.Prefix, prefix),
+            { Operator: { } op } e => (e.PricePerPart, e.Currency, PriceSource.Operator, op),
+            _ => (p.DefaultPartPrice, "RUB", PriceSource.Default, null),
+        };
 }

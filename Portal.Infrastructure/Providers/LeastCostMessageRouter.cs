@@ -150,7 +150,7 @@ public sealed class LeastCostMessageRouter(
             {
                 logger.LogError("Provider {Provider}: {Error}", p.Name, e.Message);
             }
-            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, [.. prices[p.Id]], ProviderHealth.Healthy), runtime);
+            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, new PriceBook(prices[p.Id]), ProviderHealth.Healthy), runtime);
         }).ToList();
         snapshot = new Snapshot(rows, Environment.TickCount64, v, nodes);
         _snapshot = snapshot;

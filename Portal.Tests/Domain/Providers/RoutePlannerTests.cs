@@ -12,7 +12,7 @@ public class RoutePlannerTests
 
     private static RouteCandidate Provider(int id, decimal defaultPrice, ProviderHealth? health = null, bool enabled = true,
         string[]? operators = null, ProviderKind kind = ProviderKind.Smpp, params PriceListEntry[] prices) =>
-        new(id, "P" + id, kind, enabled, operators ?? [], defaultPrice, prices, health ?? ProviderHealth.Healthy);
+        new(id, "P" + id, kind, enabled, operators ?? [], defaultPrice, new PriceBook(prices), health ?? ProviderHealth.Healthy);
 
     private static PriceListEntry Op(int provider, string op, decimal price, DateTime? from = null) => new(provider, op, null, price, "RUB", from ?? Earlier);
     private static PriceListEntry Prefix(int provider, string prefix, decimal price, DateTime? from = null) => new(provider, null, prefix, price, "RUB", from ?? Earlier);

@@ -34,9 +34,10 @@ public sealed class PriceBook
     /// <summary>The entry pricing a number: longest prefix valid at <paramref name="now"/>, else the operator's; null for the default price.</summary>
     public PriceListEntry? Find(string digits, string @operator, DateTime now)
     {
+        var byPrefix = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var length = Math.Min(_longestPrefix, digits.Length); length > 0; length--)
         {
-            if (_byPrefix.GetValueOrDefault(digits[..length]) is { } atPrefix && Valid(atPrefix, now) is { } entry) return entry;
+            if (byPrefix.TryGetValue(digits.AsSpan(0, length), out var atPrefix) && Valid(atPrefix, now) is { } entry) return entry;
         }
         return _byOperator.GetValueOrDefault(@operator) is { } atOperator ? Valid(atOperator, now) : null;
     }

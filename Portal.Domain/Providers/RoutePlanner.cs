@@ -95,14 +95,23 @@ public static class RoutePlanner
             else verdict = p.Health.State == CircuitState.HalfOpen ? RouteVerdict.Probe : RouteVerdict.Candidate;
             options.Add(new RouteOption(p.Id, p.Name, verdict, price, currency, source, matched, p.Health.OpenUntil));
         }
-        var ordered = options
-            .OrderBy(o => o.Usable ? 0 : 1)
-            .ThenBy(o => o.Verdict == RouteVerdict.Probe ? 1 : 0)
-            .ThenBy(o => o.Usable ? o.Price : 0)
-            .ThenBy(o => o.ProviderId)
-            .ToList();
-        return new RoutePlan(@operator, ordered);
+        // Usable first (healthy before half-open, cheaper first), then the skipped ones; lower id breaks ties.
+        options.Sort(static (a, b) =>
+        {
+            var byRank = Rank(a).CompareTo(Rank(b));
+            if (byRank != 0) return byRank;
+            var byPrice = a.Usable ? a.Price.CompareTo(b.Price) : 0;
+            return byPrice != 0 ? byPrice : a.ProviderId.CompareTo(b.ProviderId);
+        });
+        return new RoutePlan(@operator, options);
     }
+
+    private static int Rank(RouteOption o) => o.Verdict switch
+    {
+        RouteVerdict.Candidate => 0,
+        RouteVerdict.Probe => 1,
+        _ => 2,
+    };
 
     /// <summary>A provider's price for a number and where it came from.</summary>
     public static (decimal Price, string Currency, PriceSource Source, string? Matched) PriceOf(RouteCandidate p, string digits, string @operator, DateTime now) =>

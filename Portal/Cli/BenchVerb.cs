@@ -15,6 +15,7 @@ public static class BenchVerb
         ["sync"] = (SyncBench.RunAsync, "bench sync --rows N [--postgres CS]   (PostgreSQL source -> configured database)"),
         ["segments"] = (SegmentBench.RunAsync, "bench segments [--runs 20]   (audience counts vs hand-written SQL; PostgreSQL with seeded clients and events)"),
         ["render"] = (RenderBench.RunAsync, "bench render [--count 2000000]   (template rendering + part counting, one thread; no database)"),
+        ["route"] = (RouteBench.RunAsync, "bench route [--providers 5] [--prefixes 20000] [--count 2000000]   (least-cost plans per message, one thread; no database)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

@@ -189,7 +189,7 @@ public sealed class LeastCostMessageRouter(
     }
 
     /// <summary>Reports each result; a temporary refusal of a one-part message comes back as NotSent (see the class).</summary>
-    private sealed class ReportingSender(LeastCostMessageRouter router, int providerId, ISmsSender inner) : ISmsSender
+    internal sealed class ReportingSender(LeastCostMessageRouter router, int providerId, ISmsSender inner) : ISmsSender
     {
         public async Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken ct)
         {

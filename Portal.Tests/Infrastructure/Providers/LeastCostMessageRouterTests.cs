@@ -119,4 +119,43 @@ public class LeastCostMessageRouterTests
         Assert.Equal((1, 1), (new ProviderSettings { MaxPartsPerSecond = 2, Binds = 1 }.ShareOf(5).MaxPartsPerSecond, new ProviderSettings { Binds = 1 }.ShareOf(5).Binds));
         Assert.Null(new ProviderSettings().ShareOf(2).MaxPartsPerSecond);
     }
+
+    private sealed class FixedSender(SendResult result) : ISmsSender
+    {
+        public int Calls { get; private set; }
+
+        public Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken ct)
+        {
+            Calls++;
+            return Task.FromResult(result);
+        }
+    }
+
+    [Fact]
+    public async Task TemporaryRefusal_ComesBackNotSent_AndTheNextTryForThatNumberAvoidsTheProvider()
+    {
+        await using var h = await ProviderHarness.CreateAsync(DatabaseProvider.Sqlite);
+        var (a, portA) = await StartSmscAsync("alpha", "pwA");
+        var (b, portB) = await StartSmscAsync("beta", "pwB");
+        await using var _a = a;
+        await using var _b = b;
+        var idA = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", portA, "alpha", "pwA", 0.20m), default);
+        var idB = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Beta", portB, "beta", "pwB", 0.30m), default);
+        var router = h.Router();
+        var throttled = new SendResult(MessageStatus.Rejected, null, 0, "smpp:0x00000058");
+
+        var shortOne = await new LeastCostMessageRouter.ReportingSender(router, idA, new FixedSender(throttled)).SendAsync(Sms(1, MtsPhone), default);
+        var longOne = await new LeastCostMessageRouter.ReportingSender(router, idA, new FixedSender(throttled))
+            .SendAsync(Sms(2, BeelinePhone) with { Text = new string('a', 200) }, default);
+
+        Assert.True(shortOne.NotSent);      // one part, refused: safe to send again elsewhere
+        Assert.False(longOne.NotSent);      // a part of it may have been accepted: the sender's verdict stands
+        Assert.Equal(idB, (await router.RouteAsync(null, MtsPhone, default))!.ProviderId);
+        Assert.Equal(idA, (await router.RouteAsync(null, "+79161111111", default))!.ProviderId);
+
+        var uncertain = await new LeastCostMessageRouter.ReportingSender(router, idA, new FixedSender(new SendResult(MessageStatus.Uncertain, null, 0, "no-response")))
+            .SendAsync(Sms(3, "+79261234567"), default);
+        Assert.False(uncertain.NotSent);    // never re-sent
+        Assert.Equal(CircuitState.Open, h.Health.For(idA).State); // third failure in a row (threshold 3)
+    }
 }

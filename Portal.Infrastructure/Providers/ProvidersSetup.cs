@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Infrastructure.Providers;
 
@@ -14,7 +15,14 @@ public static class ProvidersSetup
         services.AddSingleton<ProviderRegistryVersion>();
         services.AddSingleton<ProviderStore>();
         services.AddSingleton<PriceListImport>();
-        services.AddSingleton<ProviderHealthBoard>();
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
+            .Validate(o => o.CircuitThreshold >= 1 && o.CircuitCoolDown > TimeSpan.Zero, "Providers:CircuitThreshold is at least 1 and Providers:CircuitCoolDown positive.")
+            .ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
+            return new ProviderHealthBoard(sp.GetRequiredService<TimeProvider>()) { Threshold = options.CircuitThreshold, CoolDown = options.CircuitCoolDown };
+        });
         services.AddSingleton<LeastCostMessageRouter>();
         services.AddSingleton<RouteLookup>();
         return services;

@@ -32,28 +32,8 @@ public sealed class LeastCostPipelineTests
         await using var b = new SmscSimulator(new SmscSimulatorOptions { KeepMessages = true, ReceiptDelay = TimeSpan.FromMilliseconds(5), Credentials = { ["beta"] = "pwB" } });
         var portA = (await a.StartAsync()).Port;
         var portB = (await b.StartAsync()).Port;
-        var root = Directory.CreateTempSubdirectory("portal-lcr-");
-        var queues = "lcr-test-" + Guid.NewGuid().ToString("N")[..10];
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = root.FullName });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = database.Provider.ToString(),
-            ["Database:ConnectionString"] = database.ConnectionString,
-            ["Messaging:Transport"] = "InProcess",
-            ["Messaging:RetryDelay"] = "00:00:00.200",
-            ["Scheduling:Enabled"] = "false",
-            ["Sending:EmbeddedSimulator"] = "false",
-            ["Sending:ChunkQueue"] = queues + ".chunks",
-            ["Sending:ReceiptQueue"] = queues + ".receipts",
-            ["Sending:SweepInterval"] = "00:00:00.500",
-            ["Sending:InFlightGrace"] = "00:00:01",
-            ["Sending:ReceiptRetryDelay"] = "00:00:00.200",
-            ["DataProtection:KeysPath"] = Path.Combine(root.FullName, "keys"),
-        });
-        builder.Logging.ClearProviders();
-        builder.AddPortalInfrastructure();
-        builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<LeastCostMessageRouter>());
-        using var host = builder.Build();
+        var (host, root) = Build(database);
+        using var _host = host;
 
         var store = host.Services.GetRequiredService<ProviderStore>();
         var idA = await store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", portA, "alpha", "pwA", 0.20m), default);
@@ -99,6 +79,80 @@ public sealed class LeastCostPipelineTests
             {
             }
         }
+    }
+
+
+    [Fact]
+    public async Task Campaign_CheapestProviderDown_EverythingGoesThroughTheOther()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var down = new SmscSimulator(new SmscSimulatorOptions());
+        var portDown = (await down.StartAsync()).Port;
+        await down.DisposeAsync(); // nothing listens there any more
+        await using var b = new SmscSimulator(new SmscSimulatorOptions { KeepMessages = true, ReceiptDelay = TimeSpan.FromMilliseconds(5), Credentials = { ["beta"] = "pwB" } });
+        var portB = (await b.StartAsync()).Port;
+        var (host, root) = Build(database);
+        using var _host = host;
+        var store = host.Services.GetRequiredService<ProviderStore>();
+        var idA = await store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", portDown, "alpha", "pwA", 0.10m), default);
+        var idB = await store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Beta", portB, "beta", "pwB", 0.30m), default);
+        var campaignId = await SeedAsync(database, 200);
+        await host.StartAsync();
+        try
+        {
+            await host.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            List<(int? Provider, MessageStatus Status)> rows;
+            do
+            {
+                await Task.Delay(200);
+                await using var db = database.CreateContext();
+                rows = (await db.Messages.Where(m => m.CampaignId == campaignId).Select(m => new { m.ProviderId, m.Status }).ToListAsync())
+                    .Select(m => (m.ProviderId, m.Status)).ToList();
+            }
+            while (rows.Any(r => r.Status != MessageStatus.Delivered) && DateTime.UtcNow < deadline);
+
+            Assert.Equal(200, rows.Count(r => r.Status == MessageStatus.Delivered && r.Provider == idB));
+            Assert.Equal(200, b.Statistics.Accepted);
+            Assert.Equal(Portal.Domain.Providers.CircuitState.Open, host.Services.GetRequiredService<ProviderHealthBoard>().For(idA).State);
+        }
+        finally
+        {
+            await host.StopAsync();
+            try
+            {
+                root.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static (IHost Host, DirectoryInfo Root) Build(TestDatabase database)
+    {
+        var root = Directory.CreateTempSubdirectory("portal-lcr-");
+        var queues = "lcr-test-" + Guid.NewGuid().ToString("N")[..10];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = root.FullName });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = database.Provider.ToString(),
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["Messaging:Transport"] = "InProcess",
+            ["Messaging:RetryDelay"] = "00:00:00.200",
+            ["Scheduling:Enabled"] = "false",
+            ["Sending:EmbeddedSimulator"] = "false",
+            ["Sending:ChunkQueue"] = queues + ".chunks",
+            ["Sending:ReceiptQueue"] = queues + ".receipts",
+            ["Sending:SweepInterval"] = "00:00:00.500",
+            ["Sending:InFlightGrace"] = "00:00:01",
+            ["Sending:ReceiptRetryDelay"] = "00:00:00.200",
+            ["DataProtection:KeysPath"] = Path.Combine(root.FullName, "keys"),
+        });
+        builder.Logging.ClearProviders();
+        builder.AddPortalInfrastructure();
+        builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<LeastCostMessageRouter>());
+        return (builder.Build(), root);
     }
 
     private static async Task<int> SeedAsync(TestDatabase database, int count)

@@ -43,6 +43,8 @@ public sealed class LeastCostMessageRouter(
     private const int MaxAvoided = 100_000;
 
     private volatile Snapshot? _snapshot;
+    // Set by the first RouteAsync: only nodes that send take a share of the caps (the route tool's node does not).
+    private volatile bool _routes;
     // Phone -> provider that just refused it temporarily; in memory only, never logged.
     private readonly ConcurrentDictionary<string, (int ProviderId, long Until)> _avoid = new(StringComparer.Ordinal);
 
@@ -60,6 +62,7 @@ public sealed class LeastCostMessageRouter(
 
     public async ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct)
     {
+        _routes = true;
         var snapshot = await LoadAsync(ct);
         var plan = PlanOf(snapshot, phone, campaign?.ProviderId);
         int? avoid = _avoid.TryGetValue(phone, out var a) && a.Until > Environment.TickCount64 ? a.ProviderId : null;
@@ -87,6 +90,9 @@ public sealed class LeastCostMessageRouter(
         }
         return null;
     }
+
+    /// <summary>Count this node among the sender nodes from the next refresh on (RouteAsync does it itself).</summary>
+    internal void MarkRouting() => _routes = true;
 
     /// <summary>The plan for one number, for the "route this number" tool: every provider with its price and reason.</summary>
     public async Task<RoutePlan> PlanAsync(string phone, int? namedProviderId, CancellationToken ct) =>
@@ -165,11 +171,12 @@ public sealed class LeastCostMessageRouter(
     private async Task<int> HeartbeatAsync(PortalDbContext db, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - NodeAlive;
+        if (!_routes) return Math.Max(1, await db.SenderNodes.CountAsync(n => n.LastSeenAt >= since, ct));
         var me = await db.SenderNodes.FirstOrDefaultAsync(n => n.Id == _nodeId, ct);
         if (me is null) db.SenderNodes.Add(new SenderNode(_nodeId, now));
         else me.LastSeenAt = now;
         await db.SaveChangesAsync(ct);
-        var since = now - NodeAlive;
         await db.SenderNodes.Where(n => n.LastSeenAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
         return Math.Max(1, await db.SenderNodes.CountAsync(n => n.LastSeenAt >= since, ct));
     }

@@ -105,7 +105,11 @@ public class LeastCostMessageRouterTests
         await h.Store.CreateAsync(ProviderHarness.Admin, draft, default);
         var first = h.Router();
         var second = h.Router();
+        var lookupOnly = h.Router(); // the route tool's node: plans, never sends
 
+        first.MarkRouting();
+        second.MarkRouting();
+        await lookupOnly.PlanAsync(MtsPhone, null, default);
         await first.PlanAsync(MtsPhone, null, default);
         Assert.Equal(1, first.LiveNodes);
         await second.PlanAsync(MtsPhone, null, default);

@@ -58,6 +58,7 @@ public static class DependencyInjection
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
         Dashboard.DashboardSetup.AddPortalDashboard(services, builder.Configuration);
+        Providers.ProvidersSetup.AddPortalProviders(services);
 
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")

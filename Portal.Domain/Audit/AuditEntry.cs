@@ -56,4 +56,8 @@ public static class AuditActions
     public const string CampaignResumed = "campaign.resumed";
     public const string CampaignCancelled = "campaign.cancelled";
     public const string CampaignTestSent = "campaign.test-sent";
+    public const string ProviderCreated = "provider.created";
+    public const string ProviderChanged = "provider.changed";
+    public const string PriceListImported = "provider.price-list-imported";
+    public const string RouteLookup = "provider.route-lookup";
 }

@@ -43,6 +43,8 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
+    public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();
+    public DbSet<Providers.SenderNode> SenderNodes => Set<Providers.SenderNode>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
 

@@ -15,7 +15,7 @@ namespace Portal.Infrastructure.Sending;
 /// </summary>
 public sealed class EmbeddedSmsc(
     IDbContextFactory<PortalDbContext> contexts,
-    IMessageRouter router,
+    Providers.ProviderRegistryVersion registry,
     IOptions<SendingOptions> options,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
@@ -51,7 +51,7 @@ public sealed class EmbeddedSmsc(
                 row.SettingsJson = settings;
             }
             await db.SaveChangesAsync(cancellationToken);
-            (router as DefaultMessageRouter)?.Invalidate();
+            registry.Bump();
             logger.LogInformation("Embedded SMSC simulator listening on {Endpoint}", endpoint);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)

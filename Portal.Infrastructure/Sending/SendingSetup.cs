@@ -12,12 +12,12 @@ public static class SendingSetup
     public static IServiceCollection AddPortalSending(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SendingOptions>().Bind(configuration.GetSection(SendingOptions.Section));
-        // The templates engineer registers the real engine; this keeps the pipeline whole on its own.
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<DispatchCampaigns>();
         services.AddSingleton<ReceiptForwarder>();
         services.AddSingleton<ProviderConnections>();
-        services.AddSingleton<IMessageRouter, DefaultMessageRouter>();
+        // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
+        services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());
         services.AddSingleton<ChunkSender>();
         services.AddSingleton<ReceiptProcessor>();
         services.AddSingleton<ChunkPublisher>();

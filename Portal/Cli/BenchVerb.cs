@@ -19,6 +19,7 @@ public static class BenchVerb
         ["dashboard"] = (DashboardBench.RunAsync, "bench dashboard [--messages 1900000] [--ticks 30]   (the live dashboard's read per tick; PostgreSQL)"),
         ["launch"] = (DispatchBench.LaunchAsync, "bench launch [--control 0]   (1.9 M-recipient launch: snapshot + chunks published; configured PostgreSQL and bus)"),
         ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
+        ["route"] = (RouteBench.RunAsync, "bench route [--providers 5] [--prefixes 20000] [--count 2000000]   (least-cost plans per message, one thread; no database)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

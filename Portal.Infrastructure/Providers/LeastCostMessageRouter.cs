@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.Providers;
+
+/// <summary>One <see cref="CircuitBreaker"/> per provider on this node.</summary>
+public sealed class ProviderHealthBoard(TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<int, CircuitBreaker> _breakers = new();
+
+    public int Threshold { get; init; } = 5;
+    public TimeSpan CoolDown { get; init; } = TimeSpan.FromSeconds(30);
+
+    public CircuitBreaker For(int providerId) => _breakers.GetOrAdd(providerId, _ => new CircuitBreaker(clock, Threshold, CoolDown));
+
+    public ProviderHealth HealthOf(int providerId) =>
+        _breakers.TryGetValue(providerId, out var b) ? new ProviderHealth(b.State, b.OpenUntil) : ProviderHealth.Healthy;
+}
+
+/// <summary>
+/// Least-cost routing with failover (issue 7), behind the same <see cref="IMessageRouter"/> as
+/// the first router (cheapest enabled provider): <see cref="RoutePlanner"/> over provider rows and prices
+/// cached for 10 s (dropped at once when the registry changes), skipping providers whose circuit
+/// is open or that cannot be connected to. The returned sender reports every result back
+/// (<see cref="ReportResult"/>) and turns a temporary refusal of a single-part message into
+/// NotSent, so the pipeline puts it back in the queue and the next try goes to the next provider;
+/// uncertain results are never re-sent elsewhere.
+/// </summary>
+public sealed class LeastCostMessageRouter(
+    IDbContextFactory<PortalDbContext> contexts, ProviderConnections connections, ProviderSecrets secrets,
+    ProviderHealthBoard health, ProviderRegistryVersion version, TimeProvider clock, ILogger<LeastCostMessageRouter> logger) : IMessageRouter
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AvoidFor = TimeSpan.FromMinutes(5);
+    private const int MaxAvoided = 100_000;
+
+    private volatile Snapshot? _snapshot;
+    // Set by the first RouteAsync: only nodes that send take a share of the caps (the route tool's node does not).
+    private volatile bool _routes;
+    // Phone -> provider that just refused it temporarily; in memory only, never logged.
+    private readonly ConcurrentDictionary<string, (int ProviderId, long Until)> _avoid = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan NodeAlive = TimeSpan.FromSeconds(30);
+    private readonly string _nodeId = NodeIdOf($"{Guid.NewGuid():N}@{Environment.MachineName}");
+
+    private static string NodeIdOf(string id) => id.Length > 64 ? id[..64] : id;
+
+    /// <summary><see cref="RuntimeJson"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
+    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson);
+    private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version, int LiveNodes);
+
+    /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
+    public int LiveNodes => _snapshot?.LiveNodes ?? 1;
+
+    public async ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct)
+    {
+        _routes = true;
+        var snapshot = await LoadAsync(ct);
+        var plan = PlanOf(snapshot, phone, campaign?.ProviderId);
+        int? avoid = _avoid.TryGetValue(phone, out var a) && a.Until > Environment.TickCount64 ? a.ProviderId : null;
+        foreach (var option in plan.Usable)
+        {
+            if (option.ProviderId == avoid && plan.Usable.Skip(1).Any()) continue;
+            var breaker = health.For(option.ProviderId);
+            if (!breaker.TryAcquire()) continue;
+            var row = snapshot.Rows.First(r => r.Candidate.Id == option.ProviderId);
+            ISmsSender sender;
+            try
+            {
+                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password cannot be decrypted on this node");
+                sender = await connections.GetAsync(option.ProviderId, option.Name, row.RuntimeJson, ct);
+                // ProviderConnections hands back a connector that is still trying to bind: down for routing.
+                if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                breaker.Open();
+                logger.LogWarning("Provider {Provider} cannot be connected, circuit open until {Until}: {Error}", option.Name, breaker.OpenUntil, e.Message);
+                continue;
+            }
+            return new RoutedProvider(option.ProviderId, option.Name, option.Price, new ReportingSender(this, option.ProviderId, sender));
+        }
+        return null;
+    }
+
+    /// <summary>Count this node among the sender nodes from the next refresh on (RouteAsync does it itself).</summary>
+    internal void MarkRouting() => _routes = true;
+
+    /// <summary>The plan for one number, for the "route this number" tool: every provider with its price and reason.</summary>
+    public async Task<RoutePlan> PlanAsync(string phone, int? namedProviderId, CancellationToken ct) =>
+        PlanOf(await LoadAsync(ct), phone, namedProviderId);
+
+    /// <summary>
+    /// Feeds a provider's circuit with one send result: accepted and permanent refusals prove it
+    /// is alive; temporary refusals and uncertain outcomes count towards opening it.
+    /// </summary>
+    public SendFailureKind? ReportResult(int providerId, SendResult result)
+    {
+        var kind = Classify(result);
+        var breaker = health.For(providerId);
+        if (kind is SendFailureKind.Temporary or SendFailureKind.Uncertain) breaker.RecordFailure();
+        else breaker.RecordSuccess();
+        return kind;
+    }
+
+    /// <summary>Null for success; SMPP codes "smpp:0x...." through <see cref="SmppFailures"/>.</summary>
+    public static SendFailureKind? Classify(SendResult result)
+    {
+        if (result.Status == MessageStatus.Submitted) return null;
+        if (result.Status == MessageStatus.Uncertain) return SendFailureKind.Uncertain;
+        if (result.NotSent) return SendFailureKind.Temporary;
+        if (result.ErrorCode is { } code && code.StartsWith("smpp:0x", StringComparison.Ordinal)
+            && uint.TryParse(code.AsSpan(7), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var status))
+        {
+            return SmppFailures.Classify(status);
+        }
+        return SendFailureKind.Permanent;
+    }
+
+    private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named)
+    {
+        var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
+        // HTTP providers can be registered now; their adapter comes with the rest of issue 7.
+        return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k == ProviderKind.Smpp);
+    }
+
+    private async ValueTask<Snapshot> LoadAsync(CancellationToken ct)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds)
+        {
+            return snapshot;
+        }
+        var v = version.Current;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var nodes = await HeartbeatAsync(db, ct);
+        var providers = await db.Providers.AsNoTracking().ToListAsync(ct);
+        var prices = (await db.PriceListEntries.AsNoTracking().ToListAsync(ct)).ToLookup(e => e.ProviderId);
+        var rows = providers.Select(p =>
+        {
+            var s = ProviderSettings.Parse(p.SettingsJson);
+            string? runtime = null;
+            try
+            {
+                runtime = ProviderSettings.Parse(secrets.RuntimeJson(p.SettingsJson)).ShareOf(nodes).ToJson();
+            }
+            catch (InvalidDataException e)
+            {
+                logger.LogError("Provider {Provider}: {Error}", p.Name, e.Message);
+            }
+            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, new PriceBook(prices[p.Id]), ProviderHealth.Healthy), runtime);
+        }).ToList();
+        snapshot = new Snapshot(rows, Environment.TickCount64, v, nodes);
+        _snapshot = snapshot;
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Marks this node alive and counts the live ones. A node heartbeats only while it routes, so
+    /// an idle node leaves its share to the others; a node joining is seen within one refresh (10 s),
+    /// the only window in which the cluster may exceed a provider's cap.
+    /// </summary>
+    private async Task<int> HeartbeatAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - NodeAlive;
+        if (!_routes) return Math.Max(1, await db.SenderNodes.CountAsync(n => n.LastSeenAt >= since, ct));
+        var me = await db.SenderNodes.FirstOrDefaultAsync(n => n.Id == _nodeId, ct);
+        if (me is null) db.SenderNodes.Add(new SenderNode(_nodeId, now));
+        else me.LastSeenAt = now;
+        await db.SaveChangesAsync(ct);
+        await db.SenderNodes.Where(n => n.LastSeenAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
+        return Math.Max(1, await db.SenderNodes.CountAsync(n => n.LastSeenAt >= since, ct));
+    }
+
+    private void Avoid(string phone, int providerId)
+    {
+        if (_avoid.Count >= MaxAvoided)
+        {
+            var now = Environment.TickCount64;
+            foreach (var (key, value) in _avoid)
+            {
+                if (value.Until <= now) _avoid.TryRemove(key, out _);
+            }
+            if (_avoid.Count >= MaxAvoided) _avoid.Clear();
+        }
+        _avoid[phone] = (providerId, Environment.TickCount64 + (long)AvoidFor.TotalMilliseconds);
+    }
+
+    /// <summary>Reports each result; a temporary refusal of a one-part message comes back as NotSent (see the class).</summary>
+    internal sealed class ReportingSender(LeastCostMessageRouter router, int providerId, ISmsSender inner) : ISmsSender
+    {
+        public async Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken ct)
+        {
+            var result = await inner.SendAsync(sms, ct);
+            if (router.ReportResult(providerId, result) != SendFailureKind.Temporary) return result;
+            router.Avoid(sms.To, providerId);
+            // 70 UTF-16 units fit one part in GSM-7 and in UCS-2: no part of it can have been accepted,
+            // so sending it again elsewhere cannot double it. Longer ones keep the sender's verdict.
+            return sms.Text.Length <= 70 && !result.NotSent ? result with { NotSent = true } : result;
+        }
+    }
+}

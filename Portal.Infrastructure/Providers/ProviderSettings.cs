@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Portal.Infrastructure.Smpp.Pdus;
+using Portal.Infrastructure.Smpp.Receipts;
+using Portal.Infrastructure.Smpp.Text;
+
+namespace Portal.Infrastructure.Providers;
+
+/// <summary>
+/// SettingsJson of a provider row as the registry writes it: a superset of
+/// <see cref="Sending.SmppProviderSettings"/> (same camelCase names for what it reads). The
+/// password is never stored in clear: <see cref="Password"/> stays empty in the database and
+/// <see cref="PasswordProtected"/> holds it encrypted with Data Protection.
+/// </summary>
+public sealed record ProviderSettings
+{
+    public string Host { get; init; } = "";
+    public int Port { get; init; } = 2775;
+    public string SystemId { get; init; } = "";
+    public string Password { get; init; } = "";
+    public string? PasswordProtected { get; init; }
+    public string SystemType { get; init; } = "";
+    public BindMode BindMode { get; init; } = BindMode.Transceiver;
+    public int Binds { get; init; } = 1;
+    public int WindowSize { get; init; } = 100;
+    public int? MaxPartsPerSecond { get; init; }
+    public byte SourceTon { get; init; } = 5;
+    public byte SourceNpi { get; init; }
+    public LongMessageMethod LongMessageMethod { get; init; } = LongMessageMethod.Udh;
+    public MessageIdRadix MessageIdFormat { get; init; } = MessageIdRadix.Hex;
+    public IReadOnlyList<string> Operators { get; init; } = [];
+    public string? Url { get; init; }
+    public string? Method { get; init; }
+    public string? BodyTemplate { get; init; }
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static ProviderSettings Parse(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ProviderSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, Json) ?? new();
+        }
+        catch (JsonException)
+        {
+            return new();
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// This node's part of the provider's caps when <paramref name="nodes"/> sender nodes share
+    /// it: speed and binds divided, rounded down, at least one each (so more nodes than binds
+    /// still exceed the bind cap: run at most as many sender nodes as the smallest bind count).
+    /// </summary>
+    public ProviderSettings ShareOf(int nodes) => nodes <= 1 ? this : this with
+    {
+        MaxPartsPerSecond = MaxPartsPerSecond is { } tps ? Math.Max(1, tps / nodes) : null,
+        Binds = Math.Max(1, Binds / nodes),
+    };
+}
+
+/// <summary>Encrypts provider passwords, the way sync sources keep their credentials (one purpose string per kind of secret).</summary>
+public sealed class ProviderSecrets(IDataProtectionProvider provider)
+{
+    public const string Purpose = "Portal.Provider";
+    private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+    public string Protect(string secret) => _protector.Protect(secret);
+
+    /// <exception cref="InvalidDataException">Encrypted with a key this node does not have.</exception>
+    public string Unprotect(string protectedSecret)
+    {
+        try
+        {
+            return _protector.Unprotect(protectedSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidDataException("The provider's stored password cannot be decrypted on this node: check the Data Protection key ring (DataProtection:KeysPath), or enter it again.");
+        }
+    }
+
+    /// <summary>The SettingsJson a connection needs: the password decrypted (rows written before the registry keep theirs in clear).</summary>
+    public string RuntimeJson(string storedJson)
+    {
+        var settings = ProviderSettings.Parse(storedJson);
+        return settings.PasswordProtected is { Length: > 0 } p
+            ? (settings with { Password = Unprotect(p), PasswordProtected = null }).ToJson()
+            : storedJson;
+    }
+}

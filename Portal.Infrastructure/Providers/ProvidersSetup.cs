@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Infrastructure.Providers;
+
+public static class ProvidersSetup
+{
+    /// <summary>
+    /// The provider registry, price lists and the least-cost router. The router is registered as
+    /// itself; making it the <see cref="Sending.IMessageRouter"/> is one line in SendingSetup.
+    /// </summary>
+    public static IServiceCollection AddPortalProviders(this IServiceCollection services)
+    {
+        services.AddSingleton<ProviderSecrets>();
+        services.AddSingleton<ProviderRegistryVersion>();
+        services.AddSingleton<ProviderStore>();
+        services.AddSingleton<PriceListImport>();
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
+            .Validate(o => o.CircuitThreshold >= 1 && o.CircuitCoolDown > TimeSpan.Zero, "Providers:CircuitThreshold is at least 1 and Providers:CircuitCoolDown positive.")
+            .ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
+            return new ProviderHealthBoard(sp.GetRequiredService<TimeProvider>()) { Threshold = options.CircuitThreshold, CoolDown = options.CircuitCoolDown };
+        });
+        services.AddSingleton<LeastCostMessageRouter>();
+        services.AddSingleton<RouteLookup>();
+        return services;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Persistence;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Infrastructure.Providers;
+
+/// <summary>The provider registry over one real database, with its own Data Protection key ring.</summary>
+internal sealed class ProviderHarness : IAsyncDisposable
+{
+    private readonly DirectoryInfo _keys = Directory.CreateTempSubdirectory("portal-provider-keys-");
+    private InProcessMessageBus? _bus;
+    private ProviderConnections? _connections;
+
+    private ProviderHarness(TestDatabase database)
+    {
+        Database = database;
+        Secrets = new ProviderSecrets(DataProtectionProvider.Create(_keys, b => b.SetApplicationName("Portal")));
+        Audit = new AuditLog(database.Factory, TimeProvider.System);
+        Store = new ProviderStore(database.Factory, Secrets, Audit, Version);
+        Import = new PriceListImport(database.Factory, Audit, TimeProvider.System, Version);
+    }
+
+    public TestDatabase Database { get; }
+    public ProviderSecrets Secrets { get; }
+    public AuditLog Audit { get; }
+    public ProviderRegistryVersion Version { get; } = new();
+    public ProviderStore Store { get; }
+    public PriceListImport Import { get; }
+    public ProviderHealthBoard Health { get; } = new(TimeProvider.System) { Threshold = 3, CoolDown = TimeSpan.FromMinutes(1) };
+
+    public static System.Security.Claims.ClaimsPrincipal Admin { get; } =
+        new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.Name, "admin@test.local")], "test"));
+
+    public static async Task<ProviderHarness> CreateAsync(DatabaseProvider provider) => new(await TestDatabase.CreateAsync(provider));
+
+    /// <summary>A router with real SMPP connections (receipts go to an in-process bus nobody reads).</summary>
+    public LeastCostMessageRouter Router()
+    {
+        _bus ??= new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
+        _connections ??= new ProviderConnections(new ReceiptForwarder(_bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
+        return new LeastCostMessageRouter(Database.Factory, _connections, Secrets, Health, Version, TimeProvider.System, NullLogger<LeastCostMessageRouter>.Instance);
+    }
+
+    public static ProviderDraft Smpp(string name, int port, string systemId, string password, decimal price) => new()
+    {
+        Name = name, Host = "127.0.0.1", Port = port, SystemId = systemId, Password = password, DefaultPartPrice = price, Binds = 1, WindowSize = 10,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connections is not null) await _connections.DisposeAsync();
+        if (_bus is not null) await _bus.DisposeAsync();
+        await Database.DisposeAsync();
+        _keys.Delete(recursive: true);
+    }
+}

@@ -145,7 +145,9 @@ public sealed class LeastCostPipelineTests
             ["Sending:ChunkQueue"] = queues + ".chunks",
             ["Sending:ReceiptQueue"] = queues + ".receipts",
             ["Sending:SweepInterval"] = "00:00:00.500",
-            ["Sending:InFlightGrace"] = "00:00:01",
+            // The production grace: a provider that is down makes the first routes wait for its bind
+            // (up to 10 s), and a shorter grace would make that live sender look dead to the sweeper.
+            ["Sending:InFlightGrace"] = "00:00:30",
             ["Sending:ReceiptRetryDelay"] = "00:00:00.200",
             ["DataProtection:KeysPath"] = Path.Combine(root.FullName, "keys"),
         });

@@ -50,7 +50,14 @@ public sealed class PipelineTests
         var progress = await h.Get<ICampaignOperations>().GetProgressAsync(campaignId);
         Assert.Equal(clients, progress.Total);
         Assert.Equal(progress.Total, progress.Final);
-        Assert.Equal(sent, progress.Parts);
+        if (sent != progress.Parts)
+        {
+            // Seen once in ~6 loaded runs (issue 6 note): say where the extra parts are.
+            await using var check = h.Database.CreateContext();
+            var shape = await check.Messages.Where(m => m.CampaignId == campaignId)
+                .GroupBy(m => new { m.Status, m.Parts, m.Resubmitted }).Select(g => $"{g.Key.Status}/parts={g.Key.Parts}/resubmitted={g.Key.Resubmitted}: {g.Count()}").ToListAsync();
+            Assert.Fail($"{progress.Parts} parts for {sent} one-part messages; " + string.Join(", ", shape));
+        }
         Assert.Equal(sent * 0.35m, progress.Cost);
         Assert.Contains(progress.Errors, e => e.Count > 0);
         await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed);

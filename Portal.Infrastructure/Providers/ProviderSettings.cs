@@ -8,9 +8,8 @@ using Portal.Infrastructure.Smpp.Text;
 namespace Portal.Infrastructure.Providers;
 
 /// <summary>
-/// SettingsJson of a provider row as the registry writes it: a superset of
-/// <see cref="Sending.SmppProviderSettings"/> (same camelCase names for what it reads). The
-/// password is never stored in clear: <see cref="Password"/> stays empty in the database and
+/// SettingsJson of a provider row, as the registry writes it and the SMPP connections read it. The
+/// registry never stores the password in clear: <see cref="Password"/> stays empty in the database and
 /// <see cref="PasswordProtected"/> holds it encrypted with Data Protection.
 /// </summary>
 public sealed record ProviderSettings
@@ -49,6 +48,26 @@ public sealed record ProviderSettings
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// The connector for an SMPP provider. <see cref="MessageIdFormat"/> is not passed on yet: the
+    /// connector matches receipt ids as text on both sides, which is right while a provider writes
+    /// both ids alike; a provider that does not needs the receipt's format stored too.
+    /// </summary>
+    public Smpp.Esme.SmppConnectorOptions ToConnectorOptions(string name) => new()
+    {
+        Name = name,
+        Host = Host,
+        Port = Port,
+        SystemId = SystemId,
+        Password = Password,
+        SystemType = SystemType,
+        BindMode = BindMode,
+        Binds = Binds,
+        WindowSize = WindowSize,
+        MaxPartsPerSecond = MaxPartsPerSecond,
+        LongMessageMethod = LongMessageMethod,
+    };
 
     /// <summary>
     /// This node's part of the provider's caps when <paramref name="nodes"/> sender nodes share

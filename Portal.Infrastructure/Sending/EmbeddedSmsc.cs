@@ -37,7 +37,7 @@ public sealed class EmbeddedSmsc(
         var simulator = _simulator;
         // Started off the caller's synchronization context: its loops must not be tied to a test's or host's context.
         var endpoint = await Task.Run(() => simulator.StartAsync(cancellationToken), cancellationToken);
-        var settings = new SmppProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
+        var settings = new Providers.ProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -35,7 +35,7 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
 
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
-        var options = SmppProviderSettings.Parse(settingsJson).ToOptions(name);
+        var options = Providers.ProviderSettings.Parse(settingsJson).ToConnectorOptions(name);
         var connector = new SmppConnector(options, loggers.CreateLogger<SmppConnector>());
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));

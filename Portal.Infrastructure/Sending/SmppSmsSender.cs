@@ -1,40 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
 namespace Portal.Infrastructure.Sending;
-
-/// <summary>SettingsJson of an SMPP provider row.</summary>
-public sealed record SmppProviderSettings
-{
-    public string Host { get; init; } = "127.0.0.1";
-    public int Port { get; init; } = 2775;
-    public string SystemId { get; init; } = "";
-    public string Password { get; init; } = "";
-    public int Binds { get; init; } = 1;
-    public int WindowSize { get; init; } = 100;
-    public int? MaxPartsPerSecond { get; init; }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static SmppProviderSettings Parse(string json) => JsonSerializer.Deserialize<SmppProviderSettings>(json, Json) ?? new();
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public SmppConnectorOptions ToOptions(string name) => new()
-    {
-        Name = name,
-        Host = Host,
-        Port = Port,
-        SystemId = SystemId,
-        Password = Password,
-        Binds = Binds,
-        WindowSize = WindowSize,
-        MaxPartsPerSecond = MaxPartsPerSecond,
-    };
-}
 
 /// <summary>Sends through one <see cref="SmppConnector"/>; its outcome maps onto message states.</summary>
 internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender

@@ -277,7 +277,7 @@ public class DashboardQueriesTests
         var bus = new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
         await using var connections = new ProviderConnections(
             new ReceiptForwarder(bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
-        var settings = new SmppProviderSettings { Port = rig.Simulator.EndPoint!.Port, SystemId = "portal", Password = "secret", Binds = 1, WindowSize = 10 };
+        var settings = new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = rig.Simulator.EndPoint!.Port, SystemId = "portal", Password = "secret", Binds = 1, WindowSize = 10 };
         var sender = await connections.GetAsync(f.ProviderId, "main", settings.ToJson(), default);
         await sender.SendAsync(new OutgoingSms(1, "Portal", "79990001122", "Hello", null), default);
 

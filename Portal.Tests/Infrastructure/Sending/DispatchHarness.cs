@@ -56,7 +56,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         var harness = new DispatchHarness(database, simulator, rabbit, settings ?? []);
         await using var db = database.CreateContext();
         var row = new SmsProvider("Test SMSC", ProviderKind.Smpp,
-            new SmppProviderSettings { Host = "127.0.0.1", Port = endpoint.Port, SystemId = "test", Password = "x", Binds = 2 }.ToJson())
+            new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = endpoint.Port, SystemId = "test", Password = "x", Binds = 2 }.ToJson())
         { DefaultPartPrice = 0.35m };
         db.Providers.Add(row);
         await db.SaveChangesAsync();

@@ -49,4 +49,11 @@ public static class AuditActions
     public const string SyncSourceCreated = "sync-source.created";
     public const string SyncSourceChanged = "sync-source.changed";
     public const string SyncSourceDeleted = "sync-source.deleted";
+    public const string CampaignScheduled = "campaign.scheduled";
+    public const string CampaignApproved = "campaign.approved";
+    public const string CampaignLaunched = "campaign.launched";
+    public const string CampaignPaused = "campaign.paused";
+    public const string CampaignResumed = "campaign.resumed";
+    public const string CampaignCancelled = "campaign.cancelled";
+    public const string CampaignTestSent = "campaign.test-sent";
 }

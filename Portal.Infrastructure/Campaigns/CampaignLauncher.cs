@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Audit;
@@ -89,7 +90,7 @@ public sealed class CampaignLauncher(
 
         var chunks = await publisher.PublishPendingAsync(campaignId, ct);
         var result = new LaunchResult(campaignId, inserted, control, capped, chunks, snapshot, started.Elapsed - snapshot);
-        await audit.WriteForUserAsync(null, "system", "Campaign launched", nameof(Campaign), campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        await audit.WriteForUserAsync(null, "system", AuditActions.CampaignLaunched, nameof(Campaign), campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{inserted - control} to send, {control} control group, {capped} frequency-capped, {chunks} chunks", ct);
         logger.LogInformation("Campaign {CampaignId} launched: {Messages} messages ({Control} control, {Capped} capped) in {Chunks} chunks; snapshot {Snapshot}, publish {Publish}",
             campaignId, inserted, control, capped, chunks, result.Snapshot, result.Publish);

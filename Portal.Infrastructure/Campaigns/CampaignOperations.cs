@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
@@ -45,7 +46,7 @@ public sealed class CampaignOperations(
         var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
         campaign.Schedule(at, now);
         await db.SaveChangesAsync(ct);
-        await AuditAsync(user, "Campaign scheduled", campaignId, $"{campaign.ScheduleKind} at {campaign.ScheduledAt:O}", ct);
+        await AuditAsync(user, AuditActions.CampaignScheduled, campaignId, $"{campaign.ScheduleKind} at {campaign.ScheduledAt:O}", ct);
         await schedule.ScheduleAsync(campaign, ct);
     }
 
@@ -55,24 +56,24 @@ public sealed class CampaignOperations(
         var campaign = await LoadAsync(db, campaignId, ct);
         campaign.Approve(manager, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
-        await AuditAsync(manager, "Campaign approved", campaignId, null, ct);
+        await AuditAsync(manager, AuditActions.CampaignApproved, campaignId, null, ct);
     }
 
     public async Task PauseAsync(int campaignId, string user, CancellationToken ct = default)
     {
-        await TransitionAsync(campaignId, user, "Campaign paused", (c, now) => c.Pause(now), ct);
+        await TransitionAsync(campaignId, user, AuditActions.CampaignPaused, (c, now) => c.Pause(now), ct);
     }
 
     public async Task ResumeAsync(int campaignId, string user, CancellationToken ct = default)
     {
-        await TransitionAsync(campaignId, user, "Campaign resumed", (c, now) => c.Resume(now), ct);
+        await TransitionAsync(campaignId, user, AuditActions.CampaignResumed, (c, now) => c.Resume(now), ct);
         // Senders left the paused campaign's chunks open: hand them out again.
         await publisher.PublishOpenAsync(campaignId, ct);
     }
 
     public async Task CancelAsync(int campaignId, string user, CancellationToken ct = default)
     {
-        await TransitionAsync(campaignId, user, "Campaign cancelled", (c, now) => c.Cancel(now), ct);
+        await TransitionAsync(campaignId, user, AuditActions.CampaignCancelled, (c, now) => c.Cancel(now), ct);
         await schedule.UnscheduleAsync(campaignId, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -81,7 +82,7 @@ public sealed class CampaignOperations(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.DoneAt, now), ct);
         await db.MessageChunks.Where(c => c.CampaignId == campaignId && c.Status != MessageChunkStatus.Done)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done).SetProperty(c => c.DoneAt, now), ct);
-        await AuditAsync(user, "Campaign messages cancelled", campaignId, $"{cancelled} queued or deferred messages cancelled", ct);
+        await AuditAsync(user, AuditActions.CampaignCancelled, campaignId, $"{cancelled} queued or deferred messages cancelled", ct);
     }
 
     public async Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default)
@@ -131,7 +132,7 @@ public sealed class CampaignOperations(
             message.ErrorCode = result.ErrorCode;
         }
         await db.SaveChangesAsync(ct);
-        await AuditAsync(user, "Campaign test sent", campaignId, $"message {message.Id}: {message.Status}", ct);
+        await AuditAsync(user, AuditActions.CampaignTestSent, campaignId, $"message {message.Id}: {message.Status}", ct);
         return message.Status;
     }
 

@@ -227,7 +227,26 @@ public sealed class ChunkSender(
         return result;
     }
 
+    /// <summary>
+    /// A failure before the submit (status or provider lookup: the database busy) puts just this
+    /// message back in the queue; it must not throw away the recorded outcomes of its batch-mates,
+    /// whose receipts may already be arriving.
+    /// </summary>
     private async Task<Outcome> SendOneAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
+        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+    {
+        try
+        {
+            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Message {MessageId} goes back to the queue: {Error}", row.Id, e.Message);
+            return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
+        }
+    }
+
+    private async Task<Outcome> SendOneCoreAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
         CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;

@@ -48,8 +48,26 @@ public sealed class DispatchCampaigns(IDbContextFactory<PortalDbContext> context
 
     public async ValueTask<CampaignStatus?> StatusAsync(int campaignId, CancellationToken ct)
     {
-        var now = Environment.TickCount64;
-        if (_status.TryGetValue(campaignId, out var s) && now - s.At < (long)options.Value.StatusCacheTime.TotalMilliseconds) return s.Status;
+        if (Fresh(campaignId) is { } cached) return cached;
+        // Every submit asks; when the entry goes stale only one of them reads the database.
+        await _refresh.WaitAsync(ct);
+        try
+        {
+            return Fresh(campaignId) ?? await ReadStatusAsync(campaignId, ct);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    private CampaignStatus? Fresh(int campaignId) =>
+        _status.TryGetValue(campaignId, out var s) && Environment.TickCount64 - s.At < (long)options.Value.StatusCacheTime.TotalMilliseconds ? s.Status : null;
+
+    private async Task<CampaignStatus?> ReadStatusAsync(int campaignId, CancellationToken ct)
+    {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var status = await db.Campaigns.Where(c => c.Id == campaignId).Select(c => (CampaignStatus?)c.Status).FirstOrDefaultAsync(ct);
         if (status is null) return null;

@@ -30,6 +30,7 @@ public sealed class DispatchSweeper(
         foreach (var campaignId in sending)
         {
             var released = await ReleaseDeferredAsync(campaignId, ct);
+            await RecoverStrandedAsync(campaignId, ct);
             var published = await publisher.PublishPendingAsync(campaignId, ct);
             if (released > 0 || published > 0)
             {
@@ -52,6 +53,24 @@ public sealed class DispatchSweeper(
             var count = await publisher.PublishOpenAsync(campaignId, ct);
             if (count > 0) logger.LogInformation("Campaign {CampaignId}: {Chunks} open chunks published again after a restart", campaignId, count);
         }
+    }
+
+    /// <summary>
+    /// Messages claimed long ago and never recorded, whose chunk is gone (its sender died after the
+    /// chunk was acknowledged elsewhere): a new chunk over them lets a sender take them over, flagged.
+    /// </summary>
+    private async Task RecoverStrandedAsync(int campaignId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var cutoff = clock.GetUtcNow().UtcDateTime - 3 * options.Value.InFlightGrace;
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cut = DispatchSql.Command(db.Database.GetDbConnection(),
+            DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Submitting} AND \"SubmittedAt\" <= @cutoff"));
+        cut.Add("@campaign", campaignId);
+        cut.Add("@size", options.Value.ChunkSize);
+        cut.AddTime("@cutoff", cutoff);
+        var chunks = await cut.ExecuteNonQueryAsync(ct);
+        if (chunks > 0) logger.LogWarning("Campaign {CampaignId}: {Chunks} chunks cut over messages stranded in flight", campaignId, chunks);
     }
 
     /// <summary>Cuts the due deferred messages into chunks and moves them back to Queued, in one transaction.</summary>

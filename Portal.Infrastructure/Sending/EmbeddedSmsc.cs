@@ -34,7 +34,9 @@ public sealed class EmbeddedSmsc(
             Outcomes = new ReceiptOutcomeMix(Delivered: 96, Undeliverable: 2, Expired: 1, Rejected: 1),
             ReceiptDelay = TimeSpan.FromMilliseconds(200),
         }, loggers.CreateLogger<SmscSimulator>());
-        var endpoint = await _simulator.StartAsync(cancellationToken);
+        var simulator = _simulator;
+        // Started off the caller's synchronization context: its loops must not be tied to a test's or host's context.
+        var endpoint = await Task.Run(() => simulator.StartAsync(cancellationToken), cancellationToken);
         var settings = new SmppProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
         try
         {
@@ -61,8 +63,17 @@ public sealed class EmbeddedSmsc(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_simulator is not null) await _simulator.DisposeAsync();
-        _simulator = null;
+        var simulator = Interlocked.Exchange(ref _simulator, null);
+        if (simulator is null) return;
+        try
+        {
+            // Bounded: a shutdown must never hang on the demo SMSC.
+            await Task.Run(async () => await simulator.DisposeAsync()).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            loggers.CreateLogger<EmbeddedSmsc>().LogWarning("Embedded SMSC simulator did not stop within 5 s");
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(default);

@@ -31,6 +31,7 @@ public interface IMessageRouter
 
 internal sealed class DefaultMessageRouter(IDbContextFactory<PortalDbContext> contexts, ProviderConnections connections) : IMessageRouter
 {
+    private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile ProviderRow[]? _providers;
     private long _loadedAt;
 
@@ -41,12 +42,25 @@ internal sealed class DefaultMessageRouter(IDbContextFactory<PortalDbContext> co
         var providers = _providers;
         if (providers is null || Environment.TickCount64 - Interlocked.Read(ref _loadedAt) > 10_000)
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            providers = (await db.Providers.AsNoTracking().Where(p => p.Enabled && p.Kind == ProviderKind.Smpp)
-                .Select(p => new ProviderRow(p.Id, p.Name, p.Kind, p.SettingsJson, p.DefaultPartPrice)).ToListAsync(ct))
-                .OrderBy(p => p.Price).ThenBy(p => p.Id).ToArray();
-            _providers = providers;
-            Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+            // One reload at a time: hundreds of submits in flight must not each open a connection.
+            await _refresh.WaitAsync(ct);
+            try
+            {
+                providers = _providers;
+                if (providers is null || Environment.TickCount64 - Interlocked.Read(ref _loadedAt) > 10_000)
+                {
+                    await using var db = await contexts.CreateDbContextAsync(ct);
+                    providers = (await db.Providers.AsNoTracking().Where(p => p.Enabled && p.Kind == ProviderKind.Smpp)
+                        .Select(p => new ProviderRow(p.Id, p.Name, p.Kind, p.SettingsJson, p.DefaultPartPrice)).ToListAsync(ct))
+                        .OrderBy(p => p.Price).ThenBy(p => p.Id).ToArray();
+                    _providers = providers;
+                    Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+                }
+            }
+            finally
+            {
+                _refresh.Release();
+            }
         }
         var chosen = campaign?.ProviderId is int id ? providers.FirstOrDefault(p => p.Id == id) : providers.FirstOrDefault();
         if (chosen is null) return null;

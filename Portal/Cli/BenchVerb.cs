@@ -17,6 +17,8 @@ public static class BenchVerb
         ["render"] = (RenderBench.RunAsync, "bench render [--count 2000000]   (template rendering + part counting, one thread; no database)"),
         ["estimate"] = (EstimateBench.RunAsync, "bench estimate [--runs 3] [--control 10]   (cost estimate of a campaign to every client of the configured, seeded database)"),
         ["dashboard"] = (DashboardBench.RunAsync, "bench dashboard [--messages 1900000] [--ticks 30]   (the live dashboard's read per tick; PostgreSQL)"),
+        ["launch"] = (DispatchBench.LaunchAsync, "bench launch [--control 0]   (1.9 M-recipient launch: snapshot + chunks published; configured PostgreSQL and bus)"),
+        ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

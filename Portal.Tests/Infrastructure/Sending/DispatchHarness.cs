@@ -135,14 +135,14 @@ internal sealed class DispatchHarness : IAsyncDisposable
     }
 
     /// <summary>A Scheduled campaign to everyone (launch it with <see cref="CampaignLauncher"/>).</summary>
-    public async Task<int> CreateCampaignAsync(Action<Campaign>? shape = null, string body = "Hello {{ client.first_name }}, your offer is ready.")
+    public async Task<int> CreateCampaignAsync(Action<Campaign>? shape = null, string body = "Hello {{ client.first_name }}, your offer is ready.", MessagePurpose purpose = MessagePurpose.Service, bool schedule = true)
     {
         await using var db = Database.CreateContext();
         var now = (Clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var segment = new Segment("Everyone " + Guid.NewGuid().ToString("N")[..6], null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "test", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Test campaign", null, MessagePurpose.Service, "author", now)
+        var campaign = new Campaign("Test campaign", null, purpose, "author", now)
         {
             SegmentId = segment.Id,
             Body = body,
@@ -150,7 +150,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
             QuietHoursEnabled = false,
         };
         shape?.Invoke(campaign);
-        campaign.Schedule(now, now);
+        if (schedule) campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return campaign.Id;

@@ -35,9 +35,15 @@ public sealed class PipelineTests
         var sent = clients - launch.Control;
         var receipted = counts.GetValueOrDefault(MessageStatus.Delivered) + counts.GetValueOrDefault(MessageStatus.Undeliverable)
             + counts.GetValueOrDefault(MessageStatus.Expired) + counts.GetValueOrDefault(MessageStatus.Rejected);
-        Assert.Equal(sent, receipted);
+        Assert.True(sent == receipted, $"{receipted} of {sent} receipted; " + string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}")));
         Assert.InRange(counts.GetValueOrDefault(MessageStatus.Delivered), sent * 85 / 100, sent * 95 / 100);
-        Assert.Equal(sent, h.Smsc.Statistics.Accepted);
+        if (sent != h.Smsc.Statistics.Accepted)
+        {
+            await using var check = h.Database.CreateContext();
+            var errors = await check.Messages.Where(m => m.CampaignId == campaignId && m.ErrorCode != null)
+                .GroupBy(m => new { m.Status, m.ErrorCode }).Select(g => $"{g.Key.Status}/{g.Key.ErrorCode}={g.Count()}").ToListAsync();
+            Assert.Fail($"SMSC accepted {h.Smsc.Statistics.Accepted} of {sent}; " + string.Join(", ", errors));
+        }
         // Every recipient got exactly one SMS.
         Assert.Equal(sent, h.Smsc.Messages.Select(m => m.To.Value).Distinct().Count());
 

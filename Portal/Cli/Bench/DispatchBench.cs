@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
+using Portal.Domain.Segments;
+using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Cli.Bench;
+
+/// <summary>
+/// <c>bench launch</c>: launch of a campaign to every client of the configured (seeded) PostgreSQL
+/// base: snapshot (one INSERT ... SELECT + chunk cut) and chunks published with confirms; nothing is sent.
+/// <c>bench pipeline</c>: the same launch, then the node's own senders (started host) push every
+/// message through the bus and the embedded SMSC simulator until every receipt is applied,
+/// printing each stage's rate.
+/// </summary>
+internal static class DispatchBench
+{
+    public static Task<int> LaunchAsync(string[] args) => RunAsync(args, send: false);
+
+    public static Task<int> PipelineAsync(string[] args) => RunAsync(args, send: true);
+
+    private static async Task<int> RunAsync(string[] args, bool send)
+    {
+        var control = CliVerbs.Option(args, "control") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 0;
+        // A queue of its own per run, so a bench never meets another run's chunks.
+        var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        string[] hostArgs = [.. args[2..], "--Sending:ChunkQueue", queue + ".chunks", "--Sending:ReceiptQueue", queue + ".receipts",
+            "--Scheduling:Enabled", "false", "--Sending:Enabled", send ? "true" : "false"];
+        using var host = VerbHost.Build(hostArgs);
+        var contexts = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        int campaignId;
+        long clients;
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            if (db.Database.GetDbConnection() is not NpgsqlConnection)
+            {
+                Console.Error.WriteLine("bench launch/pipeline run against PostgreSQL: pass --Database:Provider Postgres --Database:ConnectionString ...");
+                return 2;
+            }
+            await db.Database.MigrateAsync();
+            clients = await db.Clients.LongCountAsync();
+            var now = DateTime.UtcNow;
+            var segment = new Segment("Bench: everyone " + queue, null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
+            db.Segments.Add(segment);
+            await db.SaveChangesAsync();
+            var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now)
+            {
+                SegmentId = segment.Id,
+                Body = "Hello {{ client.first_name }}! Your balance is {{ client.balance }} RUB. Portal bench.",
+                SenderId = "Portal",
+                QuietHoursEnabled = false,
+                ControlGroupPercent = control,
+            };
+            campaign.Schedule(now, now);
+            db.Campaigns.Add(campaign);
+            await db.SaveChangesAsync();
+            campaignId = campaign.Id;
+        }
+        Console.WriteLine($"Base: {clients:N0} clients; campaign {campaignId}, control group {control} %; queue {queue}.chunks");
+
+        if (send) await host.StartAsync();
+        var total = Stopwatch.StartNew();
+        var launch = await host.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default)
+            ?? throw new InvalidOperationException("The campaign was not launched.");
+        var toSend = launch.Messages - launch.Control;
+        Console.WriteLine($"Launch: {launch.Messages:N0} messages ({launch.Control:N0} control), {launch.Chunks:N0} chunks");
+        Console.WriteLine($"  snapshot + chunk cut: {launch.Snapshot.TotalSeconds:F1} s ({launch.Messages / launch.Snapshot.TotalSeconds:N0} rows/s)");
+        Console.WriteLine($"  publish with confirms: {launch.Publish.TotalSeconds:F1} s ({launch.Chunks / Math.Max(launch.Publish.TotalSeconds, 0.001):N0} chunks/s)");
+        Console.WriteLine($"  launch total: {(launch.Snapshot + launch.Publish).TotalSeconds:F1} s");
+        if (!send) return 0;
+
+        var sender = host.Services.GetRequiredService<ChunkSender>();
+        var receipts = host.Services.GetRequiredService<ReceiptProcessor>();
+        var sendStart = total.Elapsed;
+        TimeSpan? lastSubmit = null;
+        long lastSubmitted = 0, lastApplied = 0;
+        var tick = total.Elapsed;
+        while (Interlocked.Read(ref receipts.Applied) < toSend)
+        {
+            await Task.Delay(5000);
+            var submitted = Interlocked.Read(ref sender.Submitted);
+            var applied = Interlocked.Read(ref receipts.Applied);
+            var seconds = (total.Elapsed - tick).TotalSeconds;
+            Console.WriteLine($"  t={total.Elapsed.TotalSeconds,5:F0} s  submitted {submitted,9:N0} ({(submitted - lastSubmitted) / seconds,7:N0}/s)  receipts applied {applied,9:N0} ({(applied - lastApplied) / seconds,7:N0}/s)");
+            if (submitted >= toSend && lastSubmit is null) lastSubmit = total.Elapsed;
+            if (submitted == lastSubmitted && applied == lastApplied && total.Elapsed - tick > TimeSpan.FromMinutes(2)) break;
+            (lastSubmitted, lastApplied, tick) = (submitted, applied, total.Elapsed);
+        }
+        var end = total.Elapsed;
+        lastSubmit ??= end;
+        var sendSeconds = (lastSubmit.Value - sendStart).TotalSeconds;
+        Console.WriteLine($"Submit: {sender.Submitted:N0} in {sendSeconds:F0} s after launch ({sender.Submitted / sendSeconds:N0}/s)");
+        Console.WriteLine($"Receipts applied: {receipts.Applied:N0} in {(end - sendStart).TotalSeconds:F0} s after launch ({receipts.Applied / (end - sendStart).TotalSeconds:N0}/s)");
+        Console.WriteLine($"End to end (launch to last receipt applied): {end.TotalSeconds:F0} s");
+        var progress = await host.Services.GetRequiredService<ICampaignOperations>().GetProgressAsync(campaignId);
+        Console.WriteLine($"Final: {progress.Delivered:N0} delivered, {progress.Failed:N0} failed, {progress.Uncertain:N0} uncertain, {progress.Control:N0} control, {progress.Queued + progress.Deferred + progress.Submitted:N0} not final; {progress.Parts:N0} parts, {progress.Cost:N2} RUB");
+        await host.StopAsync();
+        return 0;
+    }
+}

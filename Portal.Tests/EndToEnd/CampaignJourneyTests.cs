@@ -54,6 +54,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await Assertions.Expect(errors).ToContainTextAsync("The phone number is empty.");
         await Assertions.Expect(errors).ToContainTextAsync("is not a birth date");
         await ShotAsync(page, $"journey-1-import-{device}");
+        await AssertLabelledAsync(page, "import");
         File.Delete(csv);
 
         // 3. An audience of three conditions: women, in Moscow, aged at least 30.
@@ -70,6 +71,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Tab");
         await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToHaveTextAsync(expected.ToString("N0", CultureInfo.GetCultureInfo("en-US")), new() { Timeout = 15_000 });
         await ShotAsync(page, $"journey-2-audience-{device}");
+        await AssertLabelledAsync(page, "audience");
         // By keyboard: on a 390 px screen a pointer click at the sticky size panel's button lands beside it (see the report).
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
@@ -83,6 +85,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid=template-encoding]")).ToHaveTextAsync("UCS-2");
         await Assertions.Expect(page.Locator("[data-testid=template-parts]")).ToHaveTextAsync("Parts: 1");
         await ShotAsync(page, $"journey-3-template-{device}");
+        await AssertLabelledAsync(page, "template");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/templates/\\d+$"));
 
@@ -93,6 +96,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await PickAsync(page, page.Locator("[data-testid=audience-segment]"), $"Moscow women 30+ {device}");
         await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToContainTextAsync($"{expected} clients in this audience now");
         await ShotAsync(page, $"wizard-audience-{device}", fullPage: false);
+        await AssertLabelledAsync(page, "wizard audience");
         await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await PickAsync(page, page.Locator("[data-testid=message-template]"), $"Order ready {device}");
         await Assertions.Expect(page.GetByLabel("Text", new() { Exact = true })).ToHaveValueAsync("{{ client.first_name }}, ваш заказ готов. Ждём вас, {{ client.city }}!");
@@ -106,6 +110,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=estimate-recipients]")).ToHaveTextAsync(expected.ToString(CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
         await ShotAsync(page, $"wizard-review-{device}", fullPage: false);
+        await AssertLabelledAsync(page, "wizard review");
         await page.Locator("[data-testid=wizard-schedule]").ClickAsync();
         await page.WaitForURLAsync(new Regex("/campaigns/\\d+$"));
         var campaignId = int.Parse(Regex.Match(page.Url, "/campaigns/(\\d+)$").Groups[1].Value, CultureInfo.InvariantCulture);
@@ -121,6 +126,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         var overflow = await dashboard.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(overflow <= width, $"the dashboard is {overflow}px wide on a {width}px screen");
         await ShotAsync(dashboard, $"dashboard-journey-{device}", fullPage: false);
+        await AssertLabelledAsync(dashboard, "dashboard");
 
         // 7. The campaign's results: every message final, delivered as the database says.
         var (delivered, total) = await CountsAsync(app, campaignId);
@@ -133,6 +139,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await Assertions.Expect(deliveredRow.Locator("td").Nth(1)).ToHaveTextAsync(delivered.ToString(CultureInfo.InvariantCulture));
         Assert.True(delivered > expected / 2, $"only {delivered} of {expected} delivered");
         await ShotAsync(page, $"journey-4-results-{device}");
+        await AssertLabelledAsync(page, "results");
     }
 
     private static bool IsFemale(int i) => i % 2 == 0;
@@ -203,6 +210,19 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await select.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Every visible form control must have an accessible name (label, aria-label or aria-labelledby).</summary>
+    private static async Task AssertLabelledAsync(IPage page, string where)
+    {
+        var unlabelled = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('input, textarea, select, button')]
+              .filter(e => e.type !== 'hidden' && e.type !== 'file' && e.offsetParent !== null)
+              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')
+                           && !(e.tagName === 'BUTTON' && e.innerText.trim()) && !e.title)
+              .map(e => e.outerHTML.slice(0, 160))
+            """);
+        Assert.True(unlabelled.Length == 0, $"controls without an accessible name on {where}: " + string.Join(" ; ", unlabelled));
     }
 
     private static async Task ShotAsync(IPage page, string name, bool fullPage = true) =>

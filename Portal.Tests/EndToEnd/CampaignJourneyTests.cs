@@ -72,16 +72,17 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToHaveTextAsync(expected.ToString("N0", CultureInfo.GetCultureInfo("en-US")), new() { Timeout = 15_000 });
         await ShotAsync(page, $"journey-2-audience-{device}");
         await AssertLabelledAsync(page, "audience");
-        // By keyboard: on a 390 px screen a pointer click at the sticky size panel's button lands beside it (see the report).
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).FocusAsync();
-        await page.Keyboard.PressAsync("Enter");
+        // Scrolled down first, as a user would: Playwright's own scroll-into-view of the sticky size
+        // panel leaves the button under the fold on a 390 px screen, and the click lands beside it.
+        await page.EvaluateAsync("window.scrollTo(0, document.body.scrollHeight)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/segments/\\d+$"));
 
         // 4. A template with merge fields: preview, encoding and parts.
         await GoAsync(page, app, "/templates/new");
         await page.GetByLabel("Name").First.FillAsync($"Order ready {device}");
         await page.GetByLabel("Message text").FillAsync("{{ client.first_name }}, ваш заказ готов. Ждём вас, {{ client.city }}!");
-        await Assertions.Expect(page.Locator("[data-testid=template-preview]")).ToHaveTextAsync(new Regex("^Анна, ваш заказ готов\\. Ждём вас, .+!$"));
+        await Assertions.Expect(page.Locator("[data-testid=template-preview]")).ToHaveTextAsync(new Regex("^Анна, ваш заказ готов\\. Ждём вас, .+!$"), new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=template-encoding]")).ToHaveTextAsync("UCS-2");
         await Assertions.Expect(page.Locator("[data-testid=template-parts]")).ToHaveTextAsync("Parts: 1");
         await ShotAsync(page, $"journey-3-template-{device}");
@@ -94,7 +95,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         var campaignName = $"Order ready campaign {device}";
         await page.GetByLabel("Campaign name").FillAsync(campaignName);
         await PickAsync(page, page.Locator("[data-testid=audience-segment]"), $"Moscow women 30+ {device}");
-        await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToContainTextAsync($"{expected} clients in this audience now");
+        await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToContainTextAsync($"{expected} clients in this audience now", new() { Timeout = 15_000 });
         await ShotAsync(page, $"wizard-audience-{device}", fullPage: false);
         await AssertLabelledAsync(page, "wizard audience");
         await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
@@ -112,7 +113,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await ShotAsync(page, $"wizard-review-{device}", fullPage: false);
         await AssertLabelledAsync(page, "wizard review");
         await page.Locator("[data-testid=wizard-schedule]").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/campaigns/\\d+$"));
+        await page.WaitForURLAsync(new Regex("/campaigns/\\d+$"), new() { Timeout = 30_000 });
         var campaignId = int.Parse(Regex.Match(page.Url, "/campaigns/(\\d+)$").Groups[1].Value, CultureInfo.InvariantCulture);
 
         // 6. The manager watches the live dashboard reach 100 % final states.
@@ -134,7 +135,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await GoAsync(page, app, $"/campaigns/{campaignId}");
         var progress = page.Locator("[data-testid=campaign-progress]");
         await Assertions.Expect(page.Locator("[data-testid=progress-results]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await Assertions.Expect(progress.Locator("[data-testid=progress-text]")).ToHaveTextAsync($"{expected} of {expected} messages are final (100.0 %).");
+        await Assertions.Expect(progress.Locator("[data-testid=progress-text]")).ToHaveTextAsync($"{expected} of {expected} messages are final (100.0 %).", new() { Timeout = 15_000 });
         var deliveredRow = progress.Locator("[data-testid=progress-counts] tr").Filter(new() { HasText = "Delivered" });
         await Assertions.Expect(deliveredRow.Locator("td").Nth(1)).ToHaveTextAsync(delivered.ToString(CultureInfo.InvariantCulture));
         Assert.True(delivered > expected / 2, $"only {delivered} of {expected} delivered");

@@ -72,10 +72,10 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid=audience-count]")).ToHaveTextAsync(expected.ToString("N0", CultureInfo.GetCultureInfo("en-US")), new() { Timeout = 15_000 });
         await ShotAsync(page, $"journey-2-audience-{device}");
         await AssertLabelledAsync(page, "audience");
-        // Scrolled down first, as a user would: Playwright's own scroll-into-view of the sticky size
-        // panel leaves the button under the fold on a 390 px screen, and the click lands beside it.
-        await page.EvaluateAsync("window.scrollTo(0, document.body.scrollHeight)");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        // By keyboard: Playwright's scroll-into-view of the sticky size panel leaves the button under
+        // the fold on a 390 px screen and the pointer click lands beside it (a user scrolls and taps).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new Regex("/segments/\\d+$"));
 
         // 4. A template with merge fields: preview, encoding and parts.

@@ -14,8 +14,10 @@ public static class CampaignAccess
     public static bool SeesAllDepartments(this ClaimsPrincipal user) =>
         user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Manager);
 
+    /// <summary>The author always sees their own campaign: a campaign manager without a department would otherwise lose the draft the wizard just saved.</summary>
     public static bool CanSee(this ClaimsPrincipal user, int? userDepartmentId, Campaign campaign) =>
-        user.SeesAllDepartments() || (campaign.DepartmentId is not null && campaign.DepartmentId == userDepartmentId);
+        user.SeesAllDepartments() || (campaign.DepartmentId is not null && campaign.DepartmentId == userDepartmentId)
+        || string.Equals(user.Identity?.Name, campaign.CreatedBy, StringComparison.OrdinalIgnoreCase);
 
     public static bool CanApprove(this ClaimsPrincipal user, Campaign campaign) =>
         (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator))

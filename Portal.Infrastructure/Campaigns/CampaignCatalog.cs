@@ -14,7 +14,9 @@ public sealed record CampaignRow(int Id, string Name, CampaignStatus Status, Mes
 
 /// <param name="DepartmentId">Only this department's campaigns (a campaign manager's own, or an admin's filter).</param>
 /// <param name="Search">Part of the name.</param>
-public sealed record CampaignListQuery(int? DepartmentId = null, string? Search = null, CampaignStatus? Status = null, int Take = 200);
+/// <param name="DepartmentId">Only this department's campaigns (null: all) ...</param>
+/// <param name="Author">... plus the ones this user wrote, whatever their department (a campaign manager always sees their own).</param>
+public sealed record CampaignListQuery(int? DepartmentId = null, string? Search = null, CampaignStatus? Status = null, int Take = 200, string? Author = null);
 
 public sealed record TemplateChoice(int Id, string Name, string Body);
 
@@ -44,7 +46,10 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         var campaigns = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null);
         if (query.DepartmentId is int department)
         {
-            campaigns = campaigns.Where(c => c.DepartmentId == department);
+            var author = query.Author;
+            campaigns = author is null
+                ? campaigns.Where(c => c.DepartmentId == department)
+                : campaigns.Where(c => c.DepartmentId == department || c.CreatedBy == author);
         }
         if (query.Status is CampaignStatus status)
         {

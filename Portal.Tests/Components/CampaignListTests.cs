@@ -16,7 +16,8 @@ public class CampaignListTests
         var user = CampaignCatalogTests.User("cm@portal.local");
         var sending = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: Black Friday", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
         await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: draft" }, user, f.World.Sales, default);
-        await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Support: outage notice" }, user, f.World.Support, default);
+        // Another author's campaign of another department: a campaign manager of Sales does not see it.
+        await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Support: outage notice" }, CampaignCatalogTests.User("support@portal.local"), f.World.Support, default);
         await using var db = f.Database.CreateContext();
         var c = db.Campaigns.Single(x => x.Id == sending);
         c.Schedule(Now, Now);

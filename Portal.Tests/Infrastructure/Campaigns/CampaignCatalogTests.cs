@@ -76,6 +76,9 @@ public class CampaignCatalogTests
         Assert.Equal(2, (await catalog.ListAsync(new CampaignListQuery(), default)).Count);
         Assert.Equal(["Service notice"], (await catalog.ListAsync(new CampaignListQuery(Search: "NOTICE"), default)).Select(r => r.Name));
         Assert.Empty(await catalog.ListAsync(new CampaignListQuery(Search: "100%"), default));
+        // A campaign manager sees their department's campaigns plus the ones they wrote; another author's stay hidden.
+        Assert.Equal(2, (await catalog.ListAsync(new CampaignListQuery(DepartmentId: -1, Author: "cm@portal.local"), default)).Count);
+        Assert.Empty(await catalog.ListAsync(new CampaignListQuery(DepartmentId: -1, Author: "other@portal.local"), default));
 
         // Editing rewrites the same draft; changing purpose is allowed while it is one.
         var edit = CampaignDraft.From(saved);

@@ -26,6 +26,7 @@ public partial class CampaignList : IDisposable
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private bool _seesAll;
     private int? _ownDepartment;
+    private string? _userName;
     private string? _search;
     private int _status = -1;
     private int _department;
@@ -34,6 +35,7 @@ public partial class CampaignList : IDisposable
     {
         var user = (await AuthState).User;
         _seesAll = user.SeesAllDepartments();
+        _userName = user.Identity?.Name;
         _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token)).DepartmentId;
         if (_seesAll)
         {
@@ -53,9 +55,11 @@ public partial class CampaignList : IDisposable
 
     private async Task LoadAsync()
     {
-        // A campaign manager without a department sees none: department -1 matches nothing.
+        // A campaign manager sees their department's campaigns and their own (without a department:
+        // only their own, department -1 matches nothing).
         int? department = _seesAll ? (_department == 0 ? null : _department) : _ownDepartment ?? -1;
-        _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status), _closing.Token);
+        var author = _seesAll ? null : _userName;
+        _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author), _closing.Token);
         _progress.Clear();
         foreach (var row in _rows.Where(r => r.Status == CampaignStatus.Sending))
         {

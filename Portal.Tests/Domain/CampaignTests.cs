@@ -124,6 +124,15 @@ public class ControlGroupTests
         Assert.False(ControlGroup.IsControl(7, 1, 0));
     }
 
+    [Theory]
+    [InlineData(7, 123456789L, 5163)]
+    [InlineData(int.MaxValue, 9000000000L, 3899)]
+    public void ControlGroup_Bucket_IsTheValuePostgreSqlComputes(int campaign, long client, int bucket)
+    {
+        // Values printed by portal_control_bucket (ControlGroupSql) on PostgreSQL 15.
+        Assert.Equal(bucket, ControlGroup.Bucket(campaign, client));
+    }
+
     [Fact]
     public void ControlGroup_DiffersBetweenCampaigns()
     {

@@ -23,10 +23,7 @@ public class AudienceBuilderJourneyTests(BrowserFixture browser) : IAsyncLifetim
         await using var context = await browser.Browser.NewContextAsync(new() { Locale = "en-US", ViewportSize = new() { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_app.RootUrl + "/Account/Login");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+        await page.SignInAsync(email, password);
 
         await page.GotoAsync(_app.RootUrl + "/segments/new");
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });

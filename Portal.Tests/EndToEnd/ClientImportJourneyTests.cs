@@ -19,10 +19,7 @@ public class ClientImportJourneyTests(BrowserFixture browser) : IAsyncLifetime
     {
         var page = await context.NewPageAsync();
         await page.GotoAsync(_app.RootUrl + "/Account/Login");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+        await page.SignInAsync(email, password);
         return page;
     }
 

@@ -80,10 +80,7 @@ public class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync(_app.RootUrl + "/dashboard");
         await page.WaitForURLAsync("**/Account/Login**");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.SignInAsync(email, password);
 
         await Assertions.Expect(page.Locator("#page-title")).ToHaveTextAsync("Live dashboard");
         await Assertions.Expect(page.Locator("[data-testid=today-sent]")).ToHaveTextAsync("30");

@@ -26,10 +26,7 @@ public class ProvidersJourneyTests(BrowserFixture browser) : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync(_app.RootUrl + "/admin/providers");
         await page.WaitForURLAsync("**/Account/Login**");
-        await page.FillAsync("#email", PortalAppFactory.AdminEmail);
-        await page.FillAsync("#password", PortalAppFactory.AdminPassword);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await Assertions.Expect(page.Locator("#page-title")).ToHaveTextAsync("SMS providers");
 
         await page.ClickAsync("[data-testid=create-provider]");

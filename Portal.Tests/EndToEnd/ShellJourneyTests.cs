@@ -27,11 +27,7 @@ public class ShellJourneyTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GotoAsync(_app.RootUrl + "/");
         await page.WaitForURLAsync("**/Account/Login**");
-        await page.FillAsync("#email", PortalAppFactory.AdminEmail);
-        await page.FillAsync("#password", PortalAppFactory.AdminPassword);
-        await page.ClickAsync("#sign-in");
-
-        await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await Assertions.Expect(page.Locator("#page-title")).ToHaveTextAsync("Overview");
         await Assertions.Expect(page.Locator("[data-testid=stat-clients]")).ToHaveTextAsync("250");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"overview-{device}.png") });

@@ -199,11 +199,13 @@ public sealed class ChunkSender(
             """);
         command.AddTime("@now", now);
         command.AddTime("@cutoff", cutoff);
-        var ids = new HashSet<long>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var ids = await DispatchSql.RetryOnConflictAsync(async () =>
         {
-            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
-        }
+            var found = new HashSet<long>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) found.Add(reader.GetInt64(0));
+            return found;
+        }, ct);
         if (ids.Count > 0) logger.LogWarning("Re-submitting {Count} messages left in flight by a stopped sender", ids.Count);
         return orphans.Where(r => ids.Contains(r.Id)).ToList();
     }
@@ -321,7 +323,7 @@ public sealed class ChunkSender(
                 FROM v WHERE "Messages"."Id" = v.id
                 """;
             command.AddTime("@now", now);
-            await command.ExecuteNonQueryAsync(ct);
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
         if (back.Count > 0)
         {
@@ -329,7 +331,7 @@ public sealed class ChunkSender(
                 UPDATE "Messages" SET "Status" = {DispatchSql.Queued}, "SubmittedAt" = NULL
                 WHERE "Id" IN ({DispatchSql.IdList(back)}) AND "Status" = {DispatchSql.Submitting}
                 """);
-            await command.ExecuteNonQueryAsync(ct);
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
     }
 

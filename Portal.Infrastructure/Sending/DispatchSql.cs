@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Domain.Messages;
@@ -27,6 +28,32 @@ internal static class DispatchSql
               FROM "Messages" WHERE "CampaignId" = @campaign AND {where}) AS t
         GROUP BY t.g
         """;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> again when the database aborted it for a lock conflict. A sender
+    /// recording a batch and a receipt batch landing on the same messages lock their rows in
+    /// different orders, and PostgreSQL breaks the deadlock by aborting one statement (40P01);
+    /// SQLite answers "busy". Both statements are idempotent, so a retry is safe, and losing one
+    /// would leave a batch without its provider ids, parts and cost.
+    /// </summary>
+    public static async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> work, CancellationToken ct, int attempts = 6)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await work();
+            }
+            catch (DbException e) when (attempt < attempts && IsConflict(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt * attempt), ct);
+            }
+        }
+    }
+
+    public static bool IsConflict(DbException e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
+        || e is SqliteException { SqliteErrorCode: 5 or 6 };
 
     public static string IdList(IEnumerable<long> ids) => string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
 

@@ -41,7 +41,7 @@ public sealed class ReceiptProcessor(
                 UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done
                 FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
                 """;
-            applied += await command.ExecuteNonQueryAsync(ct);
+            applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
         var unmatched = new List<ReceiptItem>();
         foreach (var part in Slices(byProviderId.DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList()))
@@ -59,11 +59,13 @@ public sealed class ReceiptProcessor(
                 FROM v WHERE "Messages"."ProviderId" = v.prov AND "Messages"."ProviderMessageId" = v.pid AND "Messages"."Status" IN {InFlight}
                 RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId"
                 """;
-            var matched = new HashSet<(int, string)>();
-            await using (var reader = await command.ExecuteReaderAsync(ct))
+            var matched = await DispatchSql.RetryOnConflictAsync(async () =>
             {
-                while (await reader.ReadAsync(ct)) matched.Add((reader.GetInt32(0), reader.GetString(1)));
-            }
+                var found = new HashSet<(int, string)>();
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) found.Add((reader.GetInt32(0), reader.GetString(1)));
+                return found;
+            }, ct);
             applied += matched.Count;
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }

@@ -35,4 +35,10 @@ public sealed class InboundMessage
     /// <summary>The campaign message this replies to: the client's latest one before it arrived.</summary>
     public long? MessageId { get; set; }
     public int? CampaignId { get; set; }
+    /// <summary>The provider's id of this inbound SMS (webhook or deliver_sm), so a retried delivery is stored once.</summary>
+    public string? ExternalId { get; set; }
+    /// <summary>When someone in the inbox marked it read; null while unread.</summary>
+    public DateTime? ReadAt { get; set; }
+    /// <summary>What Portal answered automatically (opt-out confirmation or a keyword auto-reply), if anything.</summary>
+    public string? AutoReply { get; set; }
 }

@@ -55,4 +55,9 @@ public sealed class Message
     public DateTime? DoneAt { get; set; }
     /// <summary>Sent again after its sender died mid-submit: the client may have received it twice.</summary>
     public bool Resubmitted { get; set; }
+    /// <summary>
+    /// Bit i set: part i of a long message has a Delivered receipt. Used by the "all parts"
+    /// receipt policy: the message is Delivered once every part's bit is set.
+    /// </summary>
+    public long DeliveredParts { get; set; }
 }

@@ -37,6 +37,8 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<StaticList> StaticLists => Set<StaticList>();
     public DbSet<StaticListMember> StaticListMembers => Set<StaticListMember>();
     public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
+    public DbSet<AutoReplyRule> AutoReplyRules => Set<AutoReplyRule>();
+    public DbSet<ReceiptOrphan> ReceiptOrphans => Set<ReceiptOrphan>();
     public DbSet<MessageTemplate> Templates => Set<MessageTemplate>();
     public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();

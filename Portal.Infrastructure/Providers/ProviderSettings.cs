@@ -29,9 +29,18 @@ public sealed record ProviderSettings
     public LongMessageMethod LongMessageMethod { get; init; } = LongMessageMethod.Udh;
     public MessageIdRadix MessageIdFormat { get; init; } = MessageIdRadix.Hex;
     public IReadOnlyList<string> Operators { get; init; } = [];
+    /// <summary>How the receipts of a long message's parts combine into the message's status.</summary>
+    public ReceiptPolicy ReceiptPolicy { get; init; } = ReceiptPolicy.FirstPart;
+    /// <summary>For <see cref="Domain.Providers.ProviderKind.Http"/>: the request, response and callback shapes.</summary>
+    public HttpProviderSettings? Http { get; init; }
     public string? Url { get; init; }
     public string? Method { get; init; }
     public string? BodyTemplate { get; init; }
+    /// <summary>
+    /// The secret a provider's callbacks (receipts, inbound SMS) must carry, as a shared secret or
+    /// as the key of an HMAC-SHA256 signature; stored encrypted like the password.
+    /// </summary>
+    public string? CallbackSecretProtected { get; init; }
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -79,6 +88,17 @@ public sealed record ProviderSettings
         MaxPartsPerSecond = MaxPartsPerSecond is { } tps ? Math.Max(1, tps / nodes) : null,
         Binds = Math.Max(1, Binds / nodes),
     };
+}
+
+/// <summary>Which receipts decide the status of a message sent in several parts.</summary>
+public enum ReceiptPolicy
+{
+    /// <summary>The first final receipt of any part decides (most SMSCs send one per part, alike).</summary>
+    FirstPart = 0,
+    /// <summary>Only the last part's receipt decides.</summary>
+    LastPart = 1,
+    /// <summary>Delivered once every part is delivered; any part failing makes the message fail.</summary>
+    AllParts = 2,
 }
 
 /// <summary>Encrypts provider passwords, the way sync sources keep their credentials (one purpose string per kind of secret).</summary>

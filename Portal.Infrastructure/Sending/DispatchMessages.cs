@@ -7,9 +7,19 @@ public sealed record DispatchChunk(long ChunkId, int CampaignId, long FirstMessa
 
 /// <summary>
 /// A final delivery state for one message. <see cref="MessageId"/> is known when the connector
-/// matched the receipt in memory; otherwise the provider's id is looked up in the database.
+/// matched the receipt in memory (or an HTTP callback carries it); otherwise the provider's id is
+/// looked up in the database.
+/// <see cref="PartIndex"/> (0-based) and <see cref="PartCount"/> say which part of a long message it is
+/// for, when the connector knows; the provider's <see cref="Providers.ReceiptPolicy"/> combines them.
 /// </summary>
-public sealed record ReceiptItem(long? MessageId, int ProviderId, string ProviderMessageId, MessageStatus Status, string? ErrorCode, DateTime DoneAt);
+public sealed record ReceiptItem(long? MessageId, int ProviderId, string ProviderMessageId, MessageStatus Status, string? ErrorCode, DateTime DoneAt,
+    int PartIndex = 0, int PartCount = 1);
 
 /// <summary>Receipts travel in batches: one bus message and one UPDATE per batch.</summary>
 public sealed record ReceiptBatch(IReadOnlyList<ReceiptItem> Items, int Attempt = 0);
+
+/// <summary>
+/// An SMS a client sent us, from an SMPP deliver_sm or an HTTP webhook, on its way through the
+/// inbound queue to the processor (opt-out, opt-in, auto-reply, inbox). <see cref="From"/> is E.164.
+/// </summary>
+public sealed record InboundSms(int? ProviderId, string From, string To, string Text, DateTime ReceivedAt, string? ExternalId);

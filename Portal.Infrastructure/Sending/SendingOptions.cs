@@ -10,6 +10,7 @@ public sealed class SendingOptions
 
     public string ChunkQueue { get; set; } = "portal.dispatch";
     public string ReceiptQueue { get; set; } = "portal.receipts";
+    public string InboundQueue { get; set; } = "portal.inbound";
 
     /// <summary>Messages per chunk (one bus message each).</summary>
     public int ChunkSize { get; set; } = 1000;

@@ -44,5 +44,30 @@ internal sealed class InboundMessageConfiguration : IEntityTypeConfiguration<Inb
         b.HasIndex(m => m.ReceivedAt);
         b.HasIndex(m => new { m.CampaignId, m.ClientId });
         b.HasIndex(m => m.ClientId);
+        b.Property(m => m.ExternalId).HasMaxLength(100);
+        b.Property(m => m.AutoReply).HasMaxLength(1000);
+        b.HasIndex(m => new { m.ProviderId, m.ExternalId }).IsUnique();
+    }
+}
+
+internal sealed class AutoReplyRuleConfiguration : IEntityTypeConfiguration<AutoReplyRule>
+{
+    public void Configure(EntityTypeBuilder<AutoReplyRule> b)
+    {
+        b.Property(r => r.Keyword).HasMaxLength(30).IsRequired();
+        b.Property(r => r.Reply).HasMaxLength(1000).IsRequired();
+        b.HasIndex(r => r.Keyword).IsUnique();
+    }
+}
+
+internal sealed class ReceiptOrphanConfiguration : IEntityTypeConfiguration<ReceiptOrphan>
+{
+    public void Configure(EntityTypeBuilder<ReceiptOrphan> b)
+    {
+        b.Property(o => o.ProviderMessageId).HasMaxLength(64).IsRequired();
+        b.Property(o => o.ErrorCode).HasMaxLength(32);
+        b.HasOne<SmsProvider>().WithMany().HasForeignKey(o => o.ProviderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(o => new { o.ProviderId, o.ProviderMessageId });
+        b.HasIndex(o => o.ReceivedAt);
     }
 }

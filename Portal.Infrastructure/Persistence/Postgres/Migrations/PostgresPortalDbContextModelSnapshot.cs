@@ -932,6 +932,38 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("SyncSources");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Messages.AutoReplyRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Keyword")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<string>("Reply")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Keyword")
+                        .IsUnique();
+
+                    b.ToTable("AutoReplyRules");
+                });
+
             modelBuilder.Entity("Portal.Domain.Messages.InboundMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -940,11 +972,19 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AutoReply")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<int?>("CampaignId")
                         .HasColumnType("integer");
 
                     b.Property<long?>("ClientId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<string>("From")
                         .IsRequired()
@@ -959,6 +999,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<int?>("ProviderId")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
@@ -979,11 +1022,12 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("MessageId");
 
-                    b.HasIndex("ProviderId");
-
                     b.HasIndex("ReceivedAt");
 
                     b.HasIndex("CampaignId", "ClientId");
+
+                    b.HasIndex("ProviderId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("InboundMessages");
                 });
@@ -1008,6 +1052,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("DeliveredParts")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime?>("DoneAt")
                         .HasColumnType("timestamp with time zone");
@@ -1096,6 +1143,44 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("CampaignId", "Status");
 
                     b.ToTable("MessageChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProviderMessageId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.ToTable("ReceiptOrphans");
                 });
 
             modelBuilder.Entity("Portal.Domain.Providers.PriceListEntry", b =>
@@ -1656,6 +1741,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
+                {
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

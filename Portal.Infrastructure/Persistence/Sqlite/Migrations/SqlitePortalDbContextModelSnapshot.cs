@@ -899,17 +899,55 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("SyncSources");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Messages.AutoReplyRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Keyword")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reply")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Keyword")
+                        .IsUnique();
+
+                    b.ToTable("AutoReplyRules");
+                });
+
             modelBuilder.Entity("Portal.Domain.Messages.InboundMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AutoReply")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("CampaignId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ClientId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("From")
                         .IsRequired()
@@ -924,6 +962,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.Property<int?>("ProviderId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
@@ -944,11 +985,12 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("MessageId");
 
-                    b.HasIndex("ProviderId");
-
                     b.HasIndex("ReceivedAt");
 
                     b.HasIndex("CampaignId", "ClientId");
+
+                    b.HasIndex("ProviderId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("InboundMessages");
                 });
@@ -971,6 +1013,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("DeliveredParts")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("DoneAt")
                         .HasColumnType("TEXT");
@@ -1057,6 +1102,42 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("CampaignId", "Status");
 
                     b.ToTable("MessageChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("DoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProviderMessageId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.ToTable("ReceiptOrphans");
                 });
 
             modelBuilder.Entity("Portal.Domain.Providers.PriceListEntry", b =>
@@ -1605,6 +1686,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
+                {
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

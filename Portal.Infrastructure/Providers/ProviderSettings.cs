@@ -27,7 +27,13 @@ public sealed record ProviderSettings
     public byte SourceTon { get; init; } = 5;
     public byte SourceNpi { get; init; }
     public LongMessageMethod LongMessageMethod { get; init; } = LongMessageMethod.Udh;
+    /// <summary>How the provider writes message ids in submit_sm_resp.</summary>
     public MessageIdRadix MessageIdFormat { get; init; } = MessageIdRadix.Hex;
+    /// <summary>
+    /// How it writes them in receipts ("id:" and receipted_message_id); null: like
+    /// <see cref="MessageIdFormat"/>. Some SMSCs answer in hex and report in decimal.
+    /// </summary>
+    public MessageIdRadix? ReceiptIdFormat { get; init; }
     public IReadOnlyList<string> Operators { get; init; } = [];
     /// <summary>How the receipts of a long message's parts combine into the message's status.</summary>
     public ReceiptPolicy ReceiptPolicy { get; init; } = ReceiptPolicy.FirstPart;
@@ -59,9 +65,10 @@ public sealed record ProviderSettings
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>
-    /// The connector for an SMPP provider. <see cref="MessageIdFormat"/> is not passed on yet: the
-    /// connector matches receipt ids as text on both sides, which is right while a provider writes
-    /// both ids alike; a provider that does not needs the receipt's format stored too.
+    /// The connector for an SMPP provider. Both id formats go into its <see cref="MessageIdMatching"/>,
+    /// which reduces the submit_sm_resp id and the receipt's id to one key (a number's decimal
+    /// digits, or upper-case text without leading zeros); the sender stores that same key as
+    /// Messages.ProviderMessageId, so receipts the connector no longer remembers still match in SQL.
     /// </summary>
     public Smpp.Esme.SmppConnectorOptions ToConnectorOptions(string name) => new()
     {
@@ -76,7 +83,12 @@ public sealed record ProviderSettings
         WindowSize = WindowSize,
         MaxPartsPerSecond = MaxPartsPerSecond,
         LongMessageMethod = LongMessageMethod,
+        MessageIdMatching = IdMatching,
     };
+
+    /// <summary>The id matching rule of <see cref="MessageIdFormat"/> and <see cref="ReceiptIdFormat"/>.</summary>
+    [JsonIgnore]
+    public MessageIdMatching IdMatching => new(MessageIdFormat, ReceiptIdFormat ?? MessageIdFormat);
 
     /// <summary>
     /// This node's part of the provider's caps when <paramref name="nodes"/> sender nodes share

@@ -33,6 +33,9 @@ public sealed class ProviderDraft
     public byte SourceNpi { get; set; }
     public LongMessageMethod LongMessageMethod { get; set; } = LongMessageMethod.Udh;
     public MessageIdRadix MessageIdFormat { get; set; } = MessageIdRadix.Hex;
+    /// <summary>Shown and edited on its own (not "same as responses"), so changing one format never silently changes the other.</summary>
+    public MessageIdRadix ReceiptIdFormat { get; set; } = MessageIdRadix.Hex;
+    public ReceiptPolicy ReceiptPolicy { get; set; } = ReceiptPolicy.FirstPart;
     public IReadOnlyCollection<string> Operators { get; set; } = [];
     public string? Url { get; set; }
     public string Method { get; set; } = "POST";
@@ -72,9 +75,12 @@ public sealed class ProviderDraft
     }
 }
 
-/// <summary>A provider as the admin list shows it: where it is and how it is set up, never its password.</summary>
+/// <summary>
+/// A provider as the admin list shows it: where it is and how it is set up, never its password.
+/// <see cref="OrphanReceipts"/>: its receipts that matched no message (kept for the retention period).
+/// </summary>
 public sealed record ProviderRow(int Id, string Name, ProviderKind Kind, bool Enabled, decimal DefaultPartPrice, string Where,
-    int Binds, int? MaxPartsPerSecond, IReadOnlyList<string> Operators, bool HasPassword, int PriceEntries);
+    int Binds, int? MaxPartsPerSecond, IReadOnlyList<string> Operators, bool HasPassword, int PriceEntries, int OrphanReceipts = 0);
 
 /// <summary>Bumped on every provider or price change so routers drop their cached rows at once.</summary>
 public sealed class ProviderRegistryVersion
@@ -92,12 +98,13 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
         await using var db = await contexts.CreateDbContextAsync(ct);
         var providers = await db.Providers.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
         var counts = await db.PriceListEntries.GroupBy(e => e.ProviderId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var orphans = await db.ReceiptOrphans.GroupBy(o => o.ProviderId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return providers.Select(p =>
         {
             var s = ProviderSettings.Parse(p.SettingsJson);
             var where = p.Kind == ProviderKind.Smpp ? $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)}" : s.Url ?? "";
             return new ProviderRow(p.Id, p.Name, p.Kind, p.Enabled, p.DefaultPartPrice, where, s.Binds, s.MaxPartsPerSecond, s.Operators,
-                !string.IsNullOrEmpty(s.PasswordProtected) || !string.IsNullOrEmpty(s.Password), counts.GetValueOrDefault(p.Id));
+                !string.IsNullOrEmpty(s.PasswordProtected) || !string.IsNullOrEmpty(s.Password), counts.GetValueOrDefault(p.Id), orphans.GetValueOrDefault(p.Id));
         }).ToList();
     }
 
@@ -113,6 +120,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             SystemId = s.SystemId, Password = null, HasPassword = !string.IsNullOrEmpty(s.PasswordProtected) || !string.IsNullOrEmpty(s.Password),
             SystemType = s.SystemType, BindMode = s.BindMode, Binds = s.Binds, WindowSize = s.WindowSize, MaxPartsPerSecond = s.MaxPartsPerSecond,
             SourceTon = s.SourceTon, SourceNpi = s.SourceNpi, LongMessageMethod = s.LongMessageMethod, MessageIdFormat = s.MessageIdFormat,
+            ReceiptIdFormat = s.ReceiptIdFormat ?? s.MessageIdFormat, ReceiptPolicy = s.ReceiptPolicy,
             Operators = s.Operators, Url = s.Url, Method = s.Method ?? "POST", BodyTemplate = s.BodyTemplate,
         };
     }
@@ -186,6 +194,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             Host = smpp ? d.Host.Trim() : "", Port = d.Port, SystemId = smpp ? d.SystemId.Trim() : "", Password = "", PasswordProtected = protectedPassword,
             SystemType = d.SystemType.Trim(), BindMode = d.BindMode, Binds = d.Binds, WindowSize = d.WindowSize, MaxPartsPerSecond = d.MaxPartsPerSecond,
             SourceTon = d.SourceTon, SourceNpi = d.SourceNpi, LongMessageMethod = d.LongMessageMethod, MessageIdFormat = d.MessageIdFormat,
+            ReceiptIdFormat = d.ReceiptIdFormat == d.MessageIdFormat ? null : d.ReceiptIdFormat, ReceiptPolicy = d.ReceiptPolicy,
             Operators = [.. MobileOperators.All.Where(d.Operators.Contains)],
             Url = smpp ? null : d.Url?.Trim(), Method = smpp ? null : d.Method, BodyTemplate = smpp ? null : d.BodyTemplate,
         }.ToJson();

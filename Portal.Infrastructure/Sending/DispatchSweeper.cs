@@ -12,11 +12,13 @@ namespace Portal.Infrastructure.Sending;
 /// The periodic part of the pipeline, safe on every node at once: deferred messages whose quiet
 /// hours ended go back to Queued in new chunks; chunks never published (a crash between commit and
 /// publish) are published, and chunks published long ago but never done are published again;
-/// campaigns with nothing left to send are completed.
+/// campaigns with nothing left to send are completed; orphan receipts whose message now has their
+/// provider id are applied, and orphans past their retention are purged.
 /// </summary>
 public sealed class DispatchSweeper(
     IDbContextFactory<PortalDbContext> contexts,
     ChunkPublisher publisher,
+    ReceiptProcessor receipts,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<DispatchSweeper> logger)
@@ -41,6 +43,10 @@ public sealed class DispatchSweeper(
             }
             await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
         }
+        // After the campaigns: a message recorded late is applied its orphan before anything else
+        // looks at it; not per campaign, since an orphan does not know its campaign.
+        await receipts.ReapplyOrphansAsync(ct);
+        await receipts.PurgeOrphansAsync(ct);
     }
 
     /// <summary>After a restart with the in-process bus (its queues died with the process): publish every open chunk again.</summary>

@@ -52,8 +52,11 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
                 if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status) continue;
                 long? messageId = long.TryParse(r.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
                 var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
+                // Part index and count come from the connector's in-memory match; an unmatched receipt
+                // (null) is treated as a one-part message's and takes the database path (ReceiptProcessor).
                 await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error,
-                    DateTime.SpecifyKind(r.Receipt.DoneDate ?? DateTime.UtcNow, DateTimeKind.Utc)));
+                    DateTime.SpecifyKind(r.Receipt.DoneDate ?? DateTime.UtcNow, DateTimeKind.Utc),
+                    messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

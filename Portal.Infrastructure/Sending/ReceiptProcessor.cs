@@ -5,67 +5,92 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>
-/// Applies a batch of receipts with one UPDATE ... FROM per kind of match. Only messages still in
-/// flight (Submitting, Submitted, Uncertain) change, so duplicates and late copies change nothing.
+/// Applies a batch of receipts with one UPDATE ... FROM per kind of match (per 1,000 rows). Only
+/// messages still in flight (Submitting, Submitted, Uncertain) change, so duplicates and late
+/// copies change nothing.
+/// <list type="bullet">
+/// <item>Receipts the connector matched in memory carry our message id and which part they are for;
+/// the provider's <see cref="ReceiptPolicy"/> combines the parts (<see cref="Combine"/>): first
+/// final part, last part only, or all parts (a bit per delivered part in Messages.DeliveredParts,
+/// Delivered once every part's bit is set, any failed part final at once).</item>
+/// <item>The others are matched by (ProviderId, ProviderMessageId). The database keeps only the
+/// first part's id, so such a receipt is always part 0's and decides as under FirstPart whatever
+/// the policy; receipts of later parts match nothing there and end as orphans.</item>
+/// </list>
 /// Receipts whose provider id is not in the database yet (the submit result is still being
-/// recorded) go back on the queue, a few times, a little later.
+/// recorded) go back on the queue a few times, a little later; after that they are kept as
+/// <see cref="ReceiptOrphan"/> rows, which the sweeper applies if the message shows up.
 /// </summary>
 public sealed class ReceiptProcessor(
     IDbContextFactory<PortalDbContext> contexts,
     IMessageBus bus,
+    ReceiptPolicies policies,
+    TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<ReceiptProcessor> logger)
 {
     private const string InFlight = "(3, 8, 11)";
+    private const int Delivered = (int)MessageStatus.Delivered;
+
+    /// <summary>No part of the batch decides the message's status (the parameter is never NULL: PostgreSQL types VALUES columns from the first row).</summary>
+    private const int Undecided = -1;
+
+    /// <summary>Messages.DeliveredParts is a bigint: parts 0..62 get a bit. Longer messages (never sent: 2,000 characters are 31 parts at most) fall back to LastPart.</summary>
+    internal const int MaxMaskParts = 63;
+
+    /// <summary>Columns of Messages.ErrorCode and ReceiptOrphans.ErrorCode; ProviderMessageId is 64 in both tables.</summary>
+    internal const int ErrorCodeLength = 32;
+    private const int ProviderIdLength = 64;
 
     public long Applied;
-    public long Dropped;
+    public long Orphaned;
+
+    /// <summary>What a batch's receipts of one message (matched in memory) do to it: one VALUES row.</summary>
+    internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts);
 
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
-        var byId = batch.Items.Where(i => i.MessageId is not null).ToList();
-        var byProviderId = batch.Items.Where(i => i.MessageId is null).ToList();
+        var policy = await policies.GetAsync(ct);
+        var known = Combine(batch.Items.Where(i => i.MessageId is not null), id => policy.GetValueOrDefault(id));
+        var byProviderId = batch.Items.Where(i => i.MessageId is null).Select(Sanitized)
+            .DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
         var applied = 0;
-        // Two parts' receipts for one message in one batch: the first wins.
-        foreach (var part in Slices(byId.DistinctBy(i => i.MessageId).ToList()))
+        foreach (var part in known.Chunk(1000))
         {
             await using var command = DispatchSql.Command(connection, "");
-            command.CommandText = DispatchSql.Values(command, "id, s, err, done", part, Bind) + $"""
-                UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done
+            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, full", part, (c, m, name) =>
+                {
+                    c.Add(name(0), m.MessageId);
+                    c.AddInt(name(1), m.Status);
+                    c.Add(name(2), m.ErrorCode);
+                    c.AddTime(name(3), m.DoneAt);
+                    c.Add(name(4), m.DeliveredBits);
+                    c.Add(name(5), m.AllParts);
+                }) + $"""
+                UPDATE "Messages" SET
+                    "Status" = CASE WHEN v.s >= 0 THEN v.s
+                                    WHEN v.full <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.full) = v.full THEN {Delivered}
+                                    ELSE "Messages"."Status" END,
+                    "ErrorCode" = CASE WHEN v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
+                    "DoneAt" = CASE WHEN v.s >= 0 OR (v.full <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.full) = v.full) THEN v.done
+                                    ELSE "Messages"."DoneAt" END,
+                    "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
                 FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
                 """;
             applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
         var unmatched = new List<ReceiptItem>();
-        foreach (var part in Slices(byProviderId.DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList()))
+        foreach (var part in byProviderId.Chunk(1000))
         {
-            await using var command = DispatchSql.Command(connection, "");
-            command.CommandText = DispatchSql.Values(command, "pid, s, err, done, prov", part, (c, item, name) =>
-                {
-                    c.Add(name(0), item.ProviderMessageId);
-                    c.AddInt(name(1), (int)item.Status);
-                    c.Add(name(2), item.ErrorCode);
-                    c.AddTime(name(3), item.DoneAt);
-                    c.AddInt(name(4), item.ProviderId);
-                }) + $"""
-                UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done
-                FROM v WHERE "Messages"."ProviderId" = v.prov AND "Messages"."ProviderMessageId" = v.pid AND "Messages"."Status" IN {InFlight}
-                RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId"
-                """;
-            var matched = await DispatchSql.RetryOnConflictAsync(async () =>
-            {
-                var found = new HashSet<(int, string)>();
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct)) found.Add((reader.GetInt32(0), reader.GetString(1)));
-                return found;
-            }, ct);
+            var matched = await DispatchSql.RetryOnConflictAsync(() => ApplyByProviderIdAsync(connection, null, part, ct), ct);
             applied += matched.Count;
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
@@ -73,22 +98,194 @@ public sealed class ReceiptProcessor(
         if (unmatched.Count == 0) return;
         if (batch.Attempt >= options.Value.ReceiptRetries)
         {
-            Interlocked.Add(ref Dropped, unmatched.Count);
-            logger.LogWarning("{Count} receipts matched no message after {Attempts} attempts (already final or unknown ids)", unmatched.Count, batch.Attempt + 1);
+            var kept = await KeepOrphansAsync(connection, unmatched, ct);
+            Interlocked.Add(ref Orphaned, kept);
+            logger.LogWarning("{Count} receipts matched no message in flight after {Attempts} attempts: {Kept} kept as orphans, the rest were for messages already final",
+                unmatched.Count, batch.Attempt + 1, kept);
             return;
         }
         await Task.Delay(options.Value.ReceiptRetryDelay, ct);
         await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch(unmatched, batch.Attempt + 1), ct);
     }
 
-    private static void Bind(DbCommand c, ReceiptItem item, Func<int, string> name)
+    /// <summary>
+    /// Folds receipts matched in memory into one row per message, in arrival order, under each
+    /// provider's policy:
+    /// FirstPart: the first receipt decides. LastPart: only the last part's (PartIndex ==
+    /// PartCount - 1) decides; others change nothing. AllParts: a Delivered part adds its bit and
+    /// the UPDATE makes the message Delivered when all PartCount bits are set; the first failed
+    /// part decides at once. A deciding Delivered receipt also sets its bit, so DeliveredParts
+    /// always means "parts known delivered".
+    /// </summary>
+    internal static List<MessageReceipt> Combine(IEnumerable<ReceiptItem> items, Func<int, ReceiptPolicy> policyOf)
     {
-        c.Add(name(0), item.MessageId!.Value);
-        c.AddInt(name(1), (int)item.Status);
-        c.Add(name(2), item.ErrorCode);
-        c.AddTime(name(3), item.DoneAt);
+        var rows = new Dictionary<long, MessageReceipt>();
+        var order = new List<long>();
+        foreach (var raw in items)
+        {
+            var item = Sanitized(raw);
+            var id = item.MessageId!.Value;
+            var count = Math.Max(1, item.PartCount);
+            var policy = policyOf(item.ProviderId);
+            if (policy == ReceiptPolicy.AllParts && count > MaxMaskParts) policy = ReceiptPolicy.LastPart;
+            var delivered = item.Status == MessageStatus.Delivered;
+            var decides = policy switch
+            {
+                ReceiptPolicy.FirstPart => true,
+                ReceiptPolicy.LastPart => item.PartIndex >= count - 1,
+                ReceiptPolicy.AllParts => !delivered || count == 1,
+                _ => true,
+            };
+            var bit = delivered && item.PartIndex is >= 0 and < MaxMaskParts && (decides || policy == ReceiptPolicy.AllParts) ? 1L << item.PartIndex : 0;
+            if (!rows.TryGetValue(id, out var row))
+            {
+                if (!decides && bit == 0) continue;
+                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0);
+                order.Add(id);
+            }
+            if (policy == ReceiptPolicy.AllParts && count > 1) row = row with { AllParts = (1L << count) - 1 };
+            if (row.Status == Undecided)
+            {
+                // Until a part decides, DoneAt follows the latest delivered part (the AllParts completion time).
+                if (decides) row = row with { Status = (int)item.Status, ErrorCode = item.ErrorCode, DoneAt = item.DoneAt };
+                else if (item.DoneAt > row.DoneAt) row = row with { DoneAt = item.DoneAt };
+            }
+            rows[id] = row with { DeliveredBits = row.DeliveredBits | bit };
+        }
+        return order.Select(id => rows[id]).ToList();
     }
 
-    /// <summary>At most 1,000 rows per statement: SQLite allows 32,766 parameters.</summary>
-    private static IEnumerable<List<ReceiptItem>> Slices(List<ReceiptItem> items) => items.Chunk(1000).Select(c => c.ToList());
+    /// <summary>
+    /// Re-applies orphans (received within <see cref="SendingOptions.ReceiptOrphanRecheck"/>) whose
+    /// provider id now belongs to a message: taken out with DELETE ... RETURNING and applied in the
+    /// same transaction, so two sweeping nodes never apply one twice and a failed apply deletes
+    /// nothing. An orphan of a message already final is deleted too (a late duplicate).
+    /// </summary>
+    /// <returns>Orphans taken out (applied or found to be duplicates).</returns>
+    public async Task<int> ReapplyOrphansAsync(CancellationToken ct)
+    {
+        var since = clock.GetUtcNow().UtcDateTime - options.Value.ReceiptOrphanRecheck;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        var total = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            var taken = await DispatchSql.RetryOnConflictAsync(async () =>
+            {
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                var items = new List<(long Id, ReceiptItem Item)>();
+                await using (var take = DispatchSql.Command(connection, """
+                    DELETE FROM "ReceiptOrphans" WHERE "Id" IN (
+                        SELECT o."Id" FROM "ReceiptOrphans" o
+                        WHERE o."ReceivedAt" >= @since AND EXISTS (SELECT 1 FROM "Messages" m
+                            WHERE m."ProviderId" = o."ProviderId" AND m."ProviderMessageId" = o."ProviderMessageId")
+                        ORDER BY o."Id" LIMIT 1000)
+                    RETURNING "Id", "ProviderId", "ProviderMessageId", "Status", "ErrorCode", "DoneAt"
+                    """, transaction))
+                {
+                    take.AddTime("@since", since);
+                    await using var reader = await take.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        items.Add((reader.GetInt64(0), new ReceiptItem(null, reader.GetInt32(1), reader.GetString(2), (MessageStatus)reader.GetInt32(3),
+                            reader.IsDBNull(4) ? null : reader.GetString(4), DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc))));
+                    }
+                }
+                // Oldest first, so among orphans of one message the first received decides (FirstPart).
+                var applied = items.Count == 0 ? 0
+                    : (await ApplyByProviderIdAsync(connection, transaction,
+                        items.OrderBy(x => x.Id).Select(x => x.Item).DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList(), ct)).Count;
+                await transaction.CommitAsync(ct);
+                Interlocked.Add(ref Applied, applied);
+                if (applied > 0) logger.LogInformation("{Applied} orphan receipts applied to messages recorded after them", applied);
+                return items.Count;
+            }, ct);
+            total += taken;
+            if (taken < 1000) break;
+        }
+        return total;
+    }
+
+    /// <summary>Deletes orphans older than <see cref="SendingOptions.ReceiptOrphanRetention"/>: by then no submit result can still show up.</summary>
+    public async Task<int> PurgeOrphansAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        await using var command = DispatchSql.Command(connection, """DELETE FROM "ReceiptOrphans" WHERE "ReceivedAt" < @cutoff""");
+        command.AddTime("@cutoff", clock.GetUtcNow().UtcDateTime - options.Value.ReceiptOrphanRetention);
+        var purged = await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+        if (purged > 0) logger.LogInformation("{Count} orphan receipts older than {Retention} purged", purged, options.Value.ReceiptOrphanRetention);
+        return purged;
+    }
+
+    /// <summary>One UPDATE matching by (ProviderId, ProviderMessageId): FirstPart semantics (see the class summary). Returns the pairs matched.</summary>
+    private static async Task<HashSet<(int, string)>> ApplyByProviderIdAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    {
+        await using var command = DispatchSql.Command(connection, "", transaction);
+        command.CommandText = DispatchSql.Values(command, "pid, s, err, done, prov, bits", items, (c, item, name) =>
+            {
+                c.Add(name(0), item.ProviderMessageId);
+                c.AddInt(name(1), (int)item.Status);
+                c.Add(name(2), item.ErrorCode);
+                c.AddTime(name(3), item.DoneAt);
+                c.AddInt(name(4), item.ProviderId);
+                c.Add(name(5), item.Status == MessageStatus.Delivered ? 1L : 0L);
+            }) + $"""
+            UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done, "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
+            FROM v WHERE "Messages"."ProviderId" = v.prov AND "Messages"."ProviderMessageId" = v.pid AND "Messages"."Status" IN {InFlight}
+            RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId"
+            """;
+        var found = new HashSet<(int, string)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add((reader.GetInt32(0), reader.GetString(1)));
+        return found;
+    }
+
+    /// <summary>
+    /// One multi-row INSERT of the receipts that matched nothing. Skipped: those whose message
+    /// exists but is final (duplicates, nothing to apply later), those already kept with the same
+    /// status (a duplicate orphan), and ids longer than the column (no message can have one).
+    /// </summary>
+    private async Task<int> KeepOrphansAsync(DbConnection connection, List<ReceiptItem> unmatched, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var kept = 0;
+        foreach (var part in unmatched.Where(i => i.ProviderMessageId.Length is > 0 and <= ProviderIdLength).Chunk(1000))
+        {
+            await using var command = DispatchSql.Command(connection, "");
+            command.CommandText = DispatchSql.Values(command, "prov, pid, s, err, done", part, (c, item, name) =>
+                {
+                    c.AddInt(name(0), item.ProviderId);
+                    c.Add(name(1), item.ProviderMessageId);
+                    c.AddInt(name(2), (int)item.Status);
+                    c.Add(name(3), item.ErrorCode);
+                    c.AddTime(name(4), item.DoneAt);
+                }) + """
+                INSERT INTO "ReceiptOrphans" ("ProviderId", "ProviderMessageId", "Status", "ErrorCode", "DoneAt", "ReceivedAt")
+                SELECT v.prov, v.pid, v.s, v.err, v.done, @now FROM v
+                WHERE EXISTS (SELECT 1 FROM "Providers" p WHERE p."Id" = v.prov)
+                  AND NOT EXISTS (SELECT 1 FROM "Messages" m WHERE m."ProviderId" = v.prov AND m."ProviderMessageId" = v.pid)
+                  AND NOT EXISTS (SELECT 1 FROM "ReceiptOrphans" o WHERE o."ProviderId" = v.prov AND o."ProviderMessageId" = v.pid AND o."Status" = v.s)
+                """;
+            command.AddTime("@now", now);
+            kept += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// Error codes cut to the column (32), never inside a surrogate pair; a longer one from an HTTP
+    /// callback would otherwise fail the whole batch's UPDATE on PostgreSQL, again at every redelivery.
+    /// </summary>
+    internal static ReceiptItem Sanitized(ReceiptItem item) =>
+        item.ErrorCode is { Length: > ErrorCodeLength } code ? item with { ErrorCode = Cut(code, ErrorCodeLength) } : item;
+
+    internal static string Cut(string text, int length)
+    {
+        if (text.Length <= length) return text;
+        var end = char.IsHighSurrogate(text[length - 1]) ? length - 1 : length;
+        return text[..end];
+    }
 }

@@ -57,4 +57,15 @@ public sealed class SendingOptions
     /// <summary>Receipts whose message id is not known yet are retried this many times, <see cref="ReceiptRetryDelay"/> apart.</summary>
     public int ReceiptRetries { get; set; } = 10;
     public TimeSpan ReceiptRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The sweeper re-applies orphan receipts received this recently whose message now has their
+    /// provider id. A submit result is recorded seconds after the submit, so an hour is ample; the
+    /// bound keeps each sweep off the millions of orphans a restart can leave (later parts of long
+    /// messages the connector no longer remembers).
+    /// </summary>
+    public TimeSpan ReceiptOrphanRecheck { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Orphan receipts older than this are deleted (they stay visible on the providers page until then).</summary>
+    public TimeSpan ReceiptOrphanRetention { get; set; } = TimeSpan.FromDays(7);
 }

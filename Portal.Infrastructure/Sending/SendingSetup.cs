@@ -19,6 +19,7 @@ public static class SendingSetup
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());
         services.AddSingleton<ChunkSender>();
+        services.AddSingleton<ReceiptPolicies>();
         services.AddSingleton<ReceiptProcessor>();
         services.AddSingleton<ChunkPublisher>();
         services.AddSingleton<DispatchSweeper>();

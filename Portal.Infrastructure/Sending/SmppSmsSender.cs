@@ -19,7 +19,7 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
         var outcome = await connector.SubmitAsync(submission, ct);
         return outcome switch
         {
-            SubmitOutcome.Accepted a => new SendResult(MessageStatus.Submitted, a.MessageIds.Count > 0 ? a.MessageIds[0] : null, a.MessageIds.Count, null),
+            SubmitOutcome.Accepted a => new SendResult(MessageStatus.Submitted, StoredId(a.MessageIds.Count > 0 ? a.MessageIds[0] : null), a.MessageIds.Count, null),
             SubmitOutcome.Rejected r => new SendResult(MessageStatus.Rejected, null, 0, ErrorCode(r.Status),
                 // Never left this process (no bind, stopping) and nothing was accepted: safe to send later.
                 NotSent: r.MessageIds.All(id => id is null) && !r.IsPermanent && r.Status is CommandStatus.BindFailed or CommandStatus.UnknownError),
@@ -27,6 +27,13 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
             _ => throw new InvalidOperationException("Unknown SMPP outcome."),
         };
     }
+
+    /// <summary>
+    /// The first part's id as the connector's matching rule normalises it, the same key receipts
+    /// carry (<see cref="ReceiptReceived.NormalizedMessageId"/>): a hex "0000001A" answer and a
+    /// decimal "26" receipt then meet in the (ProviderId, ProviderMessageId) index.
+    /// </summary>
+    private string? StoredId(string? id) => id is null ? null : connector.Options.MessageIdMatching.NormalizeSubmitted(id);
 
     private static string ErrorCode(CommandStatus status) => "smpp:0x" + ((uint)status).ToString("X8", CultureInfo.InvariantCulture);
 

@@ -8,16 +8,18 @@ namespace Portal.Infrastructure.Smpp.Esme;
 public abstract record InboundMessage(string Provider);
 
 /// <summary>
-/// A delivery receipt. <see cref="Reference"/>/<see cref="PartIndex"/> identify the submission when
-/// the receipt was matched in memory; they are null for a receipt whose message id never showed up
-/// within the retention (the caller may still match <see cref="NormalizedMessageId"/> in its store).
+/// A delivery receipt. <see cref="Reference"/>/<see cref="PartIndex"/>/<see cref="PartCount"/> identify
+/// the submission (and which of its parts) when the receipt was matched in memory; they are null for a
+/// receipt whose message id never showed up within the retention (the caller may still match
+/// <see cref="NormalizedMessageId"/> in its store).
 /// </summary>
 public sealed record ReceiptReceived(
     string Provider,
     DeliveryReceipt Receipt,
     string NormalizedMessageId,
     string? Reference,
-    int? PartIndex) : InboundMessage(Provider);
+    int? PartIndex,
+    int? PartCount = null) : InboundMessage(Provider);
 
 /// <summary>An MO message. <see cref="Part"/> is set when it is one part of a concatenated message.</summary>
 public sealed record MoMessageReceived(

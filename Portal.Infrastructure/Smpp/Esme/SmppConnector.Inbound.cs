@@ -8,7 +8,8 @@ namespace Portal.Infrastructure.Smpp.Esme;
 
 public sealed partial class SmppConnector
 {
-    private readonly record struct PartReference(string Reference, int PartIndex);
+    /// <summary>Which part of which submission a message id belongs to; the count lets receipt policies find the last part.</summary>
+    private readonly record struct PartReference(string Reference, int PartIndex, int PartCount);
 
     private readonly Channel<InboundMessage> _inbound;
     private readonly ReceiptMatcher<PartReference> _matcher;
@@ -96,7 +97,7 @@ public sealed partial class SmppConnector
         {
             case ReceiptMatchKind.Matched:
                 await _inbound.Writer.WriteAsync(
-                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex), _stop.Token).ConfigureAwait(false);
+                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex, match.Reference.PartCount), _stop.Token).ConfigureAwait(false);
                 break;
             case ReceiptMatchKind.Duplicate:
                 Interlocked.Increment(ref Statistics.DuplicateReceipts);
@@ -108,10 +109,10 @@ public sealed partial class SmppConnector
         }
     }
 
-    private async ValueTask RegisterForReceiptsAsync(string messageId, string reference, int partIndex)
+    private async ValueTask RegisterForReceiptsAsync(string messageId, string reference, int partIndex, int partCount)
     {
         if (!_options.MatchReceipts) return;
-        foreach (var released in _matcher.Register(messageId, new PartReference(reference, partIndex)))
+        foreach (var released in _matcher.Register(messageId, new PartReference(reference, partIndex, partCount)))
         {
             if (released.Kind == ReceiptMatchKind.Duplicate)
             {
@@ -119,7 +120,7 @@ public sealed partial class SmppConnector
                 continue;
             }
             var normalized = _options.MessageIdMatching.NormalizeReceipted(released.Receipt.MessageId);
-            if (!await TryPublishAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, reference, partIndex)).ConfigureAwait(false))
+            if (!await TryPublishAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, reference, partIndex, partCount)).ConfigureAwait(false))
             {
                 return;
             }

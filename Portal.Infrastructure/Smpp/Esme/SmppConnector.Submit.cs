@@ -31,13 +31,13 @@ public sealed partial class SmppConnector
         var parts = BuildParts(submission);
         if (parts.Count == 1)
         {
-            var single = await SubmitPartAsync(parts[0], submission.Reference, 0, cancellationToken).ConfigureAwait(false);
+            var single = await SubmitPartAsync(parts[0], submission.Reference, 0, 1, cancellationToken).ConfigureAwait(false);
             return Aggregate([single]);
         }
         var pending = new Task<PartResult>[parts.Count];
         for (var i = 0; i < parts.Count; i++)
         {
-            pending[i] = SubmitPartAsync(parts[i], submission.Reference, i, cancellationToken);
+            pending[i] = SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, cancellationToken);
         }
         return Aggregate(await Task.WhenAll(pending).ConfigureAwait(false));
     }
@@ -63,11 +63,11 @@ public sealed partial class SmppConnector
         return new SubmitOutcome.Accepted(ids);
     }
 
-    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, int partCount, CancellationToken cancellationToken)
     {
         try
         {
-            return await SubmitPartCoreAsync(pdu, reference, partIndex, cancellationToken).ConfigureAwait(false);
+            return await SubmitPartCoreAsync(pdu, reference, partIndex, partCount, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -78,7 +78,7 @@ public sealed partial class SmppConnector
         }
     }
 
-    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, int partCount, CancellationToken cancellationToken)
     {
         var throttled = 0;
         while (true)
@@ -95,14 +95,14 @@ public sealed partial class SmppConnector
             }
 
             Interlocked.Increment(ref Statistics.PartsSent);
-            var result = await session.SendInWindowAsync(pdu, new LateSubmit(reference, partIndex, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
+            var result = await session.SendInWindowAsync(pdu, new LateSubmit(reference, partIndex, partCount, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
 
             switch (result.Response)
             {
                 case SubmitSmResp { Status: CommandStatus.Ok } accepted:
                     _throttle.OnAccepted();
                     Interlocked.Increment(ref Statistics.PartsAccepted);
-                    if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, reference, partIndex).ConfigureAwait(false);
+                    if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, reference, partIndex, partCount).ConfigureAwait(false);
                     return new PartResult(accepted.MessageId, CommandStatus.Ok, RequestFailure.None, true, null);
                 case { Status: var status } when status.IsThrottling():
                     Interlocked.Increment(ref Statistics.ThrottleResponses);
@@ -132,7 +132,7 @@ public sealed partial class SmppConnector
         }
     }
 
-    private sealed record LateSubmit(string Reference, int PartIndex, bool ReceiptRequested);
+    private sealed record LateSubmit(string Reference, int PartIndex, int PartCount, bool ReceiptRequested);
 
     private async ValueTask OnLateResponseAsync(Pdu response, object state)
     {
@@ -145,7 +145,7 @@ public sealed partial class SmppConnector
             await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Reference, late.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
             if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
             {
-                await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex).ConfigureAwait(false);
+                await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex, late.PartCount).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)

@@ -181,12 +181,13 @@ internal sealed class SmscConnection
 
         var (responseId, receiptId) = _simulator.NextMessageId();
         Interlocked.Increment(ref _simulator.Statistics.SubmitSmAccepted);
-        _simulator.Remember(new SimulatedMessage(responseId, SystemId, submit.Source, submit.Destination, submit.DataCoding, submit.EsmClass, submit.Content, submit.Optional));
+        var message = new SimulatedMessage(responseId, SystemId, submit.Source, submit.Destination, submit.DataCoding, submit.EsmClass, submit.Content, submit.Optional);
+        _simulator.Remember(message);
 
         var unanswered = _options.Faults.NoResponseRate > 0 && _simulator.Roll() < _options.Faults.NoResponseRate;
         if ((submit.RegisteredDelivery & 0x03) != 0)
         {
-            var receipt = _simulator.CreateReceipt(receiptId, SystemId, submit, responseId);
+            var receipt = _simulator.CreateReceipt(receiptId, SystemId, submit, responseId, _options.ReceiptState is null ? null : message.Part);
             if (_options.Faults.ReceiptBeforeResponse && CanReceive)
             {
                 // Queued ahead of the response on the same connection, so it is read first.

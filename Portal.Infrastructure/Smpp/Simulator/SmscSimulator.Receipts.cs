@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Portal.Infrastructure.Smpp.Pdus;
 using Portal.Infrastructure.Smpp.Receipts;
+using Portal.Infrastructure.Smpp.Text;
 
 namespace Portal.Infrastructure.Smpp.Simulator;
 
@@ -16,9 +17,9 @@ public sealed partial class SmscSimulator
     private readonly Channel<ScheduledReceipt> _receipts = Channel.CreateUnbounded<ScheduledReceipt>();
     private Task? _receiptLoop;
 
-    internal SimulatedReceipt CreateReceipt(string receiptId, string systemId, ShortMessagePdu submit, string responseId)
+    internal SimulatedReceipt CreateReceipt(string receiptId, string systemId, ShortMessagePdu submit, string responseId, ConcatenationInfo? part = null)
     {
-        var state = Options.Outcomes.Pick(Roll());
+        var state = Options.ReceiptState?.Invoke(part) ?? Options.Outcomes.Pick(Roll());
         if (Find(responseId) is { } kept) kept.State = state;
         return new SimulatedReceipt(receiptId, systemId, submit.Destination, submit.Source, state, responseId);
     }

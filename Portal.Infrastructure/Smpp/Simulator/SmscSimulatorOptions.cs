@@ -1,6 +1,7 @@
 using System.Net;
 using Portal.Infrastructure.Smpp.Pdus;
 using Portal.Infrastructure.Smpp.Receipts;
+using Portal.Infrastructure.Smpp.Text;
 
 namespace Portal.Infrastructure.Smpp.Simulator;
 
@@ -65,6 +66,13 @@ public sealed class SmscSimulatorOptions
     public TimeSpan ReceiptDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public ReceiptOutcomeMix Outcomes { get; set; } = new();
+
+    /// <summary>
+    /// Picks the receipt state of each accepted part from its concatenation info (null for a
+    /// one-part message); null from it falls back to <see cref="Outcomes"/>. Lets a test fail one
+    /// chosen part of a long message, or answer Unknown.
+    /// </summary>
+    public Func<ConcatenationInfo?, MessageState?>? ReceiptState { get; set; }
 
     /// <summary>Also carry receipted_message_id / message_state / network_error_code TLVs, not only the text.</summary>
     public bool ReceiptTlvs { get; set; } = true;

@@ -66,7 +66,7 @@ public sealed class ReceiptProcessor(
         foreach (var part in known.Chunk(1000))
         {
             await using var command = DispatchSql.Command(connection, "");
-            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, full", part, (c, m, name) =>
+            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask", part, (c, m, name) =>
                 {
                     c.Add(name(0), m.MessageId);
                     c.AddInt(name(1), m.Status);
@@ -77,10 +77,10 @@ public sealed class ReceiptProcessor(
                 }) + $"""
                 UPDATE "Messages" SET
                     "Status" = CASE WHEN v.s >= 0 THEN v.s
-                                    WHEN v.full <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.full) = v.full THEN {Delivered}
+                                    WHEN v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask THEN {Delivered}
                                     ELSE "Messages"."Status" END,
                     "ErrorCode" = CASE WHEN v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
-                    "DoneAt" = CASE WHEN v.s >= 0 OR (v.full <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.full) = v.full) THEN v.done
+                    "DoneAt" = CASE WHEN v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask) THEN v.done
                                     ELSE "Messages"."DoneAt" END,
                     "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
                 FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
@@ -136,20 +136,20 @@ public sealed class ReceiptProcessor(
                 ReceiptPolicy.AllParts => !delivered || count == 1,
                 _ => true,
             };
-            var bit = delivered && item.PartIndex is >= 0 and < MaxMaskParts && (decides || policy == ReceiptPolicy.AllParts) ? 1L << item.PartIndex : 0;
-            if (!rows.TryGetValue(id, out var row))
+            var exists = rows.TryGetValue(id, out var row);
+            // Takes the decision: the policy lets it decide and no earlier receipt of the batch did.
+            var takes = decides && (!exists || row.Status == Undecided);
+            var bit = delivered && item.PartIndex is >= 0 and < MaxMaskParts && (takes || policy == ReceiptPolicy.AllParts) ? 1L << item.PartIndex : 0;
+            if (!exists)
             {
-                if (!decides && bit == 0) continue;
+                if (!takes && bit == 0) continue;
                 row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0);
                 order.Add(id);
             }
             if (policy == ReceiptPolicy.AllParts && count > 1) row = row with { AllParts = (1L << count) - 1 };
-            if (row.Status == Undecided)
-            {
-                // Until a part decides, DoneAt follows the latest delivered part (the AllParts completion time).
-                if (decides) row = row with { Status = (int)item.Status, ErrorCode = item.ErrorCode, DoneAt = item.DoneAt };
-                else if (item.DoneAt > row.DoneAt) row = row with { DoneAt = item.DoneAt };
-            }
+            // Until a part decides, DoneAt follows the latest delivered part (the AllParts completion time).
+            if (takes) row = row with { Status = (int)item.Status, ErrorCode = item.ErrorCode, DoneAt = item.DoneAt };
+            else if (row.Status == Undecided && item.DoneAt > row.DoneAt) row = row with { DoneAt = item.DoneAt };
             rows[id] = row with { DeliveredBits = row.DeliveredBits | bit };
         }
         return order.Select(id => rows[id]).ToList();

@@ -1,0 +1,313 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Clients;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Sending;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Infrastructure.Sending;
+
+/// <summary>
+/// Issue 7 item 4: <see cref="ReceiptProcessor"/> with crafted batches on both databases (its SQL
+/// uses bit operators, CASE over VALUES columns, DELETE ... RETURNING and INSERT ... SELECT).
+/// </summary>
+public sealed class ReceiptProcessorTests
+{
+    private static readonly DateTime Done = new(2026, 11, 20, 10, 0, 0, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task FirstPart_FirstFinalPartDecides_LaterPartsChangeNothing(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var id = await rig.AddMessageAsync("A1", parts: 3);
+
+        await rig.ApplyAsync(rig.Part(id, "A2", 1, 3, MessageStatus.Undeliverable, "011"), rig.Part(id, "A1", 0, 3, MessageStatus.Delivered));
+        await rig.ApplyAsync(rig.Part(id, "A3", 2, 3, MessageStatus.Delivered));
+
+        var m = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Undeliverable, m.Status);
+        Assert.Equal("011", m.ErrorCode);
+        Assert.Equal(Done, m.DoneAt);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task LastPart_OnlyTheLastPartsReceiptDecides(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.LastPart);
+        var id = await rig.AddMessageAsync("B1", parts: 3);
+
+        await rig.ApplyAsync(rig.Part(id, "B1", 0, 3, MessageStatus.Undeliverable, "001"), rig.Part(id, "B2", 1, 3, MessageStatus.Expired, "003"));
+        Assert.Equal(MessageStatus.Submitted, (await rig.MessageAsync(id)).Status);
+
+        await rig.ApplyAsync(rig.Part(id, "B3", 2, 3, MessageStatus.Delivered));
+        var m = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Null(m.ErrorCode);
+        Assert.Equal(0b100, m.DeliveredParts);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task AllParts_DeliveredOnceEveryBitIsSet_AcrossBatches(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.AllParts);
+        var id = await rig.AddMessageAsync("C1", parts: 3);
+
+        await rig.ApplyAsync(rig.Part(id, "C3", 2, 3, MessageStatus.Delivered, at: Done.AddSeconds(2)), rig.Part(id, "C1", 0, 3, MessageStatus.Delivered));
+        var half = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Submitted, half.Status);
+        Assert.Equal(0b101, half.DeliveredParts);
+        Assert.Null(half.DoneAt);
+
+        await rig.ApplyAsync(rig.Part(id, "C2", 1, 3, MessageStatus.Delivered, at: Done.AddSeconds(5)));
+        var m = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Equal(0b111, m.DeliveredParts);
+        Assert.Equal(Done.AddSeconds(5), m.DoneAt);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task AllParts_OneFailedPart_FinalAtOnce_AndAllPartsInOneBatchDeliver(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.AllParts);
+        var failed = await rig.AddMessageAsync("D1", parts: 3);
+        var whole = await rig.AddMessageAsync("E1", parts: 2);
+        var single = await rig.AddMessageAsync("F1", parts: 1);
+
+        await rig.ApplyAsync(
+            rig.Part(failed, "D1", 0, 3, MessageStatus.Delivered),
+            rig.Part(failed, "D2", 1, 3, MessageStatus.Rejected, "002"),
+            rig.Part(whole, "E1", 0, 2, MessageStatus.Delivered),
+            rig.Part(whole, "E2", 1, 2, MessageStatus.Delivered),
+            rig.Part(single, "F1", 0, 1, MessageStatus.Delivered));
+        // The last part of the failed message arriving delivered later changes nothing.
+        await rig.ApplyAsync(rig.Part(failed, "D3", 2, 3, MessageStatus.Delivered));
+
+        var f = await rig.MessageAsync(failed);
+        Assert.Equal(MessageStatus.Rejected, f.Status);
+        Assert.Equal("002", f.ErrorCode);
+        Assert.Equal(0b001, f.DeliveredParts);
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(whole)).Status);
+        Assert.Equal(0b11, (await rig.MessageAsync(whole)).DeliveredParts);
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(single)).Status);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task Duplicates_AndUnknown_AndLongErrorCodes(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var delivered = await rig.AddMessageAsync("G1");
+        var unknown = await rig.AddMessageAsync("H1");
+        var longError = await rig.AddMessageAsync("I1");
+        var code = new string('e', 31) + "😀tail"; // a surrogate pair across the 32-character cut
+
+        await rig.ApplyAsync(rig.Part(delivered, "G1", 0, 1, MessageStatus.Delivered), rig.Part(delivered, "G1", 0, 1, MessageStatus.Delivered));
+        // A late copy with another state, by message id and by provider id, after the message is final.
+        await rig.ApplyAsync(rig.Part(delivered, "G1", 0, 1, MessageStatus.Undeliverable, "001", Done.AddHours(1)),
+            new ReceiptItem(null, rig.ProviderId, "G1", MessageStatus.Expired, "003", Done.AddHours(1)),
+            rig.Part(unknown, "H1", 0, 1, MessageStatus.Unknown, "Unknown"),
+            new ReceiptItem(null, rig.ProviderId, "I1", MessageStatus.Undeliverable, code, Done));
+
+        var d = await rig.MessageAsync(delivered);
+        Assert.Equal(MessageStatus.Delivered, d.Status);
+        Assert.Null(d.ErrorCode);
+        Assert.Equal(Done, d.DoneAt);
+        var u = await rig.MessageAsync(unknown);
+        Assert.Equal(MessageStatus.Unknown, u.Status);
+        Assert.Equal("Unknown", u.ErrorCode);
+        var e = await rig.MessageAsync(longError);
+        Assert.Equal(MessageStatus.Undeliverable, e.Status);
+        Assert.Equal(new string('e', 31), e.ErrorCode);
+        Assert.Equal(32, ReceiptProcessor.Cut(new string('x', 40), 32).Length);
+        // Only the duplicate-for-a-final-message went back for a retry; it never becomes an orphan.
+        Assert.Single(rig.Bus.Published);
+        await rig.ApplyAsync(rig.Bus.Published[0] with { Attempt = 99 });
+        Assert.Equal(0, await rig.OrphanCountAsync());
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task ReceiptBeforeSubmitRecorded_RetriedThenApplied(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var id = await rig.AddMessageAsync(null, status: MessageStatus.Submitting);
+
+        await rig.ApplyAsync(new ReceiptItem(null, rig.ProviderId, "J1", MessageStatus.Delivered, null, Done));
+        Assert.Equal(MessageStatus.Submitting, (await rig.MessageAsync(id)).Status);
+        var retry = Assert.Single(rig.Bus.Published);
+        Assert.Equal(1, retry.Attempt);
+
+        await rig.RecordSubmitAsync(id, "J1");
+        await rig.ApplyAsync(retry);
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(id)).Status);
+        Assert.Single(rig.Bus.Published);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task UnmatchedAfterRetries_KeptAsOrphans_ReappliedWhenTheMessageShowsUp_OldOnesPurged(DatabaseProvider provider)
+    {
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var late = await rig.AddMessageAsync(null, status: MessageStatus.Submitting);
+        var final = await rig.AddMessageAsync("K0", status: MessageStatus.Delivered);
+
+        var last = rig.Options.Value.ReceiptRetries;
+        await rig.ApplyAsync(last,
+            new ReceiptItem(null, rig.ProviderId, "K1", MessageStatus.Expired, "003", Done),
+            new ReceiptItem(null, rig.ProviderId, "K2", MessageStatus.Delivered, null, Done),
+            new ReceiptItem(null, rig.ProviderId, "K0", MessageStatus.Undeliverable, "001", Done));
+        // The same unknown receipt again (the SMSC redelivered it): still one orphan.
+        await rig.ApplyAsync(last, new ReceiptItem(null, rig.ProviderId, "K1", MessageStatus.Expired, "003", Done));
+
+        Assert.Empty(rig.Bus.Published);
+        Assert.Equal(2, await rig.OrphanCountAsync());
+        Assert.Equal(2, rig.Processor.Orphaned);
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(final)).Status);
+
+        Assert.Equal(0, await rig.Processor.ReapplyOrphansAsync(default));
+        await rig.RecordSubmitAsync(late, "K1");
+        Assert.Equal(1, await rig.Processor.ReapplyOrphansAsync(default));
+
+        var m = await rig.MessageAsync(late);
+        Assert.Equal(MessageStatus.Expired, m.Status);
+        Assert.Equal("003", m.ErrorCode);
+        await using (var db = rig.Database.CreateContext())
+        {
+            var left = Assert.Single(await db.ReceiptOrphans.ToListAsync());
+            Assert.Equal("K2", left.ProviderMessageId);
+            Assert.Equal(MessageStatus.Delivered, left.Status);
+            // Received eight days ago: past the seven-day retention.
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"ReceiptOrphans\" SET \"ReceivedAt\" = {0}", DateTime.UtcNow.AddDays(-8));
+        }
+        Assert.Equal(1, await rig.Processor.PurgeOrphansAsync(default));
+        Assert.Equal(0, await rig.OrphanCountAsync());
+    }
+
+    [Fact]
+    public void Combine_FoldsPartsPerMessageUnderEachProvidersPolicy()
+    {
+        var items = new[]
+        {
+            new ReceiptItem(1, 10, "a", MessageStatus.Delivered, null, Done, 1, 3),
+            new ReceiptItem(1, 10, "b", MessageStatus.Delivered, null, Done.AddSeconds(1), 0, 3),
+            new ReceiptItem(2, 20, "c", MessageStatus.Undeliverable, "001", Done, 0, 2),
+            new ReceiptItem(3, 30, "d", MessageStatus.Expired, "003", Done, 0, 2),
+            new ReceiptItem(3, 30, "e", MessageStatus.Delivered, null, Done, 1, 2),
+        };
+        var policies = new Dictionary<int, ReceiptPolicy> { [10] = ReceiptPolicy.AllParts, [20] = ReceiptPolicy.LastPart, [30] = ReceiptPolicy.FirstPart };
+
+        var rows = ReceiptProcessor.Combine(items, p => policies[p]);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(new ReceiptProcessor.MessageReceipt(1, -1, null, Done.AddSeconds(1), 0b011, 0b111), rows[0]);
+        // Message 2: a non-last part under LastPart does nothing, not even a row.
+        Assert.Equal(new ReceiptProcessor.MessageReceipt(3, (int)MessageStatus.Expired, "003", Done, 0, 0), rows[1]);
+    }
+
+    /// <summary>A client, a provider with the policy under test, messages with chosen provider ids, and a processor over a recording bus.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private long _clientId;
+
+        private Rig(TestDatabase database) => Database = database;
+
+        public TestDatabase Database { get; }
+        public int ProviderId { get; private set; }
+        public RecordingBus Bus { get; } = new();
+        public IOptions<SendingOptions> Options { get; } = Microsoft.Extensions.Options.Options.Create(new SendingOptions { ReceiptRetryDelay = TimeSpan.Zero });
+        public ReceiptProcessor Processor { get; private set; } = null!;
+
+        public static async Task<Rig> CreateAsync(DatabaseProvider provider, ReceiptPolicy policy)
+        {
+            var rig = new Rig(await TestDatabase.CreateAsync(provider));
+            await using var db = rig.Database.CreateContext();
+            var client = new Client(PhoneNumber.Parse("+79001234567"), "Receipt", null, Done);
+            var row = new SmsProvider("Receipts SMSC", ProviderKind.Smpp, new ProviderSettings { Host = "127.0.0.1", ReceiptPolicy = policy }.ToJson());
+            db.Clients.Add(client);
+            db.Providers.Add(row);
+            await db.SaveChangesAsync();
+            rig._clientId = client.Id;
+            rig.ProviderId = row.Id;
+            rig.Processor = new ReceiptProcessor(rig.Database.Factory, rig.Bus, new ReceiptPolicies(rig.Database.Factory, new ProviderRegistryVersion()),
+                TimeProvider.System, rig.Options, NullLogger<ReceiptProcessor>.Instance);
+            return rig;
+        }
+
+        public async Task<long> AddMessageAsync(string? providerMessageId, int parts = 1, MessageStatus status = MessageStatus.Submitted)
+        {
+            await using var db = Database.CreateContext();
+            var message = new Message(null, _clientId, "+79001234567", Done)
+            {
+                Status = status, ProviderId = ProviderId, ProviderMessageId = providerMessageId, Parts = parts, SubmittedAt = Done,
+            };
+            db.Messages.Add(message);
+            await db.SaveChangesAsync();
+            return message.Id;
+        }
+
+        /// <summary>What ChunkSender's record does for one message: the provider id arrives, a receipt's status is kept.</summary>
+        public async Task RecordSubmitAsync(long id, string providerMessageId)
+        {
+            await using var db = Database.CreateContext();
+            await db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.ProviderMessageId, providerMessageId)
+                .SetProperty(m => m.Status, m => m.Status == MessageStatus.Submitting ? MessageStatus.Submitted : m.Status));
+        }
+
+        public ReceiptItem Part(long id, string providerMessageId, int index, int count, MessageStatus status, string? error = null, DateTime? at = null) =>
+            new(id, ProviderId, providerMessageId, status, error, at ?? Done, index, count);
+
+        public Task ApplyAsync(params ReceiptItem[] items) => ApplyAsync(0, items);
+
+        public Task ApplyAsync(int attempt, params ReceiptItem[] items) => ApplyAsync(new ReceiptBatch(items, attempt));
+
+        public Task ApplyAsync(ReceiptBatch batch) => Processor.ApplyAsync(batch, default);
+
+        public async Task<Message> MessageAsync(long id)
+        {
+            await using var db = Database.CreateContext();
+            return await db.Messages.AsNoTracking().SingleAsync(m => m.Id == id);
+        }
+
+        public async Task<int> OrphanCountAsync()
+        {
+            await using var db = Database.CreateContext();
+            return await db.ReceiptOrphans.CountAsync();
+        }
+
+        public ValueTask DisposeAsync() => Database.DisposeAsync();
+    }
+
+    /// <summary>Keeps what the processor re-queues, so a test can hand it back like the bus would.</summary>
+    private sealed class RecordingBus : IMessageBus
+    {
+        public List<ReceiptBatch> Published { get; } = [];
+
+        public Task PublishAsync<T>(string queue, T message, CancellationToken ct = default)
+        {
+            Published.Add(message as ReceiptBatch ?? throw new InvalidOperationException("Only receipt batches expected."));
+            return Task.CompletedTask;
+        }
+
+        public Task<IAsyncDisposable> SubscribeAsync<T>(string queue, Func<T, CancellationToken, Task> handler, SubscriptionOptions? options = null, CancellationToken ct = default) =>
+            throw new NotSupportedException();
+
+        public Task<QueueStats> GetStatsAsync(string queue, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+}

@@ -7,13 +7,14 @@ using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Pdus;
 using Portal.Infrastructure.Smpp.Receipts;
 using Portal.Infrastructure.Smpp.Simulator;
+using Portal.Tests.Infrastructure.Smpp;
 
 namespace Portal.Tests.Infrastructure.Sending;
 
 /// <summary>
 /// Issue 7 item 4 end to end: three-part SMS through the SMSC simulator over loopback TCP, one
 /// receipt per part, combined by the provider's receipt policy; id formats that differ between
-/// submit_sm_resp and receipts, matched in memory and, after a restart, in SQL.
+/// submit_sm_resp and receipts, matched in memory and stored as the key receipts carry to SQL.
 /// </summary>
 public sealed class ReceiptPipelineTests
 {
@@ -66,7 +67,7 @@ public sealed class ReceiptPipelineTests
     [Theory]
     [InlineData(DatabaseProvider.Postgres, true)]
     [InlineData(DatabaseProvider.Sqlite, false)]
-    public async Task HexResponsesDecimalReceipts_MatchInMemory_AndInSqlAfterARestart_AndOrphansAreReapplied(DatabaseProvider provider, bool rabbit)
+    public async Task HexResponsesDecimalReceipts_MatchedByTheRegistrysFormats_AndOrphansAreReappliedByTheSweeper(DatabaseProvider provider, bool rabbit)
     {
         await using var h = await DispatchHarness.CreateAsync(provider, rabbit, smsc =>
         {
@@ -78,28 +79,19 @@ public sealed class ReceiptPipelineTests
         await h.SeedClientsAsync(Clients);
         await h.StartAsync();
 
-        // 1. Receipts while the connector remembers the ids: matched in memory.
-        var first = await h.CreateCampaignAsync();
-        await h.Get<CampaignLauncher>().LaunchAsync(first, default);
-        await h.WaitUntilAsync(first, c => c.GetValueOrDefault(MessageStatus.Delivered) == Clients, TimeSpan.FromMinutes(1));
-
-        // 2. Receipts after a restart: the new connector knows no id, so they match by provider id in SQL.
-        h.Smsc.Options.ReceiptDelay = TimeSpan.FromSeconds(4);
-        var second = await h.CreateCampaignAsync();
-        await h.Get<CampaignLauncher>().LaunchAsync(second, default);
-        await h.WaitUntilAsync(second, c => c.GetValueOrDefault(MessageStatus.Submitted) == Clients, TimeSpan.FromSeconds(30));
-        await h.StopAsync();
-        await h.StartAsync();
-        await ConnectAsync(h);
-        await h.WaitUntilAsync(second, c => c.GetValueOrDefault(MessageStatus.Delivered) == Clients, TimeSpan.FromMinutes(1));
+        // Before the formats reached the connector, "0000001A" and "26" never met: every message stayed Submitted.
+        var campaignId = await h.CreateCampaignAsync();
+        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == Clients, TimeSpan.FromMinutes(1));
 
         await using var db = h.Database.CreateContext();
-        var ids = await db.Messages.Where(m => m.CampaignId == second).Select(m => m.ProviderMessageId!).ToListAsync();
-        // Stored as the key both sides normalise to: the hex answer's value in decimal digits.
-        Assert.All(ids, id => Assert.True(long.TryParse(id, out var n) && n > Clients, id));
+        var ids = await db.Messages.Where(m => m.CampaignId == campaignId).Select(m => m.ProviderMessageId!).ToListAsync();
+        // Stored as the key both sides normalise to (the hex answer's value in decimal digits), so
+        // receipts the connector no longer remembers match in SQL too: 1..40 once, never "00000029".
+        Assert.Equal(Enumerable.Range(1, Clients).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), ids.Order());
         Assert.Equal(0, await db.ReceiptOrphans.CountAsync());
 
-        // 3. An orphan whose message is recorded after it: the sweeper applies it and deletes it.
+        // An orphan whose message is recorded after it: the host's sweeper applies it and deletes it.
         var clientId = await db.Clients.Select(c => c.Id).FirstAsync();
         var now = DateTime.UtcNow;
         db.ReceiptOrphans.Add(new ReceiptOrphan(h.ProviderId, "987654321", MessageStatus.Expired, "003", now, now));
@@ -114,7 +106,46 @@ public sealed class ReceiptPipelineTests
             await Task.Delay(200);
         }
         Assert.Equal(MessageStatus.Expired, status);
+        Assert.Equal("003", await db.Messages.Where(m => m.Id == late.Id).Select(m => m.ErrorCode).SingleAsync());
         Assert.Equal(0, await db.ReceiptOrphans.CountAsync());
+    }
+
+    /// <summary>
+    /// The key a sender stores (SmppSmsSender) equals the one an unmatched receipt carries (the
+    /// database path after a restart): the connector here matches nothing in memory, like a new one.
+    /// </summary>
+    [Theory]
+    [InlineData(MessageIdRadix.Hex, MessageIdRadix.Decimal)]
+    [InlineData(MessageIdRadix.Decimal, MessageIdRadix.Hex)]
+    [InlineData(MessageIdRadix.Hex, MessageIdRadix.Hex)]
+    [InlineData(MessageIdRadix.Text, MessageIdRadix.Text)]
+    public async Task StoredProviderId_EqualsTheUnmatchedReceiptsId(MessageIdRadix response, MessageIdRadix receipt)
+    {
+        var settings = new ProviderSettings { MessageIdFormat = response, ReceiptIdFormat = receipt };
+        await using var rig = await SmppTestRig.StartAsync(
+            simulator: o => { o.MessageIdFormat = response; o.ReceiptIdFormat = receipt; o.ReceiptTlvs = false; },
+            connector: o => { o.MessageIdMatching = settings.ToConnectorOptions("test").MessageIdMatching; o.MatchReceipts = false; });
+        var sender = new SmppSmsSender(rig.Connector);
+
+        var results = new List<SendResult>();
+        for (var i = 0; i < 20; i++) results.Add(await sender.SendAsync(new OutgoingSms(i, "Portal", "+7999000" + i.ToString("D4"), "Hello", null), default));
+        var receipts = await rig.ReadReceiptsAsync(20, TimeSpan.FromSeconds(5));
+
+        Assert.All(results, r => Assert.Equal(MessageStatus.Submitted, r.Status));
+        Assert.All(receipts, r => Assert.Null(r.Reference));
+        Assert.Equal(results.Select(r => r.ProviderMessageId!).Order(), receipts.Select(r => r.NormalizedMessageId).Order());
+    }
+
+    [Fact]
+    public async Task MatchedReceipts_CarryPartIndexAndCount()
+    {
+        await using var rig = await SmppTestRig.StartAsync();
+
+        await rig.Connector.SubmitAsync(SmppTestRig.Sms(1, new string('a', 400)));
+        var receipts = await rig.ReadReceiptsAsync(3, TimeSpan.FromSeconds(5));
+
+        Assert.Equal([0, 1, 2], receipts.Select(r => r.PartIndex ?? -1).Order());
+        Assert.All(receipts, r => Assert.Equal(3, r.PartCount));
     }
 
     private static async Task ConfigureProviderAsync(DispatchHarness h, Func<ProviderSettings, ProviderSettings> change)
@@ -123,13 +154,5 @@ public sealed class ReceiptPipelineTests
         var row = await db.Providers.SingleAsync(p => p.Id == h.ProviderId);
         row.SettingsJson = change(ProviderSettings.Parse(row.SettingsJson)).ToJson();
         await db.SaveChangesAsync();
-    }
-
-    /// <summary>Connections are opened by the first message routed; after a restart with nothing to send, open it like the router would.</summary>
-    private static async Task ConnectAsync(DispatchHarness h)
-    {
-        await using var db = h.Database.CreateContext();
-        var row = await db.Providers.SingleAsync(p => p.Id == h.ProviderId);
-        await h.Get<ProviderConnections>().GetAsync(row.Id, row.Name, ProviderSettings.Parse(row.SettingsJson).ToJson(), default);
     }
 }

@@ -101,4 +101,24 @@ public class ProvidersPageTests
         await page.InvokeAsync(() => page.Find($"[data-testid=prices-{alpha}]").Click());
         page.WaitForAssertion(() => Assert.Contains("+7916", page.Find("[data-testid=prices-table]").TextContent));
     }
+
+    [Fact]
+    public async Task ProvidersPage_ShowsOrphanReceiptsPerProvider()
+    {
+        var (h, alpha, beta) = await SeedAsync();
+        await using var _ = h;
+        await using (var db = h.Database.CreateContext())
+        {
+            var now = DateTime.UtcNow;
+            db.ReceiptOrphans.AddRange(
+                new Portal.Domain.Messages.ReceiptOrphan(alpha, "A1", Portal.Domain.Messages.MessageStatus.Delivered, null, now, now),
+                new Portal.Domain.Messages.ReceiptOrphan(alpha, "A2", Portal.Domain.Messages.MessageStatus.Expired, "003", now, now));
+            await db.SaveChangesAsync();
+        }
+        await using var ctx = Context(h);
+        var page = ctx.Render<Providers>();
+
+        page.WaitForAssertion(() => Assert.Contains("2 unmatched receipts", page.Find($"[data-testid=orphans-{alpha}]").TextContent));
+        Assert.Empty(page.FindAll($"[data-testid=orphans-{beta}]"));
+    }
 }

@@ -48,6 +48,24 @@ public class ProviderRegistryTests
         var row = Assert.Single(await h.Store.ListAsync(default));
         Assert.Equal("127.0.0.1:2775", row.Where);
         Assert.True(row.HasPassword);
+
+        // Receipt settings: the policy round-trips; a receipt id format like the responses' is stored as "same" (null).
+        edit = await h.Store.GetAsync(id, default);
+        Assert.Equal(ReceiptPolicy.FirstPart, edit.ReceiptPolicy);
+        Assert.Equal(edit.MessageIdFormat, edit.ReceiptIdFormat);
+        edit.ReceiptPolicy = ReceiptPolicy.AllParts;
+        edit.ReceiptIdFormat = Portal.Infrastructure.Smpp.Receipts.MessageIdRadix.Decimal;
+        await h.Store.UpdateAsync(ProviderHarness.Admin, id, edit, default);
+        edit = await h.Store.GetAsync(id, default);
+        Assert.Equal(ReceiptPolicy.AllParts, edit.ReceiptPolicy);
+        Assert.Equal(Portal.Infrastructure.Smpp.Receipts.MessageIdRadix.Decimal, edit.ReceiptIdFormat);
+        await using (var db = h.Database.CreateContext())
+        {
+            var settings = ProviderSettings.Parse((await db.Providers.SingleAsync(p => p.Id == id)).SettingsJson);
+            var matching = settings.ToConnectorOptions("Alpha").MessageIdMatching;
+            Assert.Equal(settings.IdMatching, matching);
+            Assert.Equal(matching.NormalizeSubmitted("0000001A"), matching.NormalizeReceipted("26"));
+        }
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class DispatchSweeper(
     IOptions<SendingOptions> options,
     ILogger<DispatchSweeper> logger)
 {
+    /// <summary>When this node last re-applied and purged orphan receipts (Environment.TickCount64; far past at start).</summary>
+    private long _orphansCheckedAt = long.MinValue / 2;
+
     public async Task SweepAsync(CancellationToken ct)
     {
         List<int> sending;
@@ -43,10 +46,14 @@ public sealed class DispatchSweeper(
             }
             await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
         }
-        // After the campaigns: a message recorded late is applied its orphan before anything else
-        // looks at it; not per campaign, since an orphan does not know its campaign.
-        await receipts.ReapplyOrphansAsync(ct);
-        await receipts.PurgeOrphansAsync(ct);
+        // Not per campaign: an orphan does not know its campaign.
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _orphansCheckedAt) >= options.Value.ReceiptOrphanInterval.TotalMilliseconds)
+        {
+            Interlocked.Exchange(ref _orphansCheckedAt, now);
+            await receipts.ReapplyOrphansAsync(ct);
+            await receipts.PurgeOrphansAsync(ct);
+        }
     }
 
     /// <summary>After a restart with the in-process bus (its queues died with the process): publish every open chunk again.</summary>

@@ -60,11 +60,14 @@ public sealed class SendingOptions
 
     /// <summary>
     /// The sweeper re-applies orphan receipts received this recently whose message now has their
-    /// provider id. A submit result is recorded seconds after the submit, so an hour is ample; the
-    /// bound keeps each sweep off the millions of orphans a restart can leave (later parts of long
-    /// messages the connector no longer remembers).
+    /// provider id. A submit result is recorded seconds after the submit and an orphan is kept only
+    /// after its retries, so 15 minutes is ample; the bound keeps each check off the many orphans a
+    /// restart can leave (later parts of long messages the connector no longer remembers).
     /// </summary>
-    public TimeSpan ReceiptOrphanRecheck { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan ReceiptOrphanRecheck { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often a node re-applies and purges orphans (at most; it runs with a sweep): one index probe per recent orphan each time.</summary>
+    public TimeSpan ReceiptOrphanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Orphan receipts older than this are deleted (they stay visible on the providers page until then).</summary>
     public TimeSpan ReceiptOrphanRetention { get; set; } = TimeSpan.FromDays(7);

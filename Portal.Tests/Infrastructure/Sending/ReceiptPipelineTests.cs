@@ -74,7 +74,7 @@ public sealed class ReceiptPipelineTests
             smsc.MessageIdFormat = MessageIdRadix.Hex;
             smsc.ReceiptIdFormat = MessageIdRadix.Decimal;
             smsc.ReceiptTlvs = false;
-        });
+        }, new Dictionary<string, string?> { ["Sending:ReceiptOrphanInterval"] = "00:00:00.500" });
         await ConfigureProviderAsync(h, s => s with { MessageIdFormat = MessageIdRadix.Hex, ReceiptIdFormat = MessageIdRadix.Decimal });
         await h.SeedClientsAsync(Clients);
         await h.StartAsync();

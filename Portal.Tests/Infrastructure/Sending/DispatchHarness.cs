@@ -84,7 +84,9 @@ internal sealed class DispatchHarness : IAsyncDisposable
             ["Sending:ChunkQueue"] = _queues + ".chunks",
             ["Sending:ReceiptQueue"] = _queues + ".receipts",
             ["Sending:SweepInterval"] = "00:00:00.500",
-            ["Sending:InFlightGrace"] = "00:00:01",
+            // Short enough for the kill test to take over stranded messages quickly, long enough that a
+            // live sender's batch on a loaded CI machine is not taken for stranded (re-chunked, re-sent).
+            ["Sending:InFlightGrace"] = "00:00:05",
             ["Sending:ReceiptRetryDelay"] = "00:00:00.200",
             ["DataProtection:KeysPath"] = Path.Combine(_root, "keys"),
         };

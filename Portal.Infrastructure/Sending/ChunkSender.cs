@@ -16,8 +16,8 @@ public sealed class SendingUnavailableException(string message) : Exception(mess
 
 /// <summary>
 /// Sends one chunk, <see cref="SendingOptions.BatchSize"/> messages at a time: loads them with
-/// their clients (one query) and attributes (one query); expires, defers (quiet hours in the
-/// client's zone) or claims each (UPDATE ... WHERE Status = Queued: a redelivered chunk never
+/// their clients (one query) and attributes (one query); cancels those whose client opted out
+/// meanwhile; expires, defers (quiet hours in the client's zone) or claims each (UPDATE ... WHERE Status = Queued: a redelivered chunk never
 /// re-submits a message already claimed); submits; records ids, parts, cost and status in one
 /// UPDATE ... FROM VALUES before moving on, so the chunk is acknowledged only after its results
 /// are stored. Messages found Submitting belong to a sender that died: once older than
@@ -90,6 +90,7 @@ public sealed class ChunkSender(
         var now = clock.GetUtcNow().UtcDateTime;
         var validity = TimeSpan.FromHours(campaign.ValidityHours);
         var expired = new List<long>();
+        var refused = new List<(long Id, string Code)>();
         var deferred = new List<(long Id, DateTime NotBefore)>();
         var ready = new List<Row>();
         var orphans = new List<Row>();
@@ -98,6 +99,13 @@ public sealed class ChunkSender(
             if (row.Status == MessageStatus.Submitting)
             {
                 orphans.Add(row);
+                continue;
+            }
+            // The client row is read right here, so an opt-out (STOP reply, API, UI) stops the rest of a
+            // campaign within one batch (issue 7: within 60 s), whatever the audience was at launch.
+            if (!row.Client.MayReceive(ConsentPurposeOf(campaign.Purpose)))
+            {
+                refused.Add((row.Id, row.Client.OptedOutAt is not null ? "opted-out" : "no-consent"));
                 continue;
             }
             var expiresAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc) + validity;
@@ -126,6 +134,16 @@ public sealed class ChunkSender(
                 UPDATE "Messages" SET "Status" = {(int)MessageStatus.Expired}, "ErrorCode" = 'validity', "DoneAt" = @now
                 WHERE "Id" IN ({DispatchSql.IdList(expired)}) AND "Status" = {DispatchSql.Queued}
                 """);
+            command.AddTime("@now", now);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var group in refused.GroupBy(r => r.Code))
+        {
+            await using var command = DispatchSql.Command(connection, $"""
+                UPDATE "Messages" SET "Status" = {(int)MessageStatus.Cancelled}, "ErrorCode" = @code, "DoneAt" = @now
+                WHERE "Id" IN ({DispatchSql.IdList(group.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
+                """);
+            command.Add("@code", group.Key);
             command.AddTime("@now", now);
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -168,6 +186,13 @@ public sealed class ChunkSender(
         Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));
         return outcomes.Any(x => x.Status == BackToQueue && x.ErrorCode == "unavailable");
     }
+
+    private static ConsentPurpose ConsentPurposeOf(MessagePurpose purpose) => purpose switch
+    {
+        MessagePurpose.Advertising => ConsentPurpose.Advertising,
+        MessagePurpose.Service => ConsentPurpose.Service,
+        _ => ConsentPurpose.Advertising,
+    };
 
     private static async Task<HashSet<long>> ClaimAsync(DbConnection connection, string sql, DateTime now, CancellationToken ct)
     {

@@ -179,7 +179,8 @@ public sealed class ChunkSender(
 
         var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
-        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, ct)));
+        var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
+        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, ct)));
         await RecordAsync(connection, outcomes, ct);
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
@@ -260,11 +261,11 @@ public sealed class ChunkSender(
     /// whose receipts may already be arriving.
     /// </summary>
     private async Task<Outcome> SendOneAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
     {
         try
         {
-            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, ct);
+            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -274,7 +275,7 @@ public sealed class ChunkSender(
     }
 
     private async Task<Outcome> SendOneCoreAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;
         await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, ct);
@@ -285,6 +286,10 @@ public sealed class ChunkSender(
             return status == CampaignStatus.Cancelled
                 ? new Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0, "cancelled", null)
                 : new Outcome(row.Id, BackToQueue, null, 0, 0, null, null);
+        }
+        if (await watch.HasOptedOutAsync(row.Client.Id, ct))
+        {
+            return new Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0, "opted-out", null);
         }
         if (dispatch.Template is null)
         {

@@ -83,6 +83,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
             ["Sending:EmbeddedSimulator"] = "false",
             ["Sending:ChunkQueue"] = _queues + ".chunks",
             ["Sending:ReceiptQueue"] = _queues + ".receipts",
+            ["Sending:InboundQueue"] = _queues + ".inbound",
             ["Sending:SweepInterval"] = "00:00:00.500",
             ["Sending:InFlightGrace"] = "00:00:01",
             ["Sending:ReceiptRetryDelay"] = "00:00:00.200",

@@ -105,7 +105,7 @@ public sealed class ChunkSender(
             // campaign within one batch (issue 7: within 60 s), whatever the audience was at launch.
             if (!row.Client.MayReceive(ConsentPurposeOf(campaign.Purpose)))
             {
-                refused.Add((row.Id, row.Client.OptedOutAt is not null ? "opted-out" : "no-consent"));
+                refused.Add((row.Id, row.Client.OptedOutAt is not null ? "opted-out" : row.Client.Status != ClientStatus.Active ? "inactive" : "no-consent"));
                 continue;
             }
             var expiresAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc) + validity;

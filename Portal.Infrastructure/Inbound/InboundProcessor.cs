@@ -45,7 +45,8 @@ public sealed class InboundProcessor(
     {
         var o = options.Value;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (sms.ExternalId is not null && await db.InboundMessages.AnyAsync(m => m.ProviderId == sms.ProviderId && m.ExternalId == sms.ExternalId, ct))
+        var externalId = sms.ExternalId is null ? null : Cut(sms.ExternalId, 100);
+        if (externalId is not null && await db.InboundMessages.AnyAsync(m => m.ProviderId == sms.ProviderId && m.ExternalId == externalId, ct))
         {
             return null;
         }
@@ -55,10 +56,11 @@ public sealed class InboundProcessor(
         var rules = await db.AutoReplyRules.AsNoTracking().Where(r => r.Enabled).Select(r => new { r.Keyword, r.Reply }).ToListAsync(ct);
         var intent = _keywords.Classify(sms.Text, rules.Select(r => r.Keyword));
 
-        var inbound = new InboundMessage(from, sms.To, sms.Text, receivedAt, intent.Kind)
+        // Column limits (From/To 32, ExternalId 100): a webhook's oversize field must not make the SMS a poison message.
+        var inbound = new InboundMessage(from, Cut(sms.To ?? "", 32), sms.Text ?? "", receivedAt, intent.Kind)
         {
             ProviderId = sms.ProviderId,
-            ExternalId = sms.ExternalId,
+            ExternalId = externalId,
             ClientId = client?.Id,
         };
         if (client is not null)
@@ -80,7 +82,7 @@ public sealed class InboundProcessor(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (sms.ExternalId is not null)
+        catch (DbUpdateException) when (externalId is not null)
         {
             // The same delivery raced in on another consumer and won: it is stored once.
             return null;
@@ -163,8 +165,10 @@ public sealed class InboundProcessor(
         var trimmed = (from ?? "").Trim();
         if (PhoneNumber.TryParse(trimmed, out var phone, out _)) return phone.Value;
         if (trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit) && PhoneNumber.TryParse("+" + trimmed, out phone, out _)) return phone.Value;
-        return trimmed.Length > 32 ? trimmed[..32] : trimmed;
+        return Cut(trimmed, 32);
     }
+
+    private static string Cut(string value, int length) => value.Length > length ? value[..length] : value;
 
     /// <summary>
     /// Sent after the inbound SMS committed, at most once: a failure is recorded on the reply's

@@ -17,11 +17,12 @@ public sealed class SendingUnavailableException(string message) : Exception(mess
 /// <summary>
 /// Sends one chunk, <see cref="SendingOptions.BatchSize"/> messages at a time: loads them with
 /// their clients (one query) and attributes (one query); cancels those whose client opted out
-/// meanwhile; expires, defers (quiet hours in the client's zone) or claims each (UPDATE ... WHERE Status = Queued: a redelivered chunk never
-/// re-submits a message already claimed); submits; records ids, parts, cost and status in one
-/// UPDATE ... FROM VALUES before moving on, so the chunk is acknowledged only after its results
-/// are stored. Messages found Submitting belong to a sender that died: once older than
-/// <see cref="SendingOptions.InFlightGrace"/> they are re-submitted, flagged Resubmitted.
+/// meanwhile; expires, defers (quiet hours in the client's zone) or claims each (UPDATE ... WHERE
+/// Status = Queued: a redelivered chunk never re-submits a message already claimed); submits;
+/// records ids, parts, cost and status in one UPDATE ... FROM VALUES before moving on, so the
+/// chunk is acknowledged only after its results are stored. Messages found Submitting belong to a
+/// sender that died: once older than <see cref="SendingOptions.InFlightGrace"/> they are
+/// re-submitted, flagged Resubmitted.
 /// </summary>
 public sealed class ChunkSender(
     IDbContextFactory<PortalDbContext> contexts,

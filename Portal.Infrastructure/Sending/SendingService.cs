@@ -6,8 +6,9 @@ using Portal.Infrastructure.Messaging;
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>
-/// The node's sender: consumes chunks (bounded prefetch), receipt batches and inbound SMS from the bus,
-/// forwards connector receipts and MO messages to the bus and runs the sweeper. Stopping returns unfinished chunks to the queue.
+/// The node's sender: consumes chunks (bounded prefetch), receipt batches and inbound SMS from the
+/// bus, forwards connector receipts and MO messages to the bus and runs the sweeper. Stopping
+/// returns unfinished chunks to the queue.
 /// </summary>
 public sealed class SendingService(
     IMessageBus bus,

@@ -64,6 +64,35 @@ public sealed class OptOutMidCampaignTests
     }
 
     [Fact]
+    public async Task OptedOutOrBlockedAfterLaunch_TheSenderCancelsTheirMessagesSetBased()
+    {
+        // A sender-less node launches; opt-outs arrive through the API (no cancel UPDATE there); then a sender starts.
+        var settings = new Dictionary<string, string?> { ["Sending:Enabled"] = "false" };
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: settings);
+        await h.SeedClientsAsync(20);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync();
+        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+        await using (var db = h.Database.CreateContext())
+        {
+            (await db.Clients.SingleAsync(c => c.Phone == "+79000000005")).OptOut(DateTime.UtcNow, "api");
+            (await db.Clients.SingleAsync(c => c.Phone == "+79000000006")).Block(DateTime.UtcNow);
+            await db.SaveChangesAsync();
+        }
+        await h.StopAsync();
+        settings["Sending:Enabled"] = "true";
+        await h.StartAsync();
+        await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed, TimeSpan.FromSeconds(60));
+
+        await using var check = h.Database.CreateContext();
+        var refused = await check.Messages.Where(m => m.CampaignId == campaignId && m.Status == MessageStatus.Cancelled)
+            .OrderBy(m => m.Phone).Select(m => new { m.Phone, m.ErrorCode }).ToListAsync();
+        Assert.Equal(["+79000000005:opted-out", "+79000000006:inactive"], refused.Select(r => $"{r.Phone}:{r.ErrorCode}"));
+        Assert.Equal(18, h.Smsc.Messages.Count);
+        Assert.DoesNotContain(h.Smsc.Messages, m => m.To.Value is "79000000005" or "79000000006");
+    }
+
+    [Fact]
     public async Task StopReply_LongMoInTwoParts_IsReassembledBeforeItIsRead()
     {
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false);

@@ -151,6 +151,19 @@ public class ReplyKeywordsTests
         Assert.Equal(ReplyIntent.OptOut, Keywords.Classify("stop", ["STOP"]).Intent);
     }
 
+    [Theory]
+    [InlineData("ВСЁ")]
+    [InlineData("все")]
+    [InlineData("Всё!")]
+    [InlineData("BCE")]            // Latin B, C, E
+    public void ConfiguredKeyword_YoIsYe_AndShortOnesAreExact(string text)
+    {
+        var keywords = new ReplyKeywords(["всё"]);
+        Assert.Equal(ReplyIntent.OptOut, keywords.Classify(text).Intent);
+        Assert.Equal(ReplyIntent.Reply, keywords.Classify("вс").Intent);
+        Assert.Equal(ReplyIntent.Reply, keywords.Classify("весь").Intent);
+    }
+
     [Fact]
     public void BuiltInKeywords_WorkWithoutConfiguration()
     {

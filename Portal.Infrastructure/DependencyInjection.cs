@@ -54,6 +54,7 @@ public static class DependencyInjection
         services.AddSingleton<SegmentStore>();
         services.AddSingleton<StaticListImport>();
         services.AddSingleton<DepartmentScopes>();
+        services.AddSingleton<Inbound.InboxQueries>();
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);

@@ -43,6 +43,9 @@ public static class AuditActions
     public const string PersonalDataRead = "personal-data.read";
     public const string PersonalDataExported = "personal-data.exported";
     public const string ClientErased = "client.erased";
+    public const string ClientOptedOut = "client.opted-out";
+    public const string ClientOptedIn = "client.opted-in";
+    public const string AutoReplyRuleSaved = "auto-reply.saved";
     public const string ClientsImported = "clients.imported";
     public const string ApiKeyCreated = "api-key.created";
     public const string ApiKeyRevoked = "api-key.revoked";

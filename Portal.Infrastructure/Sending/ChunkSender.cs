@@ -16,12 +16,13 @@ public sealed class SendingUnavailableException(string message) : Exception(mess
 
 /// <summary>
 /// Sends one chunk, <see cref="SendingOptions.BatchSize"/> messages at a time: loads them with
-/// their clients (one query) and attributes (one query); expires, defers (quiet hours in the
-/// client's zone) or claims each (UPDATE ... WHERE Status = Queued: a redelivered chunk never
-/// re-submits a message already claimed); submits; records ids, parts, cost and status in one
-/// UPDATE ... FROM VALUES before moving on, so the chunk is acknowledged only after its results
-/// are stored. Messages found Submitting belong to a sender that died: once older than
-/// <see cref="SendingOptions.InFlightGrace"/> they are re-submitted, flagged Resubmitted.
+/// their clients (one query) and attributes (one query); cancels those whose client opted out
+/// meanwhile; expires, defers (quiet hours in the client's zone) or claims each (UPDATE ... WHERE
+/// Status = Queued: a redelivered chunk never re-submits a message already claimed); submits;
+/// records ids, parts, cost and status in one UPDATE ... FROM VALUES before moving on, so the
+/// chunk is acknowledged only after its results are stored. Messages found Submitting belong to a
+/// sender that died: once older than <see cref="SendingOptions.InFlightGrace"/> they are
+/// re-submitted, flagged Resubmitted.
 /// </summary>
 public sealed class ChunkSender(
     IDbContextFactory<PortalDbContext> contexts,
@@ -90,6 +91,7 @@ public sealed class ChunkSender(
         var now = clock.GetUtcNow().UtcDateTime;
         var validity = TimeSpan.FromHours(campaign.ValidityHours);
         var expired = new List<long>();
+        var refused = new List<(long Id, string Code)>();
         var deferred = new List<(long Id, DateTime NotBefore)>();
         var ready = new List<Row>();
         var orphans = new List<Row>();
@@ -98,6 +100,13 @@ public sealed class ChunkSender(
             if (row.Status == MessageStatus.Submitting)
             {
                 orphans.Add(row);
+                continue;
+            }
+            // The client row is read right here, so an opt-out (STOP reply, API, UI) stops the rest of a
+            // campaign within one batch (issue 7: within 60 s), whatever the audience was at launch.
+            if (!row.Client.MayReceive(ConsentPurposeOf(campaign.Purpose)))
+            {
+                refused.Add((row.Id, row.Client.OptedOutAt is not null ? "opted-out" : row.Client.Status != ClientStatus.Active ? "inactive" : "no-consent"));
                 continue;
             }
             var expiresAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc) + validity;
@@ -126,6 +135,16 @@ public sealed class ChunkSender(
                 UPDATE "Messages" SET "Status" = {(int)MessageStatus.Expired}, "ErrorCode" = 'validity', "DoneAt" = @now
                 WHERE "Id" IN ({DispatchSql.IdList(expired)}) AND "Status" = {DispatchSql.Queued}
                 """);
+            command.AddTime("@now", now);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var group in refused.GroupBy(r => r.Code))
+        {
+            await using var command = DispatchSql.Command(connection, $"""
+                UPDATE "Messages" SET "Status" = {(int)MessageStatus.Cancelled}, "ErrorCode" = @code, "DoneAt" = @now
+                WHERE "Id" IN ({DispatchSql.IdList(group.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
+                """);
+            command.Add("@code", group.Key);
             command.AddTime("@now", now);
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -161,13 +180,21 @@ public sealed class ChunkSender(
 
         var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
-        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, ct)));
+        var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
+        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, ct)));
         await RecordAsync(connection, outcomes, ct);
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
         Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));
         return outcomes.Any(x => x.Status == BackToQueue && x.ErrorCode == "unavailable");
     }
+
+    private static ConsentPurpose ConsentPurposeOf(MessagePurpose purpose) => purpose switch
+    {
+        MessagePurpose.Advertising => ConsentPurpose.Advertising,
+        MessagePurpose.Service => ConsentPurpose.Service,
+        _ => ConsentPurpose.Advertising,
+    };
 
     private static async Task<HashSet<long>> ClaimAsync(DbConnection connection, string sql, DateTime now, CancellationToken ct)
     {
@@ -235,11 +262,11 @@ public sealed class ChunkSender(
     /// whose receipts may already be arriving.
     /// </summary>
     private async Task<Outcome> SendOneAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
     {
         try
         {
-            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, ct);
+            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -249,7 +276,7 @@ public sealed class ChunkSender(
     }
 
     private async Task<Outcome> SendOneCoreAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;
         await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, ct);
@@ -260,6 +287,10 @@ public sealed class ChunkSender(
             return status == CampaignStatus.Cancelled
                 ? new Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0, "cancelled", null)
                 : new Outcome(row.Id, BackToQueue, null, 0, 0, null, null);
+        }
+        if (await watch.HasOptedOutAsync(row.Client.Id, ct))
+        {
+            return new Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0, "opted-out", null);
         }
         if (dispatch.Template is null)
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Messages;
+using Portal.Infrastructure.Inbound;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
@@ -9,10 +10,10 @@ namespace Portal.Infrastructure.Sending;
 
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
-/// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/>. A changed
-/// SettingsJson replaces the connector.
+/// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/> and its MO messages
+/// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the connector.
 /// </summary>
-public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
@@ -49,6 +50,11 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
         {
             await foreach (var inbound in connector.Inbound.ReadAllAsync())
             {
+                if (inbound is MoMessageReceived message)
+                {
+                    await ForwardMoAsync(providerId, message);
+                    continue;
+                }
                 if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status) continue;
                 long? messageId = long.TryParse(r.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
                 var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
@@ -63,6 +69,12 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
         {
             _logger.LogError(e, "Receipt pump of provider {ProviderId} stopped", providerId);
         }
+    }
+
+    /// <summary>Replies from clients go to the inbound queue (reassembled there); without a forwarder they are dropped, as before issue 7.</summary>
+    private async ValueTask ForwardMoAsync(int providerId, MoMessageReceived message)
+    {
+        if (mo is not null) await mo.AcceptAsync(providerId, message);
     }
 
     /// <summary>The connectors up on this node (the dashboard publishes their statistics).</summary>

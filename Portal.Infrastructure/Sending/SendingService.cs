@@ -6,14 +6,17 @@ using Portal.Infrastructure.Messaging;
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>
-/// The node's sender: consumes chunks (bounded prefetch) and receipt batches from the bus, forwards
-/// connector receipts to the bus and runs the sweeper. Stopping returns unfinished chunks to the queue.
+/// The node's sender: consumes chunks (bounded prefetch), receipt batches and inbound SMS from the
+/// bus, forwards connector receipts and MO messages to the bus and runs the sweeper. Stopping
+/// returns unfinished chunks to the queue.
 /// </summary>
 public sealed class SendingService(
     IMessageBus bus,
     ChunkSender sender,
     ReceiptProcessor receipts,
     ReceiptForwarder forwarder,
+    Inbound.InboundProcessor inbound,
+    Inbound.MoForwarder moForwarder,
     DispatchSweeper sweeper,
     ProviderConnections connections,
     IOptions<MessagingOptions> messaging,
@@ -27,13 +30,17 @@ public sealed class SendingService(
         await Task.Yield();
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var forwarderLoop = forwarder.RunAsync(forwarding.Token);
-        IAsyncDisposable? chunks = null, receiptSubscription = null;
+        var moLoop = moForwarder.RunAsync(forwarding.Token);
+        IAsyncDisposable? chunks = null, receiptSubscription = null, inboundSubscription = null;
         try
         {
             chunks = await bus.SubscribeAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
                 new SubscriptionOptions { Prefetch = o.Prefetch, Concurrency = o.Concurrency }, stoppingToken);
             receiptSubscription = await bus.SubscribeAsync<ReceiptBatch>(o.ReceiptQueue, receipts.ApplyAsync,
                 new SubscriptionOptions { Prefetch = 4, Concurrency = 2 }, stoppingToken);
+            // Replies from clients (SMPP MO via MoForwarder, HTTP webhooks): opt-out, opt-in, auto-replies, the inbox.
+            inboundSubscription = await bus.SubscribeAsync<InboundSms>(o.InboundQueue, inbound.ProcessAsync,
+                new SubscriptionOptions { Prefetch = 8, Concurrency = 2 }, stoppingToken);
             if (messaging.Value.Transport == MessagingTransport.InProcess)
             {
                 await RunSafelyAsync(() => sweeper.RecoverAsync(stoppingToken), "recovery");
@@ -55,7 +62,9 @@ public sealed class SendingService(
             await connections.DisposeAsync();
             await forwarding.CancelAsync();
             await forwarderLoop;
+            await moLoop;
             if (receiptSubscription is not null) await receiptSubscription.DisposeAsync();
+            if (inboundSubscription is not null) await inboundSubscription.DisposeAsync();
         }
     }
 

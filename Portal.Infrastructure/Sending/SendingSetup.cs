@@ -15,6 +15,10 @@ public static class SendingSetup
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<DispatchCampaigns>();
         services.AddSingleton<ReceiptForwarder>();
+        // Replies from clients (issue 7, item 5): MO reassembly and the inbound queue's consumer.
+        services.AddOptions<Inbound.InboundOptions>().Bind(configuration.GetSection(Inbound.InboundOptions.Section));
+        services.AddSingleton<Inbound.MoForwarder>();
+        services.AddSingleton<Inbound.InboundProcessor>();
         services.AddSingleton<ProviderConnections>();
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());

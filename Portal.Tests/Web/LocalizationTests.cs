@@ -36,6 +36,7 @@ public class LocalizationTests
             .Concat(Enum.GetNames<Portal.Domain.Campaigns.CampaignStatus>())
             .Concat(Enum.GetNames<Portal.Domain.Campaigns.MessagePurpose>())
             .Concat(Enum.GetNames<Portal.Domain.Messages.MessageStatus>())
+            .Concat(Enum.GetNames<Portal.Domain.Messages.InboundKind>())
             .Concat(Portal.Components.Pages.Campaigns.CampaignWizard.Steps)
             .Concat(Portal.Components.Pages.Campaigns.CronPreview.Messages)
             .Concat(Portal.Domain.Templates.MergeFields.Client.Concat(Portal.Domain.Templates.MergeFields.Campaign).Select(f => f.Label))

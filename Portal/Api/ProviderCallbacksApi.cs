@@ -29,7 +29,8 @@ public static class ProviderCallbacksApi
 
     public static WebApplication MapProviderCallbacks(this WebApplication app)
     {
-        var group = app.MapGroup("/api/providers/{id:int}").DisableAntiforgery().AllowAnonymous().WithTags("Provider callbacks");
+        // Not in the CRM's OpenAPI document: that one promises API-key auth, and providers are configured, not coded against.
+        var group = app.MapGroup("/api/providers/{id:int}").DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
         group.MapMethods("/receipts", ["GET", "POST"], ReceiptsAsync).WithSummary("A delivery receipt from an HTTP provider");
         group.MapMethods("/inbound", ["GET", "POST"], InboundAsync).WithSummary("An SMS a client sent, from an HTTP provider");
         return app;

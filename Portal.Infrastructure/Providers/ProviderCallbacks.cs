@@ -56,16 +56,18 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
     }
 
     /// <summary>
-    /// True when the request proves it comes from the provider: <paramref name="presentedSecret"/>
-    /// equals the secret, or <paramref name="signatureHex"/> is HMAC-SHA256(secret, raw body) in hex.
-    /// A provider without a secret accepts nothing.
+    /// How the request proves it comes from the provider: <paramref name="presentedSecret"/> equals
+    /// the secret, or <paramref name="signatureHex"/> is HMAC-SHA256(secret, raw body) in hex. A
+    /// signature only counts over a non-empty body: HMAC of nothing is one fixed value that would
+    /// vouch for any query string. A provider without a secret accepts nothing.
     /// </summary>
-    public static bool Authenticate(string? secret, string? presentedSecret, string? signatureHex, ReadOnlySpan<byte> body)
+    public static CallbackAuthentication Authenticate(string? secret, string? presentedSecret, string? signatureHex, ReadOnlySpan<byte> body)
     {
-        if (string.IsNullOrEmpty(secret)) return false;
+        if (string.IsNullOrEmpty(secret)) return CallbackAuthentication.None;
         var key = Encoding.UTF8.GetBytes(secret);
-        if (!string.IsNullOrEmpty(presentedSecret) && CryptographicOperations.FixedTimeEquals(key, Encoding.UTF8.GetBytes(presentedSecret))) return true;
-        if (string.IsNullOrEmpty(signatureHex)) return false;
+        if (!string.IsNullOrEmpty(presentedSecret) && CryptographicOperations.FixedTimeEquals(key, Encoding.UTF8.GetBytes(presentedSecret)))
+            return CallbackAuthentication.Secret;
+        if (string.IsNullOrEmpty(signatureHex) || body.IsEmpty) return CallbackAuthentication.None;
         var hex = signatureHex.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? signatureHex[7..] : signatureHex;
         byte[] presented;
         try
@@ -74,14 +76,22 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
         }
         catch (FormatException)
         {
-            return false;
+            return CallbackAuthentication.None;
         }
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(key, body, expected);
-        return CryptographicOperations.FixedTimeEquals(expected, presented);
+        return CryptographicOperations.FixedTimeEquals(expected, presented) ? CallbackAuthentication.Signature : CallbackAuthentication.None;
     }
 
     /// <summary>The signature a provider sends for <paramref name="body"/> (tests and the editor's help).</summary>
     public static string Sign(string secret, ReadOnlySpan<byte> body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+}
+
+/// <summary>How a callback proved itself. With <see cref="Signature"/> only the signed body is read, never the query string.</summary>
+public enum CallbackAuthentication
+{
+    None,
+    Secret,
+    Signature,
 }

@@ -85,13 +85,15 @@ public static class ProviderCallbacksApi
             return ApiProblems.NotFound($"There is no HTTP provider {id.ToString(CultureInfo.InvariantCulture)}.");
         }
         var presented = request.Query[SecretParameter].FirstOrDefault() ?? request.Headers[SecretHeader].FirstOrDefault();
-        if (!ProviderCallbacks.Authenticate(provider.Secret, presented, request.Headers[SignatureHeader].FirstOrDefault(), body))
+        var authentication = ProviderCallbacks.Authenticate(provider.Secret, presented, request.Headers[SignatureHeader].FirstOrDefault(), body);
+        if (authentication == CallbackAuthentication.None)
         {
             logger.LogWarning("Provider {ProviderId} {Kind} callback refused: not authenticated", id, kind);
             return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
-                $"Send the provider's callback secret as ?{SecretParameter}= or the {SecretHeader} header, or sign the raw body with HMAC-SHA256 in {SignatureHeader} (hex).");
+                $"Send the provider's callback secret as ?{SecretParameter}= or the {SecretHeader} header, or sign the raw (non-empty) body with HMAC-SHA256 in {SignatureHeader} (hex).");
         }
-        var (payloads, parseProblem) = Payloads(request, body);
+        // A signature vouches for the body only: unsigned query fields must not ride along with it.
+        var (payloads, parseProblem) = Payloads(request, body, withQuery: authentication == CallbackAuthentication.Secret);
         CallbackProblem? problem;
         try
         {
@@ -127,13 +129,14 @@ public static class ProviderCallbacksApi
     }
 
     /// <summary>
-    /// One field set per item: the query string (without the secret) merged under each form or
-    /// JSON item, so a provider may put some fields in the URL (our id in a dlr-url) and the rest in the body.
+    /// One field set per item: the query string (without the secret; none when signed) merged under
+    /// each form or JSON item, so a provider may put some fields in the URL (our id in a dlr-url) and
+    /// the rest in the body.
     /// </summary>
-    private static (IReadOnlyList<IReadOnlyDictionary<string, string>>, CallbackProblem?) Payloads(HttpRequest request, byte[] body)
+    private static (IReadOnlyList<IReadOnlyDictionary<string, string>>, CallbackProblem?) Payloads(HttpRequest request, byte[] body, bool withQuery)
     {
         var query = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in request.Query)
+        foreach (var (key, value) in withQuery ? request.Query : (IQueryCollection)QueryCollection.Empty)
         {
             if (!string.Equals(key, SecretParameter, StringComparison.OrdinalIgnoreCase)) query[key] = value.ToString();
         }

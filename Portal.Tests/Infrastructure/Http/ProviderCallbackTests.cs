@@ -89,6 +89,29 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
         Assert.Empty(await fixture.ReceiptsForAsync(106, TimeSpan.FromMilliseconds(300)));
     }
 
+    [Fact]
+    public async Task Hmac_OverAnEmptyBody_Refused_AndSignedBodiesIgnoreTheQuery()
+    {
+        var empty = ProviderCallbacks.Sign(CallbackAppFixture.Secret, []);
+        using (var get = new HttpRequestMessage(HttpMethod.Get, $"{Receipts}?id=112&status=delivered"))
+        {
+            get.Headers.Add(ProviderCallbacksApi.SignatureHeader, empty);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(get)).StatusCode);
+        }
+
+        var body = """{"id":"113","status":"delivered"}""";
+        using var post = new HttpRequestMessage(HttpMethod.Post, $"{Receipts}?message_id=forged&error=forged")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        post.Headers.Add(ProviderCallbacksApi.SignatureHeader, ProviderCallbacks.Sign(CallbackAppFixture.Secret, Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(post)).StatusCode);
+
+        Assert.Empty(await fixture.ReceiptsForAsync(112, TimeSpan.FromMilliseconds(300)));
+        var item = Assert.Single(await fixture.ReceiptsForAsync(113));
+        Assert.Equal("", item.ProviderMessageId);
+    }
+
     [Theory]
     [InlineData("id=107", "status")]
     [InlineData("id=107&status=weird", "status")]

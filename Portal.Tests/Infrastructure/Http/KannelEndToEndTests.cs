@@ -47,6 +47,26 @@ public sealed class KannelEndToEndTests(KannelFixture kannel) : IClassFixture<Ka
     }
 
     [Fact]
+    public async Task LongCyrillicText_KannelSendsConcatenatedParts_MessageDelivered()
+    {
+        const string phone = "+79161110003";
+        var text = string.Concat(Enumerable.Repeat("Длинное сообщение по-русски, ", 6)).TrimEnd(' ', ',') + ".";
+        var messageId = await kannel.SubmittedMessageAsync(phone);
+        var routed = await kannel.App.Services.GetRequiredService<IMessageRouter>().RouteAsync(null, phone, default);
+
+        var result = await routed!.Sender.SendAsync(new OutgoingSms(messageId, "Portal", phone, text, null), default);
+
+        Assert.Equal(MessageStatus.Submitted, result.Status);
+        Assert.Equal(SmsLength.Measure(text).Parts, result.Parts);
+        Assert.Equal(3, result.Parts);
+        Assert.Equal(MessageStatus.Delivered, (await kannel.WaitForAsync(messageId, m => m.Status != MessageStatus.Submitted)).Status);
+        var parts = kannel.Simulator.Messages.Where(s => s.To.Value.EndsWith(phone[1..], StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, p => Assert.Equal(8, p.DataCoding));
+        Assert.Equal(text, string.Concat(parts.OrderBy(p => p.Part!.Value.Sequence).Select(p => p.Text)));
+    }
+
+    [Fact]
     public async Task Campaign_OverTheKannelProvider_EveryMessageDelivered_TextsArriveAtTheSimulator()
     {
         const int count = 20;

@@ -159,6 +159,43 @@ public sealed class GenericHttpProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Failures_Logged_WithoutPhoneTextOrSecrets()
+    {
+        var log = new ListLogger();
+        foreach (var path in new[] { "/bad", "/busy", "/broken" })
+        {
+            var sender = new HttpSmsSender(new HttpClient(), new HttpSenderOptions(7, "Fake", Json(path), "t0ken", "callback-secret-0123456789", null, "http://portal.test/"), log);
+            await sender.SendAsync(new OutgoingSms(77, "Portal", "+79161234567", Tricky, null), default);
+        }
+
+        Assert.Equal(3, log.Lines.Count);
+        Assert.All(log.Lines, line =>
+        {
+            Assert.Contains("Fake", line);
+            Assert.Contains("77", line);
+            Assert.DoesNotContain("9161234567", line);
+            Assert.DoesNotContain("Скидка", line);
+            Assert.DoesNotContain("t0ken", line);
+            Assert.DoesNotContain("callback-secret", line);
+        });
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) Lines.Add(formatter(state, exception) + exception);
+        }
+    }
+
+    [Fact]
     public void Settings_Problems_NameWhatIsWrong()
     {
         var bad = new HttpProviderSettings

@@ -102,7 +102,7 @@ public static class ProviderCallbacksApi
         catch (MessagePublishException e)
         {
             logger.LogWarning("Provider {ProviderId} {Kind} callback not taken, the bus refused it: {Error}", id, kind, e.Message);
-            return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Try again", "The callback could not be stored just now; nothing was taken, send it again.");
+            return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Try again", "The callback could not be stored just now; send it again.");
         }
         if (problem is not null)
         {

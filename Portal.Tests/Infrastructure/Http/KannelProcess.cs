@@ -34,7 +34,9 @@ public sealed class KannelProcess : IAsyncDisposable
     /// <summary>Where the provider's URL template points (Kannel's sendsms interface).</summary>
     public string BaseUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{SendsmsPort}");
 
-    public static async Task<KannelProcess> StartAsync(int smscPort, string systemId, string smppPassword)
+    /// <param name="moGetUrl">When given, every SMS the SMSC delivers to Kannel is passed to this URL
+    /// (an <c>sms-service</c> with Kannel's escapes, e.g. <c>%p</c> sender, <c>%P</c> receiver, <c>%b</c> text), no reply sent.</param>
+    public static async Task<KannelProcess> StartAsync(int smscPort, string systemId, string smppPassword, string? moGetUrl = null)
     {
         Assert.True(File.Exists(Bearerbox) && File.Exists(Smsbox),
             $"Kannel is missing ({Bearerbox}, {Smsbox}): run ./test.sh, which installs the Debian package kannel.");
@@ -71,6 +73,8 @@ public sealed class KannelProcess : IAsyncDisposable
             bearerbox-port = {smsbox}
             sendsms-port = {sendsms}
             sendsms-interface = 127.0.0.1
+            # UCS-2 SMS from clients reach get-url as UTF-8 (%b would carry raw UCS-2 bytes otherwise).
+            mo-recode = true
             log-file = "{dir.FullName}/smsbox.log"
             log-level = 1
 
@@ -79,6 +83,13 @@ public sealed class KannelProcess : IAsyncDisposable
             password = {Password}
             concatenation = true
             max-messages = 10
+
+            """) + (moGetUrl is null ? "" : "\n" + $"""
+            group = sms-service
+            keyword = default
+            catch-all = true
+            max-messages = 0
+            get-url = "{moGetUrl}"
 
             """));
         var kannel = new KannelProcess(dir, admin, sendsms);
@@ -115,7 +126,7 @@ public sealed class KannelProcess : IAsyncDisposable
             var path = Path.Combine(_dir.FullName, name);
             if (File.Exists(path)) text += $"--- {name}\n" + string.Join("\n", File.ReadLines(path).TakeLast(30)) + "\n";
         }
-        return text;
+        lock (_console) return text + "--- console\n" + string.Join("\n", _console);
     }
 
     private void Start(string program, string config)
@@ -131,12 +142,24 @@ public sealed class KannelProcess : IAsyncDisposable
         info.ArgumentList.Add("1");
         info.ArgumentList.Add(config);
         var process = Process.Start(info) ?? throw new InvalidOperationException(program + " did not start");
-        // Drained so a chatty box never blocks on a full pipe; the log files keep the detail.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // Drained so a chatty box never blocks on a full pipe; the last lines explain a box that would not start.
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
+    }
+
+    private readonly Queue<string> _console = new();
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_console)
+        {
+            _console.Enqueue(line);
+            while (_console.Count > 20) _console.Dequeue();
+        }
     }
 
     private async Task WaitAsync(string what, Func<HttpClient, Task<bool>> ready)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for every test: installs what is missing (Debian chromium, rabbitmq-server,
-# node-smpp), starts a throwaway PostgreSQL and RabbitMQ on loopback, runs all tests with
+# kannel, node-smpp), starts a throwaway PostgreSQL and RabbitMQ on loopback, runs all tests with
 # coverage, stops what it started, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,6 +18,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# Kannel (bearerbox + smsbox) for the HTTP provider tests; the tests start their own, never the service.
+[ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || missing+=(kannel)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq
@@ -26,7 +28,7 @@ fi
 if [ ! -f .tools/node/node_modules/smpp/package.json ]; then
   npm install --prefix .tools/node --no-audit --no-fund --silent smpp@0.5.1 >/dev/null
 fi
-echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1); node-smpp: $(node -p "require('./.tools/node/node_modules/smpp/package.json').version")"
+echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1); node-smpp: $(node -p "require('./.tools/node/node_modules/smpp/package.json').version"); kannel: $(dpkg-query -W -f='${Version}' kannel 2>/dev/null || echo missing)"
 
 step "Services"
 services_start_postgres

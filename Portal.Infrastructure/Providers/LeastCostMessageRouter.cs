@@ -75,7 +75,7 @@ public sealed class LeastCostMessageRouter(
             ISmsSender sender;
             try
             {
-                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password cannot be decrypted on this node");
+                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password or callback secret cannot be decrypted on this node");
                 sender = await connections.GetAsync(option.ProviderId, option.Name, row.RuntimeJson, ct);
                 // ProviderConnections hands back a connector that is still trying to bind: down for routing.
                 if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
@@ -128,8 +128,7 @@ public sealed class LeastCostMessageRouter(
     private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named)
     {
         var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
-        // HTTP providers can be registered now; their adapter comes with the rest of issue 7.
-        return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k == ProviderKind.Smpp);
+        return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k is ProviderKind.Smpp or ProviderKind.Http);
     }
 
     private async ValueTask<Snapshot> LoadAsync(CancellationToken ct)

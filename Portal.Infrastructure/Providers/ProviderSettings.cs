@@ -39,14 +39,22 @@ public sealed record ProviderSettings
     public ReceiptPolicy ReceiptPolicy { get; init; } = ReceiptPolicy.FirstPart;
     /// <summary>For <see cref="Domain.Providers.ProviderKind.Http"/>: the request, response and callback shapes.</summary>
     public HttpProviderSettings? Http { get; init; }
-    public string? Url { get; init; }
-    public string? Method { get; init; }
-    public string? BodyTemplate { get; init; }
     /// <summary>
     /// The secret a provider's callbacks (receipts, inbound SMS) must carry, as a shared secret or
     /// as the key of an HMAC-SHA256 signature; stored encrypted like the password.
     /// </summary>
     public string? CallbackSecretProtected { get; init; }
+    /// <summary>The callback secret in clear: only in the runtime copy <see cref="ProviderSecrets.RuntimeJson"/> makes, never stored.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CallbackSecret { get; init; }
+
+    // HTTP rows stored before the adapter had the flat url/method/bodyTemplate: read, folded into Http, never written.
+    [JsonInclude, JsonPropertyName("url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? LegacyUrl { get; init; }
+    [JsonInclude, JsonPropertyName("method"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? LegacyMethod { get; init; }
+    [JsonInclude, JsonPropertyName("bodyTemplate"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? LegacyBodyTemplate { get; init; }
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -54,7 +62,15 @@ public sealed record ProviderSettings
     {
         try
         {
-            return JsonSerializer.Deserialize<ProviderSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, Json) ?? new();
+            var settings = JsonSerializer.Deserialize<ProviderSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, Json) ?? new();
+            return settings.LegacyUrl is null ? settings : settings with
+            {
+                Http = settings.Http ?? new HttpProviderSettings
+                {
+                    UrlTemplate = settings.LegacyUrl, Method = settings.LegacyMethod ?? "POST", BodyTemplate = settings.LegacyBodyTemplate,
+                },
+                LegacyUrl = null, LegacyMethod = null, LegacyBodyTemplate = null,
+            };
         }
         catch (JsonException)
         {
@@ -134,12 +150,15 @@ public sealed class ProviderSecrets(IDataProtectionProvider provider)
         }
     }
 
-    /// <summary>The SettingsJson a connection needs: the password decrypted (rows written before the registry keep theirs in clear).</summary>
+    /// <summary>
+    /// The SettingsJson a connection needs: the password and the callback secret decrypted (rows
+    /// written before the registry keep their password in clear).
+    /// </summary>
     public string RuntimeJson(string storedJson)
     {
         var settings = ProviderSettings.Parse(storedJson);
-        return settings.PasswordProtected is { Length: > 0 } p
-            ? (settings with { Password = Unprotect(p), PasswordProtected = null }).ToJson()
-            : storedJson;
+        if (settings.PasswordProtected is { Length: > 0 } p) settings = settings with { Password = Unprotect(p), PasswordProtected = null };
+        if (settings.CallbackSecretProtected is { Length: > 0 } c) settings = settings with { CallbackSecret = Unprotect(c), CallbackSecretProtected = null };
+        return settings.ToJson();
     }
 }

@@ -13,7 +13,10 @@ using Portal.Infrastructure.Smpp.Text;
 
 namespace Portal.Infrastructure.Providers;
 
-/// <summary>A provider as the admin form edits it. A blank <see cref="Password"/> on an edit keeps the stored one.</summary>
+/// <summary>
+/// A provider as the admin form edits it. A blank <see cref="Password"/> or <see cref="CallbackSecret"/>
+/// on an edit keeps the stored one.
+/// </summary>
 public sealed class ProviderDraft
 {
     public string Name { get; set; } = "";
@@ -37,12 +40,16 @@ public sealed class ProviderDraft
     public MessageIdRadix ReceiptIdFormat { get; set; } = MessageIdRadix.Hex;
     public ReceiptPolicy ReceiptPolicy { get; set; } = ReceiptPolicy.FirstPart;
     public IReadOnlyCollection<string> Operators { get; set; } = [];
-    public string? Url { get; set; }
-    public string Method { get; set; } = "POST";
-    public string? BodyTemplate { get; set; }
+    /// <summary>For HTTP providers: the request, answer and callback shapes.</summary>
+    public HttpProviderDraft Http { get; set; } = new();
+    /// <summary>The secret an HTTP provider's callbacks carry or sign with; write-only like the password.</summary>
+    public string? CallbackSecret { get; set; }
 
     /// <summary>Whether a password is stored (the form says "leave empty to keep").</summary>
     public bool HasPassword { get; set; }
+
+    /// <summary>Whether a callback secret is stored.</summary>
+    public bool HasCallbackSecret { get; set; }
 
     /// <summary>Every problem, each in words a person can act on; empty when the draft can be saved.</summary>
     public IReadOnlyList<string> Problems(bool creating)
@@ -67,9 +74,12 @@ public sealed class ProviderDraft
         }
         else
         {
-            if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                problems.Add("The URL is an absolute http or https address.");
-            if (Method is not ("GET" or "POST")) problems.Add("The method is GET or POST.");
+            problems.AddRange(Http.ToSettings().Problems);
+            if (Password is { Length: > 200 }) problems.Add("The password is at most 200 characters.");
+            if (MaxPartsPerSecond is < 1 or > 100_000) problems.Add("The speed limit is 1 to 100,000 parts per second, or empty for none.");
+            if (creating && string.IsNullOrEmpty(CallbackSecret)) problems.Add("Enter a callback secret: the provider's receipts and inbound SMS are refused without it.");
+            if (!string.IsNullOrEmpty(CallbackSecret) && !HttpProviderDraft.IsValidSecret(CallbackSecret))
+                problems.Add("The callback secret is 16 to 128 letters, digits, '-', '_', '.' or '~' (it may travel in a URL).");
         }
         return problems;
     }
@@ -102,7 +112,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
         return providers.Select(p =>
         {
             var s = ProviderSettings.Parse(p.SettingsJson);
-            var where = p.Kind == ProviderKind.Smpp ? $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)}" : s.Url ?? "";
+            var where = p.Kind == ProviderKind.Smpp ? $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)}" : HostOf(s.Http);
             return new ProviderRow(p.Id, p.Name, p.Kind, p.Enabled, p.DefaultPartPrice, where, s.Binds, s.MaxPartsPerSecond, s.Operators,
                 !string.IsNullOrEmpty(s.PasswordProtected) || !string.IsNullOrEmpty(s.Password), counts.GetValueOrDefault(p.Id), orphans.GetValueOrDefault(p.Id));
         }).ToList();
@@ -121,7 +131,8 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             SystemType = s.SystemType, BindMode = s.BindMode, Binds = s.Binds, WindowSize = s.WindowSize, MaxPartsPerSecond = s.MaxPartsPerSecond,
             SourceTon = s.SourceTon, SourceNpi = s.SourceNpi, LongMessageMethod = s.LongMessageMethod, MessageIdFormat = s.MessageIdFormat,
             ReceiptIdFormat = s.ReceiptIdFormat ?? s.MessageIdFormat, ReceiptPolicy = s.ReceiptPolicy,
-            Operators = s.Operators, Url = s.Url, Method = s.Method ?? "POST", BodyTemplate = s.BodyTemplate,
+            Operators = s.Operators, Http = s.Http is { } http ? HttpProviderDraft.From(http) : new HttpProviderDraft(),
+            CallbackSecret = null, HasCallbackSecret = !string.IsNullOrEmpty(s.CallbackSecretProtected),
         };
     }
 
@@ -156,7 +167,8 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
         await db.SaveChangesAsync(ct);
         version.Bump();
         await audit.WriteAsync(actor, AuditActions.ProviderChanged, nameof(SmsProvider), id.ToString(CultureInfo.InvariantCulture),
-            Summary(provider, draft) + (string.IsNullOrEmpty(draft.Password) ? "" : "; password changed"), ct);
+            Summary(provider, draft) + (string.IsNullOrEmpty(draft.Password) ? "" : "; password changed")
+                + (string.IsNullOrEmpty(draft.CallbackSecret) ? "" : "; callback secret changed"), ct);
     }
 
     public async Task SetEnabledAsync(ClaimsPrincipal actor, int id, bool enabled, CancellationToken ct)
@@ -189,6 +201,9 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             : stored?.Password is { Length: > 0 } legacy ? secrets.Protect(legacy) // a row from before the registry: encrypt it now
             : null;
         var smpp = d.Kind == ProviderKind.Smpp;
+        var protectedCallbackSecret = smpp ? null
+            : !string.IsNullOrEmpty(d.CallbackSecret) ? secrets.Protect(d.CallbackSecret)
+            : stored?.CallbackSecretProtected;
         return new ProviderSettings
         {
             Host = smpp ? d.Host.Trim() : "", Port = d.Port, SystemId = smpp ? d.SystemId.Trim() : "", Password = "", PasswordProtected = protectedPassword,
@@ -196,7 +211,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             SourceTon = d.SourceTon, SourceNpi = d.SourceNpi, LongMessageMethod = d.LongMessageMethod, MessageIdFormat = d.MessageIdFormat,
             ReceiptIdFormat = d.ReceiptIdFormat == d.MessageIdFormat ? null : d.ReceiptIdFormat, ReceiptPolicy = d.ReceiptPolicy,
             Operators = [.. MobileOperators.All.Where(d.Operators.Contains)],
-            Url = smpp ? null : d.Url?.Trim(), Method = smpp ? null : d.Method, BodyTemplate = smpp ? null : d.BodyTemplate,
+            Http = smpp ? null : d.Http.ToSettings().Settings, CallbackSecretProtected = protectedCallbackSecret,
         }.ToJson();
     }
 
@@ -207,5 +222,11 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
 
     private static string Summary(SmsProvider p, ProviderDraft d) => p.Kind == ProviderKind.Smpp
         ? $"name={p.Name}; kind=Smpp; host={d.Host}:{d.Port}; system_id={d.SystemId}; binds={d.Binds}; window={d.WindowSize}; tps={d.MaxPartsPerSecond}; enabled={p.Enabled}; default_price={p.DefaultPartPrice}"
-        : $"name={p.Name}; kind=Http; url={d.Url}; enabled={p.Enabled}; default_price={p.DefaultPartPrice}";
+        : $"name={p.Name}; kind=Http; preset={d.Http.Preset}; host={HostOf(d.Http.ToSettings().Settings)}; enabled={p.Enabled}; default_price={p.DefaultPartPrice}";
+
+    /// <summary>Where an HTTP provider is, without the template's query (which may carry a password placeholder's neighbours).</summary>
+    private static string HostOf(HttpProviderSettings? http) =>
+        http is not null && Uri.TryCreate(http.UrlTemplate.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? uri.GetLeftPart(UriPartial.Path)
+            : "";
 }

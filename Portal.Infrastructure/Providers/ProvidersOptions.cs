@@ -1,6 +1,6 @@
 namespace Portal.Infrastructure.Providers;
 
-/// <summary>Section <c>Providers</c>: how quickly a failing provider is taken out of routing and tried again.</summary>
+/// <summary>Section <c>Providers</c>: how quickly a failing provider is taken out of routing and tried again, and where providers call back.</summary>
 public sealed class ProvidersOptions
 {
     public const string Section = "Providers";
@@ -10,4 +10,11 @@ public sealed class ProvidersOptions
 
     /// <summary>How long an open circuit keeps a provider out before one probe message.</summary>
     public TimeSpan CircuitCoolDown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The public address HTTP providers reach this portal at for receipts and inbound SMS
+    /// (<c>{dlr_url}</c>, the callback URLs the editor shows), e.g. <c>https://portal.company.example</c>.
+    /// Empty: the app's own first listening address.
+    /// </summary>
+    public string? CallbackBaseUrl { get; set; }
 }

@@ -6,7 +6,8 @@ namespace Portal.Infrastructure.Providers;
 public static class ProvidersSetup
 {
     /// <summary>
-    /// The provider registry, price lists and the least-cost router. The router is registered as
+    /// The provider registry, price lists, the least-cost router and what HTTP providers need
+    /// (their shared client, callback URLs and the callbacks' provider lookup). The router is registered as
     /// itself; making it the <see cref="Sending.IMessageRouter"/> is one line in SendingSetup.
     /// </summary>
     public static IServiceCollection AddPortalProviders(this IServiceCollection services)
@@ -23,6 +24,19 @@ public static class ProvidersSetup
             var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
             return new ProviderHealthBoard(sp.GetRequiredService<TimeProvider>()) { Threshold = options.CircuitThreshold, CoolDown = options.CircuitCoolDown };
         });
+        services.AddSingleton<ProviderCallbackUrls>();
+        services.AddSingleton<ProviderCallbacks>();
+        services.AddSingleton<Sending.HttpProviderSenders>();
+        // One pooled client for every HTTP provider. Its request logs would carry phones, texts and
+        // passwords in the URL, so the factory's logging is removed; the sender logs ids only.
+        services.AddHttpClient(Sending.HttpProviderSenders.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                AllowAutoRedirect = false,
+            })
+            .RemoveAllLoggers();
         services.AddSingleton<LeastCostMessageRouter>();
         services.AddSingleton<RouteLookup>();
         return services;

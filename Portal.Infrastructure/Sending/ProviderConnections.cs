@@ -11,9 +11,10 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
 /// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/> and its MO messages
-/// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the connector.
+/// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the
+/// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
@@ -22,6 +23,7 @@ public sealed class ProviderConnections(ReceiptForwarder receipts, ILoggerFactor
 
     internal async ValueTask<ISmsSender> GetAsync(int providerId, string name, string settingsJson, CancellationToken ct)
     {
+        if (HttpSenderOf(providerId, name, settingsJson) is { } http) return http;
         while (true)
         {
             var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(providerId, name, settingsJson)));

@@ -111,6 +111,8 @@ public static class ApiSetup
         api.MapClientsApi();
         api.MapConsentsApi();
         api.MapEventsApi();
+        // Providers' receipts and inbound SMS: their own authentication (callback secret or HMAC), no API key.
+        app.MapProviderCallbacks();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }

@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+using Portal.Infrastructure.Providers;
+
+namespace Portal.Infrastructure.Sending;
+
+/// <summary>
+/// The HTTP half: an HTTP provider has no connection to keep, only a sender built from its
+/// settings (rebuilt when they change). Receipts and inbound SMS arrive at the callback endpoints.
+/// </summary>
+public sealed partial class ProviderConnections
+{
+    private readonly ConcurrentDictionary<int, (string SettingsJson, HttpSmsSender Sender)> _http = new();
+
+    /// <summary>The HTTP sender of <paramref name="providerId"/>, or null when it is an SMPP provider.</summary>
+    private HttpSmsSender? HttpSenderOf(int providerId, string name, string settingsJson)
+    {
+        if (_http.TryGetValue(providerId, out var known) && known.SettingsJson == settingsJson) return known.Sender;
+        if (_connections.ContainsKey(providerId)) return null;
+        var settings = ProviderSettings.Parse(settingsJson);
+        if (settings.Http is null) return null;
+        if (httpSenders is null) throw new InvalidOperationException("HTTP providers need HttpProviderSenders (AddPortalProviders registers it).");
+        var sender = httpSenders.Create(providerId, name, settings);
+        _http[providerId] = (settingsJson, sender);
+        return sender;
+    }
+}

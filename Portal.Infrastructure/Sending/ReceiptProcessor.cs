@@ -22,6 +22,8 @@ namespace Portal.Infrastructure.Sending;
 /// first part's id, so such a receipt is always part 0's and decides as under FirstPart whatever
 /// the policy; receipts of later parts match nothing there and end as orphans.</item>
 /// </list>
+/// A receipt carrying our message id applies only to a message recorded with the receipt's
+/// provider (or not recorded yet): one provider's callbacks cannot finalise another's messages.
 /// Receipts whose provider id is not in the database yet (the submit result is still being
 /// recorded) go back on the queue a few times, a little later; after that they are kept as
 /// <see cref="ReceiptOrphan"/> rows, which the sweeper applies if the message shows up.
@@ -51,7 +53,7 @@ public sealed class ReceiptProcessor(
     public long Orphaned;
 
     /// <summary>What a batch's receipts of one message (matched in memory) do to it: one VALUES row.</summary>
-    internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts);
+    internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts, int ProviderId);
 
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
@@ -66,7 +68,7 @@ public sealed class ReceiptProcessor(
         foreach (var part in known.Chunk(1000))
         {
             await using var command = DispatchSql.Command(connection, "");
-            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask", part, (c, m, name) =>
+            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask, prov", part, (c, m, name) =>
                 {
                     c.Add(name(0), m.MessageId);
                     c.AddInt(name(1), m.Status);
@@ -74,6 +76,7 @@ public sealed class ReceiptProcessor(
                     c.AddTime(name(3), m.DoneAt);
                     c.Add(name(4), m.DeliveredBits);
                     c.Add(name(5), m.AllParts);
+                    c.AddInt(name(6), m.ProviderId);
                 }) + $"""
                 UPDATE "Messages" SET
                     "Status" = CASE WHEN v.s >= 0 THEN v.s
@@ -84,6 +87,7 @@ public sealed class ReceiptProcessor(
                                     ELSE "Messages"."DoneAt" END,
                     "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
                 FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
+                  AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
                 """;
             applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
@@ -143,7 +147,7 @@ public sealed class ReceiptProcessor(
             if (!exists)
             {
                 if (!takes && bit == 0) continue;
-                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0);
+                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0, item.ProviderId);
                 order.Add(id);
             }
             if (policy == ReceiptPolicy.AllParts && count > 1) row = row with { AllParts = (1L << count) - 1 };

@@ -40,6 +40,31 @@ public sealed class ReceiptProcessorTests
     [Theory]
     [InlineData(DatabaseProvider.Postgres)]
     [InlineData(DatabaseProvider.Sqlite)]
+    public async Task ReceiptById_FromAnotherProvider_ChangesNothing(DatabaseProvider provider)
+    {
+        // An authenticated HTTP provider's callback names our message id: it must not finalise a
+        // message another provider carries.
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var id = await rig.AddMessageAsync("P1");
+        int other;
+        await using (var db = rig.Database.CreateContext())
+        {
+            var row = new SmsProvider("Other gateway", ProviderKind.Http, "{}");
+            db.Providers.Add(row);
+            await db.SaveChangesAsync();
+            other = row.Id;
+        }
+
+        await rig.ApplyAsync(new ReceiptItem(id, other, "X1", MessageStatus.Undeliverable, "001", Done));
+        Assert.Equal(MessageStatus.Submitted, (await rig.MessageAsync(id)).Status);
+
+        await rig.ApplyAsync(rig.Part(id, "P1", 0, 1, MessageStatus.Delivered));
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(id)).Status);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
     public async Task LastPart_OnlyTheLastPartsReceiptDecides(DatabaseProvider provider)
     {
         await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.LastPart);
@@ -215,9 +240,9 @@ public sealed class ReceiptProcessorTests
         var rows = ReceiptProcessor.Combine(items, p => policies[p]);
 
         Assert.Equal(2, rows.Count);
-        Assert.Equal(new ReceiptProcessor.MessageReceipt(1, -1, null, Done.AddSeconds(1), 0b011, 0b111), rows[0]);
+        Assert.Equal(new ReceiptProcessor.MessageReceipt(1, -1, null, Done.AddSeconds(1), 0b011, 0b111, 10), rows[0]);
         // Message 2: a non-last part under LastPart does nothing, not even a row.
-        Assert.Equal(new ReceiptProcessor.MessageReceipt(3, (int)MessageStatus.Expired, "003", Done, 0, 0), rows[1]);
+        Assert.Equal(new ReceiptProcessor.MessageReceipt(3, (int)MessageStatus.Expired, "003", Done, 0, 0, 30), rows[1]);
     }
 
     /// <summary>A client, a provider with the policy under test, messages with chosen provider ids, and a processor over a recording bus.</summary>

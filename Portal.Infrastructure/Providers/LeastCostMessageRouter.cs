@@ -91,6 +91,27 @@ public sealed class LeastCostMessageRouter(
         return null;
     }
 
+    /// <summary>
+    /// Connects every enabled provider this node can decrypt (a sending node: it counts for the
+    /// caps). An unreachable one keeps retrying its binds in the background, as on first use.
+    /// </summary>
+    public async Task ConnectAllAsync(CancellationToken ct)
+    {
+        _routes = true;
+        var snapshot = await LoadAsync(ct);
+        foreach (var row in snapshot.Rows.Where(r => r.Candidate.Enabled && r.RuntimeJson is not null))
+        {
+            try
+            {
+                await connections.GetAsync(row.Candidate.Id, row.Candidate.Name, row.RuntimeJson!, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                logger.LogWarning("Provider {Provider} cannot be connected: {Error}", row.Candidate.Name, e.Message);
+            }
+        }
+    }
+
     /// <summary>Count this node among the sender nodes from the next refresh on (RouteAsync does it itself).</summary>
     internal void MarkRouting() => _routes = true;
 

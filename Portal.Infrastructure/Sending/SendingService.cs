@@ -19,6 +19,7 @@ public sealed class SendingService(
     Inbound.MoForwarder moForwarder,
     DispatchSweeper sweeper,
     ProviderConnections connections,
+    IMessageRouter router,
     IOptions<MessagingOptions> messaging,
     IOptions<SendingOptions> options,
     ILogger<SendingService> logger) : BackgroundService
@@ -32,6 +33,7 @@ public sealed class SendingService(
         var forwarderLoop = forwarder.RunAsync(forwarding.Token);
         var moLoop = moForwarder.RunAsync(forwarding.Token);
         IAsyncDisposable? chunks = null, receiptSubscription = null, inboundSubscription = null;
+        var connecting = Task.CompletedTask;
         try
         {
             chunks = await bus.SubscribeAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
@@ -45,6 +47,7 @@ public sealed class SendingService(
             {
                 await RunSafelyAsync(() => sweeper.RecoverAsync(stoppingToken), "recovery");
             }
+            connecting = KeepProvidersConnectedAsync(stoppingToken);
             using var timer = new PeriodicTimer(o.SweepInterval);
             do
             {
@@ -58,6 +61,7 @@ public sealed class SendingService(
         finally
         {
             if (chunks is not null) await chunks.DisposeAsync();
+            await connecting;
             // Connectors stop after the chunk handlers, so their last receipts still reach the forwarder.
             await connections.DisposeAsync();
             await forwarding.CancelAsync();
@@ -65,6 +69,26 @@ public sealed class SendingService(
             await moLoop;
             if (receiptSubscription is not null) await receiptSubscription.DisposeAsync();
             if (inboundSubscription is not null) await inboundSubscription.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Every enabled provider connected from the start and re-checked every 30 s (new or re-enabled
+    /// ones): replies and receipts reach a node that has not sent yet. Ends when the node stops.
+    /// </summary>
+    private async Task KeepProvidersConnectedAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+            do
+            {
+                await RunSafelyAsync(() => router.ConnectAllAsync(ct), "provider connections");
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

@@ -27,4 +27,10 @@ public sealed record RoutedProvider(int ProviderId, string Name, decimal PartPri
 public interface IMessageRouter
 {
     ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct);
+
+    /// <summary>
+    /// Opens the connection to every enabled provider, so an SMSC holding replies and receipts can
+    /// deliver them to a node that has not sent anything yet (connections open lazily otherwise).
+    /// </summary>
+    Task ConnectAllAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -93,6 +93,31 @@ public sealed class OptOutMidCampaignTests
     }
 
     [Fact]
+    public async Task StopReply_ToANodeThatHasNotSentYet_IsReceived()
+    {
+        // Connections used to open on the first routed message: an idle node never bound, and the
+        // SMSC kept the client's STOP. The sender now connects every enabled provider at start.
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false);
+        await h.SeedClientsAsync(2);
+        await h.StartAsync();
+
+        var watch = Stopwatch.StartNew();
+        while (h.Smsc.Statistics.Binds == 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the sender did not bind to the provider without sending");
+            await Task.Delay(50);
+        }
+        Assert.Equal(CommandStatus.Ok, await h.Smsc.InjectMoAsync("+79000000001", "1234", "STOP"));
+        await using var db = h.Database.CreateContext();
+        while (!await db.Clients.AnyAsync(c => c.Phone == "+79000000001" && c.OptedOutAt != null))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(40), "the STOP was not applied");
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, await db.Messages.CountAsync(m => m.CampaignId != null));
+    }
+
+    [Fact]
     public async Task StopReply_LongMoInTwoParts_IsReassembledBeforeItIsRead()
     {
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false);

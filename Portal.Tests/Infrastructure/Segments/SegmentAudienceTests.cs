@@ -131,6 +131,35 @@ public sealed class SegmentAudienceTests(AudienceData data) : IClassFixture<Audi
     }
 
     [Fact]
+    public async Task CountQuery_OnPostgres_FencesTheSubPlansAboveAParallelScan_SameAnswer()
+    {
+        var rule = BenchmarkRules.TwentyFive(data.CampaignId, data.ListId, data.GoldSegmentId);
+        await using var db = data.Postgres.CreateContext();
+        var audience = Audience(DatabaseProvider.Postgres);
+        var plain = await (await audience.QueryAsync(db, rule, null, default)).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync();
+        var counted = await audience.CountQueryAsync(db, rule, null, default);
+
+        Assert.Equal(plain, await counted.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync());
+        Assert.NotEmpty(plain);
+        var sql = counted.Select(c => c.Id).ToQueryString();
+        // The inner query is the fenced, parallel-safe part; the message-count early exit is outside it.
+        var fence = sql.IndexOf("OFFSET @p", StringComparison.Ordinal);
+        Assert.True(fence > 0, sql);
+        Assert.Contains("OFFSET @skip", sql[fence..]);
+    }
+
+    [Theory]
+    [MemberData(nameof(AudienceCases.Names), MemberType = typeof(AudienceCases))]
+    public async Task CountQuery_EveryCriterion_SameAnswerAsThePlainQuery(string name)
+    {
+        var rule = RuleOf(AudienceCases.Find(name).Condition);
+        await using var db = data.Postgres.CreateContext();
+        var audience = Audience(DatabaseProvider.Postgres);
+        var plain = await (await audience.QueryAsync(db, rule, null, default)).CountAsync();
+        Assert.Equal(plain, await audience.CountAsync(rule, null, default));
+    }
+
+    [Fact]
     public async Task Exclusions_LeaveOutSegmentAndListMembers()
     {
         foreach (var provider in Providers)

@@ -85,6 +85,31 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
         return await client.PostAsync("/Account/Login", new FormUrlEncodedContent(fields));
     }
 
+    /// <summary>
+    /// Signs in a new user of <paramref name="role"/> and opens <paramref name="path"/>. Allowed: 200,
+    /// and the page (its decoded HTML) is returned with its nav link present. Refused: a redirect to
+    /// AccessDenied, no nav link on the home page, and null is returned.
+    /// </summary>
+    public async Task<string?> OpenPageAsAsync(string role, string path, bool allowed)
+    {
+        var (email, password) = await CreateUserAsync(role);
+        var client = CreateBrowserlikeClient();
+        await PostLoginAsync(client, email, password);
+        var response = await client.GetAsync("/" + path);
+        var navLink = $"href=\"{path}\"";
+        if (!allowed)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Contains("/Account/AccessDenied", response.Headers.Location!.ToString());
+            Assert.DoesNotContain(navLink, await client.GetStringAsync("/"));
+            return null;
+        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains(navLink, html);
+        return html;
+    }
+
     private static string InputName(string page, string id) =>
         Attr(Regex.Match(page, $"<input[^>]*id=\"{id}\"[^>]*>").Value, "name") ?? throw new InvalidOperationException($"no input #{id}");
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Portal.Domain.Access;
 using Portal.Tests.Support;
 
@@ -26,27 +25,10 @@ public class DashboardAccessTests : IAsyncLifetime
     [InlineData(Roles.Analyst, false)]
     public async Task Dashboard_IsServedToManagersAndAbove_Only(string role, bool allowed)
     {
-        var (email, password) = await _app.CreateUserAsync(role);
-        var client = _app.CreateBrowserlikeClient();
-        await PortalAppFactory.PostLoginAsync(client, email, password);
-
-        var response = await client.GetAsync("/dashboard");
-
-        if (allowed)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-            Assert.Contains("Live dashboard", html);
-            // The first render already carries the database's figures.
-            Assert.Contains("data-testid=\"today-sent\"", html);
-            Assert.Contains("href=\"dashboard\"", html);
-        }
-        else
-        {
-            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Contains("/Account/AccessDenied", response.Headers.Location!.ToString());
-            var home = await client.GetStringAsync("/");
-            Assert.DoesNotContain("href=\"dashboard\"", home);
-        }
+        var html = await _app.OpenPageAsAsync(role, "dashboard", allowed);
+        if (!allowed) return;
+        Assert.Contains("Live dashboard", html);
+        // The first render already carries the database's figures.
+        Assert.Contains("data-testid=\"today-sent\"", html);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Portal.Domain.Access;
 using Portal.Tests.Support;
 
@@ -26,25 +25,7 @@ public class InboxAccessTests : IAsyncLifetime
     [InlineData(Roles.Auditor, false)]
     public async Task Inbox_IsServedToCampaignRoles_Only(string role, bool allowed)
     {
-        var (email, password) = await _app.CreateUserAsync(role);
-        var client = _app.CreateBrowserlikeClient();
-        await PortalAppFactory.PostLoginAsync(client, email, password);
-
-        var response = await client.GetAsync("/inbox");
-
-        if (allowed)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-            Assert.Contains("data-testid=\"inbox-table\"", html);
-            Assert.Contains("href=\"inbox\"", html);
-        }
-        else
-        {
-            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Contains("/Account/AccessDenied", response.Headers.Location!.ToString());
-            var home = await client.GetStringAsync("/");
-            Assert.DoesNotContain("href=\"inbox\"", home);
-        }
+        var html = await _app.OpenPageAsAsync(role, "inbox", allowed);
+        if (allowed) Assert.Contains("data-testid=\"inbox-table\"", html);
     }
 }

@@ -54,7 +54,7 @@ public sealed class InboxPageTests
         var audit = new AuditLog(database.Factory, TimeProvider.System);
         ctx.Services.AddSingleton(audit);
         ctx.Services.AddSingleton(new InboxQueries(database.Factory, audit, TimeProvider.System));
-        ctx.Services.AddSingleton(new CampaignCatalog(database.Factory, audit, TimeProvider.System));
+        ctx.Services.AddSingleton(new CampaignCatalog(database.Factory, audit, new Portal.Infrastructure.Identity.DepartmentScopes(database.Factory), TimeProvider.System));
         ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail).SetRoles(role);
         return ctx;
     }

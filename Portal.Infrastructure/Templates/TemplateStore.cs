@@ -86,6 +86,17 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     {
         engine.Compile(body);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (id is int existing && !scope.All)
+        {
+            // Checked before the transaction: the refusal's audit entry is written on its own connection.
+            var owner = await db.Templates.AsNoTracking().Where(t => t.Id == existing).Select(t => new { t.DepartmentId }).SingleOrDefaultAsync(ct);
+            if (owner is not null && !scope.Allows(owner.DepartmentId))
+            {
+                await audit.WriteForUserAsync(UserId(actor), user, AuditActions.AccessRefused, nameof(MessageTemplate),
+                    existing.ToString(CultureInfo.InvariantCulture), "edit another department's template", ct);
+                throw new DomainException("This template belongs to another department.");
+            }
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         MessageTemplate template;
@@ -98,12 +109,6 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
         else
         {
             template = await db.Templates.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new DomainException($"Template {id} does not exist.");
-            if (!scope.Allows(template.DepartmentId))
-            {
-                await audit.WriteForUserAsync(UserId(actor), user, AuditActions.AccessRefused, nameof(MessageTemplate),
-                    template.Id.ToString(CultureInfo.InvariantCulture), "edit another department's template", ct);
-                throw new DomainException("This template belongs to another department.");
-            }
             template.Rename(name);
             changed = template.Body != body;
             if (changed) template.ChangeBody(body, now);

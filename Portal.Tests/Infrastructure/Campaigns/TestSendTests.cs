@@ -131,4 +131,39 @@ public sealed class TestSendTests
         Assert.Equal(2, h.Smsc.Messages.Count(m => m.To.Value == "79995550011"));
         Assert.Equal(1, h.Smsc.Messages.Count(m => m.To.Value == "79995550022"));
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task TestSend_OfAnotherDepartmentsCampaign_IsRefusedAndAudited_NothingIsSent(DatabaseProvider provider)
+    {
+        await using var h = await SetUpAsync(provider);
+        int campaignId;
+        await using (var db = h.Database.CreateContext())
+        {
+            var support = new Portal.Domain.Departments.Department("Support");
+            var segment = new Portal.Domain.Segments.Segment("Support everyone", support.Id,
+                Portal.Domain.Segments.SegmentRuleJson.Serialize(Portal.Domain.Segments.SegmentRule.Everyone()), "seed", DateTime.UtcNow);
+            db.Departments.Add(support);
+            await db.SaveChangesAsync();
+            db.Segments.Add(segment);
+            await db.SaveChangesAsync();
+            var campaign = new Portal.Domain.Campaigns.Campaign("Support outage", support.Id, Portal.Domain.Campaigns.MessagePurpose.Service, "support@portal.local", DateTime.UtcNow)
+            {
+                SegmentId = segment.Id,
+                Body = Body,
+            };
+            db.Campaigns.Add(campaign);
+            await db.SaveChangesAsync();
+            campaignId = campaign.Id;
+        }
+
+        // A campaign manager of no department, not the author: the campaign is not theirs to see.
+        var refused = await Assert.ThrowsAsync<DomainException>(() =>
+            h.Get<ICampaignOperations>().SendTestAsync(campaignId, null, Principal("u-author", "author", Roles.CampaignManager)));
+
+        Assert.Contains("does not exist", refused.Message);
+        Assert.Empty(h.Smsc.Messages);
+        await using var check = h.Database.CreateContext();
+        Assert.True(await check.AuditEntries.AnyAsync(a => a.Action == AuditActions.AccessRefused && a.EntityId == campaignId.ToString() && a.UserName == "author"));
+    }
 }

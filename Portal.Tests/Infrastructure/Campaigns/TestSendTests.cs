@@ -141,10 +141,10 @@ public sealed class TestSendTests
         await using (var db = h.Database.CreateContext())
         {
             var support = new Portal.Domain.Departments.Department("Support");
-            var segment = new Portal.Domain.Segments.Segment("Support everyone", support.Id,
-                Portal.Domain.Segments.SegmentRuleJson.Serialize(Portal.Domain.Segments.SegmentRule.Everyone()), "seed", DateTime.UtcNow);
             db.Departments.Add(support);
             await db.SaveChangesAsync();
+            var segment = new Portal.Domain.Segments.Segment("Support everyone", support.Id,
+                Portal.Domain.Segments.SegmentRuleJson.Serialize(Portal.Domain.Segments.SegmentRule.Everyone()), "seed", DateTime.UtcNow);
             db.Segments.Add(segment);
             await db.SaveChangesAsync();
             var campaign = new Portal.Domain.Campaigns.Campaign("Support outage", support.Id, Portal.Domain.Campaigns.MessagePurpose.Service, "support@portal.local", DateTime.UtcNow)

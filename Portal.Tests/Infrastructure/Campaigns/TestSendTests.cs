@@ -30,6 +30,7 @@ public sealed class TestSendTests
     private static async Task<DispatchHarness> SetUpAsync(DatabaseProvider provider, Dictionary<string, string?>? settings = null)
     {
         var h = await DispatchHarness.CreateAsync(provider, rabbit: false, settings: settings);
+        h.CaptureLogs = true;
         // One real client, the audience's first: an external id and attribute nobody masked may see.
         await h.SeedClientsAsync(1, (c, _) =>
         {
@@ -165,5 +166,25 @@ public sealed class TestSendTests
         Assert.Empty(h.Smsc.Messages);
         await using var check = h.Database.CreateContext();
         Assert.True(await check.AuditEntries.AnyAsync(a => a.Action == AuditActions.AccessRefused && a.EntityId == campaignId.ToString() && a.UserName == "author"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Logs_OfTestSendsAndARefusal_CarryNoPhoneNameOrText(DatabaseProvider provider)
+    {
+        await using var h = await SetUpAsync(provider);
+        var campaignId = await h.CreateCampaignAsync(body: Body, schedule: false);
+        var operations = h.Get<ICampaignOperations>();
+
+        await operations.SendTestAsync(campaignId, null, Principal("u-manager", "manager@portal.local", Roles.Manager));
+        await operations.SendTestAsync(campaignId, null, Principal("u-author", "author", Roles.CampaignManager));
+        await Assert.ThrowsAsync<DomainException>(() => operations.SendTestAsync(campaignId, "+79161112233", Principal("u-manager", "manager@portal.local", Roles.Manager)));
+
+        Assert.Equal(2, h.Smsc.Messages.Count);
+        Assert.NotEmpty(h.Logs);
+        foreach (var secret in new[] { "9995550011", "9995550022", "9161112233", "Zinaida", "CRM-SECRET-77", "4111-SECRET", "Hi Zinaida" })
+        {
+            Assert.DoesNotContain(h.Logs, line => line.Contains(secret, StringComparison.Ordinal));
+        }
     }
 }

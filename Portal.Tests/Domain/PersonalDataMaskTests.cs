@@ -21,7 +21,7 @@ public class PersonalDataMaskTests
     public void Text_KeepsEachWordsFirstLetter_AndHidesEveryDigit()
     {
         // Issue 14: a reply may carry a name, a card or a phone: none of it readable to a masked role.
-        Assert.Equal("М** з***** П***, к**** ****-****, т**. +***********", PersonalDataMask.Text("Меня зовут Петр, карта 4111-2222, тел. +79161234567"));
+        Assert.Equal("М*** з**** П***, к**** ****-****, т**. +***********", PersonalDataMask.Text("Меня зовут Петр, карта 4111-2222, тел. +79161234567"));
         Assert.Equal("С***", PersonalDataMask.Text("СТОП"));
         Assert.Equal("", PersonalDataMask.Text(null));
     }

@@ -24,4 +24,41 @@ public static class PersonalDataMask
     /// <summary><c>Иванов</c> becomes <c>И*****</c>.</summary>
     public static string Name(string? name) =>
         string.IsNullOrEmpty(name) ? "" : string.Concat(name.AsSpan(0, 1), new string('*', name.Length - 1));
+
+    /// <summary>
+    /// Free text a client wrote (a reply): each word keeps its first letter, every other letter and
+    /// every digit becomes <c>*</c>, so a name, address, card or phone number in it cannot be read
+    /// while its length and shape (a one-word keyword, a long complaint) still show.
+    /// </summary>
+    public static string Text(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+        var chars = text.ToCharArray();
+        var wordStart = true;
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var c = chars[i];
+            if (char.IsDigit(c))
+            {
+                chars[i] = '*';
+                wordStart = false;
+            }
+            else if (char.IsLetter(c))
+            {
+                if (!wordStart) chars[i] = '*';
+                wordStart = false;
+            }
+            else
+            {
+                wordStart = true;
+            }
+        }
+        return new string(chars);
+    }
+
+    /// <summary>Evidence or a custom attribute's value: nothing of it is shown to a masked role.</summary>
+    public const string Hidden = "•••";
 }

@@ -59,6 +59,12 @@ public static class AuditActions
     public const string CampaignResumed = "campaign.resumed";
     public const string CampaignCancelled = "campaign.cancelled";
     public const string CampaignTestSent = "campaign.test-sent";
+    /// <summary>Issue 14: the audience's rules, size or cost changed after approval; the campaign went back to Draft.</summary>
+    public const string CampaignLaunchRefused = "campaign.launch-refused";
+    /// <summary>Issue 14: a template's name or text changed (who, which template, which version).</summary>
+    public const string TemplateSaved = "template.saved";
+    /// <summary>Issue 14: an id-based read or change of another department's item was refused.</summary>
+    public const string AccessRefused = "access.refused";
     public const string ProviderCreated = "provider.created";
     public const string ProviderChanged = "provider.changed";
     public const string PriceListImported = "provider.price-list-imported";

@@ -53,6 +53,16 @@ public sealed class Campaign
     public bool RequiresApproval { get; set; }
     public string? ApprovedBy { get; private set; }
     public DateTime? ApprovedAt { get; private set; }
+    /// <summary>
+    /// Issue 14: which audience the approval covers: the segment's and each exclusion's id and rule
+    /// version (<see cref="AudienceFingerprint"/>). A launch whose audience no longer has this
+    /// fingerprint is refused: an approval covers rules, not a segment id.
+    /// </summary>
+    public string? ApprovedAudience { get; private set; }
+    /// <summary>Recipients the Manager saw when approving; a launch may exceed it only by a tolerance.</summary>
+    public int? ApprovedRecipients { get; private set; }
+    /// <summary>Cost the Manager saw when approving (the route's currency).</summary>
+    public decimal? ApprovedCost { get; private set; }
     public CampaignStatus Status { get; private set; } = CampaignStatus.Draft;
     public DateTime? ScheduledAt { get; private set; }
     public DateTime? StartedAt { get; private set; }
@@ -97,9 +107,48 @@ public sealed class Campaign
     public void WithdrawApproval(DateTime now)
     {
         Require(CampaignStatus.Draft, "lose its approval");
+        ClearApproval();
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Issue 14: the audience the Manager approved, as fingerprint, size and cost. Recorded with the
+    /// approval; <see cref="ReturnForApproval"/> is what a launch does when they no longer hold.
+    /// </summary>
+    public void BindApproval(string audienceFingerprint, int recipients, decimal cost)
+    {
+        if (ApprovedAt is null)
+        {
+            throw new DomainException("Only an approved campaign records what was approved.");
+        }
+        ApprovedAudience = audienceFingerprint;
+        ApprovedRecipients = recipients;
+        ApprovedCost = cost;
+    }
+
+    /// <summary>
+    /// A Scheduled campaign whose audience changed after approval goes back to Draft, needing
+    /// approval again (issue 14: an approval covers the rules and size the Manager saw).
+    /// </summary>
+    public void ReturnForApproval(DateTime now)
+    {
+        Require(CampaignStatus.Scheduled, "return for approval");
+        ClearApproval();
+        RequiresApproval = true;
+        Move(CampaignStatus.Draft, now);
+    }
+
+    /// <summary>"s{segment}v{version}" and "x{excluded}v{version}" in id order: equal only for the same rules.</summary>
+    public static string AudienceFingerprint(int segmentId, int segmentVersion, IEnumerable<(int Id, int Version)> excluded) =>
+        string.Join(';', new[] { $"s{segmentId}v{segmentVersion}" }.Concat(excluded.OrderBy(e => e.Id).Select(e => $"x{e.Id}v{e.Version}")));
+
+    private void ClearApproval()
+    {
         ApprovedBy = null;
         ApprovedAt = null;
-        UpdatedAt = now;
+        ApprovedAudience = null;
+        ApprovedRecipients = null;
+        ApprovedCost = null;
     }
 
     public void Schedule(DateTime at, DateTime now)

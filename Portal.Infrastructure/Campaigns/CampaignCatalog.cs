@@ -1,10 +1,15 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
+using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Common;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Segments;
+using Portal.Infrastructure.Templates;
 
 namespace Portal.Infrastructure.Campaigns;
 
@@ -27,14 +32,14 @@ public sealed record CampaignWizardOptions(IReadOnlyList<NamedId> Segments, IRea
     public static CampaignWizardOptions Empty { get; } = new([], [], [], []);
 }
 
-/// <summary>The signed-in user's department (which campaigns they see) and own phone (for test sends).</summary>
+/// <summary>The signed-in user's department (which campaigns they see) and own verified phone (the only test-send target, issue 14).</summary>
 public sealed record CampaignUserProfile(int? DepartmentId, string? Phone);
 
 /// <summary>
 /// Reads campaigns for the UI and writes drafts. Lifecycle transitions are not here: they go
 /// through <see cref="ICampaignOperations"/>, which audits them and tells the scheduler.
 /// </summary>
-public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
+public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, DepartmentScopes scopes, TimeProvider clock)
 {
     public const string DraftSavedAction = "campaign.draft-saved";
     private const int MaxBodyLength = 5000;
@@ -93,12 +98,17 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         return await db.Departments.Where(d => d.Id == id).Select(d => d.Name).SingleOrDefaultAsync(ct);
     }
 
-    public async Task<CampaignWizardOptions> OptionsAsync(CancellationToken ct)
+    public Task<CampaignWizardOptions> OptionsAsync(CancellationToken ct) => OptionsAsync(DepartmentScope.Everything, ct);
+
+    /// <summary>Issue 14: the pickers offer only the user's department's audiences and templates, plus the shared ones.</summary>
+    public async Task<CampaignWizardOptions> OptionsAsync(DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var (all, department) = (scope.All, scope.DepartmentId);
         return new CampaignWizardOptions(
-            await db.Segments.AsNoTracking().OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
-            await db.Templates.AsNoTracking().OrderBy(t => t.Name).Select(t => new TemplateChoice(t.Id, t.Name, t.Body)).ToListAsync(ct),
+            await db.Segments.AsNoTracking().Where(s => all || s.DepartmentId == null || s.DepartmentId == department)
+                .OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
+            await TemplateStore.Visible(db.Templates.AsNoTracking(), scope).OrderBy(t => t.Name).Select(t => new TemplateChoice(t.Id, t.Name, t.Body)).ToListAsync(ct),
             await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new NamedId(p.Id, p.Name)).ToListAsync(ct),
             await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new NamedId(d.Id, d.Name)).ToListAsync(ct));
     }
@@ -109,7 +119,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = userName.ToUpperInvariant();
         return await db.Users.AsNoTracking().Where(u => u.NormalizedUserName == normalized)
-            .Select(u => new CampaignUserProfile(u.DepartmentId, u.PhoneNumber)).SingleOrDefaultAsync(ct)
+            .Select(u => new CampaignUserProfile(u.DepartmentId, u.PhoneNumberConfirmed ? u.PhoneNumber : null)).SingleOrDefaultAsync(ct)
             ?? new CampaignUserProfile(null, null);
     }
 
@@ -126,13 +136,20 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
             throw new DomainException("A message text is at most 5,000 characters.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        var scope = await scopes.ForAsync(user, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await CheckReferencesAsync(db, draft, ct);
+        await CheckReferencesAsync(db, draft, scope, user, ct);
         Campaign campaign;
         if (id is int existing)
         {
             campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == existing, ct)
                 ?? throw new DomainException($"Campaign {existing} does not exist.");
+            // Issue 14: the server checks what the page checked: another department's campaign reads as missing.
+            if (!CampaignVisibility.CanSee(user, await UserDepartmentAsync(db, user, ct), campaign))
+            {
+                await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), existing.ToString(CultureInfo.InvariantCulture), "edit another department's campaign", ct);
+                throw new DomainException($"Campaign {existing} does not exist.");
+            }
             if (campaign.Status != CampaignStatus.Draft)
             {
                 throw new DomainException($"Only a Draft campaign can be edited; this one is {campaign.Status}.");
@@ -150,18 +167,42 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         return campaign.Id;
     }
 
-    /// <summary>Chosen segments, template and provider must exist (the provider enabled), so a stale form fails clearly.</summary>
-    private static async Task CheckReferencesAsync(PortalDbContext db, CampaignDraft draft, CancellationToken ct)
+    private static async Task<int?> UserDepartmentAsync(PortalDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        var name = (user.Identity?.Name ?? "").ToUpperInvariant();
+        return await db.Users.AsNoTracking().Where(u => id != null ? u.Id == id : u.NormalizedUserName == name).Select(u => u.DepartmentId).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Chosen segments, template and provider must exist (the provider enabled), so a stale form fails
+    /// clearly; segments and template must be the user's department's or shared (issue 14: an id of
+    /// another department's, sent from a tampered form, reads as missing and the attempt is audited).
+    /// </summary>
+    private async Task CheckReferencesAsync(PortalDbContext db, CampaignDraft draft, DepartmentScope scope, ClaimsPrincipal user, CancellationToken ct)
     {
         var segmentIds = draft.ExcludedSegmentIds.Concat(draft.SegmentId is int s ? [s] : []).Distinct().ToList();
-        var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => x.Id).ToListAsync(ct);
-        if (segmentIds.Except(found).FirstOrDefault() is var missing and > 0)
+        var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => new { x.Id, x.DepartmentId }).ToListAsync(ct);
+        if (found.FirstOrDefault(x => !scope.Allows(x.DepartmentId)) is { } foreign)
+        {
+            await audit.WriteAsync(user, AuditActions.AccessRefused, "Segment", foreign.Id.ToString(CultureInfo.InvariantCulture), "another department's audience in a campaign", ct);
+            throw new DomainException($"Segment {foreign.Id} no longer exists: choose another audience.");
+        }
+        if (segmentIds.Except(found.Select(x => x.Id)).FirstOrDefault() is var missing and > 0)
         {
             throw new DomainException($"Segment {missing} no longer exists: choose another audience.");
         }
-        if (draft.TemplateId is int t && !await db.Templates.AnyAsync(x => x.Id == t, ct))
+        if (draft.TemplateId is int t)
         {
-            throw new DomainException($"Template {t} no longer exists: choose another template.");
+            var template = await db.Templates.Where(x => x.Id == t).Select(x => new { x.DepartmentId }).SingleOrDefaultAsync(ct);
+            if (template is not null && !scope.Allows(template.DepartmentId))
+            {
+                await audit.WriteAsync(user, AuditActions.AccessRefused, "MessageTemplate", t.ToString(CultureInfo.InvariantCulture), "another department's template in a campaign", ct);
+            }
+            if (template is null || !scope.Allows(template.DepartmentId))
+            {
+                throw new DomainException($"Template {t} no longer exists: choose another template.");
+            }
         }
         if (draft.ProviderId is int p && !await db.Providers.AnyAsync(x => x.Id == p && x.Enabled, ct))
         {

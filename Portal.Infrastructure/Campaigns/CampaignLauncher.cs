@@ -30,6 +30,7 @@ public sealed class CampaignLauncher(
     CampaignAudience audience,
     ChunkPublisher publisher,
     AuditLog audit,
+    ApprovalGuard approvals,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<CampaignLauncher> logger)
@@ -42,6 +43,12 @@ public sealed class CampaignLauncher(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct);
         if (campaign is null || campaign.Status != CampaignStatus.Scheduled) return null;
+        if (await approvals.BrokenAsync(db, campaign, ct) is { } broken)
+        {
+            await approvals.RefuseAsync(db, campaignId, broken, ct);
+            logger.LogWarning("Campaign {CampaignId} launch refused: its approval no longer holds", campaignId);
+            return null;
+        }
         var now = clock.GetUtcNow().UtcDateTime;
 
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Access;
 using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
@@ -64,8 +66,26 @@ public sealed class CampaignOperations(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var campaign = await LoadAsync(db, campaignId, ct);
         campaign.Approve(manager, clock.GetUtcNow().UtcDateTime);
+        // Issue 14: the approval covers the audience's rules (versions) and the size and cost the
+        // Manager saw, so a launch can tell when the audience grew behind the approval.
+        var fingerprint = await AudienceFingerprintAsync(db, campaign, ct)
+            ?? throw new DomainException("A campaign needs an audience before it can be approved.");
+        var estimate = await estimator.EstimateAsync(campaign, null, ct);
+        campaign.BindApproval(fingerprint, estimate.Recipients, estimate.TotalCost);
         await db.SaveChangesAsync(ct);
-        await AuditAsync(manager, AuditActions.CampaignApproved, campaignId, null, ct);
+        await AuditAsync(manager, AuditActions.CampaignApproved, campaignId,
+            $"audience {fingerprint}, {estimate.Recipients} recipients, cost {estimate.TotalCost.ToString(CultureInfo.InvariantCulture)} {estimate.Currency}", ct);
+    }
+
+    /// <summary>The campaign's segment and exclusions with their current rule versions; null without a segment or when one is gone.</summary>
+    internal static async Task<string?> AudienceFingerprintAsync(PortalDbContext db, Campaign campaign, CancellationToken ct)
+    {
+        if (campaign.SegmentId is not int segmentId) return null;
+        var ids = campaign.ExcludedSegmentIds.Append(segmentId).Distinct().ToList();
+        var versions = await db.Segments.AsNoTracking().Where(s => ids.Contains(s.Id)).Select(s => new { s.Id, s.Version }).ToDictionaryAsync(s => s.Id, s => s.Version, ct);
+        if (ids.Any(id => !versions.ContainsKey(id))) return null;
+        return Campaign.AudienceFingerprint(segmentId, versions[segmentId],
+            campaign.ExcludedSegmentIds.Distinct().Select(id => (id, versions[id])));
     }
 
     public async Task PauseAsync(int campaignId, string user, CancellationToken ct = default)
@@ -94,15 +114,43 @@ public sealed class CampaignOperations(
         await AuditAsync(user, AuditActions.CampaignCancelled, campaignId, $"{cancelled} queued or deferred messages cancelled", ct);
     }
 
-    public async Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default)
+    public async Task<MessageStatus> SendTestAsync(int campaignId, string? phone, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        if (!PhoneNumber.TryParse(phone, out var number, out var error))
-        {
-            throw new DomainException(error ?? "The phone number is not valid.");
-        }
+        var userName = user.Identity?.Name ?? "";
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // Issue 14: a test send goes only to the signed-in user's own verified phone (set by an
+        // administrator on the user's account): never to a typed number, or with an audience of one
+        // client the test send would post anyone's details to anyone.
+        var normalized = userName.ToUpperInvariant();
+        var own = await db.Users.AsNoTracking().Where(u => userId != null ? u.Id == userId : u.NormalizedUserName == normalized)
+            .Select(u => new { u.Id, u.PhoneNumber, u.PhoneNumberConfirmed, u.DepartmentId }).SingleOrDefaultAsync(ct);
+        if (own is null || !own.PhoneNumberConfirmed || !PhoneNumber.TryParse(own.PhoneNumber, out var number, out _))
+        {
+            throw new DomainException("You have no verified phone: ask an administrator to set your phone on your account.");
+        }
+        if (!string.IsNullOrWhiteSpace(phone) && (!PhoneNumber.TryParse(phone, out var asked, out _) || asked.Value != number.Value))
+        {
+            await audit.WriteForUserAsync(own.Id, userName, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture),
+                "test send to a number other than the user's verified phone", ct);
+            throw new DomainException("A test message goes only to your own verified phone.");
+        }
         var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct)
             ?? throw new DomainException($"Campaign {campaignId} does not exist.");
+        if (!CampaignVisibility.CanSee(user, own.DepartmentId, campaign))
+        {
+            await audit.WriteForUserAsync(own.Id, userName, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), "test send", ct);
+            throw new DomainException($"Campaign {campaignId} does not exist.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Counted from the audit log, the record every node shares: the limit holds across nodes and restarts.
+        var since = now.AddHours(-1);
+        var recent = await db.AuditEntries.AsNoTracking()
+            .CountAsync(a => a.Action == AuditActions.CampaignTestSent && a.UserName == userName && a.At >= since, ct);
+        if (recent >= thresholds.TestSendsPerHour)
+        {
+            throw new DomainException("Too many test messages: wait an hour and try again.");
+        }
         CompiledTemplate template;
         try
         {
@@ -112,16 +160,34 @@ public sealed class CampaignOperations(
         {
             throw new DomainException("The message does not parse: " + e.Message);
         }
-        var sample = await (await audience.AudienceAsync(db, campaign, ct)).AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(ct)
+        // Roles with personal data see the first real client of the audience (an audited read);
+        // the others get the made-up sample client, so no real client's data reaches their phone.
+        // The message row refers to the audience's first client either way (the row needs a client;
+        // only its id is read for a masked role).
+        var firstId = await (await audience.AudienceAsync(db, campaign, ct)).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct)
             ?? throw new DomainException("The audience is empty: there is no client to render the test message for.");
-        var attributes = await db.ClientAttributes.AsNoTracking().Where(a => a.ClientId == sample.Id)
-            .Join(db.AttributeDefinitions, a => a.DefinitionId, d => d.Id, (a, d) => new { d.Key, a.Text, a.Number })
-            .ToDictionaryAsync(a => a.Key, a => a.Text ?? a.Number.GetValueOrDefault().ToString(CultureInfo.InvariantCulture), ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        Client sample;
+        IReadOnlyDictionary<string, string> attributes;
+        string rendered;
+        if (Roles.WithPersonalData.Any(user.IsInRole))
+        {
+            sample = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == firstId, ct);
+            var sampleId = sample.Id;
+            attributes = await db.ClientAttributes.AsNoTracking().Where(a => a.ClientId == sampleId)
+                .Join(db.AttributeDefinitions, a => a.DefinitionId, d => d.Id, (a, d) => new { d.Key, a.Text, a.Number })
+                .ToDictionaryAsync(a => a.Key, a => a.Text ?? a.Number.GetValueOrDefault().ToString(CultureInfo.InvariantCulture), ct);
+            rendered = $"client {sample.Id}";
+        }
+        else
+        {
+            sample = SampleClient.Create(now);
+            attributes = await db.AttributeDefinitions.AsNoTracking().ToDictionaryAsync(d => d.Key, d => d.Label, ct);
+            rendered = "sample client";
+        }
         var sms = template.Render(sample, attributes, new CampaignMergeFields(campaign.Name, campaign.SenderId, now));
 
         // A test send is a message of no campaign (it must not count in the campaign's results).
-        var message = new Message(null, sample.Id, number.Value, now) { Status = MessageStatus.Submitting, SubmittedAt = now };
+        var message = new Message(null, firstId, number.Value, now) { Status = MessageStatus.Submitting, SubmittedAt = now };
         db.Messages.Add(message);
         await db.SaveChangesAsync(ct);
         var route = await router.RouteAsync(campaign, number.Value, ct);
@@ -141,7 +207,9 @@ public sealed class CampaignOperations(
             message.ErrorCode = result.ErrorCode;
         }
         await db.SaveChangesAsync(ct);
-        await AuditAsync(user, AuditActions.CampaignTestSent, campaignId, $"message {message.Id}: {message.Status}", ct);
+        // The target is named masked: the Auditor reading this has no personal-data permission.
+        await audit.WriteForUserAsync(own.Id, userName, AuditActions.CampaignTestSent, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture),
+            $"to {PersonalDataMask.Phone(number.Value)} (own verified phone), rendered for {rendered}; message {message.Id}: {message.Status}", ct);
         return message.Status;
     }
 

@@ -6,7 +6,7 @@ using Portal.Infrastructure.Persistence;
 namespace Portal.Infrastructure.Campaigns;
 
 /// <summary>Runs of a recurring campaign: each firing is a child campaign with the parent's settings.</summary>
-public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, CampaignLauncher launcher, TimeProvider clock)
+public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, CampaignLauncher launcher, ApprovalGuard approvals, TimeProvider clock)
 {
     /// <summary>Creates and launches the run for <paramref name="fireTimeUtc"/>; a second call for the same firing does nothing.</summary>
     public async Task<LaunchResult?> FireAsync(int parentId, DateTime fireTimeUtc, CancellationToken ct)
@@ -18,6 +18,12 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
             var parent = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == parentId, ct);
             if (parent is null || parent.Status != CampaignStatus.Scheduled || parent.ScheduleKind != ScheduleKind.Recurring) return null;
             if (parent.RecurrenceEndsAt is { } end && fireTimeUtc > end) return null;
+            // Issue 14: each run is held to the parent's approval (the run itself is not approved).
+            if (await approvals.BrokenAsync(db, parent, ct) is { } broken)
+            {
+                await approvals.RefuseAsync(db, parentId, broken, ct);
+                return null;
+            }
             var suffix = " · " + fireTimeUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             var name = (parent.Name.Length + suffix.Length > 200 ? parent.Name[..(200 - suffix.Length)] : parent.Name) + suffix;
             // The run's name carries its firing: the same firing on a second node finds it.

@@ -21,8 +21,14 @@ public interface ICampaignOperations
     /// <summary>Sends nothing more; queued and deferred messages become Cancelled.</summary>
     Task CancelAsync(int campaignId, string user, CancellationToken ct = default);
 
-    /// <summary>Renders the campaign for one client (or a sample one) and sends it to <paramref name="phone"/> now.</summary>
-    Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default);
+    /// <summary>
+    /// Renders the campaign (for the audience's first client when the user sees personal data, a
+    /// made-up one otherwise) and sends it now to the user's own verified phone. Limited per user
+    /// per hour and audited with the (masked) target.
+    /// </summary>
+    /// <param name="phone">What the user asked for: null, or their verified phone; any other number is refused.</param>
+    /// <exception cref="Portal.Domain.Common.DomainException">No verified phone, another number, another department's campaign, or the limit reached.</exception>
+    Task<MessageStatus> SendTestAsync(int campaignId, string? phone, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default);
 
     Task<CampaignProgress> GetProgressAsync(int campaignId, CancellationToken ct = default);
 }

@@ -18,7 +18,8 @@ public enum ClientSort
     RegisteredAt,
 }
 
-public sealed record ClientPage(IReadOnlyList<ClientRow> Rows, int Total);
+/// <param name="SearchRefused">Issue 14: the search was not run because it could recover masked data (see <see cref="ClientDirectory.PageAsync"/>).</param>
+public sealed record ClientPage(IReadOnlyList<ClientRow> Rows, int Total, bool SearchRefused = false);
 
 /// <summary>
 /// Finds clients for the grid over the whole base: server paging, index-backed search by phone
@@ -29,12 +30,38 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
 {
     private (int Count, DateTime At)? _total;
 
+    /// <remarks>
+    /// Issue 14, for a reader without personal data: a phone or last-name prefix search would recover
+    /// masked digits and letters one query at a time (a Trainer found a full phone in 20 searches),
+    /// so such a reader searches by an exact external id or a full, valid phone number only (the
+    /// caller audits the latter), and cannot sort by last name (the order would leak the masked letters).
+    /// </remarks>
     public async Task<ClientPage> PageAsync(string? search, ClientSort sort, bool descending, int page, int pageSize, bool seesPersonalData, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Clients.AsNoTracking();
         var filtered = !string.IsNullOrWhiteSpace(search);
-        if (filtered)
+        if (!seesPersonalData && sort == ClientSort.LastName)
+        {
+            sort = ClientSort.Id;
+        }
+        if (filtered && !seesPersonalData)
+        {
+            var term = search!.Trim();
+            if (await db.Clients.AnyAsync(c => c.ExternalId == term, ct))
+            {
+                query = query.Where(c => c.ExternalId == term);
+            }
+            else if (IsFullPhone(term) is { } phone)
+            {
+                query = query.Where(c => c.Phone == phone);
+            }
+            else
+            {
+                return new ClientPage([], 0, SearchRefused: true);
+            }
+        }
+        else if (filtered)
         {
             var term = search!.Trim();
             // An exact external id wins; otherwise a name prefix. One condition per query (not an OR)
@@ -68,6 +95,11 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
             seesPersonalData ? $"{r.LastName} {r.FirstName}".Trim() : $"{PersonalDataMask.Name(r.LastName)} {PersonalDataMask.Name(r.FirstName)}".Trim(),
             r.RegionCode, r.City, r.Status, r.Advertising, r.OptedOutAt is not null, r.TotalSpend, r.LastPurchaseAt)).ToList(), total);
     }
+
+    /// <summary>The normalized number when <paramref name="search"/> is a whole, valid phone number (not a prefix).</summary>
+    public static string? IsFullPhone(string search) =>
+        search.Any(char.IsAsciiDigit) && search.All(ch => char.IsAsciiDigit(ch) || ch is '+' or ' ' or '-' or '(' or ')')
+        && PhoneNumber.TryParse(search, out var number, out _) ? number.Value : null;
 
     /// <summary>
     /// Digits search phones by prefix (as a range, so the unique index serves it under any

@@ -49,7 +49,8 @@ public sealed class InboxQueries(IDbContextFactory<PortalDbContext> contexts, Au
                 m.MessageId,
                 db.Messages.Where(x => x.Id == m.MessageId).Select(x => x.SubmittedAt ?? x.CreatedAt).FirstOrDefault()))
             .ToListAsync(ct);
-        if (!unmasked) rows = [.. rows.Select(r => r with { From = PersonalDataMask.Phone(r.From) })];
+        // Issue 14: a reply's text can hold anything the client wrote (a name, an address, a card): masked too.
+        if (!unmasked) rows = [.. rows.Select(r => r with { From = PersonalDataMask.Phone(r.From), Text = PersonalDataMask.Text(r.Text) })];
         return new InboxPage(rows, total);
     }
 

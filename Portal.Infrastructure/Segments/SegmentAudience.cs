@@ -56,6 +56,14 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
         return db.Database.IsNpgsql() ? ParallelScanFence.Apply(clients, predicate) : clients.Where(predicate);
     }
 
+    /// <summary>The live count for a reader; issue 14: conditions that would recover masked data are refused for a masked one.</summary>
+    /// <exception cref="SegmentRuleException">The rule is invalid or uses a condition the reader may not (<see cref="SegmentRuleAccess"/>).</exception>
+    public Task<int> CountAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct)
+    {
+        SegmentRuleAccess.Check(rule, seesPersonalData);
+        return CountAsync(rule, segmentId, ct);
+    }
+
     public async Task<int> CountAsync(SegmentRule rule, int? segmentId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -64,6 +72,7 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
 
     public async Task<IReadOnlyList<AudienceSampleRow>> SampleAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct)
     {
+        SegmentRuleAccess.Check(rule, seesPersonalData);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // The plain query: a sample stops after 20 clients in id order, which a fenced scan could not.
         var rows = await (await QueryAsync(db, rule, segmentId, ct))
@@ -83,6 +92,7 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
     /// </summary>
     public async Task<AudienceExplanation> ExplainAsync(SegmentRule rule, int? segmentId, string phoneOrExternalId, bool seesPersonalData, CancellationToken ct)
     {
+        SegmentRuleAccess.Check(rule, seesPersonalData);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var key = phoneOrExternalId.Trim();
         var phone = PhoneNumber.TryParse(key, out var parsed, out _) ? parsed.Value : null;

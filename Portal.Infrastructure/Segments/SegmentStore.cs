@@ -84,9 +84,21 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
     public Task<(int Id, int Version)> SaveAsync(DepartmentScope scope, int? id, string name, SegmentRule rule, string user, CancellationToken ct) =>
         SaveAsync(id, name, rule, scope.NewItemsDepartment, scope, user, ct);
 
+    /// <summary>As above, for a reader who may lack personal data: issue 14 refuses phone and partial attribute conditions then.</summary>
+    /// <exception cref="SegmentRuleException">The rule is invalid or uses a condition the reader may not.</exception>
+    public Task<(int Id, int Version)> SaveAsync(DepartmentScope scope, bool seesPersonalData, int? id, string name, SegmentRule rule, string user, CancellationToken ct)
+    {
+        SegmentRuleAccess.Check(rule, seesPersonalData);
+        return SaveAsync(id, name, rule, scope.NewItemsDepartment, scope, user, ct);
+    }
+
     private async Task<(int Id, int Version)> SaveAsync(int? id, string name, SegmentRule rule, int? departmentId, DepartmentScope scope, string user, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!scope.All)
+        {
+            await CheckReferencesAsync(db, rule, scope, ct);
+        }
         var context = await audience.ContextAsync(db, ct);
         new SegmentCompiler(context).Compile(rule, sendable: true, id);
         var json = SegmentRuleJson.Serialize(rule);
@@ -112,6 +124,30 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         }
         await db.SaveChangesAsync(ct);
         return (segment.Id, segment.Version);
+    }
+
+    /// <summary>
+    /// Issue 14: the segments and static lists a rule refers to (conditions and exclusions) must be in
+    /// the user's scope, or a tampered rule would count, and send to, another department's list.
+    /// </summary>
+    private static async Task CheckReferencesAsync(PortalDbContext db, SegmentRule rule, DepartmentScope scope, CancellationToken ct)
+    {
+        static IEnumerable<int> Ids(RuleCondition c) =>
+            c.Value is System.Text.Json.Nodes.JsonArray a ? a.Select(v => v is System.Text.Json.Nodes.JsonValue j && j.TryGetValue<int>(out var i) ? i : 0).Where(i => i > 0)
+            : c.Value is System.Text.Json.Nodes.JsonValue one && one.TryGetValue<int>(out var single) ? [single] : [];
+        var conditions = rule.Conditions().ToList();
+        var segmentIds = conditions.Where(c => c.Criterion == Criteria.Segment).SelectMany(Ids).Concat(rule.ExcludeSegments).Distinct().ToList();
+        var listIds = conditions.Where(c => c.Criterion == Criteria.StaticList).SelectMany(Ids).Concat(rule.ExcludeLists).Distinct().ToList();
+        var (department, none) = (scope.DepartmentId, segmentIds.Count == 0 && listIds.Count == 0);
+        if (none) return;
+        var foreignSegment = await db.Segments.AsNoTracking()
+            .AnyAsync(s => segmentIds.Contains(s.Id) && s.DepartmentId != null && s.DepartmentId != department, ct);
+        var foreignList = await db.StaticLists.AsNoTracking()
+            .AnyAsync(l => listIds.Contains(l.Id) && l.DepartmentId != null && l.DepartmentId != department, ct);
+        if (foreignSegment || foreignList)
+        {
+            throw new DomainException("The rule refers to another department's segment or list.");
+        }
     }
 
     public Task DeleteAsync(int id, CancellationToken ct) => DeleteAsync(id, DepartmentScope.Everything, ct);

@@ -28,6 +28,7 @@ public static class SendingSetup
         services.AddSingleton<ChunkPublisher>();
         services.AddSingleton<DispatchSweeper>();
         services.AddSingleton<CampaignLauncher>();
+        services.AddSingleton<ApprovalGuard>();
         services.AddSingleton<CampaignRuns>();
         services.AddSingleton(ApprovalThresholds.From(configuration));
         services.AddSingleton<ICampaignOperations, CampaignOperations>();

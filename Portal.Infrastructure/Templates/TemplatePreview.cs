@@ -57,6 +57,11 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clientId, ct);
         if (client is null) return new TemplatePreviewResult(null, "The client no longer exists.", null);
         var attributes = (await ClientAttributeText.LoadAsync(db, [clientId], ct)).GetValueOrDefault(clientId);
+        if (!seesPersonalData && attributes is not null)
+        {
+            // Issue 14: custom attributes are masked for this reader on the client card: so in the preview ({{ attr.* }}).
+            attributes = attributes.ToDictionary(a => a.Key, _ => PersonalDataMask.Hidden);
+        }
         var shown = seesPersonalData ? client : Masked(client);
         var campaign = new CampaignMergeFields("Preview", null, clock.GetUtcNow().UtcDateTime);
         var label = new PreviewClient(client.Id, Label(client.Phone, client.FirstName, client.LastName, seesPersonalData));

@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Segments;
 using Portal.Tests.Infrastructure.Campaigns;
@@ -22,7 +23,7 @@ internal sealed class CampaignPageFixture : IAsyncDisposable
     {
         Database = database;
         World = world;
-        Catalog = new CampaignCatalog(database.Factory, new AuditLog(database.Factory, TimeProvider.System), TimeProvider.System);
+        Catalog = new CampaignCatalog(database.Factory, new AuditLog(database.Factory, TimeProvider.System), new DepartmentScopes(database.Factory), TimeProvider.System);
     }
 
     public TestDatabase Database { get; }
@@ -48,6 +49,7 @@ internal sealed class CampaignPageFixture : IAsyncDisposable
         var audience = new SegmentAudience(database.Factory, TimeProvider.System);
         ctx.Services.AddSingleton(new SegmentStore(database.Factory, audience, TimeProvider.System));
         ctx.Services.AddSingleton(fixture.Catalog);
+        ctx.Services.AddSingleton(new DepartmentScopes(database.Factory));
         ctx.Services.AddSingleton<ICampaignOperations>(fixture.Operations);
         ctx.Services.AddSingleton<ICampaignEstimator>(fixture.Estimator);
         var settings = new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build();
@@ -83,9 +85,9 @@ internal sealed class FakeOperations : ICampaignOperations
     public Task ResumeAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Resume:{campaignId}:{user}");
     public Task CancelAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Cancel:{campaignId}:{user}");
 
-    public async Task<MessageStatus> SendTestAsync(int campaignId, string phone, string user, CancellationToken ct = default)
+    public async Task<MessageStatus> SendTestAsync(int campaignId, string? phone, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await Record($"SendTest:{campaignId}:{phone}:{user}");
+        await Record($"SendTest:{campaignId}:{phone ?? "own"}:{user.Identity?.Name}");
         return TestStatus;
     }
 

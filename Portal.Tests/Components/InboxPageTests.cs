@@ -54,7 +54,7 @@ public sealed class InboxPageTests
         var audit = new AuditLog(database.Factory, TimeProvider.System);
         ctx.Services.AddSingleton(audit);
         ctx.Services.AddSingleton(new InboxQueries(database.Factory, audit, TimeProvider.System));
-        ctx.Services.AddSingleton(new CampaignCatalog(database.Factory, audit, TimeProvider.System));
+        ctx.Services.AddSingleton(new CampaignCatalog(database.Factory, audit, new Portal.Infrastructure.Identity.DepartmentScopes(database.Factory), TimeProvider.System));
         ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail).SetRoles(role);
         return ctx;
     }
@@ -64,7 +64,7 @@ public sealed class InboxPageTests
             ?? page.Find($"[data-testid={testId}] input, [data-testid={testId}] textarea");
 
     [Fact]
-    public async Task Manager_SeesMaskedPhonesAndNoPersonalDataReadIsAudited()
+    public async Task Manager_SeesMaskedPhonesAndMaskedReplyTexts_AndNoPersonalDataReadIsAudited()
     {
         var (database, _) = await SeedAsync();
         await using var _ = database;
@@ -78,8 +78,11 @@ public sealed class InboxPageTests
         Assert.Contains("Вы отписаны.", page.Markup);
         // Newest first: the opt-out above the question.
         var rows = page.FindAll("[data-testid=inbox-table] tbody tr");
-        Assert.Contains("СТОП", rows[0].TextContent);
-        Assert.Contains("Когда доставка?", rows[1].TextContent);
+        // Issue 14: a reply's text is what a client wrote (it may hold a name or a card): masked for a Manager.
+        Assert.Contains("С***", rows[0].TextContent);
+        Assert.Contains("К**** д*******?", rows[1].TextContent);
+        Assert.DoesNotContain("Когда доставка", page.Markup);
+        Assert.DoesNotContain("СТОП", page.Markup);
         // A Manager edits the auto-reply rules.
         Assert.NotEmpty(page.FindAll("[data-testid=rules-table]"));
         await using var db = database.CreateContext();
@@ -120,7 +123,7 @@ public sealed class InboxPageTests
         Assert.Equal("СТОП", read.Text);
 
         var queries = ctx.Services.GetRequiredService<InboxQueries>();
-        var unread = await queries.PageAsync(new InboxQuery(UnreadOnly: true), 0, 25, unmasked: false, default);
+        var unread = await queries.PageAsync(new InboxQuery(UnreadOnly: true), 0, 25, unmasked: true, default);
         Assert.Equal("Когда доставка?", Assert.Single(unread.Rows).Text);
         var optOuts = await queries.PageAsync(new InboxQuery(Kind: InboundKind.OptOut), 0, 25, unmasked: false, default);
         Assert.Equal(1, optOuts.Total);

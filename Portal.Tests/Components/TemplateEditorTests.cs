@@ -36,7 +36,8 @@ public class TemplateEditorTests
         ctx.Services.AddLocalization();
         ctx.Services.AddSingleton(clock);
         ctx.Services.AddSingleton(engine);
-        ctx.Services.AddSingleton(new TemplateStore(database.Factory, engine, clock));
+        ctx.Services.AddSingleton(new TemplateStore(database.Factory, engine, new Portal.Infrastructure.Audit.AuditLog(database.Factory, clock), clock));
+        ctx.Services.AddSingleton(new Portal.Infrastructure.Identity.DepartmentScopes(database.Factory));
         var audit = new AuditLog(database.Factory, clock);
         ctx.Services.AddSingleton(audit);
         ctx.Services.AddSingleton(new TemplatePreview(database.Factory, audit, clock));

@@ -67,6 +67,26 @@ public class CampaignTests
         Assert.Equal(CampaignStatus.Scheduled, c.Status);
     }
 
+    [Fact]
+    public void ReturnForApproval_FromScheduled_ClearsTheApprovalAndWhatItCovered_AndSchedulingNeedsANewOne()
+    {
+        var c = Ready();
+        c.RequiresApproval = true;
+        Assert.Throws<DomainException>(() => c.BindApproval("s1v1", 1_000, 350m));
+        c.Approve("manager@portal.local", Now);
+        c.BindApproval(Campaign.AudienceFingerprint(1, 1, [(7, 2), (3, 5)]), 1_000, 350m);
+        Assert.Equal("s1v1;x3v5;x7v2", c.ApprovedAudience);
+        c.Schedule(Now, Now);
+
+        c.ReturnForApproval(Now);
+
+        Assert.Equal(CampaignStatus.Draft, c.Status);
+        Assert.True(c.RequiresApproval);
+        Assert.Equal((null, null, null, null), (c.ApprovedAt, c.ApprovedAudience, c.ApprovedRecipients, c.ApprovedCost));
+        Assert.Throws<DomainException>(() => c.Schedule(Now, Now));
+        Assert.Throws<DomainException>(() => c.ReturnForApproval(Now));
+    }
+
     [Theory]
     [InlineData("PORTAL", true)]
     [InlineData("My Shop.ru", true)]

@@ -17,6 +17,15 @@ public class PersonalDataMaskTests
         Assert.Equal("", PersonalDataMask.Name(null));
     }
 
+    [Fact]
+    public void Text_KeepsEachWordsFirstLetter_AndHidesEveryDigit()
+    {
+        // Issue 14: a reply may carry a name, a card or a phone: none of it readable to a masked role.
+        Assert.Equal("М*** з**** П***, к**** ****-****, т**. +***********", PersonalDataMask.Text("Меня зовут Петр, карта 4111-2222, тел. +79161234567"));
+        Assert.Equal("С***", PersonalDataMask.Text("СТОП"));
+        Assert.Equal("", PersonalDataMask.Text(null));
+    }
+
     [Theory]
     [InlineData(new[] { Roles.Administrator }, true)]
     [InlineData(new[] { Roles.CampaignManager, Roles.Analyst }, true)]

@@ -13,6 +13,7 @@ public static class Policies
     public const string Audiences = nameof(Audiences);
     public const string Campaigns = nameof(Campaigns);
     public const string Dashboard = nameof(Dashboard);
+    public const string Clients = nameof(Clients);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -21,6 +22,10 @@ public static class Policies
         options.AddPolicy(PersonalData, p => p.RequireRole([.. Roles.WithPersonalData]));
         options.AddPolicy(Audiences, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
         options.AddPolicy(Campaigns, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager));
+        // Issue 14: the client base is browsed by those who build audiences and run campaigns (the masked
+        // ones through masks). A Trainer teaches the product on demo data and an Auditor reads the audit
+        // log: neither needs a client's record, so neither browses the base (need to know, 152-FZ art. 19).
+        options.AddPolicy(Clients, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
         // Issue 8: the live dashboard is for Managers and above.
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
     }

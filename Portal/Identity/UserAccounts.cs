@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Access;
 using Portal.Domain.Audit;
+using Portal.Domain.Clients;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Seeding;
@@ -12,9 +13,13 @@ using Portal.Resources;
 namespace Portal.Identity;
 
 public sealed record UserRow(string Id, string Email, string DisplayName, int? DepartmentId, string? Department,
-    IReadOnlyList<string> Roles, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt);
+    IReadOnlyList<string> Roles, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt, string? Phone = null);
 
-public sealed record UserEdit(string Email, string DisplayName, int? DepartmentId, IReadOnlyCollection<string> Roles);
+/// <param name="Phone">
+/// Issue 14: the user's own phone, the only target of their test sends. Set by an administrator,
+/// who vouches for it, so it is stored verified; empty removes it.
+/// </param>
+public sealed record UserEdit(string Email, string DisplayName, int? DepartmentId, IReadOnlyCollection<string> Roles, string? Phone = null);
 
 /// <summary>The outcome of an account change: errors in words the administrator can act on.</summary>
 public sealed record AccountResult(bool Succeeded, IReadOnlyList<string> Errors, string? NewPassword = null)
@@ -42,7 +47,7 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         var rolesByUser = roles.ToLookup(r => r.UserId, r => r.Name!);
         return users.Select(u => new UserRow(u.Id, u.Email ?? "", u.DisplayName, u.DepartmentId,
             u.DepartmentId is { } d && departments.TryGetValue(d, out var name) ? name : null,
-            rolesByUser[u.Id].Order().ToList(), u.IsDisabled, u.LockoutEnd > now, u.CreatedAt)).ToList();
+            rolesByUser[u.Id].Order().ToList(), u.IsDisabled, u.LockoutEnd > now, u.CreatedAt, u.PhoneNumberConfirmed ? u.PhoneNumber : null)).ToList();
     }
 
     public async Task<IReadOnlyList<(int Id, string Name)>> DepartmentsAsync(CancellationToken ct)
@@ -69,6 +74,7 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
             UserName = edit.Email.Trim(), Email = edit.Email.Trim(), EmailConfirmed = true,
             DisplayName = edit.DisplayName.Trim(), DepartmentId = edit.DepartmentId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
+        SetPhone(user, edit.Phone);
         var result = await users.CreateAsync(user, password!);
         if (!result.Succeeded)
         {
@@ -99,6 +105,7 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         }
         user.DisplayName = edit.DisplayName.Trim();
         user.DepartmentId = edit.DepartmentId;
+        var phoneChanged = SetPhone(user, edit.Phone);
         var current = await users.GetRolesAsync(user);
         if (IsSelf(actor, userId) && current.Contains(Roles.Administrator) && !edit.Roles.Contains(Roles.Administrator))
         {
@@ -120,7 +127,8 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         }
         if (result.Succeeded)
         {
-            await audit.WriteAsync(actor, AuditActions.UserUpdated, "User", user.Id, $"roles={string.Join(",", edit.Roles)}; department={edit.DepartmentId}");
+            await audit.WriteAsync(actor, AuditActions.UserUpdated, "User", user.Id, $"roles={string.Join(",", edit.Roles)}; department={edit.DepartmentId}"
+                + (phoneChanged ? $"; verified phone={PersonalDataMask.Phone(user.PhoneNumber)}" : ""));
         }
         return AccountResult.From(result);
     }
@@ -180,9 +188,23 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         return AccountResult.Ok(password);
     }
 
+    /// <summary>An administrator's phone is stored normalized and verified (they vouch for it); true when it changed.</summary>
+    private static bool SetPhone(PortalUser user, string? phone)
+    {
+        var value = string.IsNullOrWhiteSpace(phone) ? null : PhoneNumber.TryParse(phone, out var number, out _) ? number.Value : null;
+        if (value == user.PhoneNumber && user.PhoneNumberConfirmed == (value is not null)) return false;
+        user.PhoneNumber = value;
+        user.PhoneNumberConfirmed = value is not null;
+        return true;
+    }
+
     private AccountResult? Validate(UserEdit edit)
     {
         var errors = new List<string>();
+        if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumber.TryParse(edit.Phone, out _, out _))
+        {
+            errors.Add(L["Enter a phone number, e.g. +7 912 345-67-89."]);
+        }
         if (string.IsNullOrWhiteSpace(edit.Email) || !edit.Email.Contains('@'))
         {
             errors.Add(L["Enter the user's work email."]);

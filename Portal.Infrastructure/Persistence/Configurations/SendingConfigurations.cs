@@ -41,6 +41,8 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.Property(c => c.Body).HasMaxLength(5000);
         b.Property(c => c.Cron).HasMaxLength(120);
         b.Property(c => c.ApprovedBy).HasMaxLength(256);
+        b.Property(c => c.ApprovedAudience).HasMaxLength(1000);
+        b.Property(c => c.ApprovedCost).HasPrecision(18, 4);
         b.HasOne<Campaign>().WithMany().HasForeignKey(c => c.ParentCampaignId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<SmsProvider>().WithMany().HasForeignKey(c => c.ProviderId).OnDelete(DeleteBehavior.SetNull);
         b.Property(c => c.CreatedBy).HasMaxLength(256);

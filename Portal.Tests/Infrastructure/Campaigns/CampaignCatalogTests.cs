@@ -37,13 +37,13 @@ public class CampaignCatalogTests
         var disabled = new SmsProvider("Old SMSC", ProviderKind.Smpp, "{}") { Enabled = false };
         db.AddRange(sales, support, everyone, vip, template, provider, disabled);
         await db.SaveChangesAsync();
-        db.Users.Add(new PortalUser { UserName = "cm@portal.local", NormalizedUserName = "CM@PORTAL.LOCAL", Email = "cm@portal.local", DepartmentId = sales.Id, PhoneNumber = "+79123456789" });
+        db.Users.Add(new PortalUser { UserName = "cm@portal.local", NormalizedUserName = "CM@PORTAL.LOCAL", Email = "cm@portal.local", DepartmentId = sales.Id, PhoneNumber = "+79123456789", PhoneNumberConfirmed = true });
         await db.SaveChangesAsync();
         return new World(sales.Id, support.Id, everyone.Id, vip.Id, template.Id, provider.Id, disabled.Id);
     }
 
     private static CampaignCatalog Catalog(TestDatabase database) =>
-        new(database.Factory, new AuditLog(database.Factory, TimeProvider.System), TimeProvider.System);
+        new(database.Factory, new AuditLog(database.Factory, TimeProvider.System), new DepartmentScopes(database.Factory), TimeProvider.System);
 
     [Theory]
     [MemberData(nameof(Providers))]

@@ -42,6 +42,9 @@ internal sealed class DispatchHarness : IAsyncDisposable
     public IHost? Host { get; private set; }
     public TimeProvider? Clock { get; set; }
     public int ProviderId { get; private set; }
+    /// <summary>Set before <see cref="StartAsync"/>: every log line (Debug and up, formatted, with exceptions) lands in <see cref="Logs"/>.</summary>
+    public bool CaptureLogs { get; set; }
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
     public IServiceProvider Services => (Host ?? throw new InvalidOperationException("Start the host first.")).Services;
 
@@ -94,6 +97,11 @@ internal sealed class DispatchHarness : IAsyncDisposable
         foreach (var (key, value) in _settings) config[key] = value;
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
+        if (CaptureLogs)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(new CapturingLoggerProvider(Logs));
+        }
         builder.AddPortalInfrastructure();
         if (Clock is not null) builder.Services.AddSingleton(Clock);
         Host = builder.Build();
@@ -212,5 +220,25 @@ internal sealed class DispatchHarness : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>Keeps every formatted log line (issue 14: tests scan them for personal data).</summary>
+internal sealed class CapturingLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }

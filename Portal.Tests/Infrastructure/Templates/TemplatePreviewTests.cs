@@ -44,7 +44,8 @@ public class TemplatePreviewTests
         Assert.Null(await preview.FindClientAsync("CRM-404", true, default));
 
         var hidden = await preview.RenderAsync(template, id, User(Roles.Analyst), default);
-        Assert.Equal("Б**** П*****, договор 1017", hidden.Sms!.Value.Text);
+        // Issue 14: custom attributes are masked for a role without personal data, as on the client card.
+        Assert.Equal("Б**** П*****, договор •••", hidden.Sms!.Value.Text);
         var clear = await preview.RenderAsync(template, id, User(Roles.CampaignManager), default);
         Assert.Equal("Борис Петров, договор 1017", clear.Sms!.Value.Text);
 

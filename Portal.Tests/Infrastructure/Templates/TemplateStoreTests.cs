@@ -14,7 +14,7 @@ public class TemplateStoreTests
     public async Task EverySavedChange_KeepsAVersion_AndRestoreMakesANewOne(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var store = new TemplateStore(database.Factory, new TemplateEngine(), TimeProvider.System);
+        var store = new TemplateStore(database.Factory, new TemplateEngine(), new Portal.Infrastructure.Audit.AuditLog(database.Factory, TimeProvider.System), TimeProvider.System);
 
         var (id, v1) = await store.SaveAsync(null, "Welcome", "Hello {{ client.first_name }}", null, "anna", default);
         var (_, v2) = await store.SaveAsync(id, "Welcome", "Hi {{ client.first_name }}!", null, "boris", default);
@@ -38,7 +38,7 @@ public class TemplateStoreTests
     public async Task BrokenText_IsRefused_AndNothingChanges(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var store = new TemplateStore(database.Factory, new TemplateEngine(), TimeProvider.System);
+        var store = new TemplateStore(database.Factory, new TemplateEngine(), new Portal.Infrastructure.Audit.AuditLog(database.Factory, TimeProvider.System), TimeProvider.System);
         var (id, _) = await store.SaveAsync(null, "Welcome", "Hello", null, "anna", default);
 
         var e = await Assert.ThrowsAsync<TemplateSyntaxException>(() => store.SaveAsync(id, "Welcome", "Hello {% if %}", null, "anna", default));

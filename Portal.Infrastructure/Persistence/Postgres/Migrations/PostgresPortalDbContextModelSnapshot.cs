@@ -211,9 +211,20 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("ApprovedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ApprovedAudience")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<string>("ApprovedBy")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<decimal?>("ApprovedCost")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)");
+
+                    b.Property<int?>("ApprovedRecipients")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Body")
                         .IsRequired()

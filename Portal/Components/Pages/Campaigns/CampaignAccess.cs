@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Domain.Access;
 using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Campaigns;
 
 namespace Portal.Components.Pages.Campaigns;
 
@@ -11,13 +12,11 @@ namespace Portal.Components.Pages.Campaigns;
 /// </summary>
 public static class CampaignAccess
 {
-    public static bool SeesAllDepartments(this ClaimsPrincipal user) =>
-        user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Manager);
+    public static bool SeesAllDepartments(this ClaimsPrincipal user) => CampaignVisibility.SeesAllDepartments(user);
 
     /// <summary>The author always sees their own campaign: a campaign manager without a department would otherwise lose the draft the wizard just saved.</summary>
     public static bool CanSee(this ClaimsPrincipal user, int? userDepartmentId, Campaign campaign) =>
-        user.SeesAllDepartments() || (campaign.DepartmentId is not null && campaign.DepartmentId == userDepartmentId)
-        || string.Equals(user.Identity?.Name, campaign.CreatedBy, StringComparison.OrdinalIgnoreCase);
+        CampaignVisibility.CanSee(user, userDepartmentId, campaign);
 
     public static bool CanApprove(this ClaimsPrincipal user, Campaign campaign) =>
         (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator))

@@ -20,6 +20,7 @@ public partial class CampaignWizard
     public static readonly string[] Steps = ["Audience", "Message", "Schedule", "Test send", "Review"];
 
     [Parameter] public int? Id { get; set; }
+    [Inject] private Portal.Infrastructure.Identity.DepartmentScopes Scopes { get; set; } = default!;
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
     [Inject] private ICampaignOperations Operations { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -44,7 +45,8 @@ public partial class CampaignWizard
     {
         _user = (await AuthState).User;
         _profile = await Catalog.ProfileAsync(_user.Identity?.Name, CancellationToken.None);
-        _options = await Catalog.OptionsAsync(CancellationToken.None);
+        // Issue 14: only the user's department's audiences and templates (the save checks them again).
+        _options = await Catalog.OptionsAsync(await Scopes.ForAsync(_user, CancellationToken.None), CancellationToken.None);
         if (Id is not int id)
         {
             _draft = new CampaignDraft();

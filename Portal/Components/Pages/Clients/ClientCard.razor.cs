@@ -56,7 +56,8 @@ public partial class ClientCard
                                 where a.ClientId == Id
                                 orderby d.Label
                                 select new { d.Label, a.Text, a.Number, a.Date, a.Boolean }).ToListAsync();
-        _attributes = attributes.Select(a => (a.Label,
+        // Issue 14: custom attributes can be anything a CRM holds (a card number, an address): masked roles see labels only.
+        _attributes = attributes.Select(a => (a.Label, !_seesPersonalData ? PersonalDataMask.Hidden :
             a.Text ?? a.Number?.ToString("G29") ?? a.Date?.ToString("d") ?? (a.Boolean is { } b ? (b ? L["yes"].Value : L["no"].Value) : ""))).ToList();
         _events = await db.ClientEvents.AsNoTracking().Where(e => e.ClientId == Id).OrderByDescending(e => e.OccurredAt).Take(50).ToListAsync();
         _consentHistory = await db.ConsentRecords.AsNoTracking().Where(r => r.ClientId == Id).OrderByDescending(r => r.At).Take(50).ToListAsync();

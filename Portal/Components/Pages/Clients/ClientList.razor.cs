@@ -19,6 +19,7 @@ public partial class ClientList
     private MudDataGrid<ClientRow>? _grid;
     private string? _search;
     private bool _seesPersonalData;
+    private bool _searchRefused;
 
     protected override async Task OnInitializedAsync()
     {
@@ -37,6 +38,13 @@ public partial class ClientList
             _ => ClientSort.Id,
         };
         var page = await Directory.PageAsync(_search, sort, sortBy?.Descending ?? false, state.Page, state.PageSize, _seesPersonalData, ct);
+        _searchRefused = page.SearchRefused;
+        if (!_seesPersonalData && !string.IsNullOrWhiteSpace(_search) && ClientDirectory.IsFullPhone(_search.Trim()) is { } phone)
+        {
+            // Issue 14: a masked reader may look a client up by a full number they already have; on record, masked.
+            await Audit.WriteAsync((await AuthState).User, AuditActions.PersonalDataRead, "Client", null,
+                $"clients grid: search by full phone {PersonalDataMask.Phone(phone)}, {page.Rows.Count} found", ct);
+        }
         if (_seesPersonalData && page.Rows.Count > 0)
         {
             // Every read of unmasked personal data is on record; the search text itself may be a phone, so it is not.

@@ -120,7 +120,7 @@ public partial class SegmentEditor
         try
         {
             var clock = Stopwatch.StartNew();
-            _count = await Audience.CountAsync(_rule, Id, ct);
+            _count = await Audience.CountAsync(_rule, Id, _seesPersonalData, ct);
             _countTime = clock.ElapsedMilliseconds;
             _errors = [];
         }
@@ -179,7 +179,7 @@ public partial class SegmentEditor
         try
         {
             var user = (await AuthState).User;
-            var (id, version) = await Store.SaveAsync(_scope, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
+            var (id, version) = await Store.SaveAsync(_scope, _seesPersonalData, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
             _version = version;
             Snackbar.Add(L["Saved: version {0}.", version], Severity.Success);
             if (Id is null)

@@ -25,6 +25,7 @@ public partial class TemplateEditor : IAsyncDisposable
     [Parameter] public int? Id { get; set; }
     [Inject] private TemplateEngine Engine { get; set; } = default!;
     [Inject] private TemplateStore Store { get; set; } = default!;
+    [Inject] private Portal.Infrastructure.Identity.DepartmentScopes Scopes { get; set; } = default!;
     [Inject] private TemplatePreview Preview { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -33,6 +34,7 @@ public partial class TemplateEditor : IAsyncDisposable
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private ClaimsPrincipal _user = new();
+    private Portal.Domain.Access.DepartmentScope _scope = Portal.Domain.Access.DepartmentScope.Of(null);
     private bool _seesPersonalData;
     private string? _name;
     private string _body = "";
@@ -57,18 +59,19 @@ public partial class TemplateEditor : IAsyncDisposable
     {
         _user = (await AuthState).User;
         _seesPersonalData = _user.SeesPersonalData();
+        _scope = await Scopes.ForAsync(_user, CancellationToken.None);
         _attributes = await Preview.AttributeFieldsAsync(CancellationToken.None);
         _partPrice = await Preview.PartPriceAsync(CancellationToken.None);
         if (Id is { } id)
         {
-            var template = await Store.FindAsync(id, CancellationToken.None);
+            var template = await Store.FindAsync(id, _scope, _user, CancellationToken.None);
             if (template is null)
             {
                 _loadError = L["This template does not exist."];
                 return;
             }
             (_name, _body, _version) = (template.Name, template.Body, template.Version);
-            _versions = await Store.VersionsAsync(id, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
         }
         await AnalyzeAsync(CancellationToken.None);
     }
@@ -153,25 +156,7 @@ public partial class TemplateEditor : IAsyncDisposable
     }
 
     /// <summary>A made-up client, so the preview works before any client is imported; no personal data, nothing to audit.</summary>
-    private Client SampleClient()
-    {
-        var now = Clock.GetUtcNow().UtcDateTime;
-        return new Client(PhoneNumber.FromTrusted("+79000000000"), "Анна", "Иванова", now.AddYears(-2))
-        {
-            MiddleName = "Сергеевна",
-            City = "Москва",
-            RegionCode = "MOW",
-            Gender = Gender.Female,
-            LoyaltyTier = LoyaltyTier.Gold,
-            Balance = 1234.5m,
-            TotalSpend = 56789m,
-            PurchaseCount = 12,
-            LastPurchaseAt = now.AddDays(-3),
-            BirthDate = new DateOnly(1990, 5, 17),
-            Tariff = "Premium",
-            ExternalId = "CRM-0001",
-        };
-    }
+    private Client SampleClient() => Portal.Domain.Templates.SampleClient.Create(Clock.GetUtcNow().UtcDateTime);
 
     /// <summary>The preview text cut into runs of GSM-7 and of UCS-2-forcing characters, for highlighting.</summary>
     private static IEnumerable<(string Text, bool Unicode)> Runs(string text)
@@ -209,7 +194,7 @@ public partial class TemplateEditor : IAsyncDisposable
         _saving = true;
         try
         {
-            var (id, version) = await Store.SaveAsync(Id, _name ?? "", _body, null, _user.Identity?.Name ?? "", CancellationToken.None);
+            var (id, version) = await Store.SaveAsync(_scope, _user, Id, _name ?? "", _body, CancellationToken.None);
             Snackbar.Add(L["Saved as version {0}.", version], Severity.Success);
             if (Id is null)
             {
@@ -217,7 +202,7 @@ public partial class TemplateEditor : IAsyncDisposable
                 return;
             }
             _version = version;
-            _versions = await Store.VersionsAsync(id, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
         }
         catch (TemplateSyntaxException e)
         {
@@ -239,10 +224,10 @@ public partial class TemplateEditor : IAsyncDisposable
         if (Id is not { } id) return;
         try
         {
-            var (_, current) = await Store.RestoreAsync(id, version, _user.Identity?.Name ?? "", CancellationToken.None);
-            var template = await Store.FindAsync(id, CancellationToken.None);
+            var (_, current) = await Store.RestoreAsync(_scope, _user, id, version, CancellationToken.None);
+            var template = await Store.FindAsync(id, _scope, _user, CancellationToken.None);
             (_body, _version) = (template!.Body, current);
-            _versions = await Store.VersionsAsync(id, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
             Snackbar.Add(L["Version {0} restored as version {1}.", version, current], Severity.Success);
             await AnalyzeAsync(CancellationToken.None);
         }

@@ -105,6 +105,7 @@ public static class ApiSetup
             }
             return next(context);
         });
+        app.UseApiErrorBoundary();
         app.UseRateLimiter();
 
         var api = app.MapGroup("/api/v1").RequireRateLimiting(RateLimitPolicy).WithTags("CRM").DisableAntiforgery();

@@ -23,6 +23,13 @@ public readonly record struct PhoneNumber
             error = "The phone number is empty.";
             return false;
         }
+        // libphonenumber reads keypad letters as digits ("+7 999 ABC 12 34" is +79992221234): a
+        // letter in a phone is a typo or a vanity number, never a stranger's number to store.
+        if (input.Any(char.IsLetter))
+        {
+            error = $"'{input.Trim()}' is not a phone number: it contains letters (a phone number is digits only).";
+            return false;
+        }
         try
         {
             var parsed = Util.Parse(input.Trim(), defaultRegion);

@@ -163,8 +163,9 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
 
     private static string? Text(string raw, int max, out string? value)
     {
-        value = raw.Length <= max ? raw : null;
-        return value is null ? $"Longer than {max} characters." : null;
+        var problem = Common.PlainText.Problem(raw, max);
+        value = problem is null ? raw : null;
+        return problem;
     }
 
     private static string? Money(string raw, out decimal? value)

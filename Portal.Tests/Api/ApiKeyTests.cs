@@ -160,4 +160,18 @@ public class ApiKeyTests : IAsyncLifetime
         Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["ApiKey"]!["scheme"]);
         Assert.NotNull(document["security"]![0]!["ApiKey"]);
     }
+
+    [Fact]
+    public async Task OpenApiDocument_UpsertFieldsAreOptionalAndNotNullable_AndErrorsAreListed()
+    {
+        var document = (await (await _host.Client(null).GetAsync("/openapi/v1.json")).Content.ReadFromJsonAsync<JsonNode>())!;
+
+        var item = document["components"]!["schemas"]!["ClientUpsertItem"]!;
+        Assert.Equal(["externalId"], item["required"]!.AsArray().Select(r => (string)r!).ToArray());
+        var properties = item["properties"]!.AsObject();
+        Assert.True(properties.Count >= 20);
+        Assert.All(properties, p => Assert.DoesNotContain("null", p.Value!["type"]?.ToJsonString() ?? ""));
+        var responses = document["paths"]!["/api/v1/clients"]!["put"]!["responses"]!.AsObject();
+        Assert.All(new[] { "401", "403", "413", "415", "429" }, code => Assert.True(responses.ContainsKey(code), code + " is not listed"));
+    }
 }

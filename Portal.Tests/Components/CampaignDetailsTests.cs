@@ -143,6 +143,24 @@ public class CampaignDetailsTests
     }
 
     [Fact]
+    public async Task ProgressCard_ErrorReasons_AreWordsWithTheCodeBeside()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var progress = new CampaignProgress(100, 0, 0, 0, 0, 50, 50, 0, 0, 100, 10m, 0, 0,
+            [("smpp:0x00000058", 30), ("smpp:0x00000045@p2", 15), ("001", 5)]);
+        var card = f.Context.Render<CampaignProgressCard>(p => p.Add(c => c.Progress, progress).Add(c => c.Status, CampaignStatus.Completed));
+
+        var reasons = card.FindAll("[data-testid=error-reason]").Select(r => r.TextContent).ToList();
+        Assert.Contains("too many messages per second", reasons[0]);
+        Assert.Contains("ESME_RTHROTTLED", reasons[0]);
+        Assert.Contains("smpp:0x00000058", reasons[0]);
+        Assert.Contains("(part 2)", reasons[1]);
+        Assert.Contains("ESME_RSUBMITFAIL", reasons[1]);
+        Assert.Contains("The operator reported this error code", reasons[2]);
+        Assert.Contains("001", reasons[2]);
+    }
+
+    [Fact]
     public async Task Page_SpeaksRussian()
     {
         var (ui, culture) = (System.Globalization.CultureInfo.CurrentUICulture, System.Globalization.CultureInfo.CurrentCulture);

@@ -79,6 +79,11 @@ public class SegmentEditorTests
             """);
         page.WaitForAssertion(() => Assert.Equal(moscow, Count()), TimeSpan.FromSeconds(10));
         Assert.NotEqual(female, moscow);
+        // The picked regions read as names, not codes (issue 20, item 10).
+        var picked = string.Join("|", page.FindComponents<RuleConditionEditor>()[1].FindComponents<MudSelect<string>>()[1].FindAll("input").Select(i => i.GetAttribute("value")));
+        Assert.Contains("Moscow", picked);
+        Assert.DoesNotContain("MOW", picked);
+        Assert.DoesNotContain("MOS", picked);
 
         // 3: advertising consent = yes
         await AddAsync(async (_, editor) =>

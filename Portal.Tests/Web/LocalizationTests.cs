@@ -39,6 +39,7 @@ public class LocalizationTests
             .Concat(Enum.GetNames<Portal.Domain.Messages.InboundKind>())
             .Concat(Portal.Components.Pages.Campaigns.CampaignWizard.Steps)
             .Concat(Portal.Components.Pages.Campaigns.CronPreview.Messages)
+            .Concat(Portal.Domain.Messages.DeliveryErrors.AllSentences)
             .Concat(Portal.Domain.Templates.MergeFields.Client.Concat(Portal.Domain.Templates.MergeFields.Campaign).Select(f => f.Label))
             .Concat(Enum.GetValues<Portal.Domain.Imports.ClientField>().Select(Portal.Components.Pages.Clients.ClientImport.FieldLabel))
             .ToHashSet();

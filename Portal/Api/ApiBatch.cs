@@ -41,6 +41,28 @@ public static class ApiBatch
         };
     }
 
-    public static bool Atomic(HttpRequest request) =>
-        request.Query.TryGetValue("atomic", out var value) && bool.TryParse(value, out var atomic) && atomic;
+    /// <summary>
+    /// Reads <c>?atomic=</c>: true/false or 1/0; absent is false. Anything else is a 400, never a
+    /// silent "non-atomic" (<c>atomic=1</c> used to mean false; issue 20, item 17).
+    /// </summary>
+    public static bool TryAtomic(HttpRequest request, out bool atomic, out IResult? problem)
+    {
+        atomic = false;
+        problem = null;
+        if (!request.Query.TryGetValue("atomic", out var values))
+        {
+            return true;
+        }
+        switch (values.Count == 1 ? values[0]?.Trim().ToLowerInvariant() : null)
+        {
+            case "true" or "1":
+                atomic = true;
+                return true;
+            case "false" or "0":
+                return true;
+            default:
+                problem = ApiProblems.BadRequest($"'atomic' is true or false (or 1 or 0), not '{string.Join(",", values.ToArray())}'.");
+                return false;
+        }
+    }
 }

@@ -30,7 +30,8 @@ public static class ApiProblems
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
-        await context.Response.WriteAsJsonAsync(new { type = TypeOf(status), title, status, detail }, (JsonSerializerOptions?)null, ContentType);
+        await context.Response.WriteAsJsonAsync(new { type = TypeOf(status), title, status, detail, correlationId = context.TraceIdentifier },
+            (JsonSerializerOptions?)null, ContentType);
     }
 
     private static string TypeOf(int status) => status switch

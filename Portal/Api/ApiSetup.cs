@@ -64,6 +64,7 @@ public static class ApiSetup
 
         services.AddOpenApi(DocumentName, o =>
         {
+            o.AddSchemaTransformer(PartialUpdateSchemas.TransformAsync);
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer((document, _, _) =>
             {
@@ -105,6 +106,7 @@ public static class ApiSetup
             }
             return next(context);
         });
+        app.UseApiErrorBoundary();
         app.UseRateLimiter();
 
         var api = app.MapGroup("/api/v1").RequireRateLimiting(RateLimitPolicy).WithTags("CRM").DisableAntiforgery();
@@ -118,6 +120,15 @@ public static class ApiSetup
     }
 
     /// <summary>Requires an API key with <paramref name="scope"/>; the scope is also recorded so a 403 can name it.</summary>
+    /// <remarks>
+    /// Every keyed endpoint can also answer 401 (no or bad key), 403 (scope), 413 (body too large),
+    /// 415 (not JSON) and 429 (rate limit): listed here once so the OpenAPI document shows them all.
+    /// </remarks>
     public static RouteHandlerBuilder RequireScope(this RouteHandlerBuilder endpoint, string scope) =>
-        endpoint.RequireAuthorization(RequiredScope.PolicyName(scope)).WithMetadata(new RequiredScope(scope));
+        endpoint.RequireAuthorization(RequiredScope.PolicyName(scope)).WithMetadata(new RequiredScope(scope))
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

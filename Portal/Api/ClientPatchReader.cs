@@ -52,6 +52,12 @@ public static class ClientPatchReader
         }, nullable: false);
         r.Text("regionCode", 8, v =>
         {
+            // An unknown code would be stored with a silent Moscow time zone (issue 20, item 17).
+            if (v is not null && RussianRegions.Find(v.ToUpperInvariant()) is null)
+            {
+                r.Fail("regionCode", $"'{v}' is not a known region code (ISO 3166-2:RU without the country, e.g. MOW or SPE).");
+                return;
+            }
             p.SetsRegion = true;
             p.RegionCode = v?.ToUpperInvariant();
         });

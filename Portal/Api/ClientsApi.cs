@@ -53,6 +53,10 @@ public static class ClientsApi
             {
                 return tooBig;
             }
+            if (!ApiBatch.TryAtomic(request, out var atomic, out var badAtomic))
+            {
+                return badAtomic!;
+            }
             var errors = new List<BatchItemError>();
             var patches = new List<ClientPatch>();
             var index = 0;
@@ -63,7 +67,6 @@ public static class ClientsApi
                     patches.Add(patch);
                 }
             }
-            var atomic = ApiBatch.Atomic(request);
             UpsertResult result;
             try
             {

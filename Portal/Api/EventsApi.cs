@@ -52,7 +52,10 @@ public static class EventsApi
                 }
             }
         }
-        var atomic = ApiBatch.Atomic(request);
+        if (!ApiBatch.TryAtomic(request, out var atomic, out var badAtomic))
+        {
+            return badAtomic!;
+        }
         var result = await ingestion.IngestAsync(events, errors, atomic, ct);
         return result.Applied
             ? Results.Ok(new IngestResponse(result.Accepted, result.Errors.Select(e => e.Index).Distinct().Count(), result.Errors.Select(ApiProblems.ToJson).ToList()))

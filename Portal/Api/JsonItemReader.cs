@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Portal.Domain.Common;
 using Portal.Infrastructure.Clients;
 
 namespace Portal.Api;
@@ -198,9 +199,9 @@ public sealed partial class JsonItemReader
                 return false;
             case JsonValueKind.String:
                 var s = v.GetString()!.Trim();
-                if (s.Length > maxLength)
+                if (PlainText.Problem(s, maxLength) is { } problem)
                 {
-                    Fail(name, $"At most {maxLength} characters.");
+                    Fail(name, problem);
                     return false;
                 }
                 if (s.Length == 0 && !nullable)

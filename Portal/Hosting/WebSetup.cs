@@ -21,6 +21,7 @@ public static class WebSetup
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddTransient<MudBlazor.MudLocalizer, Portal.Resources.PortalMudLocalizer>();
         services.AddLocalization();
         services.AddHttpContextAccessor();
 

@@ -20,6 +20,9 @@ namespace Portal.Cli.Bench;
 /// </summary>
 internal static class DispatchBench
 {
+    /// <summary>How long the counters may stand still before the bench gives up and reports.</summary>
+    private static readonly TimeSpan StallAfter = TimeSpan.FromMinutes(2);
+
     public static Task<int> LaunchAsync(string[] args) => RunAsync(args, send: false);
 
     public static Task<int> PipelineAsync(string[] args) => RunAsync(args, send: true);
@@ -76,29 +79,47 @@ internal static class DispatchBench
 
         var sender = host.Services.GetRequiredService<ChunkSender>();
         var receipts = host.Services.GetRequiredService<ReceiptProcessor>();
+        var operations = host.Services.GetRequiredService<ICampaignOperations>();
+        // Ctrl+C ends the wait, not the process: the figures seen so far are still printed.
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
         var sendStart = total.Elapsed;
         TimeSpan? lastSubmit = null;
-        long lastSubmitted = 0, lastApplied = 0;
-        var tick = total.Elapsed;
-        while (Interlocked.Read(ref receipts.Applied) < toSend)
+        var watch = new PipelineWatch(toSend, StallAfter);
+        while (!stop.IsCancellationRequested)
         {
-            await Task.Delay(5000);
+            try { await Task.Delay(5000, stop.Token); }
+            catch (OperationCanceledException) { Console.WriteLine("  interrupted: reporting what was seen."); break; }
             var submitted = Interlocked.Read(ref sender.Submitted);
             var applied = Interlocked.Read(ref receipts.Applied);
-            var seconds = (total.Elapsed - tick).TotalSeconds;
-            Console.WriteLine($"  t={total.Elapsed.TotalSeconds,5:F0} s  submitted {submitted,9:N0} ({(submitted - lastSubmitted) / seconds,7:N0}/s)  receipts applied {applied,9:N0} ({(applied - lastApplied) / seconds,7:N0}/s)");
+            var (submitRate, applyRate) = watch.Rates(submitted, applied, total.Elapsed);
+            Console.WriteLine($"  t={total.Elapsed.TotalSeconds,5:F0} s  submitted {submitted,9:N0} ({submitRate,7:N0}/s)  receipts applied {applied,9:N0} ({applyRate,7:N0}/s)");
             if (submitted >= toSend && lastSubmit is null) lastSubmit = total.Elapsed;
-            if (submitted == lastSubmitted && applied == lastApplied && total.Elapsed - tick > TimeSpan.FromMinutes(2)) break;
-            (lastSubmitted, lastApplied, tick) = (submitted, applied, total.Elapsed);
+            // Messages can end without a receipt (cancelled, rejected, expired): when the counters
+            // stop moving, the database says whether every message is final.
+            var verdict = watch.Observe(submitted, applied, total.Elapsed);
+            if (verdict == PipelineWatch.Verdict.AllReceipts) break;
+            if (verdict == PipelineWatch.Verdict.Idle)
+            {
+                var progress = await operations.GetProgressAsync(campaignId);
+                if (progress.Final >= progress.Total) { Console.WriteLine("  every message is final."); break; }
+            }
+            if (verdict == PipelineWatch.Verdict.Stalled)
+            {
+                Console.WriteLine($"  stalled: nothing moved for {StallAfter.TotalSeconds:F0} s; reporting what was seen.");
+                break;
+            }
         }
+        Console.CancelKeyPress -= onCancel;
         var end = total.Elapsed;
         lastSubmit ??= end;
         var sendSeconds = (lastSubmit.Value - sendStart).TotalSeconds;
         Console.WriteLine($"Submit: {sender.Submitted:N0} in {sendSeconds:F0} s after launch ({sender.Submitted / sendSeconds:N0}/s)");
         Console.WriteLine($"Receipts applied: {receipts.Applied:N0} in {(end - sendStart).TotalSeconds:F0} s after launch ({receipts.Applied / (end - sendStart).TotalSeconds:N0}/s)");
         Console.WriteLine($"End to end (launch to last receipt applied): {end.TotalSeconds:F0} s");
-        var progress = await host.Services.GetRequiredService<ICampaignOperations>().GetProgressAsync(campaignId);
-        Console.WriteLine($"Final: {progress.Delivered:N0} delivered, {progress.Failed:N0} failed, {progress.Uncertain:N0} uncertain, {progress.Control:N0} control, {progress.Queued + progress.Deferred + progress.Submitted:N0} not final; {progress.Parts:N0} parts, {progress.Cost:N2} RUB");
+        var final = await operations.GetProgressAsync(campaignId);
+        Console.WriteLine($"Final: {final.Delivered:N0} delivered, {final.Failed:N0} failed, {final.Cancelled:N0} cancelled, {final.Uncertain:N0} uncertain, {final.Control:N0} control, {final.Total - final.Final:N0} not final; {final.Parts:N0} parts, {final.Cost:N2} RUB");
         await host.StopAsync();
         return 0;
     }

@@ -189,6 +189,10 @@ public partial class RuleConditionEditor
         };
     }
 
+    /// <summary>The picked values are shown by name ("Krasnodar Krai"), not code ("KDA"): issue 20, item 10.</summary>
+    private string LabelOf(string? code) =>
+        code is null ? "" : ChoiceOptions().Where(o => o.Code == code).Select(o => o.Label).FirstOrDefault() ?? code;
+
     private string OperatorText(RuleOperator op) => op switch
     {
         RuleOperator.Equals => _kind == ValueKind.Boolean ? L["is"] : L["equals"],

@@ -16,8 +16,14 @@ internal static class AccountEndpoints
         // Issue 14 (ASVS V7.4.1): only a form of ours signs out (antiforgery), and signing out kills the
         // session on the server too: a new security stamp rejects a copy of the old cookie at its next
         // check (Identity:RevalidationInterval), not merely at its expiry.
-        app.MapPost("/Account/Logout", async (HttpContext context, PortalSignInManager signIn, UserManager<PortalUser> users, AuditLog audit) =>
+        app.MapPost("/Account/Logout", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, PortalSignInManager signIn, UserManager<PortalUser> users, AuditLog audit) =>
         {
+            // Minimal API handlers that bind no form are not refused by the antiforgery middleware: check here.
+            if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false } || !await antiforgery.IsRequestValidAsync(context))
+            {
+                // With a body: the status-code pages would re-run an empty 400 as a POST to the not-found page.
+                return TypedResults.Text("The sign-out form has expired. Reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
+            }
             if (await users.GetUserAsync(context.User) is { } user)
             {
                 await users.UpdateSecurityStampAsync(user);

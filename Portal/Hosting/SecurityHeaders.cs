@@ -66,11 +66,10 @@ public static class SecurityHeaders
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
                 context.Response.Redirect(setup);
+                return Task.CompletedTask;
             }
-            else
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            }
-            return Task.CompletedTask;
+            // With a body, so the status-code pages leave it alone.
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync("Finish setting up your account first.");
         });
 }

@@ -31,7 +31,8 @@ public static class SecurityHeaders
     public static IApplicationBuilder UsePortalSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // Hex: nothing for HTML attribute encoding to change.
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceItem] = nonce;
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy(nonce);

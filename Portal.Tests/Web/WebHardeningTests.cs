@@ -74,8 +74,9 @@ public class WebHardeningTests
         var (email, password) = await app.CreateUserAsync(Portal.Domain.Access.Roles.Manager);
         var login = await PortalAppFactory.PostFormAsync(client, "/Account/Login", new() { ["email"] = email, ["password"] = password });
         var cookies = page.Headers.GetValues("Set-Cookie").Concat(login.Headers.GetValues("Set-Cookie")).ToList();
-        Assert.Contains(cookies, c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
-        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("__Host-Portal.Auth=", StringComparison.Ordinal) && c.Contains("path=/;"));
+        Assert.Contains(cookies, c => c.StartsWith("__Host-Portal.Antiforgery=", StringComparison.Ordinal));
+        Assert.DoesNotContain(cookies, c => c.Contains("domain=", StringComparison.OrdinalIgnoreCase));
         Assert.All(cookies, c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
         Assert.All(cookies, c => Assert.Contains("httponly", c, StringComparison.OrdinalIgnoreCase));
     }

@@ -79,7 +79,23 @@ public static class WebSetup
         }
         services.AddOptions<AntiforgeryOptions>()
             .Configure<IOptions<WebSecuritySettings>, IHostEnvironment>((o, web, env) =>
-                o.Cookie.SecurePolicy = web.Value.IsHttpsOnly(env) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+            {
+                o.Cookie.SecurePolicy = web.Value.IsHttpsOnly(env) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                if (web.Value.IsHttpsOnly(env))
+                {
+                    o.Cookie.Name = "__Host-Portal.Antiforgery";
+                }
+            });
+        // ASVS V3.3.3: over HTTPS the session cookie is a __Host- cookie (Secure, Path=/, no Domain: no subdomain can set or read it).
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<WebSecuritySettings>, IHostEnvironment>((o, web, env) =>
+            {
+                if (web.Value.IsHttpsOnly(env))
+                {
+                    o.Cookie.Name = "__Host-Portal.Auth";
+                    o.Cookie.Path = "/";
+                }
+            });
         services.AddOptions<SecurityStampValidatorOptions>()
             .Configure<IOptions<IdentitySettings>>((o, s) =>
             {

@@ -188,7 +188,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
+        await page.CompleteSignInAsync(email);
         return page;
     }
 

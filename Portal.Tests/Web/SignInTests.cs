@@ -58,14 +58,13 @@ public class SignInTests : IAsyncLifetime
     {
         var (email, password) = await _app.CreateUserAsync(Roles.Analyst);
         var client = _app.CreateBrowserlikeClient();
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
+            // Issue 14: the lock is never revealed to a wrong password, the fifth one included.
             var failed = await PortalAppFactory.PostLoginAsync(client, email, "wrong-password-" + i);
             Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+            Assert.Contains("Wrong email or password.", await failed.Content.ReadAsStringAsync());
         }
-        var fifth = await PortalAppFactory.PostLoginAsync(client, email, "wrong-password-5");
-        Assert.Equal(HttpStatusCode.Redirect, fifth.StatusCode);
-        Assert.Contains("Account/Lockout", fifth.Headers.Location!.ToString());
 
         var right = await PortalAppFactory.PostLoginAsync(client, email, password);
         Assert.Contains("Account/Lockout", right.Headers.Location!.ToString());

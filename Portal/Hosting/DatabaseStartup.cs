@@ -33,11 +33,14 @@ internal static class DatabaseStartup
         o.WriteLine($" Portal is running: {string.Join("  ", urls)}");
         if (logins.Count > 0)
         {
-            o.WriteLine(" First sign-in (shown only now; change passwords under Users):");
+            o.WriteLine(" First sign-in (shown only now; change it under your account menu):");
             foreach (var login in logins)
             {
                 o.WriteLine($"   {login.Role,-16} {login.Email,-26} {login.Password}");
             }
+            // Issue 14: these roles need a second factor; the first sign-in goes straight to enrolment.
+            o.WriteLine(" Administrators and CampaignManagers set up an authenticator app (TOTP) at their");
+            o.WriteLine(" first sign-in: have Google Authenticator, Yandex Key, FreeOTP or similar at hand.");
         }
         o.WriteLine("==================================================================");
         o.WriteLine();

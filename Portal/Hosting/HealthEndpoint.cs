@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Hosting;
 
 internal static class HealthEndpoint
 {
     /// <summary><c>/health</c>: overall status and one entry per dependency (database, broker), as JSON.</summary>
-    public static void MapPortalHealthChecks(this WebApplication app) =>
+    public static void MapPortalHealthChecks(this WebApplication app)
+    {
+        // Issue 14 (ASVS V16.5.1): exception text (hosts, users, SQL) only where errors are detailed (Development).
+        var detailed = app.Services.GetRequiredService<IOptions<WebSecuritySettings>>().Value.ShowsDetailedErrors(app.Environment);
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
             ResponseWriter = async (context, report) =>
@@ -20,7 +24,8 @@ internal static class HealthEndpoint
                     checks = report.Entries.ToDictionary(e => e.Key, e => new
                     {
                         status = e.Value.Status.ToString(),
-                        description = e.Value.Description ?? e.Value.Exception?.Message,
+                        description = detailed ? e.Value.Description ?? e.Value.Exception?.Message
+                            : e.Value.Status == HealthStatus.Healthy ? e.Value.Description : null,
                     }),
                 }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
             },
@@ -31,4 +36,5 @@ internal static class HealthEndpoint
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
         }).AllowAnonymous();
+    }
 }

@@ -1,7 +1,14 @@
 using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Api;
 using Portal.Components;
@@ -40,10 +47,90 @@ public static class WebSetup
             o.AccessDeniedPath = "/Account/AccessDenied";
             o.Cookie.Name = "Portal.Auth";
             o.SlidingExpiration = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(10);
         });
+        // Issue 14: idle and absolute lifetimes, Secure cookies outside Development (ASVS V7.3, V3.3).
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<IdentitySettings>, IOptions<WebSecuritySettings>, IHostEnvironment, TimeProvider>((o, identity, web, env, clock) =>
+            {
+                o.ExpireTimeSpan = identity.Value.IdleTimeout;
+                var validate = o.Events.OnValidatePrincipal;
+                var signingIn = o.Events.OnSigningIn;
+                o.Events.OnSigningIn = async context =>
+                {
+                    AccountSecurity.OnSigningIn(context, clock);
+                    await signingIn(context);
+                };
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    context.Properties.Items.TryGetValue(AccountSecurity.SignedInAt, out var at);
+                    if (AccountSecurity.IsPastAbsoluteLifetime(at, identity.Value.AbsoluteSessionLifetime, clock))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                        return;
+                    }
+                    await validate(context);
+                };
+            });
+        foreach (var scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme })
+        {
+            services.AddOptions<CookieAuthenticationOptions>(scheme)
+                .Configure<IOptions<WebSecuritySettings>, IHostEnvironment>((o, web, env) =>
+                    o.Cookie.SecurePolicy = web.Value.IsHttpsOnly(env) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        }
+        services.AddOptions<AntiforgeryOptions>()
+            .Configure<IOptions<WebSecuritySettings>, IHostEnvironment>((o, web, env) =>
+            {
+                o.Cookie.SecurePolicy = web.Value.IsHttpsOnly(env) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                if (web.Value.IsHttpsOnly(env))
+                {
+                    o.Cookie.Name = "__Host-Portal.Antiforgery";
+                }
+            });
+        // ASVS V3.3.3: over HTTPS the session cookie is a __Host- cookie (Secure, Path=/, no Domain: no subdomain can set or read it).
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<WebSecuritySettings>, IHostEnvironment>((o, web, env) =>
+            {
+                if (web.Value.IsHttpsOnly(env))
+                {
+                    o.Cookie.Name = "__Host-Portal.Auth";
+                    o.Cookie.Path = "/";
+                }
+            });
         services.AddOptions<SecurityStampValidatorOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<IdentitySettings>>((o, s) => o.ValidationInterval = s.Value.RevalidationInterval);
+            .Configure<IOptions<IdentitySettings>>((o, s) =>
+            {
+                o.ValidationInterval = s.Value.RevalidationInterval;
+                o.OnRefreshingPrincipal = AccountSecurity.CopySessionClaims;
+            });
+        services.AddOptions<WebSecuritySettings>().BindConfiguration(WebSecuritySettings.Section).ValidateOnStart();
+        services.AddOptions<RateLimitSettings>().BindConfiguration(RateLimitSettings.Section).ValidateOnStart();
+        services.AddSingleton<IpRateLimits>();
+        services.AddHsts(_ => { });
+        services.AddOptions<HstsOptions>().Configure<IOptions<WebSecuritySettings>>((o, web) =>
+        {
+            o.MaxAge = web.Value.HstsMaxAge;
+            o.IncludeSubDomains = true;
+        });
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<WebSecuritySettings>>((o, web) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = web.Value.ForwardLimit;
+            if (web.Value.KnownProxies.Count > 0 || web.Value.KnownNetworks.Count > 0)
+            {
+                // Configured: exactly these (the default trusts loopback only).
+                o.KnownProxies.Clear();
+                o.KnownIPNetworks.Clear();
+                foreach (var proxy in web.Value.KnownProxies)
+                {
+                    o.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
+                foreach (var network in web.Value.KnownNetworks)
+                {
+                    o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            }
+        });
         services.AddAuthorization(Policies.Configure);
 
         services.AddIdentityCore<PortalUser>(o =>
@@ -57,6 +144,7 @@ public static class WebSetup
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
             .AddSignInManager<PortalSignInManager>()
             .AddErrorDescriber<LocalizedIdentityErrorDescriber>()
             .AddDefaultTokenProviders();
@@ -68,11 +156,25 @@ public static class WebSetup
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
+        var web = app.Services.GetRequiredService<IOptions<WebSecuritySettings>>().Value;
+        // The client address and scheme as the trusted proxy saw them: rate limits, HSTS and Secure cookies depend on them.
+        app.UseForwardedHeaders();
+        if (!web.ShowsDetailedErrors(app.Environment))
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
+        if (web.IsHttpsOnly(app.Environment))
+        {
+            app.UseHsts();
+        }
+        app.UsePortalSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Before authentication, so refused API keys and sign-in floods are cut off before they cost a lookup.
+        var limits = app.Services.GetRequiredService<IpRateLimits>();
+        app.Use((context, next) => limits.InvokeAsync(context, next));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAccountSetupGate();
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("en");
@@ -81,10 +183,17 @@ public static class WebSetup
         app.MapPortalApi();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The CSP (with frame-ancestors) comes from UsePortalSecurityHeaders: no second header from Blazor.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapExportEndpoints();
         app.MapPortalHealthChecks();
         return app;
     }
+
+    public static bool IsHttpsOnly(this WebSecuritySettings settings, IHostEnvironment env) =>
+        settings.HttpsOnly ?? !env.IsDevelopment();
+
+    public static bool ShowsDetailedErrors(this WebSecuritySettings settings, IHostEnvironment env) =>
+        settings.DetailedErrors ?? env.IsDevelopment();
 }

@@ -10,4 +10,16 @@ public sealed class IdentitySettings
     /// store. Issue 2: a disabled user loses access within a minute.
     /// </summary>
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A session unused this long ends (sliding: each request renews it).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(10);
+
+    /// <summary>
+    /// Issue 14 (ASVS V7.3.2): however active, a session ends this long after the password was
+    /// entered. Cookies and open Blazor circuits are both checked.
+    /// </summary>
+    public TimeSpan AbsoluteSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The issuer shown in the user's authenticator app next to their email.</summary>
+    public string AuthenticatorIssuer { get; set; } = "Portal";
 }

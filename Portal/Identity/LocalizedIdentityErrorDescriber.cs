@@ -33,4 +33,7 @@ internal sealed class LocalizedIdentityErrorDescriber(IStringLocalizer<SharedRes
 
     public override IdentityError InvalidUserName(string? userName) =>
         new() { Code = nameof(InvalidUserName), Description = L["'{0}' is not a valid email.", userName ?? ""] };
+
+    public override IdentityError PasswordMismatch() =>
+        new() { Code = nameof(PasswordMismatch), Description = L["The current password is wrong."] };
 }

@@ -15,13 +15,20 @@ internal sealed class RevalidatingAuthenticationStateProvider(
     ILoggerFactory loggerFactory,
     IServiceScopeFactory scopeFactory,
     IOptions<IdentityOptions> identityOptions,
-    IOptions<IdentitySettings> settings)
+    IOptions<IdentitySettings> settings,
+    TimeProvider clock)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => settings.Value.RevalidationInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
+        // Issue 14: an open circuit ends with the session's absolute lifetime, however busy it is.
+        if (state.User.Identity?.IsAuthenticated == true &&
+            AccountSecurity.IsPastAbsoluteLifetime(state.User.FindFirstValue(AccountSecurity.SignedInAt), settings.Value.AbsoluteSessionLifetime, clock))
+        {
+            return false;
+        }
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         return await IsStillValidAsync(users, state.User, identityOptions.Value);

@@ -165,7 +165,7 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         return AccountResult.From(result);
     }
 
-    /// <summary>Sets a new generated password, returned once, and ends the user's open sessions.</summary>
+    /// <summary>Sets a new generated temporary password, returned once, that must be changed at the next sign-in; ends the user's open sessions.</summary>
     public async Task<AccountResult> ResetPasswordAsync(ClaimsPrincipal actor, string userId)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -178,6 +178,12 @@ public sealed class UserAccounts(IServiceScopeFactory scopes, AuditLog audit, Ti
         var password = DemoDataSeeder.GeneratePassword();
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var result = await users.ResetPasswordAsync(user, token, password);
+        if (!result.Succeeded)
+        {
+            return AccountResult.From(result);
+        }
+        // Issue 14: the generated password is temporary: the next sign-in must replace it before anything else.
+        result = await AccountSecurity.SetMustChangePasswordAsync(users, user, true);
         if (!result.Succeeded)
         {
             return AccountResult.From(result);

@@ -61,7 +61,7 @@ public partial class Users
     private async Task ResetPasswordAsync(UserRow user)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync(L["Reset password"],
-            L["A new password will be generated and shown once. The user's open sessions end."], L["Reset"], cancelText: L["Cancel"]);
+            L["A temporary password will be generated and shown once; the user must replace it at the next sign-in. The user's open sessions end."], L["Reset"], cancelText: L["Cancel"]);
         if (confirmed == true)
         {
             await ReportAsync(await Accounts.ResetPasswordAsync(await ActorAsync(), user.Id), L["Password reset."]);
@@ -95,7 +95,7 @@ public partial class Users
         if (outcome.NewPassword is { } password)
         {
             await Dialogs.ShowMessageBoxAsync(L["New password"],
-                (MarkupString)$"{L["Give this password to the user; it is shown only now:"]}<br/><code data-testid=\"new-password\">{System.Net.WebUtility.HtmlEncode(password)}</code>",
+                (MarkupString)$"{L["Give this temporary password to the user; it is shown only now and must be changed at the next sign-in:"]}<br/><code data-testid=\"new-password\">{System.Net.WebUtility.HtmlEncode(password)}</code>",
                 L["Done"]);
         }
         await ReloadAsync();

@@ -25,6 +25,7 @@ public partial class CampaignDetails : IAsyncDisposable
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private ILogger<CampaignDetails> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private readonly CancellationTokenSource _closing = new();
@@ -105,7 +106,8 @@ public partial class CampaignDetails : IAsyncDisposable
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // A failed read is shown and retried at the next tick; the page stays up.
-                        _error = L["Progress could not be read: {0}", e.Message];
+                        _error = L["Progress could not be read; retrying."];
+                        Logger.LogWarning(e, "Campaign {CampaignId} progress could not be read", Id);
                     }
                     StateHasChanged();
                 });

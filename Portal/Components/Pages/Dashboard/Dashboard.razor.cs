@@ -21,6 +21,7 @@ public partial class Dashboard : IAsyncDisposable
     [Inject] private IDashboardQueries Queries { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private ILogger<Dashboard> Logger { get; set; } = default!;
     [Inject] private IOptions<SendingOptions> Sending { get; set; } = default!;
 
     private readonly CancellationTokenSource _closing = new();
@@ -77,7 +78,8 @@ public partial class Dashboard : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Shown and retried next tick; the last figures stay on screen.
-            _error = L["The dashboard could not be read: {0}", e.Message];
+            _error = L["The dashboard could not be read; retrying."];
+            Logger.LogWarning(e, "The dashboard could not be read");
             return null;
         }
     }

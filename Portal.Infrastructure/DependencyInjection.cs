@@ -35,6 +35,8 @@ public static class DependencyInjection
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<DemoDataSeeder>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<ClientDirectory>();

@@ -106,7 +106,8 @@ public static class DependencyInjection
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
         var keys = configuration["DataProtection:KeysPath"] is { Length: > 0 } path ? path : Path.Combine(contentRoot, "App_Data", "keys");
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(new DirectoryInfo(keys));
-        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout);
+        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout)
+            .ConfigurePrimaryHttpMessageHandler(SyncRunner.CreateHttpHandler);
         services.AddSingleton<SyncSecrets>();
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<SyncSourceCatalog>();

@@ -41,6 +41,8 @@ public static class DependencyInjection
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<ClientDirectory>();
         services.AddSingleton<ClientErasure>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section);
+        services.AddSingleton<Retention.DataRetention>();
         services.AddSingleton<ClientBatchUpsert>();
         services.AddSingleton<ClientEventIngestion>();
         services.AddSingleton<ApiKeyService>();

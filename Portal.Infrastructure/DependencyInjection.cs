@@ -35,10 +35,14 @@ public static class DependencyInjection
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<DemoDataSeeder>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<ClientDirectory>();
         services.AddSingleton<ClientErasure>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section);
+        services.AddSingleton<Retention.DataRetention>();
         services.AddSingleton<ClientBatchUpsert>();
         services.AddSingleton<ClientEventIngestion>();
         services.AddSingleton<ApiKeyService>();
@@ -104,7 +108,8 @@ public static class DependencyInjection
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
         var keys = configuration["DataProtection:KeysPath"] is { Length: > 0 } path ? path : Path.Combine(contentRoot, "App_Data", "keys");
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(new DirectoryInfo(keys));
-        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout);
+        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout)
+            .ConfigurePrimaryHttpMessageHandler(SyncRunner.CreateHttpHandler);
         services.AddSingleton<SyncSecrets>();
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<SyncSourceCatalog>();

@@ -28,6 +28,16 @@ public sealed class AuditEntry
     public string? EntityType { get; private set; }
     public string? EntityId { get; private set; }
     public string? Details { get; private set; }
+
+    /// <summary>
+    /// Position in the hash chain, set by the database's insert trigger (issue 14), never by code:
+    /// the chain order is the commit order across all nodes.
+    /// </summary>
+    public long? ChainSeq { get; private set; }
+    /// <summary>The previous entry's <see cref="Hash"/> (empty for the first), set by the trigger.</summary>
+    public string? PrevHash { get; private set; }
+    /// <summary>SHA-256 (hex) of <see cref="PrevHash"/> and this entry's content, set by the trigger.</summary>
+    public string? Hash { get; private set; }
 }
 
 public static class AuditActions
@@ -69,4 +79,7 @@ public static class AuditActions
     public const string ProviderChanged = "provider.changed";
     public const string PriceListImported = "provider.price-list-imported";
     public const string RouteLookup = "provider.route-lookup";
+    public const string AuditExported = "audit.exported";
+    public const string AuditPurged = "audit.purged";
+    public const string RetentionRun = "retention.run";
 }

@@ -45,7 +45,8 @@ public sealed record ImportRequest(
 /// A failed or cancelled import applies nothing. Row errors name the row and the reason, never
 /// the cell's value.
 /// </summary>
-public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientImporter> logger)
+public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientImporter> logger,
+    Microsoft.Extensions.Options.IOptions<ImportOptions>? limits = null)
 {
     public const int MaxStoredErrors = 10_000;
 
@@ -80,7 +81,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         var errors = new ErrorSink(contexts, jobId);
         try
         {
-            using var file = TabularFile.Open(request.Path, request.FileName);
+            using var file = TabularFile.Open(request.Path, request.FileName, limits?.Value);
             if (request.Mapping.Count != file.Headers.Count)
             {
                 throw new InvalidDataException("The file's columns changed since the mapping was made: upload it again.");

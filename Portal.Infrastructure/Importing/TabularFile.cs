@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 using MiniExcel = MiniExcelLibs.MiniExcel;
@@ -32,9 +33,10 @@ public sealed class TabularFile : ITabularSource, IDisposable
 
     public static bool IsExcel(string fileName) => fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
 
-    /// <exception cref="InvalidDataException">The file is empty or not a CSV/XLSX file.</exception>
-    public static TabularFile Open(string path, string fileName)
+    /// <exception cref="InvalidDataException">The file is empty, not a CSV/XLSX file, or over the XLSX limits of <paramref name="limits"/>.</exception>
+    public static TabularFile Open(string path, string fileName, ImportOptions? limits = null)
     {
+        limits ??= ImportOptions.Default;
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         try
         {
@@ -42,11 +44,12 @@ public sealed class TabularFile : ITabularSource, IDisposable
             TabularFile? file = null;
             if (IsExcel(fileName))
             {
-                rows = ReadExcel(stream).GetEnumerator();
+                CheckZip(stream, limits);
+                rows = ReadExcel(stream, limits, () => file!).GetEnumerator();
             }
             else
             {
-                rows = ReadCsv(stream, () => file!).GetEnumerator();
+                rows = ReadCsv(stream, limits, () => file!).GetEnumerator();
             }
             if (!rows.MoveNext())
             {
@@ -77,14 +80,22 @@ public sealed class TabularFile : ITabularSource, IDisposable
         }
     }
 
-    private static IEnumerable<string?[]> ReadCsv(Stream stream, Func<TabularFile> owner)
+    private static IEnumerable<string?[]> ReadCsv(Stream stream, ImportOptions limits, Func<TabularFile> owner)
     {
         var encoding = LooksLikeUtf8(stream) ? new UTF8Encoding(false) : Windows1251();
         using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true);
-        var first = reader.ReadLine() ?? "";
+        // The delimiter is guessed from the first line, read with a bound: ReadLine on a file
+        // without line breaks would load all of it.
+        var start = new char[Math.Min(limits.MaxRowChars, 1 << 16)];
+        var first = new string(start, 0, reader.ReadBlock(start));
+        if (first.IndexOfAny(['\r', '\n']) is var end and >= 0)
+        {
+            first = first[..end];
+        }
         stream.Position = 0;
         reader.DiscardBufferedData();
-        var csv = new CsvRowReader(reader, CsvRowReader.DetectDelimiter(first));
+        var csv = new CsvRowReader(reader, CsvRowReader.DetectDelimiter(first), limits.MaxFieldChars, limits.MaxRowChars);
+        var header = true;
         while (csv.Read() is { } row)
         {
             if (csv.Unbalanced)
@@ -92,11 +103,71 @@ public sealed class TabularFile : ITabularSource, IDisposable
                 owner().BadRows.Add((csv.RowStartLine, "A quote opened in this row is never closed: the rest of the file cannot be read."));
                 yield break;
             }
+            if (csv.TooLong)
+            {
+                if (header)
+                {
+                    throw new InvalidDataException($"The header row is longer than {limits.MaxRowChars:N0} characters (or a name in it longer than {limits.MaxFieldChars:N0}): is this a CSV file?");
+                }
+                owner().BadRows.Add((csv.RowStartLine, TooLongReason(limits)));
+                continue;
+            }
+            header = false;
             yield return row;
         }
     }
 
-    private static IEnumerable<string?[]> ReadExcel(Stream stream)
+    private static string TooLongReason(ImportOptions limits) =>
+        $"The row is longer than {limits.MaxRowChars:N0} characters or has a field longer than {limits.MaxFieldChars:N0}: skipped. " +
+        "(A quote that is never closed makes the rest of the file one long field.)";
+
+    /// <summary>
+    /// Zip-bomb guard before the XLSX is parsed: the parts' declared sizes in all and each part's
+    /// compression ratio. System.IO.Compression stops reading an entry at its declared size, so a
+    /// part cannot unpack to more than the sizes checked here.
+    /// </summary>
+    private static void CheckZip(Stream stream, ImportOptions limits)
+    {
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                total += entry.Length;
+                if (total > limits.MaxXlsxUncompressedBytes)
+                {
+                    throw new InvalidDataException($"The XLSX file unpacks to more than {limits.MaxXlsxUncompressedBytes / (1024 * 1024):N0} MB: refused.");
+                }
+                if (entry.Length > 1024 * 1024 && entry.Length > (long)limits.MaxXlsxCompressionRatio * Math.Max(1, entry.CompressedLength))
+                {
+                    throw new InvalidDataException($"A part of the XLSX file is compressed more than {limits.MaxXlsxCompressionRatio}:1 (a zip bomb?): refused.");
+                }
+            }
+        }
+        stream.Position = 0;
+    }
+
+    private static IEnumerable<string?[]> ReadExcel(Stream stream, ImportOptions limits, Func<TabularFile> owner)
+    {
+        var row = 0;
+        foreach (var cells in ReadExcelCells(stream))
+        {
+            row++;
+            if (cells.Length > limits.MaxRowChars || cells.Any(c => c?.Length > limits.MaxFieldChars)
+                || cells.Sum(c => (long)(c?.Length ?? 0)) > limits.MaxRowChars)
+            {
+                if (row == 1)
+                {
+                    throw new InvalidDataException("The header row is too long.");
+                }
+                owner().BadRows.Add((row, TooLongReason(limits)));
+                continue;
+            }
+            yield return cells;
+        }
+    }
+
+    private static IEnumerable<string?[]> ReadExcelCells(Stream stream)
     {
         foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false))
         {

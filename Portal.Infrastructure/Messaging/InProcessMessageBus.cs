@@ -11,7 +11,7 @@ namespace Portal.Infrastructure.Messaging;
 /// Messages are stored as JSON so that serialization behaves exactly as on the broker.
 /// </summary>
 internal sealed class InProcessMessageBus(MessagingOptions options, ILogger<InProcessMessageBus> logger)
-    : IMessageBus, IAsyncDisposable
+    : IMessageBus, IDeadLetterStore, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, InProcessQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<InProcessSubscription, byte> _subscriptions = new();
@@ -61,6 +61,29 @@ internal sealed class InProcessMessageBus(MessagingOptions options, ILogger<InPr
     /// <summary>Bodies of the queue's dead letters, oldest first (tests, a future dashboard).</summary>
     internal IReadOnlyList<byte[]> GetDeadLetters(string queue) => GetQueue(queue).DeadLetters.Select(e => e.Body).ToList();
 
+    public Task<int> RemoveDeadLettersAsync(string queue, Func<DeadLetter, bool> remove, CancellationToken ct = default)
+    {
+        QueueName.Validate(queue);
+        ArgumentNullException.ThrowIfNull(remove);
+        var dead = GetQueue(queue).DeadLetters;
+        // One pass over what is there now: each is taken out and put back unless removed, so a
+        // letter dead-lettered meanwhile is kept (it lands behind the ones put back).
+        var removed = 0;
+        for (var n = dead.Count; n > 0 && dead.TryDequeue(out var envelope); n--)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (remove(new DeadLetter(envelope.Body, envelope.DeadAt)))
+            {
+                removed++;
+            }
+            else
+            {
+                dead.Enqueue(envelope);
+            }
+        }
+        return Task.FromResult(removed);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var subscription in _subscriptions.Keys)
@@ -106,6 +129,9 @@ internal sealed class InProcessEnvelope(byte[] body)
     public int Attempts { get; set; }
 
     public ulong Tag { get; } = (ulong)Interlocked.Increment(ref _lastTag);
+
+    /// <summary>When it was published: the age retention judges a dead letter by.</summary>
+    public DateTimeOffset DeadAt { get; init; } = DateTimeOffset.UtcNow;
 }
 
 internal sealed class InProcessQueue(string name)

@@ -31,6 +31,16 @@ internal static class MessagingServiceCollectionExtensions
                 _ => throw new InvalidOperationException($"Unknown Messaging:Transport {options.Transport}."),
             };
         });
+        // Both transports keep their own dead letters; a bus replaced in tests may keep none.
+        services.AddSingleton<IDeadLetterStore>(provider =>
+            provider.GetRequiredService<IMessageBus>() as IDeadLetterStore ?? NoDeadLetters.Instance);
         return services;
     }
+}
+
+internal sealed class NoDeadLetters : IDeadLetterStore
+{
+    public static readonly NoDeadLetters Instance = new();
+
+    public Task<int> RemoveDeadLettersAsync(string queue, Func<DeadLetter, bool> remove, CancellationToken ct = default) => Task.FromResult(0);
 }

@@ -10,7 +10,7 @@ namespace Portal.Infrastructure.Messaging;
 /// one long-lived publishing channel with tracked publisher confirms shared by all publishers,
 /// one channel per subscription, quorum queues with a delivery limit and a dead-letter queue.
 /// </summary>
-internal sealed class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
+internal sealed class RabbitMqMessageBus : IMessageBus, IDeadLetterStore, IAsyncDisposable
 {
     private readonly MessagingOptions _options;
     private readonly ILogger<RabbitMqMessageBus> _logger;
@@ -137,6 +137,59 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
         var dead = await channel.QueueDeclarePassiveAsync(QueueName.DeadLetter(queue), ct);
         await channel.CloseAsync(ct);
         return new QueueStats(queue, ready.MessageCount, dead.MessageCount);
+    }
+
+    public async Task<int> RemoveDeadLettersAsync(string queue, Func<DeadLetter, bool> remove, CancellationToken ct = default)
+    {
+        QueueName.Validate(queue);
+        ArgumentNullException.ThrowIfNull(remove);
+        await EnsureQueueAsync(queue, ct);
+        var connection = await GetConnectionAsync(ct);
+        var deadQueue = QueueName.DeadLetter(queue);
+        // A channel of its own with confirms: a kept letter is published again to the tail of the
+        // dead-letter queue and its original acknowledged only once the copy is confirmed, so a
+        // crash midway leaves a duplicate dead letter, never a lost one. Letters taken with
+        // basic.get and not acknowledged go back to the queue when the channel closes.
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        var start = await channel.QueueDeclarePassiveAsync(deadQueue, ct);
+        var removed = 0;
+        for (var n = start.MessageCount; n > 0; n--)
+        {
+            ct.ThrowIfCancellationRequested();
+            var got = await channel.BasicGetAsync(deadQueue, autoAck: false, ct);
+            if (got is null)
+            {
+                break;
+            }
+            if (remove(new DeadLetter(got.Body, DeadAt(got.BasicProperties))))
+            {
+                removed++;
+            }
+            else
+            {
+                await channel.BasicPublishAsync(string.Empty, deadQueue, mandatory: true, new BasicProperties(got.BasicProperties), got.Body, ct);
+            }
+            await channel.BasicAckAsync(got.DeliveryTag, multiple: false, ct);
+        }
+        await channel.CloseAsync(ct);
+        return removed;
+    }
+
+    /// <summary>The latest x-death time (when the broker dead-lettered it), else the publish timestamp.</summary>
+    private static DateTimeOffset? DeadAt(IReadOnlyBasicProperties properties)
+    {
+        if (properties.Headers?.TryGetValue("x-death", out var deaths) == true && deaths is IEnumerable<object?> list)
+        {
+            var times = list.OfType<IDictionary<string, object?>>()
+                .Select(d => d.TryGetValue("time", out var t) && t is AmqpTimestamp ts ? DateTimeOffset.FromUnixTimeSeconds(ts.UnixTime) : (DateTimeOffset?)null)
+                .Where(t => t is not null).ToList();
+            if (times.Count > 0)
+            {
+                return times.Max();
+            }
+        }
+        return properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null;
     }
 
     /// <summary>Connects if needed; false when the broker cannot be reached or the connection is recovering.</summary>

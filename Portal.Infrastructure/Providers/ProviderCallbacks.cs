@@ -55,19 +55,27 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
         return cache.Providers.GetValueOrDefault(providerId);
     }
 
+    /// <summary>How far a signed callback's timestamp may be from our clock, either way.</summary>
+    public static readonly TimeSpan SignatureWindow = TimeSpan.FromMinutes(5);
+
     /// <summary>
-    /// How the request proves it comes from the provider: <paramref name="presentedSecret"/> equals
-    /// the secret, or <paramref name="signatureHex"/> is HMAC-SHA256(secret, raw body) in hex. A
-    /// signature only counts over a non-empty body: HMAC of nothing is one fixed value that would
-    /// vouch for any query string. A provider without a secret accepts nothing.
+    /// How the request proves it comes from the provider (issue 14): the secret in a header (never
+    /// the query string, which lands in proxy and gateway logs), or a signature: HMAC-SHA256 over
+    /// "timestamp.id.body" with the timestamp (Unix seconds) within <see cref="SignatureWindow"/>
+    /// and a callback id the caller then records once, so a captured request cannot be replayed.
+    /// Everything secret is compared in fixed time. A provider without a secret accepts nothing.
     /// </summary>
-    public static CallbackAuthentication Authenticate(string? secret, string? presentedSecret, string? signatureHex, ReadOnlySpan<byte> body)
+    public static CallbackAuthentication Authenticate(string? secret, string? headerSecret, string? signatureHex, string? timestamp, string? callbackId,
+        ReadOnlySpan<byte> body, DateTimeOffset now)
     {
         if (string.IsNullOrEmpty(secret)) return CallbackAuthentication.None;
         var key = Encoding.UTF8.GetBytes(secret);
-        if (!string.IsNullOrEmpty(presentedSecret) && CryptographicOperations.FixedTimeEquals(key, Encoding.UTF8.GetBytes(presentedSecret)))
+        if (!string.IsNullOrEmpty(headerSecret) && CryptographicOperations.FixedTimeEquals(key, Encoding.UTF8.GetBytes(headerSecret)))
             return CallbackAuthentication.Secret;
-        if (string.IsNullOrEmpty(signatureHex) || body.IsEmpty) return CallbackAuthentication.None;
+        if (string.IsNullOrEmpty(signatureHex) || string.IsNullOrEmpty(callbackId) || callbackId.Length > 100
+            || !long.TryParse(timestamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var unix)
+            || unix > 253_402_300_799 || (now - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > SignatureWindow)
+            return CallbackAuthentication.None;
         var hex = signatureHex.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? signatureHex[7..] : signatureHex;
         byte[] presented;
         try
@@ -78,14 +86,41 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
         {
             return CallbackAuthentication.None;
         }
-        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, body, expected);
+        var expected = HMACSHA256.HashData(key, SignedBytes(timestamp!, callbackId, body));
         return CryptographicOperations.FixedTimeEquals(expected, presented) ? CallbackAuthentication.Signature : CallbackAuthentication.None;
     }
 
-    /// <summary>The signature a provider sends for <paramref name="body"/> (tests and the editor's help).</summary>
-    public static string Sign(string secret, ReadOnlySpan<byte> body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    private static byte[] SignedBytes(string timestamp, string callbackId, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes($"{timestamp}.{callbackId}.");
+        var all = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(all, 0);
+        body.CopyTo(all.AsSpan(prefix.Length));
+        return all;
+    }
+
+    /// <summary>The signature a provider sends (tests and the docs' example).</summary>
+    public static string Sign(string secret, string timestamp, string callbackId, ReadOnlySpan<byte> body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), SignedBytes(timestamp, callbackId, body)));
+
+    /// <summary>
+    /// The narrow alternative for gateways that can only call a URL (Kannel's dlr-url and
+    /// get-url send no custom headers): a token derived from the secret for one scope, so the URL
+    /// in a gateway's log reveals neither the secret nor anything it could be used for elsewhere.
+    /// A receipt token is bound to one message id; an inbound token to that provider's inbound
+    /// endpoint only. 128 bits of HMAC-SHA256.
+    /// </summary>
+    public static string UrlToken(string secret, string scope) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(scope)))[..32];
+
+    public static string ReceiptScope(int providerId, string messageId) => $"receipt:{providerId}:{messageId}";
+
+    public static string InboundScope(int providerId) => $"inbound:{providerId}";
+
+    /// <summary>True when <paramref name="presented"/> is the URL token of <paramref name="scope"/>.</summary>
+    public static bool CheckUrlToken(string? secret, string? presented, string scope) =>
+        !string.IsNullOrEmpty(secret) && presented is { Length: 32 }
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(UrlToken(secret, scope)), Encoding.ASCII.GetBytes(presented.ToLowerInvariant()));
 }
 
 /// <summary>How a callback proved itself. With <see cref="Signature"/> only the signed body is read, never the query string.</summary>
@@ -94,4 +129,6 @@ public enum CallbackAuthentication
     None,
     Secret,
     Signature,
+    /// <summary>A scoped URL token (<see cref="ProviderCallbacks.UrlToken"/>): only the query string is read, for its one scope.</summary>
+    UrlToken,
 }

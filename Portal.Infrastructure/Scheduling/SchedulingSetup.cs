@@ -31,9 +31,16 @@ public static class SchedulingSetup
             // scheduler is not shared by anyone anyway.
             q.ConfigureScheduler(s => s.InstanceName = "Portal-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..8]);
             q.UseInMemoryStore(_ => { });
+            // Issue 14: retention of personal data, nightly by default.
+            var retention = configuration.GetSection(Retention.RetentionOptions.Section).Get<Retention.RetentionOptions>() ?? new Retention.RetentionOptions();
+            if (retention.Enabled)
+            {
+                q.ScheduleJob<Retention.DataRetentionJob>(t => t.WithIdentity("retention").WithCronSchedule(retention.Cron), j => j.WithIdentity("retention"));
+            }
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddTransient<SyncSourceJob>();
+        services.AddTransient<Retention.DataRetentionJob>();
         services.AddSingleton<ISyncSchedule, QuartzSyncSchedule>();
         services.AddHostedService<SyncScheduleLoader>();
         services.AddTransient<LaunchCampaignJob>();

@@ -27,7 +27,8 @@ public sealed record StaticListUploadResult(int ListId, int Rows, int Members, I
 /// and resolved to clients with one join, so a list of 100,000 numbers is a few statements, not
 /// 100,000 look-ups. Rows that match nobody are reported with their row number (header = row 1).
 /// </summary>
-public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
+public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Importing.ImportOptions>? limits = null)
 {
     private const int Batch = 400;
     private static readonly string[] PhoneHeaders = ["phone", "msisdn", "телефон", "номер", "mobile"];
@@ -48,7 +49,7 @@ public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts
     /// <exception cref="InvalidDataException">The file cannot be read or has no phone / external id column.</exception>
     public async Task<StaticListUploadResult> CreateAsync(string name, string path, string fileName, StaticListKey key, int? departmentId, string user, CancellationToken ct)
     {
-        using var file = TabularFile.Open(path, fileName);
+        using var file = TabularFile.Open(path, fileName, limits?.Value);
         var column = FindColumn(file.Headers, key);
         var unmatched = new List<UnmatchedRow>(file.BadRows.Select(b => new UnmatchedRow(b.Row, b.Reason)));
 

@@ -11,21 +11,59 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>
 /// The embedded default: the SMSC simulator on a free loopback port, and a provider row
 /// "Built-in SMSC simulator" pointing at it, so a fresh install delivers campaigns (with receipts)
-/// without any configuration. Turned off with Sending:EmbeddedSimulator=false.
+/// without any configuration. Only in Development or a declared demo (issue 14, see
+/// <see cref="SendingOptions.EmbeddedSimulator"/> and <see cref="CheckProductionAsync"/>).
 /// </summary>
 public sealed class EmbeddedSmsc(
     IDbContextFactory<PortalDbContext> contexts,
     Providers.ProviderRegistryVersion registry,
     IOptions<SendingOptions> options,
+    IOptions<SmscOptions> smsc,
+    IHostEnvironment environment,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string ProviderName = "Built-in SMSC simulator";
     private SmscSimulator? _simulator;
 
+    /// <summary>Whether this node runs the simulator; throws when asked to outside Development without a demo.</summary>
+    public static bool Runs(SendingOptions o, SmscOptions smsc, IHostEnvironment environment)
+    {
+        var trusted = environment.IsDevelopment() || smsc.Demo;
+        if (o.EmbeddedSimulator == true && !trusted)
+        {
+            throw new InvalidOperationException(
+                $"Sending:EmbeddedSimulator=true in the {environment.EnvironmentName} environment: the simulator 'delivers' every message it is given. " +
+                "Set Smsc:Demo=true if this installation is a demo, or remove Sending:EmbeddedSimulator.");
+        }
+        return o.Enabled && (o.EmbeddedSimulator ?? trusted);
+    }
+
+    /// <summary>
+    /// At start, outside Development and unless a demo: the simulator's provider row must not be
+    /// what routes real campaigns. The only enabled provider: Portal refuses to start. Enabled next
+    /// to real providers (left from a demo): it is disabled, with a warning.
+    /// </summary>
+    public static async Task CheckProductionAsync(PortalDbContext db, SmscOptions smsc, IHostEnvironment environment, ILogger logger, CancellationToken ct)
+    {
+        if (environment.IsDevelopment() || smsc.Demo) return;
+        var simulator = await db.Providers.FirstOrDefaultAsync(p => p.Name == ProviderName && p.Enabled, ct);
+        if (simulator is null) return;
+        if (!await db.Providers.AnyAsync(p => p.Enabled && p.Id != simulator.Id, ct))
+        {
+            throw new InvalidOperationException(
+                $"The only enabled SMS provider is '{ProviderName}' in the {environment.EnvironmentName} environment: campaigns would go nowhere " +
+                "while reported as delivered. Set Smsc:Demo=true for a demo installation, or enable a real provider and disable this one.");
+        }
+        simulator.Enabled = false;
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning("Provider '{Provider}' disabled: the SMSC simulator is not for the {Environment} environment (Smsc:Demo is not set)",
+            ProviderName, environment.EnvironmentName);
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        if (!o.Enabled || !o.EmbeddedSimulator) return;
+        if (!Runs(o, smsc.Value, environment)) return;
         var logger = loggers.CreateLogger<EmbeddedSmsc>();
         _simulator = new SmscSimulator(new SmscSimulatorOptions
         {
@@ -77,4 +115,13 @@ public sealed class EmbeddedSmsc(
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(default);
+}
+
+/// <summary>Configuration section "Smsc".</summary>
+public sealed class SmscOptions
+{
+    public const string Section = "Smsc";
+
+    /// <summary>This installation is a demo: the built-in simulator may run and route outside Development.</summary>
+    public bool Demo { get; set; }
 }

@@ -92,14 +92,16 @@ internal sealed class HttpSmsSender(HttpClient http, HttpSenderOptions options, 
 
     /// <summary>
     /// Where the provider reports this message's fate: our receipts endpoint with our id (so no
-    /// lookup by the provider's id is needed), the secret when the provider cannot sign, and the
+    /// lookup by the provider's id is needed), a token for this receipt when the provider cannot sign, and the
     /// preset's own escapes (Kannel fills %d, %F, %A before calling).
     /// </summary>
     internal string DlrUrl(long messageId)
     {
         var url = new StringBuilder(options.CallbackBaseUrl.TrimEnd('/'))
             .Append(CultureInfo.InvariantCulture, $"/api/providers/{options.ProviderId}/receipts?id={messageId}");
-        if (options.Settings.DlrUrlCarriesSecret && options.CallbackSecret is { Length: > 0 } secret) url.Append("&secret=").Append(Uri.EscapeDataString(secret));
+        // Never the secret itself in a URL (issue 14): a token good for this message's receipt only.
+        if (options.Settings.DlrUrlCarriesSecret && options.CallbackSecret is { Length: > 0 } secret)
+            url.Append("&token=").Append(ProviderCallbacks.UrlToken(secret, ProviderCallbacks.ReceiptScope(options.ProviderId, messageId.ToString(CultureInfo.InvariantCulture))));
         if (options.Settings.DlrUrlQuery is { Length: > 0 } extra) url.Append('&').Append(extra.TrimStart('&', '?'));
         return url.ToString();
     }

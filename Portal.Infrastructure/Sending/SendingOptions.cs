@@ -46,8 +46,13 @@ public sealed class SendingOptions
     /// </summary>
     public TimeSpan StalledChunkAfter { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>With no provider configured: run the SMSC simulator on loopback and send through it.</summary>
-    public bool EmbeddedSimulator { get; set; } = true;
+    /// <summary>
+    /// Run the SMSC simulator on loopback with a provider row pointing at it. Null (the default):
+    /// on in Development (which <c>dotnet run --project Portal</c> is, by launchSettings) and in a
+    /// demo (<c>Smsc:Demo=true</c>), off everywhere else (issue 14). True outside Development needs
+    /// <c>Smsc:Demo=true</c>: a cheap, always-delivering provider must not route real campaigns.
+    /// </summary>
+    public bool? EmbeddedSimulator { get; set; }
 
     public decimal EmbeddedPartPrice { get; set; } = 0.35m;
 

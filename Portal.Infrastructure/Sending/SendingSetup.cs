@@ -33,6 +33,7 @@ public static class SendingSetup
         services.AddSingleton(ApprovalThresholds.From(configuration));
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
+        services.AddOptions<SmscOptions>().Bind(configuration.GetSection(SmscOptions.Section));
         services.AddHostedService<EmbeddedSmsc>();
         services.AddHostedService<SendingService>();
         return services;

@@ -13,8 +13,10 @@ namespace Portal.Api;
 /// <c>/api/providers/{id}/receipts</c> and <c>/api/providers/{id}/inbound</c> (issue 7): where HTTP
 /// providers report delivery and hand over SMS sent to us, by GET or POST with the fields in the
 /// query string, a form or a JSON object (or an array of them). The provider proves itself with
-/// its callback secret (<c>?secret=</c> or <c>X-Portal-Secret</c>) or an HMAC-SHA256 of the raw
-/// body in <c>X-Portal-Signature</c> (hex). Nothing is answered 200 before it is on the bus
+/// its callback secret in the <c>X-Portal-Secret</c> header (never the query string: issue 14), or
+/// an HMAC-SHA256 of "timestamp.id.body" in <c>X-Portal-Signature</c> with <c>X-Portal-Timestamp</c>
+/// (within 5 minutes) and <c>X-Portal-Callback-Id</c> (seen once: a replay is refused), or, for
+/// gateways that can only call a URL (Kannel), a scoped <c>?token=</c> derived from the secret. Nothing is answered 200 before it is on the bus
 /// (publisher confirm), and a payload that cannot be read is answered 400 naming the field, so the
 /// provider keeps it and retries: a callback is never half taken. Logs carry the provider and the
 /// field, never phones, texts or secrets.
@@ -24,6 +26,9 @@ public static class ProviderCallbacksApi
     public const string SecretHeader = "X-Portal-Secret";
     public const string SignatureHeader = "X-Portal-Signature";
     public const string SecretParameter = "secret";
+    public const string TimestampHeader = "X-Portal-Timestamp";
+    public const string CallbackIdHeader = "X-Portal-Callback-Id";
+    public const string TokenParameter = "token";
     public const int MaxBodyBytes = 256 * 1024;
     public const int MaxItems = 1000;
 
@@ -84,16 +89,39 @@ public static class ProviderCallbacksApi
         {
             return ApiProblems.NotFound($"There is no HTTP provider {id.ToString(CultureInfo.InvariantCulture)}.");
         }
-        var presented = request.Query[SecretParameter].FirstOrDefault() ?? request.Headers[SecretHeader].FirstOrDefault();
-        var authentication = ProviderCallbacks.Authenticate(provider.Secret, presented, request.Headers[SignatureHeader].FirstOrDefault(), body);
+        if (request.Query.ContainsKey(SecretParameter))
+        {
+            // The secret is now in the gateway's and every proxy's access log: refuse, so the
+            // provider is reconfigured (and the secret rotated) rather than silently accepted.
+            logger.LogWarning("Provider {ProviderId} {Kind} callback refused: secret in the query string", id, kind);
+            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
+                $"The callback secret is accepted in the {SecretHeader} header only, never in the URL. Rotate the secret if it was sent in URLs.");
+        }
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var callbackId = request.Headers[CallbackIdHeader].FirstOrDefault();
+        var authentication = ProviderCallbacks.Authenticate(provider.Secret, request.Headers[SecretHeader].FirstOrDefault(),
+            request.Headers[SignatureHeader].FirstOrDefault(), request.Headers[TimestampHeader].FirstOrDefault(), callbackId, body, now);
+        if (authentication == CallbackAuthentication.None && body.Length == 0 && request.Query[TokenParameter].FirstOrDefault() is { } token)
+        {
+            var scope = kind == "receipt"
+                ? ProviderCallbacks.ReceiptScope(provider.Id, request.Query[provider.Settings.Receipts.MessageIdField ?? "id"].FirstOrDefault() ?? "")
+                : ProviderCallbacks.InboundScope(provider.Id);
+            if (ProviderCallbacks.CheckUrlToken(provider.Secret, token, scope)) authentication = CallbackAuthentication.UrlToken;
+        }
         if (authentication == CallbackAuthentication.None)
         {
             logger.LogWarning("Provider {ProviderId} {Kind} callback refused: not authenticated", id, kind);
             return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
-                $"Send the provider's callback secret as ?{SecretParameter}= or the {SecretHeader} header, or sign the raw (non-empty) body with HMAC-SHA256 in {SignatureHeader} (hex).");
+                $"Send the provider's callback secret in the {SecretHeader} header, or sign \"timestamp.id.body\" with HMAC-SHA256 in {SignatureHeader} (hex) " +
+                $"with {TimestampHeader} (Unix seconds, within 5 minutes) and {CallbackIdHeader}.");
+        }
+        if (authentication == CallbackAuthentication.Signature && !await FirstTimeAsync(context, provider.Id, callbackId!, now.UtcDateTime, ct))
+        {
+            logger.LogWarning("Provider {ProviderId} {Kind} callback refused: replayed callback id", id, kind);
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "Replayed", $"This {CallbackIdHeader} was already received; each signed callback needs a new id.");
         }
         // A signature vouches for the body only: unsigned query fields must not ride along with it.
-        var (payloads, parseProblem) = Payloads(request, body, withQuery: authentication == CallbackAuthentication.Secret);
+        var (payloads, parseProblem) = Payloads(request, body, withQuery: authentication is CallbackAuthentication.Secret or CallbackAuthentication.UrlToken);
         CallbackProblem? problem;
         try
         {
@@ -111,6 +139,26 @@ public static class ProviderCallbacksApi
                 new Dictionary<string, object?> { ["field"] = problem.Field });
         }
         return Results.Ok(new { accepted = payloads.Count });
+    }
+
+    /// <summary>
+    /// Records a signed callback's id; false when it was already there. The primary key decides,
+    /// so two nodes receiving the same replay at once cannot both take it.
+    /// </summary>
+    private static async Task<bool> FirstTimeAsync(HttpContext context, int providerId, string callbackId, DateTime now, CancellationToken ct)
+    {
+        var contexts = context.RequestServices.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Infrastructure.Persistence.PortalDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.CallbackNonces.Add(new CallbackNonce(providerId, callbackId, now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The raw body (the HMAC is over these exact bytes), or null when it is too large.</summary>
@@ -138,7 +186,8 @@ public static class ProviderCallbacksApi
         var query = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in withQuery ? request.Query : (IQueryCollection)QueryCollection.Empty)
         {
-            if (!string.Equals(key, SecretParameter, StringComparison.OrdinalIgnoreCase)) query[key] = value.ToString();
+            if (!string.Equals(key, SecretParameter, StringComparison.OrdinalIgnoreCase) && !string.Equals(key, TokenParameter, StringComparison.OrdinalIgnoreCase))
+                query[key] = value.ToString();
         }
         if (body.Length == 0) return ([query], null);
         var contentType = request.ContentType ?? "";

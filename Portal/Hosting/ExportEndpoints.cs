@@ -26,6 +26,27 @@ internal static class ExportEndpoints
                 await writer.WriteLineAsync($"{e.Row},{CsvCell.Escape(e.Column)},{CsvCell.Escape(e.Reason)}");
             }
         }).RequireAuthorization(Policies.PersonalData);
+
+        // The audit log for auditors (issue 14): the page's filter, streamed, formula-safe, and
+        // itself audited. Includes the chain columns so an auditor can check entries offline.
+        app.MapGet("/audit/export.csv", async (DateOnly? from, DateOnly? to, string? user, string? action, HttpContext context,
+            PortalDbContext db, AuditLog audit) =>
+        {
+            var filter = new AuditFilter(from, to, user, action);
+            context.Response.ContentType = "text/csv; charset=utf-8";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{from:yyyyMMdd}-{to:yyyyMMdd}.csv\"";
+            await audit.WriteAsync(context.User, AuditActions.AuditExported, details: filter.ToQueryString().TrimStart('?'));
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+            var rows = filter.Apply(db.AuditEntries.AsNoTracking()).OrderBy(e => e.Id).AsAsyncEnumerable();
+            await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(true));
+            await writer.WriteLineAsync("id,at_utc,user_id,user,action,object,object_id,details,chain_seq,hash");
+            await foreach (var e in rows.WithCancellation(context.RequestAborted))
+            {
+                await writer.WriteLineAsync(string.Join(',', e.Id, e.At.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                    CsvCell.Escape(e.UserId), CsvCell.Escape(e.UserName), CsvCell.Escape(e.Action), CsvCell.Escape(e.EntityType),
+                    CsvCell.Escape(e.EntityId), CsvCell.Escape(e.Details), e.ChainSeq, e.Hash));
+            }
+        }).RequireAuthorization(Policies.AuditTrail);
     }
 }
 
@@ -41,7 +62,10 @@ public static class CsvCell
         {
             return "";
         }
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        // Spreadsheets skip leading blanks before reading a formula, and some read the full-width
+        // signs too (issue 14): the first character that is not a space decides.
+        var trimmed = value.TrimStart(' ', '\u00A0', '\u3000');
+        if (value[0] is '\t' or '\r' or '\n' || (trimmed.Length > 0 && trimmed[0] is '=' or '+' or '-' or '@' or '＝' or '＋' or '－' or '＠'))
         {
             value = "'" + value;
         }

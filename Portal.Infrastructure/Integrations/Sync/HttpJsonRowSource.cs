@@ -35,6 +35,12 @@ public sealed class HttpJsonRowSource : SyncRowSource
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if ((int)response.StatusCode is >= 300 and < 400 || response.RequestMessage?.RequestUri != request.RequestUri)
+        {
+            // Issue 14: a redirect may point at an internal address; the sync follows none.
+            response.Dispose();
+            throw new InvalidDataException("The endpoint answered with a redirect; sync follows no redirects (configure the final URL).");
+        }
         if (!response.IsSuccessStatusCode)
         {
             response.Dispose();

@@ -12,4 +12,24 @@ public sealed class SyncOptions
 
     /// <summary>Events are ingested in batches of this size, all inside one transaction per run.</summary>
     public int EventBatchSize { get; set; } = 5_000;
+
+    /// <summary>
+    /// Hosts a sync may connect to (database host or URL host), exact names or "*.corp.example"
+    /// (issue 14). Empty: none, so an administrator's typo or a hostile source cannot reach
+    /// internal services. The portal's own database is refused even when listed.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Null when <paramref name="host"/> is allowed, else why not.</summary>
+    public string? CheckHost(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host)) return "The source names no host.";
+        var h = host.Trim().TrimEnd('.').ToLowerInvariant();
+        foreach (var allowed in AllowedHosts.Select(a => a.Trim().TrimEnd('.').ToLowerInvariant()).Where(a => a.Length > 0))
+        {
+            if (allowed == h || (allowed.StartsWith("*.", StringComparison.Ordinal) && h.EndsWith(allowed[1..], StringComparison.Ordinal)))
+                return null;
+        }
+        return $"Host '{host}' is not in Sync:AllowedHosts.";
+    }
 }

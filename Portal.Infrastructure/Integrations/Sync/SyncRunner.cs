@@ -31,9 +31,13 @@ public sealed class SyncRunner(
     IHttpClientFactory http,
     IOptions<SyncOptions> options,
     TimeProvider clock,
-    ILogger<SyncRunner> logger)
+    ILogger<SyncRunner> logger,
+    IOptions<DatabaseOptions>? portalDatabase = null)
 {
     public const string HttpClientName = "Portal.Sync";
+
+    /// <summary>The sync's HTTP handler: a redirect is an answer, never followed (it could point inside the network).</summary>
+    public static HttpMessageHandler CreateHttpHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -105,14 +109,51 @@ public sealed class SyncRunner(
         switch (source.Kind)
         {
             case SyncSourceKind.Postgres:
+                CheckPostgres(endpoint.ConnectionString, source.Query);
                 return await PostgresRowSource.OpenAsync(endpoint.ConnectionString ?? "", source.Query, source.WatermarkColumn, source.Watermark,
                     columns, options.Value.StatementTimeout, ct);
             case SyncSourceKind.HttpJson:
+                if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                    throw new InvalidDataException("The source URL is not an absolute http(s) URL.");
+                if (options.Value.CheckHost(uri.Host) is { } refused) throw new InvalidDataException(refused);
                 var client = http.CreateClient(HttpClientName);
                 return await HttpJsonRowSource.OpenAsync(client, endpoint.Url ?? "", endpoint.Token, source.WatermarkColumn, source.Watermark, columns, ct);
             default:
                 throw new InvalidDataException($"Unknown source kind {source.Kind}.");
         }
+    }
+
+    /// <summary>Issue 14: one read-only statement, an allowed host, and never the portal's own database.</summary>
+    private void CheckPostgres(string? connectionString, string query)
+    {
+        if (SyncQueryGuard.Check(query) is { } bad) throw new InvalidDataException(bad);
+        Npgsql.NpgsqlConnectionStringBuilder source;
+        try
+        {
+            source = new Npgsql.NpgsqlConnectionStringBuilder(connectionString ?? "");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The connection string cannot be read: {e.Message}");
+        }
+        // Several hosts (failover lists) are each checked.
+        foreach (var host in (source.Host ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (options.Value.CheckHost(host.Split(':')[0]) is { } refused) throw new InvalidDataException(refused);
+        }
+        if (portalDatabase?.Value is { Provider: DatabaseProvider.Postgres, ConnectionString: { Length: > 0 } own } && SameDatabase(source, new Npgsql.NpgsqlConnectionStringBuilder(own)))
+        {
+            throw new InvalidDataException("The source is Portal's own database: a sync reads other systems only.");
+        }
+    }
+
+    private static bool SameDatabase(Npgsql.NpgsqlConnectionStringBuilder a, Npgsql.NpgsqlConnectionStringBuilder b)
+    {
+        static string Norm(string? host) => (host ?? "").Trim().ToLowerInvariant() is "localhost" or "127.0.0.1" or "::1" or "" ? "loopback" : host!.Trim().ToLowerInvariant();
+        var hostsA = (a.Host ?? "").Split(',').Select(h => Norm(h.Split(':')[0]));
+        var hostsB = (b.Host ?? "").Split(',').Select(h => Norm(h.Split(':')[0]));
+        return hostsA.Intersect(hostsB).Any() && a.Port == b.Port
+            && string.Equals(a.Database ?? a.Username, b.Database ?? b.Username, StringComparison.Ordinal);
     }
 
     private async Task AdvanceWatermarkAsync(int sourceId, string? watermark, CancellationToken ct)

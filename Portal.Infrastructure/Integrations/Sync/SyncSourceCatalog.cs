@@ -179,6 +179,11 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
             {
                 throw new DomainException("Enter the SQL query (at most 8,000 characters).");
             }
+            // Checked again before every run (SyncRunner), for queries saved before this rule.
+            if (SyncQueryGuard.Check(d.Query) is { } refused)
+            {
+                throw new DomainException(refused);
+            }
         }
         else if (!Uri.TryCreate(d.Url?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || d.Url!.Length > 1000)
         {

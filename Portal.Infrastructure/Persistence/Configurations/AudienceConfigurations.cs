@@ -44,6 +44,8 @@ internal sealed class InboundMessageConfiguration : IEntityTypeConfiguration<Inb
         b.HasIndex(m => m.ReceivedAt);
         b.HasIndex(m => new { m.CampaignId, m.ClientId });
         b.HasIndex(m => m.ClientId);
+        // Erasure finds replies of numbers that matched no client by sender (issue 14).
+        b.HasIndex(m => m.From);
         b.Property(m => m.ExternalId).HasMaxLength(100);
         b.Property(m => m.AutoReply).HasMaxLength(1000);
         b.HasIndex(m => new { m.ProviderId, m.ExternalId }).IsUnique();

@@ -26,3 +26,13 @@ internal sealed class SenderNodeConfiguration : IEntityTypeConfiguration<Provide
         b.HasIndex(n => n.LastSeenAt);
     }
 }
+
+internal sealed class CallbackNonceConfiguration : IEntityTypeConfiguration<Providers.CallbackNonce>
+{
+    public void Configure(EntityTypeBuilder<Providers.CallbackNonce> b)
+    {
+        b.HasKey(n => new { n.ProviderId, n.Nonce });
+        b.Property(n => n.Nonce).HasMaxLength(100);
+        b.HasIndex(n => n.ReceivedAt);
+    }
+}

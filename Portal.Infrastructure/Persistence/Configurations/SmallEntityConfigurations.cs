@@ -61,5 +61,20 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Details).HasMaxLength(2000);
         b.HasIndex(a => a.At);
         b.HasIndex(a => new { a.Action, a.At });
+        // Written by the database's insert trigger only (docs/security.md, audit chain).
+        b.Property(a => a.PrevHash).HasMaxLength(64);
+        b.Property(a => a.Hash).HasMaxLength(64);
+        b.HasIndex(a => a.ChainSeq).IsUnique();
+        // Triggers on the table: EF must not rely on RETURNING for it (SQLite).
+        b.ToTable(t => t.HasTrigger("audit_chain"));
+    }
+}
+
+internal sealed class RetentionRunConfiguration : IEntityTypeConfiguration<Portal.Domain.Retention.RetentionRun>
+{
+    public void Configure(EntityTypeBuilder<Portal.Domain.Retention.RetentionRun> b)
+    {
+        b.Property(r => r.Error).HasMaxLength(1000);
+        b.HasIndex(r => r.StartedAt);
     }
 }

@@ -50,8 +50,16 @@ internal sealed class UnicodeLower : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Register(DbConnection connection) =>
-        ((SqliteConnection)connection).CreateFunction("lower", (string? s) => s?.ToLowerInvariant(), isDeterministic: true);
+    private static void Register(DbConnection connection)
+    {
+        var sqlite = (SqliteConnection)connection;
+        sqlite.CreateFunction("lower", (string? s) => s?.ToLowerInvariant(), isDeterministic: true);
+        // The audit chain trigger's hash (issue 14); the same code the verifier checks against.
+        sqlite.CreateFunction("portal_audit_hash",
+            (string? previous, long seq, long id, string at, string? userId, string? userName, string action, string? entityType, string? entityId, string? details) =>
+                Audit.AuditChain.SqliteHash(previous, seq, id, at, userId, userName, action, entityType, entityId, details),
+            isDeterministic: true);
+    }
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the SQLite model without the web host.</summary>

@@ -130,7 +130,7 @@ public sealed class KannelEndToEndTests(KannelFixture kannel) : IClassFixture<Ka
     {
         var messageId = await kannel.SubmittedMessageAsync("+79161110009");
         using var http = new HttpClient();
-        var url = $"{kannel.App.RootUrl}/api/providers/{kannel.ProviderId}/receipts?id={messageId}&secret={KannelFixture.CallbackSecret}&smsc_id=abc";
+        var url = $"{kannel.App.RootUrl}/api/providers/{kannel.ProviderId}/receipts?id={messageId}&token={ProviderCallbacks.UrlToken(KannelFixture.CallbackSecret, ProviderCallbacks.ReceiptScope(kannel.ProviderId, messageId.ToString(System.Globalization.CultureInfo.InvariantCulture)))}&smsc_id=abc";
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url + "&type=8")).StatusCode); // SMSC submit: not final
         Assert.Equal(MessageStatus.Submitted, (await kannel.MessageAsync(messageId)).Status);

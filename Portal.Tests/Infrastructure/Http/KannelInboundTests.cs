@@ -55,7 +55,7 @@ public sealed class KannelInboundTests : IAsyncLifetime
             return Task.CompletedTask;
         });
         var url = _app.Services.GetRequiredService<ProviderCallbackUrls>().Inbound(providerId);
-        _kannel = await KannelProcess.StartAsync(smsc.Port, "kannel", "kpw", $"{url}?secret={Secret}&from=%p&to=%P&text=%b&id=%I");
+        _kannel = await KannelProcess.StartAsync(smsc.Port, "kannel", "kpw", $"{url}?token={ProviderCallbacks.UrlToken(Secret, ProviderCallbacks.InboundScope(providerId))}&from=%p&to=%P&text=%b&id=%I");
     }
 
     [Theory]

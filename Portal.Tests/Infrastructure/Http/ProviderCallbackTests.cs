@@ -16,13 +16,21 @@ namespace Portal.Tests.Infrastructure.Http;
 public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFixture<CallbackAppFixture>
 {
     private readonly HttpClient _http = fixture.App.CreateClient();
+    private readonly HttpClient _authed = Authed(fixture);
+
+    private static HttpClient Authed(CallbackAppFixture fixture)
+    {
+        var client = fixture.App.CreateClient();
+        client.DefaultRequestHeaders.Add(ProviderCallbacksApi.SecretHeader, CallbackAppFixture.Secret);
+        return client;
+    }
     private string Receipts => $"/api/providers/{fixture.ProviderId}/receipts";
     private string Inbound => $"/api/providers/{fixture.ProviderId}/inbound";
 
     [Fact]
-    public async Task SecretInQuery_Get_200_ReceiptOnTheBus()
+    public async Task SecretInHeader_Get_200_ReceiptOnTheBus()
     {
-        var response = await _http.GetAsync($"{Receipts}?secret={CallbackAppFixture.Secret}&id=101&status=delivered&message_id=gw-1");
+        var response = await _authed.GetAsync($"{Receipts}?id=101&status=delivered&message_id=gw-1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var item = Assert.Single(await fixture.ReceiptsForAsync(101));
@@ -60,7 +68,7 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(ProviderCallbacksApi.SignatureHeader, await response.Content.ReadAsStringAsync());
+        Assert.Contains(ProviderCallbacksApi.SecretHeader, await response.Content.ReadAsStringAsync());
         Assert.Empty(await fixture.ReceiptsForAsync(103, TimeSpan.FromMilliseconds(300)));
     }
 
@@ -77,37 +85,31 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     public async Task Hmac_RightSignature200_WrongOrOtherBody401()
     {
         var body = """{"id":"105","status":"delivered"}""";
-        var signature = ProviderCallbacks.Sign(CallbackAppFixture.Secret, Encoding.UTF8.GetBytes(body));
+        var ts = Now();
 
-        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(body, signature)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(body, "sha256=" + signature.ToUpperInvariant())).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body.Replace("105", "106"), signature)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body, ProviderCallbacks.Sign("another-secret-0000000", Encoding.UTF8.GetBytes(body)))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body, "not-hex")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(body, ts, "cb-105-a", Sign(ts, "cb-105-a", body))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(body, ts, "cb-105-b", "sha256=" + Sign(ts, "cb-105-b", body).ToUpperInvariant())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body.Replace("105", "106"), ts, "cb-106", Sign(ts, "cb-106", body))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body, ts, "cb-105-c",
+            ProviderCallbacks.Sign("another-secret-0000000", ts, "cb-105-c", Encoding.UTF8.GetBytes(body)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostSignedAsync(body, ts, "cb-105-d", "not-hex")).StatusCode);
 
         Assert.Equal(2, (await fixture.ReceiptsForAsync(105)).Count);
         Assert.Empty(await fixture.ReceiptsForAsync(106, TimeSpan.FromMilliseconds(300)));
     }
 
     [Fact]
-    public async Task Hmac_OverAnEmptyBody_Refused_AndSignedBodiesIgnoreTheQuery()
+    public async Task Hmac_SignedBodiesIgnoreTheQuery()
     {
-        var empty = ProviderCallbacks.Sign(CallbackAppFixture.Secret, []);
-        using (var get = new HttpRequestMessage(HttpMethod.Get, $"{Receipts}?id=112&status=delivered"))
-        {
-            get.Headers.Add(ProviderCallbacksApi.SignatureHeader, empty);
-            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(get)).StatusCode);
-        }
-
         var body = """{"id":"113","status":"delivered"}""";
+        var ts = Now();
         using var post = new HttpRequestMessage(HttpMethod.Post, $"{Receipts}?message_id=forged&error=forged")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        post.Headers.Add(ProviderCallbacksApi.SignatureHeader, ProviderCallbacks.Sign(CallbackAppFixture.Secret, Encoding.UTF8.GetBytes(body)));
+        AddSignature(post, ts, "cb-113", Sign(ts, "cb-113", body));
         Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(post)).StatusCode);
 
-        Assert.Empty(await fixture.ReceiptsForAsync(112, TimeSpan.FromMilliseconds(300)));
         var item = Assert.Single(await fixture.ReceiptsForAsync(113));
         Assert.Equal("", item.ProviderMessageId);
     }
@@ -120,7 +122,7 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     [InlineData("status=delivered", "id")]
     public async Task BadPayload_400NamingTheField_NothingTaken(string query, string field)
     {
-        var response = await _http.GetAsync($"{Receipts}?secret={CallbackAppFixture.Secret}&{query}");
+        var response = await _authed.GetAsync($"{Receipts}?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -160,7 +162,7 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     [Fact]
     public async Task NonFinalStatus_200_NothingPublished()
     {
-        var response = await _http.GetAsync($"{Receipts}?secret={CallbackAppFixture.Secret}&id=110&status=accepted");
+        var response = await _authed.GetAsync($"{Receipts}?id=110&status=accepted");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(await fixture.ReceiptsForAsync(110, TimeSpan.FromMilliseconds(300)));
@@ -169,8 +171,8 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     [Fact]
     public async Task UnknownProviderOrSmppProvider_404()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/providers/99999/receipts?secret={CallbackAppFixture.Secret}&id=1&status=delivered")).StatusCode);
-        var smpp = await _http.GetAsync($"/api/providers/{fixture.SmppProviderId}/inbound?secret={CallbackAppFixture.Secret}");
+        Assert.Equal(HttpStatusCode.NotFound, (await _authed.GetAsync($"/api/providers/99999/receipts?id=1&status=delivered")).StatusCode);
+        var smpp = await _authed.GetAsync($"/api/providers/{fixture.SmppProviderId}/inbound");
         Assert.Equal(HttpStatusCode.NotFound, smpp.StatusCode);
         Assert.Equal("application/problem+json", smpp.Content.Headers.ContentType?.MediaType);
     }
@@ -178,10 +180,10 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     [Fact]
     public async Task DuplicateReceipt_BothAnswered200()
     {
-        var url = $"{Receipts}?secret={CallbackAppFixture.Secret}&id=111&status=delivered";
+        var url = $"{Receipts}?id=111&status=delivered";
 
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(url)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _authed.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _authed.GetAsync(url)).StatusCode);
         // Both reach the bus; the processor changes only messages still in flight, so the second does nothing
         // (KannelEndToEndTests.Receipt_SentTwiceThenContradicted_FirstFinalStatusStays shows it on the database).
         var deadline = DateTime.UtcNow.AddSeconds(5);
@@ -217,7 +219,7 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
     [InlineData("from=%2B79165551234&to=1234&id=mo-78", "text")]
     public async Task InboundBadPayload_400NamingTheField(string query, string field)
     {
-        var response = await _http.GetAsync($"{Inbound}?secret={CallbackAppFixture.Secret}&{query}");
+        var response = await _authed.GetAsync($"{Inbound}?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -226,10 +228,22 @@ public sealed class ProviderCallbackTests(CallbackAppFixture fixture) : IClassFi
         Assert.DoesNotContain(fixture.Inbound, s => s.ExternalId == "mo-78");
     }
 
-    private async Task<HttpResponseMessage> PostSignedAsync(string body, string signature)
+    internal static string Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string Sign(string timestamp, string id, string body) =>
+        ProviderCallbacks.Sign(CallbackAppFixture.Secret, timestamp, id, Encoding.UTF8.GetBytes(body));
+
+    internal static void AddSignature(HttpRequestMessage request, string timestamp, string? id, string signature)
+    {
+        request.Headers.Add(ProviderCallbacksApi.SignatureHeader, signature);
+        request.Headers.Add(ProviderCallbacksApi.TimestampHeader, timestamp);
+        if (id is not null) request.Headers.Add(ProviderCallbacksApi.CallbackIdHeader, id);
+    }
+
+    private async Task<HttpResponseMessage> PostSignedAsync(string body, string timestamp, string? id, string signature)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Receipts) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add(ProviderCallbacksApi.SignatureHeader, signature);
+        AddSignature(request, timestamp, id, signature);
         return await _http.SendAsync(request);
     }
 }

@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Common;
 using Portal.Domain.Integrations;
@@ -104,17 +105,18 @@ public class PostgresSyncTests
     }
 
     [Fact]
-    public async Task AQueryThatWrites_IsRefusedByTheReadOnlyTransaction()
+    public async Task AQueryThatWrites_IsRefusedByTheGuard_AndStillByTheReadOnlyTransaction()
     {
         await using var sync = await SyncHarness.CreateAsync(DatabaseProvider.Sqlite);
         await using var source = await SourceDatabase.CreateAsync();
         await source.ExecAsync(ClientsTable + "INSERT INTO crm_clients VALUES ('S1', '+79161112233', 'Анна', NULL, 1, '2026-11-20 10:00:00+00');");
-        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin, ClientsDraft(source.ConnectionString,
-            "WITH gone AS (DELETE FROM crm_clients RETURNING *) SELECT id, msisdn, first_name, birth, spend, updated_at FROM gone WHERE updated_at > COALESCE(@watermark::timestamptz, '-infinity')"), default);
+        const string writes = "WITH gone AS (DELETE FROM crm_clients RETURNING *) SELECT id, msisdn, first_name, birth, spend, updated_at FROM gone WHERE updated_at > COALESCE(@watermark::timestamptz, '-infinity')";
 
-        var run = await sync.Runner.RunAsync(id, default);
-        Assert.False(run!.Succeeded);
-        Assert.Contains("25006", run.Error); // read_only_sql_transaction
+        // Issue 14: the query guard refuses it on save; the READ ONLY transaction, still there behind it, refuses it at the database.
+        await Assert.ThrowsAsync<DomainException>(() => sync.Catalog.CreateAsync(SyncHarness.Admin, ClientsDraft(source.ConnectionString, writes), default));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => PostgresRowSource.OpenAsync(source.ConnectionString, writes, "updated_at", null,
+            ["id"], TimeSpan.FromMinutes(1), default));
+        Assert.Equal("25006", error.SqlState); // read_only_sql_transaction
         await source.ExecAsync("DO $$ BEGIN IF (SELECT count(*) FROM crm_clients) <> 1 THEN RAISE EXCEPTION 'the source lost rows'; END IF; END $$;");
     }
 

@@ -62,7 +62,7 @@ internal sealed class NoSchedule : ISyncSchedule
 
 internal sealed class LoopbackHttpClients : IHttpClientFactory
 {
-    public HttpClient CreateClient(string name) => new() { Timeout = TimeSpan.FromSeconds(20) };
+    public HttpClient CreateClient(string name) => new(SyncRunner.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(20) };
 }
 
 /// <summary>The sync services over a fresh Portal database of one provider, wired as the app wires them.</summary>
@@ -77,7 +77,8 @@ internal sealed class SyncHarness : IAsyncDisposable
         var clock = TimeProvider.System;
         Runner = new SyncRunner(portal.Factory, new ClientImporter(portal.Factory, clock, NullLogger<ClientImporter>.Instance),
             new ClientEventIngestion(portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance), Secrets, new LoopbackHttpClients(),
-            Options.Create(new SyncOptions { EventBatchSize = 2 }), clock, NullLogger<SyncRunner>.Instance);
+            Options.Create(new SyncOptions { EventBatchSize = 2, AllowedHosts = ["127.0.0.1", "localhost"] }), clock, NullLogger<SyncRunner>.Instance,
+            Options.Create(new DatabaseOptions { Provider = portal.Provider, ConnectionString = portal.ConnectionString }));
         Catalog = new SyncSourceCatalog(portal.Factory, Secrets, new NoSchedule(), new AuditLog(portal.Factory, clock));
     }
 

@@ -17,6 +17,7 @@ public class SyncScheduleTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root, EnvironmentName = "Test" });
         builder.Configuration["Database:Provider"] = portal.Provider.ToString();
         builder.Configuration["Database:ConnectionString"] = portal.ConnectionString;
+        builder.Configuration["Sync:AllowedHosts:0"] = "127.0.0.1";
         builder.AddPortalInfrastructure();
         var host = builder.Build();
         await host.StartAsync();

@@ -171,6 +171,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Details")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
@@ -180,6 +183,14 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.Property<string>("EntityType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PrevHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -195,9 +206,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
+
                     b.HasIndex("Action", "At");
 
-                    b.ToTable("AuditEntries");
+                    b.ToTable("AuditEntries", t =>
+                        {
+                            t.HasTrigger("audit_chain");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Domain.Campaigns.Campaign", b =>
@@ -1031,6 +1048,8 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("ClientId");
 
+                    b.HasIndex("From");
+
                     b.HasIndex("MessageId");
 
                     b.HasIndex("ReceivedAt");
@@ -1265,6 +1284,52 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Providers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Retention.RetentionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AuditEntries")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DeadLetters")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("ImportErrors")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InboundTexts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessagePhones")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("SyncErrors")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("RetentionRuns");
                 });
 
             modelBuilder.Entity("Portal.Domain.Segments.Segment", b =>
@@ -1557,6 +1622,25 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Providers.CallbackNonce", b =>
+                {
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ProviderId", "Nonce");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("CallbackNonces");
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Providers.SenderNode", b =>

@@ -160,6 +160,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Details")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -169,6 +172,14 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EntityType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrevHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -184,9 +195,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
+
                     b.HasIndex("Action", "At");
 
-                    b.ToTable("AuditEntries");
+                    b.ToTable("AuditEntries", t =>
+                        {
+                            t.HasTrigger("audit_chain");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Domain.Campaigns.Campaign", b =>
@@ -994,6 +1011,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("ClientId");
 
+                    b.HasIndex("From");
+
                     b.HasIndex("MessageId");
 
                     b.HasIndex("ReceivedAt");
@@ -1218,6 +1237,50 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Providers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Retention.RetentionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AuditEntries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DeadLetters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InboundTexts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessagePhones")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SyncErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("RetentionRuns");
                 });
 
             modelBuilder.Entity("Portal.Domain.Segments.Segment", b =>
@@ -1502,6 +1565,25 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Providers.CallbackNonce", b =>
+                {
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProviderId", "Nonce");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("CallbackNonces");
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Providers.SenderNode", b =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Domain.Audit;
+using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Components.Pages.Audit;
@@ -16,20 +17,22 @@ public partial class AuditTrail
     private MudDataGrid<AuditEntry>? _grid;
     private string? _user;
     private string? _action;
+    private DateTime? _from;
+    private DateTime? _to;
+
+    private AuditFilter Filter => new(
+        _from is { } f ? DateOnly.FromDateTime(f) : null,
+        _to is { } t ? DateOnly.FromDateTime(t) : null,
+        _user, _action);
+
+    /// <summary>The export streams from the server (the whole filtered log, not the page shown).</summary>
+    private string ExportHref => "/audit/export.csv" + Filter.ToQueryString();
 
     /// <summary>Server paging: the trail grows without bound, so only one page is ever loaded.</summary>
     private async Task<GridData<AuditEntry>> LoadAsync(GridState<AuditEntry> state, CancellationToken ct)
     {
         await using var db = await Contexts.CreateDbContextAsync(ct);
-        var query = db.AuditEntries.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(_user))
-        {
-            query = query.Where(e => e.UserName != null && e.UserName.Contains(_user));
-        }
-        if (!string.IsNullOrEmpty(_action))
-        {
-            query = query.Where(e => e.Action == _action);
-        }
+        var query = Filter.Apply(db.AuditEntries.AsNoTracking());
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(e => e.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize).ToListAsync(ct);
@@ -39,6 +42,18 @@ public partial class AuditTrail
     private async Task OnUserChanged(string? value)
     {
         _user = value;
+        await _grid!.ReloadServerData();
+    }
+
+    private async Task OnFromChanged(DateTime? value)
+    {
+        _from = value;
+        await _grid!.ReloadServerData();
+    }
+
+    private async Task OnToChanged(DateTime? value)
+    {
+        _to = value;
         await _grid!.ReloadServerData();
     }
 

@@ -10,10 +10,13 @@ public partial class ClientImport
 {
     private const string Unknown = "?";
     private const string SkipColumn = "-";
-    private const long MaxUpload = 1L << 30;
 
     [Inject] private ImportRunner Runner { get; set; } = default!;
     [Inject] private IWebHostEnvironment Environment { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<ImportOptions> Limits { get; set; } = default!;
+
+    /// <summary>Import:MaxUploadBytes (default 300 MB).</summary>
+    private long MaxUpload => Limits.Value.MaxUploadBytes;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private sealed class Column(int index, string header, string choice, IReadOnlyList<string> samples)
@@ -63,7 +66,7 @@ public partial class ClientImport
         var file = e.File;
         if (file.Size > MaxUpload)
         {
-            _fileError = L["The file is larger than 1 GB."];
+            _fileError = L["The file is larger than {0} MB.", MaxUpload / (1024 * 1024)];
             return;
         }
         _fileName = Path.GetFileName(file.Name);
@@ -107,7 +110,7 @@ public partial class ClientImport
 
     private void Preview()
     {
-        using var file = TabularFile.Open(_path!, _fileName);
+        using var file = TabularFile.Open(_path!, _fileName, Limits.Value);
         var samples = file.Rows().Take(3).ToList();
         _headers = file.Headers;
         _columns = file.Headers.Select((h, i) => new Column(i, h, ClientFieldHeaders.Guess(h)?.ToString() ?? Unknown,

@@ -48,6 +48,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();
     public DbSet<Providers.SenderNode> SenderNodes => Set<Providers.SenderNode>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Portal.Domain.Analytics.Conversion> Conversions => Set<Portal.Domain.Analytics.Conversion>();
+    public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
+    public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
 
     protected override void OnModelCreating(ModelBuilder builder)

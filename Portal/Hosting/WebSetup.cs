@@ -83,6 +83,7 @@ public static class WebSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapExportEndpoints();
+        app.MapAnalyticsEndpoints();
         app.MapPortalHealthChecks();
         return app;
     }

@@ -13,6 +13,7 @@ public static class Policies
     public const string Audiences = nameof(Audiences);
     public const string Campaigns = nameof(Campaigns);
     public const string Dashboard = nameof(Dashboard);
+    public const string Analytics = nameof(Analytics);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -23,6 +24,8 @@ public static class Policies
         options.AddPolicy(Campaigns, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager));
         // Issue 8: the live dashboard is for Managers and above.
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
+        // Issue 15: campaign results and the across-campaigns report, read-only for Analysts and Managers.
+        options.AddPolicy(Analytics, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -55,10 +55,11 @@ public sealed class CampaignsReport(IDbContextFactory<PortalDbContext> contexts,
                 .Select(c => (c.Id, c.CreatedBy, c.Purpose, c.StartedAt!.Value)).ToList();
         }
 
+        var byId = picked.ToDictionary(c => c.Id);
         var summaries = new List<CampaignSummary>();
-        foreach (var c in picked)
+        foreach (var r in await results.GetManyAsync(picked.Select(c => c.Id).ToList(), ct))
         {
-            if (await results.GetAsync(c.Id, ct) is not { } r) continue;
+            var c = byId[r.CampaignId];
             var t = r.Total;
             summaries.Add(new CampaignSummary(c.Id, r.Name, r.DepartmentId, c.Purpose, c.Author, c.Started,
                 t.Sent.Recipients, t.Sent.Delivered, t.Sent.Cost, t.Sent.Replied, t.Sent.OptedOut, t.Sent.Conversions + t.Control.Conversions,

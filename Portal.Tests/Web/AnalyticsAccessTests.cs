@@ -67,7 +67,7 @@ public class AnalyticsAccessTests : IAsyncLifetime
         var text = await csv.Content.ReadAsStringAsync();
         var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("Group,Recipients,", lines[0]);
-        Assert.StartsWith("All recipients,", lines[1]);
+        Assert.StartsWith("All recipients", lines[1]); // 300 demo clients: the total itself is flagged small (" *")
         Assert.True(lines.Length >= 3, text);
         Assert.DoesNotContain("+79", text);
     }

@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddSingleton<StaticListImport>();
         services.AddSingleton<DepartmentScopes>();
         services.AddSingleton<Inbound.InboxQueries>();
+        AddAnalytics(services);
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
@@ -69,6 +70,16 @@ public static class DependencyInjection
             .AddDbContextCheck<PortalDbContext>("database")
             .AddCheck<MessageBusHealthCheck>("broker");
         return builder;
+    }
+
+    /// <summary>Issue 15: conversions attributed as events arrive, campaign results over kept cells.</summary>
+    private static void AddAnalytics(IServiceCollection services)
+    {
+        services.AddOptions<Analytics.AnalyticsOptions>().BindConfiguration(Analytics.AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Analytics.ConversionAttributor>();
+        services.AddSingleton<Analytics.CampaignResults>();
+        services.AddSingleton<Analytics.CampaignsReport>();
+        services.AddHostedService<Analytics.AttributionService>();
     }
 
     private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string contentRoot)

@@ -1,3 +1,4 @@
+using Portal.Domain.Analytics;
 using Portal.Domain.Common;
 
 namespace Portal.Domain.Campaigns;
@@ -63,6 +64,10 @@ public sealed class Campaign
     public int? ApprovedRecipients { get; private set; }
     /// <summary>Cost the Manager saw when approving (the route's currency).</summary>
     public decimal? ApprovedCost { get; private set; }
+    /// <summary>The goal's event types (issue 15); None means the campaign has no goal.</summary>
+    public GoalEventTypes GoalEvents { get; private set; }
+    public decimal? GoalMinAmount { get; private set; }
+    public int AttributionWindowHours { get; private set; } = CampaignGoal.DefaultWindowHours;
     public CampaignStatus Status { get; private set; } = CampaignStatus.Draft;
     public DateTime? ScheduledAt { get; private set; }
     public DateTime? StartedAt { get; private set; }
@@ -100,6 +105,25 @@ public sealed class Campaign
     {
         Require(CampaignStatus.Draft, "change its launch time");
         ScheduledAt = atUtc;
+        UpdatedAt = now;
+    }
+
+    /// <summary>What clients should do afterwards, measured against the control group; null for none.</summary>
+    public CampaignGoal? Goal => GoalEvents == GoalEventTypes.None ? null : new CampaignGoal(GoalEvents, GoalMinAmount, AttributionWindowHours);
+
+    /// <summary>
+    /// Names (or clears) the goal. Only before sending: conversions are attributed as events arrive,
+    /// and a goal changed afterwards would silently mix two rules in one campaign's figures.
+    /// </summary>
+    public void SetGoal(CampaignGoal? goal, DateTime now)
+    {
+        if (Status is not (CampaignStatus.Draft or CampaignStatus.Scheduled))
+        {
+            throw new DomainException("A campaign's goal is set before it starts sending.");
+        }
+        GoalEvents = goal?.Events ?? GoalEventTypes.None;
+        GoalMinAmount = goal?.MinAmount;
+        AttributionWindowHours = goal?.WindowHours ?? CampaignGoal.DefaultWindowHours;
         UpdatedAt = now;
     }
 

@@ -1,3 +1,4 @@
+using Portal.Domain.Analytics;
 using Portal.Domain.Campaigns;
 
 namespace Portal.Infrastructure.Campaigns;
@@ -28,6 +29,10 @@ public sealed class CampaignDraft
     public int ValidityHours { get; set; } = CampaignRules.DefaultValidityHours;
     public int ControlGroupPercent { get; set; }
     public bool RequiresApproval { get; set; }
+    /// <summary>The goal's event types (issue 15); None: no goal.</summary>
+    public GoalEventTypes GoalEvents { get; set; }
+    public decimal? GoalMinAmount { get; set; }
+    public int AttributionWindowHours { get; set; } = CampaignGoal.DefaultWindowHours;
 
     public static CampaignDraft From(Campaign c) => new()
     {
@@ -50,6 +55,9 @@ public sealed class CampaignDraft
         ValidityHours = c.ValidityHours,
         ControlGroupPercent = c.ControlGroupPercent,
         RequiresApproval = c.RequiresApproval,
+        GoalEvents = c.GoalEvents,
+        GoalMinAmount = c.GoalMinAmount,
+        AttributionWindowHours = c.AttributionWindowHours,
     };
 
     /// <summary>
@@ -81,6 +89,8 @@ public sealed class CampaignDraft
         c.ValidityHours = ValidityHours;
         c.ControlGroupPercent = ControlGroupPercent;
         c.RequiresApproval = RequiresApproval;
+        // The goal changes what is measured, not what is sent: it is not part of what a Manager approves.
+        c.SetGoal(GoalEvents == GoalEventTypes.None ? null : new CampaignGoal(GoalEvents, GoalMinAmount, AttributionWindowHours), now);
         c.ValidateSettings();
         if (approved is not null && approved != From(c).Fingerprint())
         {

@@ -45,6 +45,7 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
                 ValidityHours = parent.ValidityHours,
                 ControlGroupPercent = parent.ControlGroupPercent,
             };
+            child.SetGoal(parent.Goal, now);
             child.Schedule(now, now);
             db.Campaigns.Add(child);
             await db.SaveChangesAsync(ct);

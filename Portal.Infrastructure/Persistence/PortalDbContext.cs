@@ -50,6 +50,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Providers.CallbackNonce> CallbackNonces => Set<Providers.CallbackNonce>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Domain.Retention.RetentionRun> RetentionRuns => Set<Domain.Retention.RetentionRun>();
+    public DbSet<Portal.Domain.Analytics.Conversion> Conversions => Set<Portal.Domain.Analytics.Conversion>();
+    public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
+    public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -62,8 +62,9 @@ public sealed class DemoDataSeeder(
 
         var written = await DemoClientWriter.WriteAsync(db,
             DemoClientGenerator.Generate(0, o.DemoClients, clock.GetUtcNow().UtcDateTime), null, ct);
-        logger.LogInformation("Seeded {Departments} departments, {Users} users and {Clients} demo clients (admin {AdminId})",
-            departments.Count, logins.Count, written, admin.Id);
+        var history = o.DemoHistory ? await DemoHistory.WriteAsync(db, marketing, "campaigns@portal.local", clock.GetUtcNow().UtcDateTime, ct) : [];
+        logger.LogInformation("Seeded {Departments} departments, {Users} users, {Clients} demo clients and {Campaigns} past campaigns (admin {AdminId})",
+            departments.Count, logins.Count, written, history.Count, admin.Id);
         return logins;
     }
 

@@ -10,6 +10,9 @@ public sealed class SeedOptions
 
     public int DemoClients { get; set; } = 10_000;
 
+    /// <summary>With the demo data, a few weeks of past campaigns with control groups and a planted effect (issue 15).</summary>
+    public bool DemoHistory { get; set; } = true;
+
     public string AdminEmail { get; set; } = "admin@portal.local";
 
     /// <summary>When empty, a random password is generated and printed once.</summary>

@@ -20,6 +20,7 @@ public static class BenchVerb
         ["launch"] = (DispatchBench.LaunchAsync, "bench launch [--control 0]   (1.9 M-recipient launch: snapshot + chunks published; configured PostgreSQL and bus)"),
         ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
         ["route"] = (RouteBench.RunAsync, "bench route [--providers 5] [--prefixes 20000] [--count 2000000]   (least-cost plans per message, one thread; no database)"),
+        ["analytics"] = (AnalyticsBench.RunAsync, "bench analytics [--clients 1900000] [--events-per-client 5] [--campaigns 50] [--runs 10]   (attribution, campaign results cold/unchanged, across campaigns; PostgreSQL)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

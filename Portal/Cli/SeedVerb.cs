@@ -9,7 +9,9 @@ namespace Portal.Cli;
 /// <c>seed --clients N [--events-per-client E]</c>: grows the demo base to N clients, streaming generated
 /// rows through the provider's bulk path (COPY on PostgreSQL). Resumable: it continues from the demo
 /// clients present. With <c>--events-per-client</c> it also gives every demo client without events
-/// 0..2E purchases, payments, logins and visits over the last two years (E on average).
+/// 0..2E purchases, payments, logins and visits over the last two years (E on average). With
+/// <c>--history</c> it adds the demo's past campaigns with control groups and a planted effect
+/// (<see cref="DemoHistory"/>) over every client in the base.
 /// </summary>
 internal static class SeedVerb
 {
@@ -17,7 +19,7 @@ internal static class SeedVerb
     {
         if (!long.TryParse(CliVerbs.Option(args, "clients"), out var target) || target < 0)
         {
-            Console.Error.WriteLine("Usage: seed --clients N [--events-per-client E]   (N = how many demo clients the base should hold)");
+            Console.Error.WriteLine("Usage: seed --clients N [--events-per-client E] [--history]   (N = how many demo clients the base should hold)");
             return 2;
         }
         var eventsPerClient = 0;
@@ -26,7 +28,8 @@ internal static class SeedVerb
             Console.Error.WriteLine("--events-per-client takes a number from 0 to 1000.");
             return 2;
         }
-        using var host = VerbHost.Build(args[1..]);
+        // --history is a bare switch: configuration would read the next argument as its value.
+        using var host = VerbHost.Build([.. args[1..].Where(a => !a.Equals("--history", StringComparison.OrdinalIgnoreCase))]);
         await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(CancellationToken.None);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
@@ -36,7 +39,8 @@ internal static class SeedVerb
         if (present >= target)
         {
             Console.WriteLine($"The base already holds {present:N0} demo clients.");
-            return await SeedEventsAsync(db, eventsPerClient, cts.Token);
+            await SeedEventsAsync(db, eventsPerClient, cts.Token);
+            return await SeedHistoryAsync(db, args, cts.Token);
         }
         var clock = Stopwatch.StartNew();
         var missing = target - present;
@@ -48,7 +52,22 @@ internal static class SeedVerb
         Console.WriteLine();
         Console.WriteLine($"Added {written:N0} demo clients in {clock.Elapsed.TotalSeconds:N1} s " +
                           $"({written / clock.Elapsed.TotalSeconds:N0} clients/s); the base holds {present + written:N0}.");
-        return await SeedEventsAsync(db, eventsPerClient, cts.Token);
+        await SeedEventsAsync(db, eventsPerClient, cts.Token);
+        return await SeedHistoryAsync(db, args, cts.Token);
+    }
+
+    private static async Task<int> SeedHistoryAsync(PortalDbContext db, string[] args, CancellationToken ct)
+    {
+        if (!args.Contains("--history", StringComparer.OrdinalIgnoreCase))
+        {
+            return 0;
+        }
+        var clock = Stopwatch.StartNew();
+        var ids = await DemoHistory.WriteAsync(db, null, "seed", DateTime.UtcNow, ct);
+        Console.WriteLine(ids.Count == 0
+            ? "The demo history is there already."
+            : $"Added {ids.Count} past campaigns (control groups, receipts, replies, opt-outs, purchases) in {clock.Elapsed.TotalSeconds:N1} s; conversions are attributed by the running application.");
+        return 0;
     }
 
     private static async Task<int> SeedEventsAsync(PortalDbContext db, int perClient, CancellationToken ct)

@@ -187,6 +187,7 @@ public static class WebSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapExportEndpoints();
+        app.MapAnalyticsEndpoints();
         app.MapPortalHealthChecks();
         return app;
     }

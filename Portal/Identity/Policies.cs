@@ -14,6 +14,7 @@ public static class Policies
     public const string Campaigns = nameof(Campaigns);
     public const string Dashboard = nameof(Dashboard);
     public const string Clients = nameof(Clients);
+    public const string Analytics = nameof(Analytics);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -28,6 +29,8 @@ public static class Policies
         options.AddPolicy(Clients, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
         // Issue 8: the live dashboard is for Managers and above.
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
+        // Issue 15: campaign results and the across-campaigns report, read-only for Analysts and Managers.
+        options.AddPolicy(Analytics, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -47,6 +47,8 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.HasOne<SmsProvider>().WithMany().HasForeignKey(c => c.ProviderId).OnDelete(DeleteBehavior.SetNull);
         b.Property(c => c.CreatedBy).HasMaxLength(256);
         b.Property(c => c.FailureReason).HasMaxLength(1000);
+        b.Property(c => c.GoalMinAmount).HasPrecision(18, 2);
+        b.Ignore(c => c.Goal);
         b.HasOne<Department>().WithMany().HasForeignKey(c => c.DepartmentId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne<Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<MessageTemplate>().WithMany().HasForeignKey(c => c.TemplateId).OnDelete(DeleteBehavior.Restrict);

@@ -155,6 +155,38 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Analytics.Conversion", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ConvertedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsControl")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "ClientId");
+
+                    b.HasIndex("ClientId");
+
+                    b.HasIndex("ConvertedAt");
+
+                    b.ToTable("Conversions", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -243,6 +275,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int?>("ApprovedRecipients")
                         .HasColumnType("integer");
 
+                    b.Property<int>("AttributionWindowHours")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasMaxLength(5000)
@@ -276,6 +311,13 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("GoalEvents")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal?>("GoalMinAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1499,6 +1541,43 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("TemplateVersions");
                 });
 
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Value")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("CellsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("CampaignId");
+
+                    b.ToTable("CampaignResultSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
                 {
                     b.Property<string>("NodeId")
@@ -1710,6 +1789,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Analytics.Conversion", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Campaigns.Campaign", b =>
                 {
                     b.HasOne("Portal.Domain.Departments.Department", null)
@@ -1902,6 +1990,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasOne("Portal.Domain.Templates.MessageTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -146,6 +146,38 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Analytics.Conversion", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ConvertedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsControl")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "ClientId");
+
+                    b.HasIndex("ClientId");
+
+                    b.HasIndex("ConvertedAt");
+
+                    b.ToTable("Conversions", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -230,6 +262,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int?>("ApprovedRecipients")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AttributionWindowHours")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasMaxLength(5000)
@@ -263,6 +298,13 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("GoalEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("GoalMinAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1442,6 +1484,43 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("TemplateVersions");
                 });
 
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Value")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CellsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CampaignId");
+
+                    b.ToTable("CampaignResultSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Infrastructure.Dashboard.ProviderNodeStats", b =>
                 {
                     b.Property<string>("NodeId")
@@ -1653,6 +1732,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Analytics.Conversion", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Campaigns.Campaign", b =>
                 {
                     b.HasOne("Portal.Domain.Departments.Department", null)
@@ -1845,6 +1933,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Portal.Domain.Templates.MessageTemplate", null)
                         .WithMany()
                         .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

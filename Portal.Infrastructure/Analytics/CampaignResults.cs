@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Analytics;
+using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Infrastructure.Analytics;
+
+/// <summary>One row of a results table: a breakdown value, its sent and control cells, and the uplift between them.</summary>
+public sealed record ResultRow(string Dimension, string Value, ResultCell Sent, ResultCell Control, UpliftResult Uplift)
+{
+    public double DeliveryRate => Rate(Sent.Delivered, Sent.Recipients);
+    public double ReplyRate => Rate(Sent.Replied, Sent.Recipients);
+    public double OptOutRate => Rate(Sent.OptedOut, Sent.Recipients);
+    private static double Rate(long x, long n) => n == 0 ? 0 : (double)x / n;
+}
+
+/// <summary>A campaign's results as the page shows them.</summary>
+public sealed record CampaignResultsReport(
+    int CampaignId,
+    string Name,
+    int? DepartmentId,
+    CampaignStatus Status,
+    CampaignGoal? Goal,
+    int ControlGroupPercent,
+    DateTime ComputedAt,
+    ResultRow Total,
+    IReadOnlyList<ResultRow> Breakdown);
+
+/// <summary>
+/// Campaign results over incrementally kept inputs: conversions are attributed as events arrive
+/// (<see cref="ConversionAttributor"/>), and the cells computed from them are kept per campaign
+/// with a stamp of what they were computed from. A read compares the stamp (two index-range
+/// aggregates over the campaign's conversions and replies) and returns the kept cells when nothing
+/// changed; a campaign still receiving receipts is recomputed at most once per
+/// <see cref="AnalyticsOptions.ResultsRefreshAfter"/>.
+/// </summary>
+public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts, IOptions<AnalyticsOptions> options, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<CampaignResultsReport?> GetAsync(int campaignId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == campaignId, ct);
+        if (campaign is null) return null;
+
+        var stamp = await StampAsync(db, campaign, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var snapshot = await db.CampaignResultSnapshots.SingleOrDefaultAsync(s => s.CampaignId == campaignId, ct);
+        List<ResultCell> cells;
+        if (snapshot is not null && Fresh(campaign, snapshot, stamp, now))
+        {
+            cells = JsonSerializer.Deserialize<List<ResultCell>>(snapshot.CellsJson, Json) ?? [];
+        }
+        else
+        {
+            cells = Fold(await CampaignResultsQuery.ComputeAsync(db, campaignId, ct), campaign.StartedAt ?? campaign.CreatedAt);
+            if (snapshot is null)
+            {
+                snapshot = new CampaignResultSnapshot(campaignId);
+                db.CampaignResultSnapshots.Add(snapshot);
+            }
+            snapshot.Stamp = stamp;
+            snapshot.ComputedAt = now;
+            snapshot.CellsJson = JsonSerializer.Serialize(cells, Json);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another reader stored the same computation first: the cells in hand are as good.
+            }
+        }
+        return Build(campaign, snapshot.ComputedAt, cells);
+    }
+
+    /// <summary>Forgets a campaign's kept cells, so the next read recomputes them (after a repair or a re-seed).</summary>
+    public async Task InvalidateAsync(int campaignId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.CampaignResultSnapshots.Where(s => s.CampaignId == campaignId).ExecuteDeleteAsync(ct);
+    }
+
+    private static async Task<string> StampAsync(PortalDbContext db, Campaign campaign, CancellationToken ct) =>
+        (await StampsAsync(db, [campaign], ct))[campaign.Id];
+
+    /// <summary>The stamps of several campaigns in two grouped queries (the across-campaigns report reads 50 at once).</summary>
+    private static async Task<Dictionary<int, string>> StampsAsync(PortalDbContext db, IReadOnlyList<Campaign> campaigns, CancellationToken ct)
+    {
+        var ids = campaigns.Select(c => c.Id).ToList();
+        var conversions = await db.Conversions.Where(c => ids.Contains(c.CampaignId))
+            .GroupBy(c => c.CampaignId).Select(g => new { Id = g.Key, N = g.Count(), Events = g.Sum(c => c.EventId) }).ToDictionaryAsync(g => g.Id, ct);
+        var inbound = await db.InboundMessages.Where(i => i.CampaignId != null && ids.Contains(i.CampaignId.Value))
+            .GroupBy(i => i.CampaignId!.Value).Select(g => new { Id = g.Key, Max = g.Max(i => i.Id) }).ToDictionaryAsync(g => g.Id, g => g.Max, ct);
+        return campaigns.ToDictionary(c => c.Id, c =>
+        {
+            var conv = conversions.GetValueOrDefault(c.Id);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{conv?.N ?? 0}:{conv?.Events ?? 0}:{inbound.GetValueOrDefault(c.Id)}:{(int)c.Status}:{c.FinishedAt?.Ticks ?? 0}");
+        });
+    }
+
+    /// <summary>
+    /// Several campaigns' results: the kept cells of every unchanged one in one read, the changed ones
+    /// recomputed one by one (<see cref="GetAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<CampaignResultsReport>> GetManyAsync(IReadOnlyList<int> campaignIds, CancellationToken ct)
+    {
+        var reports = new Dictionary<int, CampaignResultsReport>();
+        var stale = new List<int>();
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToListAsync(ct);
+            var stamps = await StampsAsync(db, campaigns, ct);
+            var snapshots = await db.CampaignResultSnapshots.AsNoTracking().Where(s => campaignIds.Contains(s.CampaignId)).ToDictionaryAsync(s => s.CampaignId, ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            foreach (var campaign in campaigns)
+            {
+                if (snapshots.TryGetValue(campaign.Id, out var snapshot) && Fresh(campaign, snapshot, stamps[campaign.Id], now))
+                {
+                    reports[campaign.Id] = Build(campaign, snapshot.ComputedAt, JsonSerializer.Deserialize<List<ResultCell>>(snapshot.CellsJson, Json) ?? []);
+                }
+                else
+                {
+                    stale.Add(campaign.Id);
+                }
+            }
+        }
+        foreach (var id in stale)
+        {
+            if (await GetAsync(id, ct) is { } report) reports[id] = report;
+        }
+        return campaignIds.Where(reports.ContainsKey).Select(id => reports[id]).ToList();
+    }
+
+    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, string stamp, DateTime now)
+    {
+        var settling = campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused
+            || (campaign.FinishedAt is { } f && now - f < options.Value.ReceiptsSettleAfter);
+        return snapshot.Stamp == stamp && !(settling && now - snapshot.ComputedAt >= options.Value.ResultsRefreshAfter);
+    }
+
+    private static CampaignResultsReport Build(Campaign campaign, DateTime computedAt, List<ResultCell> cells)
+    {
+        ResultRow Row(string dim, string val, IEnumerable<ResultCell> group)
+        {
+            var list = group.ToList();
+            var sent = list.FirstOrDefault(c => !c.IsControl) ?? Empty(dim, val, false);
+            var control = list.FirstOrDefault(c => c.IsControl) ?? Empty(dim, val, true);
+            var uplift = UpliftCalculator.Compute(Outcome(sent), Outcome(control));
+            return new ResultRow(dim, val, sent, control, uplift);
+        }
+        var total = Row(ResultDimensions.Total, "", cells.Where(c => c.Dimension == ResultDimensions.Total));
+        var breakdown = cells.Where(c => c.Dimension != ResultDimensions.Total)
+            .GroupBy(c => (c.Dimension, c.Value))
+            .Select(g => Row(g.Key.Dimension, g.Key.Value, g))
+            .OrderBy(r => ResultDimensionsOrder(r.Dimension))
+            .ThenBy(r => r.Value.Length == 0 ? 1 : 0)
+            .ThenBy(r => int.TryParse(r.Value, out var n) ? n.ToString("D6", CultureInfo.InvariantCulture) : r.Value, StringComparer.Ordinal)
+            .ToList();
+        return new CampaignResultsReport(campaign.Id, campaign.Name, campaign.DepartmentId, campaign.Status, campaign.Goal,
+            campaign.ControlGroupPercent, computedAt, total, breakdown);
+    }
+
+    private static int ResultDimensionsOrder(string dimension)
+    {
+        var i = ResultDimensions.Breakdowns.ToList().IndexOf(dimension);
+        return i < 0 ? int.MaxValue : i;
+    }
+
+    public static GroupOutcome Outcome(ResultCell cell) =>
+        new(cell.Recipients, cell.Conversions, cell.RevenueMinor / 100m, cell.RevenueSquaresMinor / 10_000d);
+
+    private static ResultCell Empty(string dim, string val, bool control) => new(dim, val, control, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>
+    /// Turns the raw keys into what people read: (time zone, UTC hour) into the local send hour at the
+    /// campaign's start, birth year into an age band. Cells that land on the same value are summed.
+    /// </summary>
+    internal static List<ResultCell> Fold(List<ResultCell> raw, DateTime startedAtUtc)
+    {
+        var folded = new List<ResultCell>();
+        foreach (var c in raw)
+        {
+            switch (c.Dimension)
+            {
+                case "utchour":
+                    folded.Add(c with { Dimension = ResultDimensions.LocalHour, Value = LocalHour(c.Value, startedAtUtc) });
+                    break;
+                case ResultDimensions.AgeBand:
+                    folded.Add(c with { Value = AgeBand(c.Value, startedAtUtc.Year) });
+                    break;
+                default:
+                    folded.Add(c);
+                    break;
+            }
+        }
+        return folded.GroupBy(c => (c.Dimension, c.Value, c.IsControl))
+            .Select(g => g.Aggregate((a, b) => a with
+            {
+                Recipients = a.Recipients + b.Recipients,
+                Delivered = a.Delivered + b.Delivered,
+                Replied = a.Replied + b.Replied,
+                OptedOut = a.OptedOut + b.OptedOut,
+                Conversions = a.Conversions + b.Conversions,
+                RevenueMinor = a.RevenueMinor + b.RevenueMinor,
+                RevenueSquaresMinor = a.RevenueSquaresMinor + b.RevenueSquaresMinor,
+                Cost = a.Cost + b.Cost,
+            }))
+            .ToList();
+    }
+
+    private static string LocalHour(string key, DateTime startedAtUtc)
+    {
+        var bar = key.LastIndexOf('|');
+        if (bar < 0 || !int.TryParse(key[(bar + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var hour)) return "";
+        var zone = key[..bar];
+        TimeSpan offset;
+        try
+        {
+            offset = TimeZoneInfo.FindSystemTimeZoneById(zone).GetUtcOffset(DateTime.SpecifyKind(startedAtUtc, DateTimeKind.Utc));
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            offset = TimeSpan.FromHours(3); // the product's default zone, Europe/Moscow
+        }
+        // Whole-hour zones (all of Russia's): the local hour is exact; a half-hour zone rounds down.
+        var local = ((hour + (int)Math.Floor(offset.TotalHours)) % 24 + 24) % 24;
+        return local.ToString("D2", CultureInfo.InvariantCulture);
+    }
+
+    public static readonly IReadOnlyList<string> AgeBands = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+
+    private static string AgeBand(string bornYear, int year)
+    {
+        if (!int.TryParse(bornYear, NumberStyles.Integer, CultureInfo.InvariantCulture, out var born)) return "";
+        // Age by birth year at the campaign's start: a band edge is at most a year off, the same for both groups.
+        var age = year - born;
+        return age switch
+        {
+            < 25 => AgeBands[0],
+            < 35 => AgeBands[1],
+            < 45 => AgeBands[2],
+            < 55 => AgeBands[3],
+            < 65 => AgeBands[4],
+            _ => AgeBands[5],
+        };
+    }
+}

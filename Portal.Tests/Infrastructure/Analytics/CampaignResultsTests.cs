@@ -1,0 +1,217 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Analytics;
+using Portal.Domain.Clients;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Analytics;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Seeding;
+using Portal.Tests.Support;
+using static Portal.Tests.Infrastructure.Analytics.AnalyticsWorld;
+
+namespace Portal.Tests.Infrastructure.Analytics;
+
+/// <summary>Attribution and campaign results on real databases, against a computation written here from raw rows.</summary>
+public class CampaignResultsTests
+{
+    public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
+
+    private static readonly CampaignGoal Purchase7Days = new(GoalEventTypes.Purchase, null, 168);
+
+    /// <summary>The synthetic campaign: 200,000 recipients, 5.0 % of the sent group and 4.0 % of the control group buy.</summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task PlantedUplift_200000Recipients_GivesThePlantedRates_AndTheRawRowComputation(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 200_000);
+        var id = await AddCampaignAsync(database, "Planted", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 200_000, SentAt, ReplyEvery: 50, OptOutEvery: 400));
+
+        await Attributor(database).CatchUpAsync(5_000, CancellationToken.None);
+        var report = (await Results(database).GetAsync(id, CancellationToken.None))!;
+
+        var t = report.Total;
+        Assert.Equal(180_000, t.Sent.Recipients);
+        Assert.Equal(20_000, t.Control.Recipients);
+        Assert.Equal(9_000, t.Sent.Conversions);
+        Assert.Equal(800, t.Control.Conversions);
+        Assert.Equal(0.05, t.Uplift.SentRate, 12);
+        Assert.Equal(0.04, t.Uplift.ControlRate, 12);
+        Assert.True(t.Uplift.AbsoluteInterval!.Value.Contains(0.01));
+        Assert.Equal(UpliftVerdict.SignificantIncrease, t.Uplift.Verdict);
+        Assert.Equal(9_000 * 50_000L, t.Sent.RevenueMinor);
+
+        // The independent computation: raw message rows and events, the rule applied by hand.
+        var expected = await RawRowConversionsAsync(database, id, TimeSpan.FromHours(168));
+        Assert.Equal(expected.Sent, t.Sent.Conversions);
+        Assert.Equal(expected.Control, t.Control.Conversions);
+        foreach (var row in report.Breakdown.Where(r => r.Dimension == ResultDimensions.Region))
+        {
+            expected.ByRegion.TryGetValue((row.Value, false), out var sent);
+            expected.ByRegion.TryGetValue((row.Value, true), out var control);
+            Assert.Equal(sent, row.Sent.Conversions);
+            Assert.Equal(control, row.Control.Conversions);
+        }
+        Assert.Equal(t.Sent.Recipients, report.Breakdown.Where(r => r.Dimension == ResultDimensions.LocalHour).Sum(r => r.Sent.Recipients));
+        Assert.Equal(200_000 / 50, t.Sent.Replied); // ids ending in 3 modulo 50: never a control id
+    }
+
+    private sealed record Expected(long Sent, long Control, Dictionary<(string, bool), long> ByRegion);
+
+    private static async Task<Expected> RawRowConversionsAsync(TestDatabase database, int campaignId, TimeSpan window)
+    {
+        await using var db = database.CreateContext();
+        var messages = await db.Messages.AsNoTracking().Where(m => m.CampaignId == campaignId)
+            .Select(m => new { m.ClientId, m.Status, m.CreatedAt, m.DoneAt }).ToListAsync();
+        var events = (await db.ClientEvents.AsNoTracking().Where(e => e.Type == ClientEventType.Purchase)
+            .Select(e => new { e.ClientId, e.OccurredAt }).ToListAsync()).ToLookup(e => e.ClientId);
+        var regions = await db.Clients.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.RegionCode ?? "");
+        long sent = 0, control = 0;
+        var byRegion = new Dictionary<(string, bool), long>();
+        foreach (var m in messages)
+        {
+            var isControl = m.Status == MessageStatus.Control;
+            DateTime? anchor = isControl ? m.CreatedAt : m.Status == MessageStatus.Delivered ? m.DoneAt : null;
+            if (anchor is null) continue;
+            if (!events[m.ClientId].Any(e => e.OccurredAt >= anchor && e.OccurredAt <= anchor + window)) continue;
+            if (isControl) control++; else sent++;
+            var key = (regions[m.ClientId], isControl);
+            byRegion[key] = byRegion.GetValueOrDefault(key) + 1;
+        }
+        return new Expected(sent, control, byRegion);
+    }
+
+    [Fact]
+    public async Task BothDatabases_GiveIdenticalCells()
+    {
+        var cells = new List<string>();
+        foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
+        {
+            await using var database = await TestDatabase.CreateAsync(provider);
+            await WriteClientsAsync(database, 20_000);
+            var id = await AddCampaignAsync(database, "Parity", new CampaignGoal(GoalEventTypes.Purchase | GoalEventTypes.Login, 100m, 48));
+            await PlantAsync(database, new PlantedCampaign(id, 1, 20_000, SentAt, 70, 30, 123.45m, UndeliverableEvery: 9, ReplyEvery: 30, OptOutEvery: 90, WindowHours: 48));
+            await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+            var report = (await Results(database).GetAsync(id, CancellationToken.None))!;
+            cells.Add(string.Join("\n", new[] { report.Total }.Concat(report.Breakdown)
+                .Select(r => $"{r.Dimension}|{r.Value}|{r.Sent with { Cost = Math.Round(r.Sent.Cost, 6) }}|{r.Control with { Cost = Math.Round(r.Control.Cost, 6) }}")));
+        }
+        Assert.Equal(cells[0], cells[1]);
+        Assert.Contains("region|", cells[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task EdgeCases_BeforeTheMessage_WindowEdge_TwoCampaigns_LateEvents_ErasedClients(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 6);
+        var goal = new CampaignGoal(GoalEventTypes.Purchase, null, 24);
+        var a = await AddCampaignAsync(database, "A", goal);
+        var b = await AddCampaignAsync(database, "B", goal, at: SentAt.AddHours(5));
+        var delivered = SentAt.AddMinutes(1);
+        await using (var db = database.CreateContext())
+        {
+            Message M(int campaign, long client, bool control, DateTime at)
+            {
+                var m = new Message(campaign, client, "+79000000000", at) { Status = control ? MessageStatus.Control : MessageStatus.Delivered };
+                if (!control) m.DoneAt = at.AddMinutes(1);
+                return m;
+            }
+            db.Messages.AddRange(M(a, 1, false, SentAt), M(a, 2, false, SentAt), M(a, 3, false, SentAt), M(a, 4, true, SentAt), M(a, 5, false, SentAt),
+                M(b, 3, false, SentAt.AddHours(5)), M(a, 6, false, SentAt));
+            db.ClientEvents.AddRange(
+                new ClientEvent(1, ClientEventType.Purchase, delivered.AddMilliseconds(-1), 10m),        // before the message: no
+                new ClientEvent(2, ClientEventType.Purchase, delivered.AddHours(24), 20m),         // exactly at the edge: yes
+                new ClientEvent(2, ClientEventType.Purchase, delivered.AddHours(25), 99m),         // past it
+                new ClientEvent(3, ClientEventType.Purchase, SentAt.AddHours(6), 30m),             // after B's delivery: B's
+                new ClientEvent(4, ClientEventType.Purchase, SentAt.AddHours(1), 40m),             // control, after the snapshot: yes
+                new ClientEvent(5, ClientEventType.Purchase, delivered.AddHours(10), 50m),         // yes, then a late earlier one arrives
+                new ClientEvent(6, ClientEventType.Purchase, delivered.AddHours(2), 60m));         // an erased client still counts
+            await db.SaveChangesAsync();
+        }
+        var attributor = Attributor(database);
+        await attributor.CatchUpAsync(2, CancellationToken.None);
+
+        await using (var db = database.CreateContext())
+        {
+            db.ClientEvents.Add(new ClientEvent(5, ClientEventType.Purchase, delivered.AddHours(3), 45m)); // late, back-dated
+            await db.SaveChangesAsync();
+            await db.Clients.Where(c => c.Id == 6).ExecuteUpdateAsync(s => s.SetProperty(c => c.FirstName, (string?)null));
+        }
+        await attributor.CatchUpAsync(2, CancellationToken.None);
+
+        await using (var db = database.CreateContext())
+        {
+            var conversions = await db.Conversions.AsNoTracking().OrderBy(c => c.CampaignId).ThenBy(c => c.ClientId).ToListAsync();
+            Assert.Equal(
+                [(a, 2L, false, 2000L), (a, 4L, true, 4000L), (a, 5L, false, 4500L), (a, 6L, false, 6000L), (b, 3L, false, 3000L)],
+                conversions.Select(c => (c.CampaignId, c.ClientId, c.IsControl, c.AmountMinor)).ToList());
+        }
+        var report = (await Results(database).GetAsync(a, CancellationToken.None))!;
+        Assert.Equal(5, report.Total.Sent.Recipients);
+        Assert.Equal(3, report.Total.Sent.Conversions);
+        Assert.Equal(1, report.Total.Control.Conversions);
+        Assert.True(report.Total.Uplift.IsSmall);
+        Assert.Equal(UpliftVerdict.NotSignificant, report.Total.Uplift.Verdict);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ZeroConversions_AndNoControlGroup_AreReportedWithoutAClaim(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 1_000);
+        var id = await AddCampaignAsync(database, "Nobody buys", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 1_000, SentAt, 0, 0, Noise: false));
+        await Attributor(database).CatchUpAsync(500, CancellationToken.None);
+        var report = (await Results(database).GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(0, report.Total.Sent.Conversions + report.Total.Control.Conversions);
+        Assert.Equal(UpliftVerdict.NotSignificant, report.Total.Uplift.Verdict);
+
+        var none = await AddCampaignAsync(database, "No control", Purchase7Days, controlPercent: 0);
+        await using (var db = database.CreateContext())
+        {
+            db.Messages.Add(new Message(none, 1, "+79000000000", SentAt) { Status = MessageStatus.Delivered, DoneAt = SentAt });
+            await db.SaveChangesAsync();
+        }
+        var noControl = (await Results(database).GetAsync(none, CancellationToken.None))!;
+        Assert.Equal(UpliftVerdict.NoControlGroup, noControl.Total.Uplift.Verdict);
+        Assert.Null(noControl.Total.Uplift.AbsoluteUplift);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task RepeatedRead_ReusesTheKeptCells_UntilAConversionArrives(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 2_000);
+        var id = await AddCampaignAsync(database, "Kept", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 2_000, SentAt));
+        await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+        var clock = new FixedTime(SentAt.AddDays(30));
+        var results = Results(database, clock);
+        var first = (await results.GetAsync(id, CancellationToken.None))!;
+
+        // A message row changed behind the cells' back is not seen: the read did not scan.
+        await using (var db = database.CreateContext())
+        {
+            await db.Messages.Where(m => m.CampaignId == id && m.ClientId == 1).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Expired));
+        }
+        clock.Now = clock.Now.AddMinutes(5);
+        var second = (await results.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(first.ComputedAt, second.ComputedAt);
+        Assert.Equal(first.Total.Sent.Delivered, second.Total.Sent.Delivered);
+
+        // A late purchase of a control client: attributed, and the next read recomputes.
+        await using (var db = database.CreateContext())
+        {
+            db.ClientEvents.Add(new ClientEvent(500, ClientEventType.Purchase, SentAt.AddHours(2), 1m));
+            await db.SaveChangesAsync();
+        }
+        await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+        var third = (await results.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(first.Total.Control.Conversions + 1, third.Total.Control.Conversions);
+        Assert.Equal(first.Total.Sent.Delivered - 1, third.Total.Sent.Delivered);
+    }
+}

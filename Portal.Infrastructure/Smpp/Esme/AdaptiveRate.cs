@@ -1,0 +1,175 @@
+using System.Diagnostics;
+
+namespace Portal.Infrastructure.Smpp.Esme;
+
+/// <summary>
+/// Paces submit_sm PDUs at the rate the SMSC accepts (ADR 0005). Unpaced until the SMSC first says
+/// ESME_RTHROTTLED / ESME_RMSGQFUL (then a configured cap alone applies, as <see cref="TpsLimiter"/>
+/// did); from then on additive-increase / multiplicative-decrease in ticks of <see cref="Tick"/>:
+/// <list type="bullet">
+/// <item>Decrease, at most once per tick: when throttle answers are at least <see cref="OverLimitShare"/>
+/// of the answers in this tick and the last one, the rate becomes <see cref="Decrease"/> x the accepted
+/// rate of the last second (what the SMSC really takes), which is also remembered as the ceiling.
+/// An isolated throttle (below the share) changes nothing: the part is simply sent again.</item>
+/// <item>Increase, per tick without decrease and only when traffic used the rate: halve the gap to the
+/// ceiling, then probe above it by a step that doubles every tick (0.5 %, 1 %, 2 % ... 50 %), so a
+/// limit that doubled is found within about two seconds and a stable one is passed only briefly.</item>
+/// </list>
+/// Never above the configured cap, never below <see cref="MinRate"/>. Waiting callers reserve evenly
+/// spaced slots (no burst); a decrease drops the reservations so queued callers follow the new rate.
+/// </summary>
+internal sealed class AdaptiveRate
+{
+    internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+    internal const double Decrease = 0.9;
+    internal const double OverLimitShare = 0.015;
+    internal const double FirstProbeStep = 0.005;
+    internal const double MaxProbeStep = 0.5;
+    internal const double MinRate = 1;
+    private const int TicksPerSecond = 5;
+
+    private readonly double _cap;
+    private readonly long _tickLength = (long)(Stopwatch.Frequency * Tick.TotalSeconds);
+    private readonly Lock _lock = new();
+    private readonly long[] _acceptedRing = new long[TicksPerSecond];
+    private volatile bool _paced;
+    private double _rate;
+    private double _ceiling;
+    private double _step = FirstProbeStep;
+    private long _interval;
+    private long _next;
+    private long _tickStart = Stopwatch.GetTimestamp();
+    private long _ticks;
+    private long _accepted, _throttled, _previousAccepted, _previousThrottled;
+    private bool _decreasedThisTick;
+    private int _generation;
+
+    public AdaptiveRate(int? cap)
+    {
+        _cap = cap ?? double.PositiveInfinity;
+        _rate = _cap;
+        _paced = cap is not null;
+        if (_paced) _interval = IntervalOf(_rate);
+    }
+
+    /// <summary>Current pacing rate in submit_sm per second; +infinity while unpaced.</summary>
+    public double Rate
+    {
+        get
+        {
+            lock (_lock) return _paced ? _rate : double.PositiveInfinity;
+        }
+    }
+
+    /// <summary>Times the rate was cut (statistics, tests).</summary>
+    public long Decreases;
+
+    public ValueTask WaitAsync(CancellationToken cancellationToken)
+    {
+        // The unthrottled path takes no lock: ≥ 50,000 submit_sm/s must stay unchanged.
+        if (!_paced) return ValueTask.CompletedTask;
+        return WaitPacedAsync(cancellationToken);
+    }
+
+    private async ValueTask WaitPacedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = Stopwatch.GetTimestamp();
+            long slot;
+            int generation;
+            lock (_lock)
+            {
+                Advance(now);
+                slot = Math.Max(_next, now);
+                _next = slot + _interval;
+                generation = _generation;
+            }
+            if (slot <= now) return;
+            await Task.Delay(Stopwatch.GetElapsedTime(now, slot), cancellationToken).ConfigureAwait(false);
+            // A decrease while this caller slept re-spaced the queue: take a slot at the new rate.
+            if (Volatile.Read(ref _generation) == generation) return;
+        }
+    }
+
+    public void OnAccepted()
+    {
+        lock (_lock)
+        {
+            Advance(Stopwatch.GetTimestamp());
+            _accepted++;
+        }
+    }
+
+    public void OnThrottled()
+    {
+        lock (_lock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            Advance(now);
+            _throttled++;
+            if (_decreasedThisTick) return;
+            var throttled = _throttled + _previousThrottled;
+            var answers = throttled + _accepted + _previousAccepted;
+            if (throttled < OverLimitShare * answers) return;
+
+            var acceptedPerSecond = AcceptedPerSecond(now);
+            var basis = _paced ? _rate : double.PositiveInfinity;
+            if (acceptedPerSecond > 0) basis = Math.Min(basis, acceptedPerSecond);
+            else if (double.IsPositiveInfinity(basis)) basis = MinRate * 10;
+            _ceiling = Math.Min(basis, _cap);
+            _rate = Math.Max(MinRate, _ceiling * Decrease);
+            _step = FirstProbeStep;
+            _interval = IntervalOf(_rate);
+            _next = now;
+            _paced = true;
+            _decreasedThisTick = true;
+            _generation++;
+            Decreases++;
+        }
+    }
+
+    /// <summary>Accepted submits per second over the last second (completed ticks plus the running one).</summary>
+    private double AcceptedPerSecond(long now)
+    {
+        long sum = _accepted;
+        var full = (int)Math.Min(_ticks, TicksPerSecond - 1);
+        for (var i = 1; i <= full; i++) sum += _acceptedRing[(int)((_ticks - i) % TicksPerSecond)];
+        var seconds = full * Tick.TotalSeconds + (double)(now - _tickStart) / Stopwatch.Frequency;
+        return seconds <= 0.01 ? 0 : sum / seconds;
+    }
+
+    /// <summary>Closes every tick that ended before <paramref name="now"/> and applies its increase.</summary>
+    private void Advance(long now)
+    {
+        while (now - _tickStart >= _tickLength)
+        {
+            var usedRate = _paced && _accepted + _throttled >= 0.8 * _rate * Tick.TotalSeconds;
+            if (!_decreasedThisTick && usedRate && _rate < _cap)
+            {
+                if (_rate < 0.98 * _ceiling)
+                {
+                    _rate += (_ceiling - _rate) / 2;
+                }
+                else
+                {
+                    _rate *= 1 + _step;
+                    _step = Math.Min(_step * 2, MaxProbeStep);
+                    _ceiling = Math.Max(_ceiling, _rate);
+                }
+                _rate = Math.Min(_rate, _cap);
+                _interval = IntervalOf(_rate);
+            }
+            _acceptedRing[(int)(_ticks % TicksPerSecond)] = _accepted;
+            _ticks++;
+            _previousAccepted = _accepted;
+            _previousThrottled = _throttled;
+            _accepted = _throttled = 0;
+            _decreasedThisTick = false;
+            // After a long idle gap, start the next tick now instead of replaying empty ones.
+            _tickStart = now - _tickStart >= 2 * _tickLength ? now : _tickStart + _tickLength;
+        }
+    }
+
+    private static long IntervalOf(double rate) => Math.Max(1, (long)(Stopwatch.Frequency / rate));
+}

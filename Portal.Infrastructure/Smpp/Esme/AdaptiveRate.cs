@@ -7,12 +7,14 @@ namespace Portal.Infrastructure.Smpp.Esme;
 /// ESME_RTHROTTLED / ESME_RMSGQFUL (then a configured cap alone applies, as <see cref="TpsLimiter"/>
 /// did); from then on additive-increase / multiplicative-decrease in ticks of <see cref="Tick"/>:
 /// <list type="bullet">
-/// <item>Decrease, at most once per tick: when throttle answers are at least <see cref="OverLimitShare"/>
-/// of the answers in this tick and the last one, the rate becomes <see cref="Decrease"/> x the accepted
-/// rate of the last second (what the SMSC really takes), which is also remembered as the ceiling.
-/// An isolated throttle (below the share) changes nothing: the part is simply sent again.</item>
+/// <item>Decrease: when the throttle answers since the previous tick began (and since the last
+/// decrease's <see cref="CoolDown"/>) are significantly more than <see cref="OverLimitShare"/> of the
+/// answers (above share x n + 3 standard deviations, so 1 % random throttling never qualifies), the
+/// rate becomes <see cref="Decrease"/> x the rate the SMSC accepted in that window (what it really
+/// takes), which is also remembered as the ceiling. An isolated throttle changes nothing: the part
+/// is simply sent again.</item>
 /// <item>Increase, per tick without decrease and only when traffic used the rate: halve the gap to the
-/// ceiling, then probe above it by a step that doubles every tick (0.5 %, 1 %, 2 % ... 50 %), so a
+/// ceiling, then probe above it by a step that doubles every tick (0.5 %, 1 %, 2 % ... 25 %), so a
 /// limit that doubled is found within about two seconds and a stable one is passed only briefly.</item>
 /// </list>
 /// Never above the configured cap, never below <see cref="MinRate"/>. Waiting callers reserve evenly
@@ -21,10 +23,11 @@ namespace Portal.Infrastructure.Smpp.Esme;
 internal sealed class AdaptiveRate
 {
     internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan CoolDown = TimeSpan.FromMilliseconds(100);
     internal const double Decrease = 0.9;
     internal const double OverLimitShare = 0.015;
     internal const double FirstProbeStep = 0.005;
-    internal const double MaxProbeStep = 0.5;
+    internal const double MaxProbeStep = 0.25;
     internal const double MinRate = 1;
     private const int TicksPerSecond = 5;
 
@@ -40,7 +43,13 @@ internal sealed class AdaptiveRate
     private long _next;
     private long _tickStart = Stopwatch.GetTimestamp();
     private long _ticks;
-    private long _accepted, _throttled, _previousAccepted, _previousThrottled;
+    private readonly long _coolDownLength = (long)(Stopwatch.Frequency * CoolDown.TotalSeconds);
+    // This tick's accepted submits (the one-second ring, for the rate estimate) and the share window:
+    // answers since _windowStart (the previous tick's start, or the end of the last cool-down).
+    private long _accepted;
+    private long _windowAccepted, _windowThrottled, _windowStart = Stopwatch.GetTimestamp();
+    private long _tickWindowAccepted, _tickWindowThrottled;
+    private long _coolDownUntil;
     private bool _decreasedThisTick;
     private int _generation;
 
@@ -96,8 +105,12 @@ internal sealed class AdaptiveRate
     {
         lock (_lock)
         {
-            Advance(Stopwatch.GetTimestamp());
+            var now = Stopwatch.GetTimestamp();
+            Advance(now);
             _accepted++;
+            if (now < _coolDownUntil) return;
+            _windowAccepted++;
+            _tickWindowAccepted++;
         }
     }
 
@@ -107,13 +120,15 @@ internal sealed class AdaptiveRate
         {
             var now = Stopwatch.GetTimestamp();
             Advance(now);
-            _throttled++;
-            if (_decreasedThisTick) return;
-            var throttled = _throttled + _previousThrottled;
-            var answers = throttled + _accepted + _previousAccepted;
-            if (throttled < OverLimitShare * answers) return;
+            // Answers to submits sent before the last decrease are not evidence about the new rate.
+            if (now < _coolDownUntil) return;
+            _windowThrottled++;
+            _tickWindowThrottled++;
+            double answers = _windowThrottled + _windowAccepted;
+            if (_windowThrottled < OverLimitShare * answers + 3 * Math.Sqrt(OverLimitShare * answers)) return;
 
-            var acceptedPerSecond = AcceptedPerSecond(now);
+            var windowSeconds = (double)(now - _windowStart) / Stopwatch.Frequency;
+            var acceptedPerSecond = windowSeconds >= 0.05 ? _windowAccepted / windowSeconds : AcceptedPerSecond(now);
             var basis = _paced ? _rate : double.PositiveInfinity;
             if (acceptedPerSecond > 0) basis = Math.Min(basis, acceptedPerSecond);
             else if (double.IsPositiveInfinity(basis)) basis = MinRate * 10;
@@ -124,6 +139,9 @@ internal sealed class AdaptiveRate
             _next = now;
             _paced = true;
             _decreasedThisTick = true;
+            _coolDownUntil = now + _coolDownLength;
+            _windowStart = _coolDownUntil;
+            _windowAccepted = _windowThrottled = _tickWindowAccepted = _tickWindowThrottled = 0;
             _generation++;
             Decreases++;
         }
@@ -144,7 +162,7 @@ internal sealed class AdaptiveRate
     {
         while (now - _tickStart >= _tickLength)
         {
-            var usedRate = _paced && _accepted + _throttled >= 0.8 * _rate * Tick.TotalSeconds;
+            var usedRate = _paced && _accepted >= 0.8 * _rate * Tick.TotalSeconds;
             if (!_decreasedThisTick && usedRate && _rate < _cap)
             {
                 if (_rate < 0.98 * _ceiling)
@@ -162,10 +180,13 @@ internal sealed class AdaptiveRate
             }
             _acceptedRing[(int)(_ticks % TicksPerSecond)] = _accepted;
             _ticks++;
-            _previousAccepted = _accepted;
-            _previousThrottled = _throttled;
-            _accepted = _throttled = 0;
+            _accepted = 0;
             _decreasedThisTick = false;
+            // The share window keeps the tick that just ended and the new one.
+            _windowAccepted = _tickWindowAccepted;
+            _windowThrottled = _tickWindowThrottled;
+            _tickWindowAccepted = _tickWindowThrottled = 0;
+            _windowStart = Math.Max(_windowStart, _tickStart);
             // After a long idle gap, start the next tick now instead of replaying empty ones.
             _tickStart = now - _tickStart >= 2 * _tickLength ? now : _tickStart + _tickLength;
         }

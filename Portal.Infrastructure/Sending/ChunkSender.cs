@@ -363,7 +363,7 @@ public sealed class ChunkSender(
                     "Status" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} OR v.s = {(int)MessageStatus.Rejected} THEN v.s ELSE "Messages"."Status" END,
                     "ProviderMessageId" = v.pid, "Parts" = v.parts, "Cost" = v.cost, "ProviderId" = CAST(v.prov AS INTEGER),
                     "ErrorCode" = CASE WHEN v.s = {(int)MessageStatus.Rejected} THEN v.err ELSE COALESCE("Messages"."ErrorCode", v.err) END,
-                    "DoneAt" = CASE WHEN ("Messages"."Status" = {DispatchSql.Submitting} AND v.s <> {(int)MessageStatus.Submitted}) OR v.s = {(int)MessageStatus.Rejected} THEN @now ELSE "Messages"."DoneAt" END
+                    "DoneAt" = CASE WHEN ("Messages"."Status" = {DispatchSql.Submitting} AND v.s NOT IN ({(int)MessageStatus.Submitted}, {DispatchSql.Submitting})) OR v.s = {(int)MessageStatus.Rejected} THEN @now ELSE "Messages"."DoneAt" END
                 FROM v WHERE "Messages"."Id" = v.id
                 """;
             command.AddTime("@now", now);

@@ -28,6 +28,13 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
                 };
             case SubmitOutcome.Rejected r:
                 var accepted = r.MessageIds.Count(id => id is not null);
+                if (accepted > 0 && r.Interrupted)
+                {
+                    // Part 1 is out, the rest could not be sent (this sender is stopping): neither
+                    // Submitted nor failed. It stays Submitting, so it is re-sent whole, flagged
+                    // Resubmitted, like any message a stopped sender left in flight.
+                    return new SendResult(MessageStatus.Submitting, StoredId(r.MessageIds[0]), accepted, null);
+                }
                 var code = ErrorCode(r.Status) + (r.FailedPart is { } part ? "@p" + part.ToString(CultureInfo.InvariantCulture) : "");
                 return new SendResult(MessageStatus.Rejected, StoredId(r.MessageIds.FirstOrDefault()), accepted, code,
                     // Nothing was accepted and the refusal is temporary (throttled until validity ran out, no

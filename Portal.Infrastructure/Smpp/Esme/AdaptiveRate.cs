@@ -11,20 +11,22 @@ namespace Portal.Infrastructure.Smpp.Esme;
 /// decrease's <see cref="CoolDown"/>) are significantly more than <see cref="OverLimitShare"/> of the
 /// answers (above share x n + 3 standard deviations, so 1 % random throttling never qualifies), the
 /// rate becomes <see cref="Decrease"/> x the rate the SMSC accepted in that window (what it really
-/// takes), which is also remembered as the ceiling. An isolated throttle changes nothing: the part
+/// takes), which is also remembered as the ceiling; at least two throttles are needed and one cut
+/// never goes below <see cref="MaxCut"/> of the rate. An isolated throttle changes nothing: the part
 /// is simply sent again.</item>
 /// <item>Increase, per tick without decrease and only when traffic used the rate: halve the gap to the
 /// ceiling, then probe above it by a step that doubles every tick (0.5 %, 1 %, 2 % ... 25 %), so a
 /// limit that doubled is found within about two seconds and a stable one is passed only briefly.</item>
 /// </list>
-/// Never above the configured cap, never below <see cref="MinRate"/>. Waiting callers reserve evenly
-/// spaced slots (no burst); a decrease drops the reservations so queued callers follow the new rate.
+/// Never above the configured cap, never below <see cref="MinRate"/>. Callers queue first-in first-out
+/// and one pump releases them evenly spaced at the current rate (no burst).
 /// </summary>
 internal sealed class AdaptiveRate
 {
     internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     internal static readonly TimeSpan CoolDown = TimeSpan.FromMilliseconds(100);
     internal const double Decrease = 0.9;
+    internal const double MaxCut = 0.5;
     internal const double OverLimitShare = 0.015;
     internal const double FirstProbeStep = 0.005;
     internal const double MaxProbeStep = 0.25;
@@ -41,6 +43,9 @@ internal sealed class AdaptiveRate
     private double _step = FirstProbeStep;
     private long _interval;
     private long _next;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> _waiters = new();
+    private readonly SemaphoreSlim _queued = new(0);
+    private Task? _pump;
     private long _tickStart = Stopwatch.GetTimestamp();
     private long _ticks;
     private readonly long _coolDownLength = (long)(Stopwatch.Frequency * CoolDown.TotalSeconds);
@@ -51,7 +56,6 @@ internal sealed class AdaptiveRate
     private long _tickWindowAccepted, _tickWindowThrottled;
     private long _coolDownUntil;
     private bool _decreasedThisTick;
-    private int _generation;
 
     public AdaptiveRate(int? cap)
     {
@@ -80,24 +84,68 @@ internal sealed class AdaptiveRate
         return WaitPacedAsync(cancellationToken);
     }
 
-    private async ValueTask WaitPacedAsync(CancellationToken cancellationToken)
+    private ValueTask WaitPacedAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        lock (_lock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            Advance(now);
+            // Free slot and nobody queued: go now. Idle time does not bank a burst.
+            if (_waiters.Count == 0 && _next <= now)
+            {
+                _next = Math.Max(_next, now - _interval) + _interval;
+                return ValueTask.CompletedTask;
+            }
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+            _pump ??= Task.Run(PumpAsync);
+        }
+        _queued.Release();
+        if (!cancellationToken.CanBeCanceled) return new ValueTask(waiter.Task);
+        return WaitCancellableAsync(waiter, cancellationToken);
+    }
+
+    private static async ValueTask WaitCancellableAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
+    {
+        // A cancelled waiter stays queued but completed: the pump skips it without using a slot.
+        await using (cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken)).ConfigureAwait(false))
+        {
+            await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Releases queued callers first-in first-out at the current rate. Callers never hold a slot
+    /// booked at an old rate, so an increase or a cut applies to the very next release (deep
+    /// queues of booked slots made low rates lag by seconds).
+    /// </summary>
+    private async Task PumpAsync()
     {
         while (true)
         {
-            var now = Stopwatch.GetTimestamp();
-            long slot;
-            int generation;
-            lock (_lock)
+            await _queued.WaitAsync().ConfigureAwait(false);
+            while (true)
             {
-                Advance(now);
-                slot = Math.Max(_next, now);
-                _next = slot + _interval;
-                generation = _generation;
+                long wait;
+                lock (_lock)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    Advance(now);
+                    // Timer waits overshoot by a millisecond or more: slots missed meanwhile are made up
+                    // (up to 20 ms of them), or the pump would fall short of the rate at thousands per second.
+                    var lag = Math.Max(_interval, Stopwatch.Frequency / 50);
+                    if (_next < now - lag) _next = now - lag;
+                    while (_next <= now && _waiters.TryDequeue(out var waiter))
+                    {
+                        if (waiter.TrySetResult()) _next += _interval;
+                    }
+                    if (_waiters.Count == 0) break;
+                    wait = _next - now;
+                }
+                await Task.Delay(Stopwatch.GetElapsedTime(0, Math.Max(wait, Stopwatch.Frequency / 1000))).ConfigureAwait(false);
             }
-            if (slot <= now) return;
-            await Task.Delay(Stopwatch.GetElapsedTime(now, slot), cancellationToken).ConfigureAwait(false);
-            // A decrease while this caller slept re-spaced the queue: take a slot at the new rate.
-            if (Volatile.Read(ref _generation) == generation) return;
+            // A count left by a caller released earlier only costs one look at an empty queue.
         }
     }
 
@@ -125,13 +173,17 @@ internal sealed class AdaptiveRate
             _windowThrottled++;
             _tickWindowThrottled++;
             double answers = _windowThrottled + _windowAccepted;
-            if (_windowThrottled < OverLimitShare * answers + 3 * Math.Sqrt(OverLimitShare * answers)) return;
+            if (_windowThrottled < 2 || _windowThrottled < OverLimitShare * answers + 3 * Math.Sqrt(OverLimitShare * answers)) return;
 
+            // What the SMSC took since the window began (or over the last second when the window is
+            // too short to say); one decrease never cuts the rate by more than half, so a noisy
+            // estimate at low rates cannot collapse it (a real halving takes two steps).
             var windowSeconds = (double)(now - _windowStart) / Stopwatch.Frequency;
-            var acceptedPerSecond = windowSeconds >= 0.05 ? _windowAccepted / windowSeconds : AcceptedPerSecond(now);
+            var acceptedPerSecond = windowSeconds >= 0.15 ? _windowAccepted / windowSeconds : AcceptedPerSecond(now);
             var basis = _paced ? _rate : double.PositiveInfinity;
             if (acceptedPerSecond > 0) basis = Math.Min(basis, acceptedPerSecond);
             else if (double.IsPositiveInfinity(basis)) basis = MinRate * 10;
+            if (_paced) basis = Math.Max(basis, _rate * MaxCut / Decrease);
             _ceiling = Math.Min(basis, _cap);
             _rate = Math.Max(MinRate, _ceiling * Decrease);
             _step = FirstProbeStep;
@@ -142,7 +194,6 @@ internal sealed class AdaptiveRate
             _coolDownUntil = now + _coolDownLength;
             _windowStart = _coolDownUntil;
             _windowAccepted = _windowThrottled = _tickWindowAccepted = _tickWindowThrottled = 0;
-            _generation++;
             Decreases++;
         }
     }

@@ -35,7 +35,10 @@ public sealed partial class SmppConnector
         var results = new PartResult[parts.Count];
         for (var i = 0; i < parts.Count; i++)
         {
-            results[i] = await SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, submission.NotAfter, cancellationToken).ConfigureAwait(false);
+            // Once part 1 is accepted the message is finished even if the caller gives up waiting
+            // (a stopping sender): only the connector stopping interrupts it (see Interrupted).
+            var token = i == 0 ? cancellationToken : _stop.Token;
+            results[i] = await SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, submission.NotAfter, token).ConfigureAwait(false);
             if (!results[i].Accepted)
             {
                 for (var rest = i + 1; rest < parts.Count; rest++) results[rest] = new PartResult(null, results[i].Status, RequestFailure.NotSent, false, "not sent: an earlier part failed");
@@ -65,6 +68,7 @@ public sealed partial class SmppConnector
                 {
                     FailedPart = results.Length > 1 ? i + 1 : null,
                     Throttled = result.Status.IsThrottling() && result.Failure == RequestFailure.None,
+                    Interrupted = result.Failure == RequestFailure.NotSent,
                 };
             }
         }

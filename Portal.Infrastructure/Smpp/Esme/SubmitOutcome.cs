@@ -23,6 +23,12 @@ public abstract record SubmitOutcome(IReadOnlyList<string?> MessageIds)
 
         /// <summary>The SMSC was still throttling when the message's validity ran out: not a fault of the provider.</summary>
         public bool Throttled { get; init; }
+
+        /// <summary>
+        /// The refused part never left this process (stopping, no bind): with earlier parts accepted,
+        /// the message is neither sent nor failed, and is left in flight for a resubmission.
+        /// </summary>
+        public bool Interrupted { get; init; }
     }
 
     /// <summary>

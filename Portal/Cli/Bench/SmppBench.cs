@@ -149,6 +149,7 @@ public static class SmppBench
                 windowThrottled += dt;
             }
         }
+        var started = Interlocked.Read(ref next) + 1;
         await stop.CancelAsync();
         try
         {
@@ -163,7 +164,7 @@ public static class SmppBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"event\":\"bench-throttle\",\"contracted\":{throttleAt?.ToString(CultureInfo.InvariantCulture) ?? "null"},\"random\":{randomThrottle},\"seconds\":{seconds},\"warmup\":{warmup},\"rate\":{rate:F0},\"throttledPercent\":{totalShare:F3},\"failed\":{failed}}}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Portal ESME under limits: {rate:F0} accepted submit_sm/s over {seconds} s after {warmup} s warm-up{ofContract}; {totalShare:F2} % answered 0x58; {failed} messages not accepted"));
+            $"Portal ESME under limits: {rate:F0} accepted submit_sm/s over {seconds} s after {warmup} s warm-up{ofContract}; {totalShare:F2} % answered 0x58; {failed} messages not accepted; {started} messages started in {warmup + seconds} s ({started / (double)(warmup + seconds):F0}/s)"));
         return failed == 0 ? 0 : 1;
     }
 

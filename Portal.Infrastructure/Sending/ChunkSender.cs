@@ -345,6 +345,8 @@ public sealed class ChunkSender(
         var back = outcomes.Where(x => x.Status == BackToQueue).Select(x => x.Id).ToList();
         var done = outcomes.Where(x => x.Status != BackToQueue).ToList();
         var now = DateTime.UtcNow;
+        // More conflict retries than elsewhere (issue 12): a failed record loses the batch's parts and
+        // cost for good once receipts have made its messages final (a redelivered chunk skips them).
         await RecordPartsAsync(connection, done, ct);
         if (done.Count > 0)
         {
@@ -367,7 +369,7 @@ public sealed class ChunkSender(
                 FROM v WHERE "Messages"."Id" = v.id
                 """;
             command.AddTime("@now", now);
-            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct, attempts: 20);
         }
         if (back.Count > 0)
         {
@@ -403,7 +405,7 @@ public sealed class ChunkSender(
                 SELECT v.id, CAST(v.idx AS INTEGER), CAST(v.prov AS INTEGER), v.pid FROM v WHERE TRUE
                 ON CONFLICT ("MessageId", "PartIndex") DO UPDATE SET "ProviderId" = excluded."ProviderId", "ProviderMessageId" = excluded."ProviderMessageId"
                 """;
-            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct, attempts: 20);
         }
     }
 
@@ -415,7 +417,7 @@ public sealed class ChunkSender(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done).SetProperty(c => c.DoneAt, now), ct);
     }
 
-    /// <summary>Sending -> Completed once nothing is queued, deferred or in flight; one guarded statement, safe from any node.</summary>
+    /// <summary>Sending -> Completed once nothing is queued, deferred or in flight and every chunk is done; one guarded statement, safe from any node.</summary>
     internal static async Task<bool> TryCompleteAsync(IDbContextFactory<PortalDbContext> contexts, int campaignId, TimeProvider clock, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -423,7 +425,10 @@ public sealed class ChunkSender(
         var changed = await db.Campaigns
             .Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending
                 && !db.Messages.Any(m => m.CampaignId == campaignId
-                    && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting)))
+                    && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting))
+                // Part 1's receipt can make a long message final while its part 2 still waits behind
+                // the SMSC's rate (issue 12): done only once every chunk's results are recorded.
+                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
                 .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
         return changed > 0;

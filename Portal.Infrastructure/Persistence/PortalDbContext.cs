@@ -43,6 +43,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessagePart> MessageParts => Set<MessagePart>();
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();

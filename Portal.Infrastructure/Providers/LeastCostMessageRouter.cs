@@ -127,6 +127,12 @@ public sealed class LeastCostMessageRouter(
     {
         var kind = Classify(result);
         var breaker = health.For(providerId);
+        if (result.Throttled)
+        {
+            // It answered: "slow down" is not "down" (issue 12), so throttling never opens the circuit.
+            breaker.RecordSuccess();
+            return kind;
+        }
         if (kind is SendFailureKind.Temporary or SendFailureKind.Uncertain) breaker.RecordFailure();
         else breaker.RecordSuccess();
         return kind;
@@ -139,7 +145,7 @@ public sealed class LeastCostMessageRouter(
         if (result.Status == MessageStatus.Uncertain) return SendFailureKind.Uncertain;
         if (result.NotSent) return SendFailureKind.Temporary;
         if (result.ErrorCode is { } code && code.StartsWith("smpp:0x", StringComparison.Ordinal)
-            && uint.TryParse(code.AsSpan(7), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var status))
+            && uint.TryParse(code.AsSpan(7, Math.Min(8, code.Length - 7)), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var status))
         {
             return SmppFailures.Classify(status);
         }
@@ -149,6 +155,13 @@ public sealed class LeastCostMessageRouter(
     private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named)
     {
         var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
+        // The built-in simulator delivers to nobody: never a fallback for real traffic (issue 12). It
+        // is a candidate only while no real provider is enabled, or when a campaign names it (a test).
+        var simulator = snapshot.Rows.FirstOrDefault(r => r.Candidate.Name == EmbeddedSmsc.ProviderName)?.Candidate.Id;
+        if (simulator is { } sim && named != sim && snapshot.Rows.Any(r => r.Candidate.Enabled && r.Candidate.Id != sim))
+        {
+            candidates = candidates.Where(c => c.Id != sim);
+        }
         return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k is ProviderKind.Smpp or ProviderKind.Http);
     }
 

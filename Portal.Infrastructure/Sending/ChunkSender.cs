@@ -37,7 +37,11 @@ public sealed class ChunkSender(
 
     private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime CreatedAt, DateTime? SubmittedAt, Client Client);
 
-    private sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId);
+    private sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId)
+    {
+        /// <summary>Each accepted part's provider id, for long messages (stored in MessageParts).</summary>
+        public IReadOnlyList<string>? PartIds { get; init; }
+    }
 
     /// <summary>Outcome status for "put it back": the campaign was paused mid-batch or no provider could take it.</summary>
     private const MessageStatus BackToQueue = MessageStatus.Queued;
@@ -320,19 +324,30 @@ public sealed class ChunkSender(
         {
             return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
         }
-        var parts = result.Status == MessageStatus.Submitted ? Math.Max(sms.Parts, result.Parts) : 0;
-        return new Outcome(row.Id, result.Status, result.ProviderMessageId, parts, parts * route.PartPrice, result.ErrorCode, route.ProviderId);
+        // Parts and cost count every part the provider accepted, also of a long message refused at a
+        // later part (issue 12): those parts were charged.
+        var parts = result.Status == MessageStatus.Submitted ? Math.Max(sms.Parts, result.Parts) : result.Parts;
+        return new Outcome(row.Id, result.Status, result.ProviderMessageId, parts, parts * route.PartPrice, result.ErrorCode, route.ProviderId)
+        {
+            PartIds = result.PartIds,
+        };
     }
 
     /// <summary>
     /// One UPDATE for the batch. A receipt may already have made a message final (it can overtake
-    /// this write): then only the id, parts and cost are filled in and its status is kept.
+    /// this write): then only the id, parts and cost are filled in and its status is kept, unless
+    /// the outcome is Rejected: a long message refused at a later part failed as a whole, whatever
+    /// an earlier part's receipt said (issue 12: no half-sent message is Delivered). Parts' provider
+    /// ids go to MessageParts first, so a receipt of any part can be matched from then on.
     /// </summary>
     private static async Task RecordAsync(DbConnection connection, Outcome[] outcomes, CancellationToken ct)
     {
         var back = outcomes.Where(x => x.Status == BackToQueue).Select(x => x.Id).ToList();
         var done = outcomes.Where(x => x.Status != BackToQueue).ToList();
         var now = DateTime.UtcNow;
+        // More conflict retries than elsewhere (issue 12): a failed record loses the batch's parts and
+        // cost for good once receipts have made its messages final (a redelivered chunk skips them).
+        await RecordPartsAsync(connection, done, ct);
         if (done.Count > 0)
         {
             await using var command = DispatchSql.Command(connection, "");
@@ -347,14 +362,14 @@ public sealed class ChunkSender(
                     c.AddInt(name(6), x.ProviderId);
                 }) + $"""
                 UPDATE "Messages" SET
-                    "Status" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} THEN v.s ELSE "Messages"."Status" END,
+                    "Status" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} OR v.s = {(int)MessageStatus.Rejected} THEN v.s ELSE "Messages"."Status" END,
                     "ProviderMessageId" = v.pid, "Parts" = v.parts, "Cost" = v.cost, "ProviderId" = CAST(v.prov AS INTEGER),
-                    "ErrorCode" = COALESCE("Messages"."ErrorCode", v.err),
-                    "DoneAt" = CASE WHEN "Messages"."Status" = {DispatchSql.Submitting} AND v.s <> {(int)MessageStatus.Submitted} THEN @now ELSE "Messages"."DoneAt" END
+                    "ErrorCode" = CASE WHEN v.s = {(int)MessageStatus.Rejected} THEN v.err ELSE COALESCE("Messages"."ErrorCode", v.err) END,
+                    "DoneAt" = CASE WHEN ("Messages"."Status" = {DispatchSql.Submitting} AND v.s NOT IN ({(int)MessageStatus.Submitted}, {DispatchSql.Submitting})) OR v.s = {(int)MessageStatus.Rejected} THEN @now ELSE "Messages"."DoneAt" END
                 FROM v WHERE "Messages"."Id" = v.id
                 """;
             command.AddTime("@now", now);
-            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct, attempts: 20);
         }
         if (back.Count > 0)
         {
@@ -366,6 +381,34 @@ public sealed class ChunkSender(
         }
     }
 
+    /// <summary>
+    /// Every accepted part's provider id of the batch's long messages, one multi-row upsert per
+    /// 500 parts (a resubmission or failover replaces the earlier ids).
+    /// </summary>
+    private static async Task RecordPartsAsync(DbConnection connection, List<Outcome> done, CancellationToken ct)
+    {
+        var parts = done.Where(x => x.PartIds is { Count: > 0 } && x.ProviderId is not null)
+            .SelectMany(x => x.PartIds!.Select((pid, i) => (x.Id, Index: i, Provider: x.ProviderId!.Value, Pid: pid)))
+            .Where(p => p.Pid.Length is > 0 and <= 64)
+            .ToList();
+        foreach (var chunk in parts.Chunk(500))
+        {
+            await using var command = DispatchSql.Command(connection, "");
+            command.CommandText = DispatchSql.Values(command, "id, idx, prov, pid", chunk, (c, p, name) =>
+                {
+                    c.Add(name(0), p.Id);
+                    c.AddInt(name(1), p.Index);
+                    c.AddInt(name(2), p.Provider);
+                    c.Add(name(3), p.Pid);
+                }) + """
+                INSERT INTO "MessageParts" ("MessageId", "PartIndex", "ProviderId", "ProviderMessageId")
+                SELECT v.id, CAST(v.idx AS INTEGER), CAST(v.prov AS INTEGER), v.pid FROM v WHERE TRUE
+                ON CONFLICT ("MessageId", "PartIndex") DO UPDATE SET "ProviderId" = excluded."ProviderId", "ProviderMessageId" = excluded."ProviderMessageId"
+                """;
+            await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct, attempts: 20);
+        }
+    }
+
     private async Task MarkChunkDoneAsync(DispatchChunk chunk, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -374,7 +417,7 @@ public sealed class ChunkSender(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Done).SetProperty(c => c.DoneAt, now), ct);
     }
 
-    /// <summary>Sending -> Completed once nothing is queued, deferred or in flight; one guarded statement, safe from any node.</summary>
+    /// <summary>Sending -> Completed once nothing is queued, deferred or in flight and every chunk is done; one guarded statement, safe from any node.</summary>
     internal static async Task<bool> TryCompleteAsync(IDbContextFactory<PortalDbContext> contexts, int campaignId, TimeProvider clock, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -382,7 +425,10 @@ public sealed class ChunkSender(
         var changed = await db.Campaigns
             .Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending
                 && !db.Messages.Any(m => m.CampaignId == campaignId
-                    && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting)))
+                    && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting))
+                // Part 1's receipt can make a long message final while its part 2 still waits behind
+                // the SMSC's rate (issue 12): done only once every chunk's results are recorded.
+                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
                 .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
         return changed > 0;

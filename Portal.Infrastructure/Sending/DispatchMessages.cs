@@ -12,8 +12,10 @@ public sealed record DispatchChunk(long ChunkId, int CampaignId, long FirstMessa
 /// <see cref="PartIndex"/> (0-based) and <see cref="PartCount"/> say which part of a long message it is
 /// for, when the connector knows; the provider's <see cref="Providers.ReceiptPolicy"/> combines them.
 /// </summary>
+/// <see cref="DoneAt"/> is when the receipt reached Portal (Portal's clock); <see cref="SmscDoneAt"/>
+/// the SMSC's own done date, kept for reference only (issue 12: SMSC clocks and zones are off).
 public sealed record ReceiptItem(long? MessageId, int ProviderId, string ProviderMessageId, MessageStatus Status, string? ErrorCode, DateTime DoneAt,
-    int PartIndex = 0, int PartCount = 1);
+    int PartIndex = 0, int PartCount = 1, DateTime? SmscDoneAt = null);
 
 /// <summary>Receipts travel in batches: one bus message and one UPDATE per batch.</summary>
 public sealed record ReceiptBatch(IReadOnlyList<ReceiptItem> Items, int Attempt = 0);

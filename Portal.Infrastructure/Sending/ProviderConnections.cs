@@ -62,9 +62,11 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
                 var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
                 // Part index and count come from the connector's in-memory match; an unmatched receipt
                 // (null) is treated as a one-part message's and takes the database path (ReceiptProcessor).
-                await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error,
-                    DateTime.SpecifyKind(r.Receipt.DoneDate ?? DateTime.UtcNow, DateTimeKind.Utc),
-                    messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1));
+                // Delivery time is Portal's clock when the receipt arrived; the SMSC's done date (its own
+                // clock and zone) is kept for reference only (issue 12).
+                await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error, DateTime.UtcNow,
+                    messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1,
+                    r.Receipt.DoneDate is { } smsc ? DateTime.SpecifyKind(smsc, DateTimeKind.Utc) : null));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -18,9 +18,9 @@ namespace Portal.Infrastructure.Sending;
 /// the provider's <see cref="ReceiptPolicy"/> combines the parts (<see cref="Combine"/>): first
 /// final part, last part only, or all parts (a bit per delivered part in Messages.DeliveredParts,
 /// Delivered once every part's bit is set, any failed part final at once).</item>
-/// <item>The others are matched by (ProviderId, ProviderMessageId). The database keeps only the
-/// first part's id, so such a receipt is always part 0's and decides as under FirstPart whatever
-/// the policy; receipts of later parts match nothing there and end as orphans.</item>
+/// <item>The others are matched by (ProviderId, ProviderMessageId): a part of a long message through
+/// MessageParts (then combined as above, with its part index), a one-part message through
+/// Messages.ProviderMessageId.</item>
 /// </list>
 /// A receipt carrying our message id applies only to a message recorded with the receipt's
 /// provider (or not recorded yet): one provider's callbacks cannot finalise another's messages.
@@ -53,22 +53,35 @@ public sealed class ReceiptProcessor(
     public long Orphaned;
 
     /// <summary>What a batch's receipts of one message (matched in memory) do to it: one VALUES row.</summary>
-    internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts, int ProviderId);
+    internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts, int ProviderId,
+        DateTime? SmscDoneAt = null);
 
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
         var policy = await policies.GetAsync(ct);
-        var known = Combine(batch.Items.Where(i => i.MessageId is not null), id => policy.GetValueOrDefault(id));
         var byProviderId = batch.Items.Where(i => i.MessageId is null).Select(Sanitized)
             .DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
+        // Receipts of long messages' parts are resolved to (message, part) through MessageParts
+        // (issue 12), in arrival order with the rest: the policy then sees which part each one is,
+        // after a restart or on another node as well as on the node that sent the message.
+        var resolved = new Dictionary<(int, string), ReceiptItem>();
+        foreach (var part in byProviderId.Chunk(1000))
+        {
+            foreach (var (key, item) in await DispatchSql.RetryOnConflictAsync(() => ResolvePartsAsync(connection, part, ct), ct)) resolved[key] = item;
+        }
+        if (resolved.Count > 0) byProviderId = byProviderId.Where(i => !resolved.ContainsKey((i.ProviderId, i.ProviderMessageId))).ToList();
+        var known = Combine(batch.Items.Select(i => i.MessageId is null && resolved.TryGetValue((i.ProviderId, i.ProviderMessageId), out var r) ? r : i)
+            .Where(i => i.MessageId is not null), id => policy.GetValueOrDefault(id));
         var applied = 0;
         foreach (var part in known.Chunk(1000))
         {
             await using var command = DispatchSql.Command(connection, "");
-            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask, prov", part, (c, m, name) =>
+            // Status, error and times change only while the message is in flight; a delivered part's
+            // bit is added also to a final message (every part counts, issue 12; OR is idempotent).
+            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc", part, (c, m, name) =>
                 {
                     c.Add(name(0), m.MessageId);
                     c.AddInt(name(1), m.Status);
@@ -77,16 +90,20 @@ public sealed class ReceiptProcessor(
                     c.Add(name(4), m.DeliveredBits);
                     c.Add(name(5), m.AllParts);
                     c.AddInt(name(6), m.ProviderId);
+                    c.AddTime(name(7), m.SmscDoneAt);
                 }) + $"""
                 UPDATE "Messages" SET
-                    "Status" = CASE WHEN v.s >= 0 THEN v.s
+                    "Status" = CASE WHEN "Messages"."Status" NOT IN {InFlight} THEN "Messages"."Status"
+                                    WHEN v.s >= 0 THEN v.s
                                     WHEN v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask THEN {Delivered}
                                     ELSE "Messages"."Status" END,
-                    "ErrorCode" = CASE WHEN v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
-                    "DoneAt" = CASE WHEN v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask) THEN v.done
+                    "ErrorCode" = CASE WHEN "Messages"."Status" IN {InFlight} AND v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
+                    "DoneAt" = CASE WHEN "Messages"."Status" IN {InFlight} AND (v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)) THEN v.done
                                     ELSE "Messages"."DoneAt" END,
+                    "SmscDoneAt" = CASE WHEN "Messages"."Status" IN {InFlight} AND (v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)) THEN v.smsc
+                                    ELSE "Messages"."SmscDoneAt" END,
                     "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
-                FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
+                FROM v WHERE "Messages"."Id" = v.id AND ("Messages"."Status" IN {InFlight} OR v.bits <> 0)
                   AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
                 """;
             applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
@@ -135,7 +152,8 @@ public sealed class ReceiptProcessor(
             var delivered = item.Status == MessageStatus.Delivered;
             var decides = policy switch
             {
-                ReceiptPolicy.FirstPart => true,
+                // The first part's receipt, not the first to arrive (issue 12: part 2 can be receipted first).
+                ReceiptPolicy.FirstPart => item.PartIndex == 0,
                 ReceiptPolicy.LastPart => item.PartIndex >= count - 1,
                 ReceiptPolicy.AllParts => !delivered || count == 1,
                 _ => true,
@@ -143,17 +161,18 @@ public sealed class ReceiptProcessor(
             var exists = rows.TryGetValue(id, out var row);
             // Takes the decision: the policy lets it decide and no earlier receipt of the batch did.
             var takes = decides && (!exists || row.Status == Undecided);
-            var bit = delivered && item.PartIndex is >= 0 and < MaxMaskParts && (takes || policy == ReceiptPolicy.AllParts) ? 1L << item.PartIndex : 0;
+            // Every delivered part sets its bit, whatever the policy: DeliveredParts counts parts known delivered.
+            var bit = delivered && item.PartIndex is >= 0 and < MaxMaskParts ? 1L << item.PartIndex : 0;
             if (!exists)
             {
                 if (!takes && bit == 0) continue;
-                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0, item.ProviderId);
+                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0, item.ProviderId, item.SmscDoneAt);
                 order.Add(id);
             }
             if (policy == ReceiptPolicy.AllParts && count > 1) row = row with { AllParts = (1L << count) - 1 };
             // Until a part decides, DoneAt follows the latest delivered part (the AllParts completion time).
-            if (takes) row = row with { Status = (int)item.Status, ErrorCode = item.ErrorCode, DoneAt = item.DoneAt };
-            else if (row.Status == Undecided && item.DoneAt > row.DoneAt) row = row with { DoneAt = item.DoneAt };
+            if (takes) row = row with { Status = (int)item.Status, ErrorCode = item.ErrorCode, DoneAt = item.DoneAt, SmscDoneAt = item.SmscDoneAt };
+            else if (row.Status == Undecided && item.DoneAt > row.DoneAt) row = row with { DoneAt = item.DoneAt, SmscDoneAt = item.SmscDoneAt };
             rows[id] = row with { DeliveredBits = row.DeliveredBits | bit };
         }
         return order.Select(id => rows[id]).ToList();
@@ -224,12 +243,41 @@ public sealed class ReceiptProcessor(
         return purged;
     }
 
+    /// <summary>
+    /// Which receipts are for a part of a long message: one SELECT joining MessageParts (and the
+    /// message's part count). Returns them as if the connector had matched them in memory.
+    /// </summary>
+    private static async Task<List<((int, string) Key, ReceiptItem Item)>> ResolvePartsAsync(DbConnection connection, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    {
+        await using var command = DispatchSql.Command(connection, "");
+        command.CommandText = DispatchSql.Values(command, "prov, pid", items, (c, item, name) =>
+            {
+                c.AddInt(name(0), item.ProviderId);
+                c.Add(name(1), item.ProviderMessageId);
+            }) + """
+            SELECT p."ProviderId", p."ProviderMessageId", p."MessageId", p."PartIndex", m."Parts"
+            FROM v JOIN "MessageParts" p ON p."ProviderId" = v.prov AND p."ProviderMessageId" = v.pid
+            JOIN "Messages" m ON m."Id" = p."MessageId"
+            """;
+        var byKey = items.ToDictionary(i => (i.ProviderId, i.ProviderMessageId));
+        var found = new List<((int, string), ReceiptItem)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var key = (reader.GetInt32(0), reader.GetString(1));
+            if (!byKey.TryGetValue(key, out var item)) continue;
+            found.Add((key, item with { MessageId = reader.GetInt64(2), PartIndex = reader.GetInt32(3), PartCount = Math.Max(reader.GetInt32(4), reader.GetInt32(3) + 1) }));
+        }
+        return found;
+    }
+
     /// <summary>One UPDATE matching by (ProviderId, ProviderMessageId): FirstPart semantics (see the class summary). Returns the pairs matched.</summary>
     private static async Task<HashSet<(int, string)>> ApplyByProviderIdAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
     {
         await using var command = DispatchSql.Command(connection, "", transaction);
-        command.CommandText = DispatchSql.Values(command, "pid, s, err, done, prov, bits", items, (c, item, name) =>
+        command.CommandText = DispatchSql.Values(command, "pid, s, err, done, prov, bits, smsc", items, (c, item, name) =>
             {
+                c.AddTime(name(6), item.SmscDoneAt);
                 c.Add(name(0), item.ProviderMessageId);
                 c.AddInt(name(1), (int)item.Status);
                 c.Add(name(2), item.ErrorCode);
@@ -237,7 +285,7 @@ public sealed class ReceiptProcessor(
                 c.AddInt(name(4), item.ProviderId);
                 c.Add(name(5), item.Status == MessageStatus.Delivered ? 1L : 0L);
             }) + $"""
-            UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done, "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
+            UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done, "SmscDoneAt" = v.smsc, "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
             FROM v WHERE "Messages"."ProviderId" = v.prov AND "Messages"."ProviderMessageId" = v.pid AND "Messages"."Status" IN {InFlight}
             RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId"
             """;

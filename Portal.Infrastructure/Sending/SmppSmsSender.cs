@@ -15,18 +15,44 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
         var submission = new SmsSubmission(sms.MessageId.ToString(CultureInfo.InvariantCulture), sms.From, sms.To, sms.Text)
         {
             ValidityPeriod = sms.Validity is { } v ? RelativeValidity(v) : string.Empty,
+            // Throttled parts wait for the SMSC at most until the message expires (issue 12).
+            NotAfter = sms.Validity is { } w ? DateTime.UtcNow + w : null,
         };
         var outcome = await connector.SubmitAsync(submission, ct);
-        return outcome switch
+        switch (outcome)
         {
-            SubmitOutcome.Accepted a => new SendResult(MessageStatus.Submitted, StoredId(a.MessageIds.Count > 0 ? a.MessageIds[0] : null), a.MessageIds.Count, null),
-            SubmitOutcome.Rejected r => new SendResult(MessageStatus.Rejected, null, 0, ErrorCode(r.Status),
-                // Never left this process (no bind, stopping) and nothing was accepted: safe to send later.
-                NotSent: r.MessageIds.All(id => id is null) && !r.IsPermanent && r.Status is CommandStatus.BindFailed or CommandStatus.UnknownError),
-            SubmitOutcome.Uncertain => new SendResult(MessageStatus.Uncertain, null, 0, "no-response"),
-            _ => throw new InvalidOperationException("Unknown SMPP outcome."),
-        };
+            case SubmitOutcome.Accepted a:
+                return new SendResult(MessageStatus.Submitted, StoredId(a.MessageIds.Count > 0 ? a.MessageIds[0] : null), a.MessageIds.Count, null)
+                {
+                    PartIds = a.MessageIds.Count > 1 ? PartIdsOf(a.MessageIds) : null,
+                };
+            case SubmitOutcome.Rejected r:
+                var accepted = r.MessageIds.Count(id => id is not null);
+                if (accepted > 0 && r.Interrupted)
+                {
+                    // Part 1 is out, the rest could not be sent (this sender is stopping): neither
+                    // Submitted nor failed. It stays Submitting, so it is re-sent whole, flagged
+                    // Resubmitted, like any message a stopped sender left in flight.
+                    return new SendResult(MessageStatus.Submitting, StoredId(r.MessageIds[0]), accepted, null);
+                }
+                var code = ErrorCode(r.Status) + (r.FailedPart is { } part ? "@p" + part.ToString(CultureInfo.InvariantCulture) : "");
+                return new SendResult(MessageStatus.Rejected, StoredId(r.MessageIds.FirstOrDefault()), accepted, code,
+                    // Nothing was accepted and the refusal is temporary (throttled until validity ran out, no
+                    // bind, stopping, a busy SMSC): safe to send again later, here or on another provider.
+                    // Parts go in order, so "nothing accepted" means no fragment reached the SMSC.
+                    NotSent: accepted == 0 && !r.IsPermanent && (r.Throttled || r.Status.IsTemporary() || r.Status == CommandStatus.BindFailed))
+                {
+                    PartIds = accepted > 0 && r.MessageIds.Count > 1 ? PartIdsOf(r.MessageIds.Take(accepted).ToList()) : null,
+                    Throttled = r.Throttled,
+                };
+            case SubmitOutcome.Uncertain:
+                return new SendResult(MessageStatus.Uncertain, null, 0, "no-response");
+            default:
+                throw new InvalidOperationException("Unknown SMPP outcome.");
+        }
     }
+
+    private List<string> PartIdsOf(IReadOnlyList<string?> ids) => ids.Select(id => StoredId(id) ?? "").ToList();
 
     /// <summary>
     /// The first part's id as the connector's matching rule normalises it, the same key receipts

@@ -9,8 +9,19 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>One SMS for a provider. <see cref="MessageId"/> comes back with its receipts.</summary>
 public sealed record OutgoingSms(long MessageId, string From, string To, string Text, TimeSpan? Validity);
 
-/// <summary>What a provider said: Submitted (with its id), Rejected, Uncertain, or NotSent (safe to send later).</summary>
-public sealed record SendResult(MessageStatus Status, string? ProviderMessageId, int Parts, string? ErrorCode, bool NotSent = false);
+/// <summary>
+/// What a provider said: Submitted (with its id), Rejected, Uncertain, or NotSent (safe to send later).
+/// <see cref="Parts"/> counts the parts the provider accepted (charged), also of a long message
+/// refused at a later part; <see cref="PartIds"/> holds each accepted part's id, in order, when
+/// there is more than one part. <see cref="Throttled"/>: the provider only asked us to slow down
+/// (ESME_RTHROTTLED until validity ran out), which says nothing about its health.
+/// </summary>
+public sealed record SendResult(MessageStatus Status, string? ProviderMessageId, int Parts, string? ErrorCode, bool NotSent = false)
+{
+    public IReadOnlyList<string>? PartIds { get; init; }
+
+    public bool Throttled { get; init; }
+}
 
 /// <summary>A way to hand SMS to one provider (SMPP today; HTTP providers in the providers issue).</summary>
 public interface ISmsSender

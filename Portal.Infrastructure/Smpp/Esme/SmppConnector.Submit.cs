@@ -7,8 +7,7 @@ namespace Portal.Infrastructure.Smpp.Esme;
 
 public sealed partial class SmppConnector
 {
-    private readonly ThrottleGate _throttle;
-    private readonly TpsLimiter? _tps;
+    private readonly AdaptiveRate _rate;
     private int _roundRobin;
     private int _concatenationReference;
 
@@ -18,8 +17,9 @@ public sealed partial class SmppConnector
     }
 
     /// <summary>
-    /// Sends one SMS (all its parts) and reports its definite state. Throttled parts are resent
-    /// after the connector-wide pause (the SMSC explicitly did not take them); parts without a
+    /// Sends one SMS (all its parts, in order) and reports its definite state. Throttled parts are
+    /// resent at the rate the SMSC accepts (the SMSC explicitly did not take them) until
+    /// <see cref="SmsSubmission.NotAfter"/>; parts without a
     /// response are never resent and make the outcome <see cref="SubmitOutcome.Uncertain"/>.
     /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(SmsSubmission submission, CancellationToken cancellationToken = default)
@@ -29,17 +29,23 @@ public sealed partial class SmppConnector
             return new SubmitOutcome.Rejected(invalid, IsPermanent: true, "invalid address", []);
         }
         var parts = BuildParts(submission);
-        if (parts.Count == 1)
-        {
-            var single = await SubmitPartAsync(parts[0], submission.Reference, 0, 1, cancellationToken).ConfigureAwait(false);
-            return Aggregate([single]);
-        }
-        var pending = new Task<PartResult>[parts.Count];
+        // Parts go one after another (issue 12): part k+1 only once part k is accepted, so a throttled
+        // part is resent before any later one (handsets and receipt policies see them in order) and a
+        // part refused for good leaves the rest unsent instead of delivering a fragment.
+        var results = new PartResult[parts.Count];
         for (var i = 0; i < parts.Count; i++)
         {
-            pending[i] = SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, cancellationToken);
+            // Once part 1 is accepted the message is finished even if the caller gives up waiting
+            // (a stopping sender): only the connector stopping interrupts it (see Interrupted).
+            var token = i == 0 ? cancellationToken : _stop.Token;
+            results[i] = await SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, submission.NotAfter, token).ConfigureAwait(false);
+            if (!results[i].Accepted)
+            {
+                for (var rest = i + 1; rest < parts.Count; rest++) results[rest] = new PartResult(null, results[i].Status, RequestFailure.NotSent, false, "not sent: an earlier part failed");
+                break;
+            }
         }
-        return Aggregate(await Task.WhenAll(pending).ConfigureAwait(false));
+        return Aggregate(results);
     }
 
     private static SubmitOutcome Aggregate(PartResult[] results)
@@ -52,22 +58,28 @@ public sealed partial class SmppConnector
         {
             if (result.IsUncertain) return new SubmitOutcome.Uncertain(result.Reason ?? result.Failure.ToString(), ids);
         }
-        foreach (var result in results)
+        for (var i = 0; i < results.Length; i++)
         {
+            var result = results[i];
             if (!result.Accepted)
             {
                 var permanent = result.Failure == RequestFailure.None && !result.Status.IsTemporary() && result.Status != CommandStatus.Ok;
-                return new SubmitOutcome.Rejected(result.Status, permanent, result.Reason ?? result.Status.ToString(), ids);
+                return new SubmitOutcome.Rejected(result.Status, permanent, result.Reason ?? result.Status.ToString(), ids)
+                {
+                    FailedPart = results.Length > 1 ? i + 1 : null,
+                    Throttled = result.Status.IsThrottling() && result.Failure == RequestFailure.None,
+                    Interrupted = result.Failure == RequestFailure.NotSent,
+                };
             }
         }
         return new SubmitOutcome.Accepted(ids);
     }
 
-    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, int partCount, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, int partCount, DateTime? notAfter, CancellationToken cancellationToken)
     {
         try
         {
-            return await SubmitPartCoreAsync(pdu, reference, partIndex, partCount, cancellationToken).ConfigureAwait(false);
+            return await SubmitPartCoreAsync(pdu, reference, partIndex, partCount, notAfter, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -78,13 +90,12 @@ public sealed partial class SmppConnector
         }
     }
 
-    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, int partCount, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, int partCount, DateTime? notAfter, CancellationToken cancellationToken)
     {
         var throttled = 0;
         while (true)
         {
-            await _throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (_tps is not null) await _tps.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _rate.WaitAsync(cancellationToken).ConfigureAwait(false);
 
             var session = await AcquireSessionAsync(cancellationToken).ConfigureAwait(false);
             if (session is null)
@@ -100,16 +111,19 @@ public sealed partial class SmppConnector
             switch (result.Response)
             {
                 case SubmitSmResp { Status: CommandStatus.Ok } accepted:
-                    _throttle.OnAccepted();
+                    _rate.OnAccepted();
                     Interlocked.Increment(ref Statistics.PartsAccepted);
                     if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, reference, partIndex, partCount).ConfigureAwait(false);
                     return new PartResult(accepted.MessageId, CommandStatus.Ok, RequestFailure.None, true, null);
                 case { Status: var status } when status.IsThrottling():
+                    // Temporary by definition (issue 12): the part waits for the rate the SMSC accepts and
+                    // is sent again, bounded only by the message's validity and the caller's token.
                     Interlocked.Increment(ref Statistics.ThrottleResponses);
-                    _throttle.OnThrottled();
-                    if (++throttled <= _options.MaxThrottleRetries) continue;
+                    _rate.OnThrottled();
+                    throttled++;
+                    if (notAfter is null || DateTime.UtcNow < notAfter) continue;
                     Interlocked.Increment(ref Statistics.PartsRejected);
-                    return new PartResult(null, status, RequestFailure.None, false, $"still throttled after {throttled - 1} retries");
+                    return new PartResult(null, status, RequestFailure.None, false, $"still throttled when its validity ran out ({throttled} tries)");
                 case GenericNack nack:
                     // The SMSC could not read our PDU: it definitely did not take the message.
                     Interlocked.Increment(ref Statistics.PartsRejected);

@@ -7,7 +7,7 @@ namespace Portal.Infrastructure.Smpp.Esme;
 
 /// <summary>
 /// Everything Portal needs to send through one SMPP provider: N binds kept up with exponential
-/// back-off, a connector-wide throttle pause, a TPS cap in parts, long-message splitting per the
+/// back-off, adaptive rate control under a TPS cap in parts (ADR 0005), long-message splitting per the
 /// provider's method, receipt matching, and a stream of inbound receipts and MO messages.
 /// <code>
 /// await using var connector = new SmppConnector(options, logger);
@@ -34,8 +34,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
         options.Validate();
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _throttle = new ThrottleGate(options.ThrottlePause, options.MaxThrottlePause);
-        _tps = options.MaxPartsPerSecond is { } tps ? new TpsLimiter(tps) : null;
+        _rate = new AdaptiveRate(options.MaxPartsPerSecond);
         _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout + options.LateResponseRetention);
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.InboundCapacity)
         {
@@ -50,6 +49,9 @@ public sealed partial class SmppConnector : IAsyncDisposable
 
     /// <summary>Binds currently up.</summary>
     public int BoundSessions => _sessions.Length;
+
+    /// <summary>submit_sm per second the connector currently paces at; +infinity while unpaced (never throttled, no cap).</summary>
+    public double PacingRate => _rate.Rate;
 
     /// <summary>Requests sent and not yet answered over all binds (the dashboard's "window in use").</summary>
     public int WindowInUse => _sessions.Sum(s => s.Outstanding);

@@ -29,7 +29,10 @@ public sealed class SmppConnectorOptions
     /// <summary>Outstanding requests per bind.</summary>
     public int WindowSize { get; set; } = 100;
 
-    /// <summary>Cap on submit_sm PDUs per second across all binds (a 3-part SMS counts 3); null means none.</summary>
+    /// <summary>
+    /// Cap on submit_sm PDUs per second across all binds (a 3-part SMS counts 3); null means none.
+    /// Below the cap the connector learns the rate the SMSC accepts from its throttle answers (ADR 0005).
+    /// </summary>
     public int? MaxPartsPerSecond { get; set; }
 
     public LongMessageMethod LongMessageMethod { get; set; } = LongMessageMethod.Udh;
@@ -51,14 +54,6 @@ public sealed class SmppConnectorOptions
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>First connector-wide pause after ESME_RTHROTTLED / ESME_RMSGQFUL; doubles while throttling continues.</summary>
-    public TimeSpan ThrottlePause { get; set; } = TimeSpan.FromMilliseconds(100);
-
-    public TimeSpan MaxThrottlePause { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Resubmissions of one part after throttling before giving it up as a temporary rejection.</summary>
-    public int MaxThrottleRetries { get; set; } = 20;
 
     /// <summary>How long SubmitAsync waits for any bind to be up; after that the message is rejected as not sent.</summary>
     public TimeSpan BindWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);

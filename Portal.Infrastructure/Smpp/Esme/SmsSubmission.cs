@@ -17,6 +17,12 @@ public sealed record SmsSubmission(string Reference, string From, string To, str
     /// <summary>Relative or absolute validity in SMPP time format (spec 7.1.1); empty = SMSC default.</summary>
     public string ValidityPeriod { get; init; } = string.Empty;
 
+    /// <summary>
+    /// UTC time after which a throttled part is no longer sent again (the message's validity); null
+    /// keeps trying until the caller cancels.
+    /// </summary>
+    public DateTime? NotAfter { get; init; }
+
     /// <summary>Source address as sent: alphanumeric sender (TON 5), short code (TON 3) or international number.</summary>
     public SmeAddress SourceAddress => AddressOf(From, isSource: true);
 

@@ -211,6 +211,11 @@ internal sealed class SmscConnection
     private Pdu? RefuseByFault(Pdu request)
     {
         var faults = _options.Faults;
+        if (faults.ContractedRate is { } contracted && !_simulator.TakeContracted(contracted, faults.ContractedBurst))
+        {
+            Interlocked.Increment(ref _simulator.Statistics.ThrottledResponses);
+            return new SubmitSmResp { SequenceNumber = request.SequenceNumber, Status = CommandStatus.Throttled };
+        }
         if (faults.ThrottleRate > 0 && _simulator.Roll() < faults.ThrottleRate)
         {
             Interlocked.Increment(ref _simulator.Statistics.ThrottledResponses);

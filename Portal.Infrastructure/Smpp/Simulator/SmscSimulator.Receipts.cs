@@ -37,7 +37,7 @@ public sealed partial class SmscSimulator
 
     internal DeliverSm BuildReceiptPdu(SimulatedReceipt receipt)
     {
-        var now = DateTime.UtcNow;
+        var now = DateTime.UtcNow + Options.Faults.ReceiptClockOffset;
         var error = receipt.State switch
         {
             MessageState.Delivered => "000",

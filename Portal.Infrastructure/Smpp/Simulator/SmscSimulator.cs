@@ -154,6 +154,26 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         return expected == password ? CommandStatus.Ok : CommandStatus.InvalidPassword;
     }
 
+    private readonly Lock _bucketLock = new();
+    private double _bucketTokens = double.NaN;
+    private long _bucketAt;
+
+    /// <summary>Takes one token of the contracted-rate bucket (see <see cref="SmscFaults.ContractedRate"/>); false = over the rate.</summary>
+    internal bool TakeContracted(int rate, double burst)
+    {
+        lock (_bucketLock)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var depth = Math.Max(1, rate * burst);
+            if (double.IsNaN(_bucketTokens)) _bucketTokens = depth;
+            else _bucketTokens = Math.Min(depth, _bucketTokens + rate * (double)(now - _bucketAt) / System.Diagnostics.Stopwatch.Frequency);
+            _bucketAt = now;
+            if (_bucketTokens < 1) return false;
+            _bucketTokens -= 1;
+            return true;
+        }
+    }
+
     internal double Roll()
     {
         lock (_randomLock) return _random.NextDouble();

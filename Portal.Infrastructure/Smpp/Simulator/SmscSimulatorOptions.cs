@@ -43,6 +43,23 @@ public sealed class SmscFaults
 
     /// <summary>Send the receipt before the submit_sm_resp (transceiver binds).</summary>
     public bool ReceiptBeforeResponse { get; set; }
+
+    /// <summary>
+    /// The operator's contracted rate: submit_sm above this many per second (over all binds) are
+    /// answered ESME_RTHROTTLED, as real SMSCs do (issue 12). A token bucket refilled continuously
+    /// with <see cref="ContractedBurst"/> of the rate as its depth. May be changed while running
+    /// (a limit that doubles or halves mid-run). Null = no limit.
+    /// </summary>
+    public int? ContractedRate { get; set; }
+
+    /// <summary>Depth of the contracted-rate bucket as a share of one second's rate (0.1 = 100 ms of traffic).</summary>
+    public double ContractedBurst { get; set; } = 0.1;
+
+    /// <summary>
+    /// Added to the receipt's "submit date" and "done date": an SMSC reporting in its own time zone
+    /// or with a clock that is off (issue 12). Portal must not take it as the delivery time.
+    /// </summary>
+    public TimeSpan ReceiptClockOffset { get; set; }
 }
 
 public sealed class SmscSimulatorOptions

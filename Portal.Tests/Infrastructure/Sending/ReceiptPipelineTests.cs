@@ -27,8 +27,9 @@ public sealed class ReceiptPipelineTests
     private const int Clients = 40;
 
     [Theory]
-    [InlineData(DatabaseProvider.Postgres, true, ReceiptPolicy.LastPart, 1, MessageStatus.Delivered, 0b100L)]
-    [InlineData(DatabaseProvider.Sqlite, false, ReceiptPolicy.LastPart, 3, MessageStatus.Undeliverable, 0L)]
+    // DeliveredParts counts every delivered part whatever the policy (issue 12; it used to hold only the deciding part's bit).
+    [InlineData(DatabaseProvider.Postgres, true, ReceiptPolicy.LastPart, 1, MessageStatus.Delivered, 0b110L)]
+    [InlineData(DatabaseProvider.Sqlite, false, ReceiptPolicy.LastPart, 3, MessageStatus.Undeliverable, 0b011L)]
     [InlineData(DatabaseProvider.Postgres, true, ReceiptPolicy.AllParts, 0, MessageStatus.Delivered, 0b111L)]
     [InlineData(DatabaseProvider.Sqlite, false, ReceiptPolicy.AllParts, 2, MessageStatus.Undeliverable, null)]
     public async Task LongMessages_PartsCombinedByTheProvidersPolicy(DatabaseProvider provider, bool rabbit, ReceiptPolicy policy, int failingPart,

@@ -23,18 +23,53 @@ public sealed class ReceiptProcessorTests
     [Theory]
     [InlineData(DatabaseProvider.Postgres)]
     [InlineData(DatabaseProvider.Sqlite)]
-    public async Task FirstPart_FirstFinalPartDecides_LaterPartsChangeNothing(DatabaseProvider provider)
+    public async Task FirstPart_FirstPartsReceiptDecides_WhateverTheArrivalOrder_EveryDeliveredPartCounts(DatabaseProvider provider)
     {
+        // Issue 12: "the first part's receipt decides" means part 1's, also when part 2's arrives first;
+        // DeliveredParts counts every delivered part, also after the message became final.
         await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
         var id = await rig.AddMessageAsync("A1", parts: 3);
 
-        await rig.ApplyAsync(rig.Part(id, "A2", 1, 3, MessageStatus.Undeliverable, "011"), rig.Part(id, "A1", 0, 3, MessageStatus.Delivered));
+        await rig.ApplyAsync(rig.Part(id, "A2", 1, 3, MessageStatus.Undeliverable, "011"));
+        Assert.Equal(MessageStatus.Submitted, (await rig.MessageAsync(id)).Status);
+        await rig.ApplyAsync(rig.Part(id, "A1", 0, 3, MessageStatus.Delivered));
         await rig.ApplyAsync(rig.Part(id, "A3", 2, 3, MessageStatus.Delivered));
 
         var m = await rig.MessageAsync(id);
-        Assert.Equal(MessageStatus.Undeliverable, m.Status);
-        Assert.Equal("011", m.ErrorCode);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Null(m.ErrorCode);
         Assert.Equal(Done, m.DoneAt);
+        Assert.Equal(0b101, m.DeliveredParts);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task PartsByProviderId_NoInMemoryMatch_MessagePartsSayWhichPart(DatabaseProvider provider)
+    {
+        // After a restart (or on another node) receipts carry only the provider's id. Before issue 12
+        // only part 1's id was stored: part 2's receipt became an orphan and LastPart never decided.
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.LastPart);
+        var id = await rig.AddMessageAsync("Q1", parts: 2);
+        await using (var db = rig.Database.CreateContext())
+        {
+            db.MessageParts.AddRange(new MessagePart(id, 0, rig.ProviderId, "Q1"), new MessagePart(id, 1, rig.ProviderId, "Q2"));
+            await db.SaveChangesAsync();
+        }
+
+        await rig.ApplyAsync(new ReceiptItem(null, rig.ProviderId, "Q1", MessageStatus.Delivered, null, Done));
+        var half = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Submitted, half.Status);
+        Assert.Equal(0b01, half.DeliveredParts);
+
+        var smsc = Done.AddHours(-3);
+        await rig.ApplyAsync(new ReceiptItem(null, rig.ProviderId, "Q2", MessageStatus.Undeliverable, "001", Done.AddSeconds(1), SmscDoneAt: smsc));
+        var m = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Undeliverable, m.Status);
+        Assert.Equal(Done.AddSeconds(1), m.DoneAt);
+        Assert.Equal(smsc, m.SmscDoneAt);
+        Assert.Equal(0, await rig.OrphanCountAsync());
+        Assert.Empty(rig.Bus.Published);
     }
 
     [Theory]
@@ -123,7 +158,8 @@ public sealed class ReceiptProcessorTests
         var f = await rig.MessageAsync(failed);
         Assert.Equal(MessageStatus.Rejected, f.Status);
         Assert.Equal("002", f.ErrorCode);
-        Assert.Equal(0b001, f.DeliveredParts);
+        // Every delivered part counts (issue 12), also one arriving after the message failed.
+        Assert.Equal(0b101, f.DeliveredParts);
         Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(whole)).Status);
         Assert.Equal(0b11, (await rig.MessageAsync(whole)).DeliveredParts);
         Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(single)).Status);
@@ -242,7 +278,8 @@ public sealed class ReceiptProcessorTests
         Assert.Equal(2, rows.Count);
         Assert.Equal(new ReceiptProcessor.MessageReceipt(1, -1, null, Done.AddSeconds(1), 0b011, 0b111, 10), rows[0]);
         // Message 2: a non-last part under LastPart does nothing, not even a row.
-        Assert.Equal(new ReceiptProcessor.MessageReceipt(3, (int)MessageStatus.Expired, "003", Done, 0, 0, 30), rows[1]);
+        // Message 3: part 1's receipt decides under FirstPart; part 2's delivery still sets its bit.
+        Assert.Equal(new ReceiptProcessor.MessageReceipt(3, (int)MessageStatus.Expired, "003", Done, 0b10, 0, 30), rows[1]);
     }
 
     /// <summary>A client, a provider with the policy under test, messages with chosen provider ids, and a processor over a recording bus.</summary>

@@ -55,8 +55,6 @@ internal sealed class SmppTestRig : IAsyncDisposable
         ResponseTimeout = TimeSpan.FromSeconds(2),
         ReconnectDelay = TimeSpan.FromMilliseconds(20),
         MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
-        ThrottlePause = TimeSpan.FromMilliseconds(5),
-        MaxThrottlePause = TimeSpan.FromMilliseconds(50),
         BindWaitTimeout = TimeSpan.FromSeconds(5),
         UnbindTimeout = TimeSpan.FromSeconds(2),
     };

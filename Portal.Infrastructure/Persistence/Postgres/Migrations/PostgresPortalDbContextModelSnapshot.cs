@@ -1156,6 +1156,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<bool>("Resubmitted")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime?>("SmscDoneAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
@@ -1215,6 +1218,29 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("CampaignId", "Status");
 
                     b.ToTable("MessageChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.MessagePart", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PartIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProviderMessageId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("MessageId", "PartIndex");
+
+                    b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.ToTable("MessageParts");
                 });
 
             modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
@@ -1924,6 +1950,21 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.MessagePart", b =>
+                {
+                    b.HasOne("Portal.Domain.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

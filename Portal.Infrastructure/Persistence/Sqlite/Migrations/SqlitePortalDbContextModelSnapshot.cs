@@ -1117,6 +1117,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<bool>("Resubmitted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("SmscDoneAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
@@ -1174,6 +1177,29 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("CampaignId", "Status");
 
                     b.ToTable("MessageChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.MessagePart", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PartIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProviderMessageId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MessageId", "PartIndex");
+
+                    b.HasIndex("ProviderId", "ProviderMessageId");
+
+                    b.ToTable("MessageParts");
                 });
 
             modelBuilder.Entity("Portal.Domain.Messages.ReceiptOrphan", b =>
@@ -1867,6 +1893,21 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Messages.MessagePart", b =>
+                {
+                    b.HasOne("Portal.Domain.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Providers.SmsProvider", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

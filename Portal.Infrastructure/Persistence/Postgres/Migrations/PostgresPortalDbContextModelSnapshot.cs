@@ -249,6 +249,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FiringAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -313,13 +316,14 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("DepartmentId");
 
-                    b.HasIndex("ParentCampaignId");
-
                     b.HasIndex("ProviderId");
 
                     b.HasIndex("SegmentId");
 
                     b.HasIndex("TemplateId");
+
+                    b.HasIndex("ParentCampaignId", "FiringAt")
+                        .IsUnique();
 
                     b.HasIndex("Status", "ScheduledAt");
 

@@ -39,6 +39,8 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
         var options = Providers.ProviderSettings.Parse(settingsJson).ToConnectorOptions(name);
+        // Receipts and replies are answered to the SMSC only once on the bus (issue 13).
+        options.DurableAcknowledgements = true;
         var connector = new SmppConnector(options, loggers.CreateLogger<SmppConnector>());
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
@@ -57,14 +59,19 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
                     await ForwardMoAsync(providerId, message);
                     continue;
                 }
-                if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status) continue;
+                if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status)
+                {
+                    // Intermediate states (enroute, accepted) and late submit responses: nothing to keep.
+                    inbound.Acknowledge();
+                    continue;
+                }
                 long? messageId = long.TryParse(r.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
                 var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
                 // Part index and count come from the connector's in-memory match; an unmatched receipt
                 // (null) is treated as a one-part message's and takes the database path (ReceiptProcessor).
                 await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error,
                     DateTime.SpecifyKind(r.Receipt.DoneDate ?? DateTime.UtcNow, DateTimeKind.Utc),
-                    messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1));
+                    messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1), r);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -77,6 +84,8 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
     private async ValueTask ForwardMoAsync(int providerId, MoMessageReceived message)
     {
         if (mo is not null) await mo.AcceptAsync(providerId, message);
+        // No forwarder (a bare test setup): refuse, so the SMSC keeps the reply instead of it being dropped.
+        else message.Refuse();
     }
 
     /// <summary>The connectors up on this node (the dashboard publishes their statistics).</summary>

@@ -13,6 +13,7 @@ public static class CliVerbs
         ["smsc"] = SmscVerb.RunAsync,
         ["bench"] = BenchVerb.RunAsync,
         ["rollups"] = RollupsVerb.RunAsync,
+        ["deadletters"] = DeadLettersVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);

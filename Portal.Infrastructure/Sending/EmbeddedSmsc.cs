@@ -12,6 +12,9 @@ namespace Portal.Infrastructure.Sending;
 /// The embedded default: the SMSC simulator on a free loopback port, and a provider row
 /// "Built-in SMSC simulator" pointing at it, so a fresh install delivers campaigns (with receipts)
 /// without any configuration. Turned off with Sending:EmbeddedSimulator=false.
+/// The shared row does not hold this node's port (issue 13: every node rewrote it with its own, so
+/// one node stopping took the route of all): it names <see cref="Host"/>, and each node's
+/// <see cref="ProviderConnections"/> connects that to its own simulator's <see cref="Endpoint"/>.
 /// </summary>
 public sealed class EmbeddedSmsc(
     IDbContextFactory<PortalDbContext> contexts,
@@ -20,7 +23,14 @@ public sealed class EmbeddedSmsc(
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string ProviderName = "Built-in SMSC simulator";
+
+    /// <summary>The host name in the shared row: "this node's own embedded simulator".</summary>
+    public const string Host = "embedded.portal";
+
     private SmscSimulator? _simulator;
+
+    /// <summary>This node's simulator, once started; null on a node without one.</summary>
+    public System.Net.IPEndPoint? Endpoint { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +47,8 @@ public sealed class EmbeddedSmsc(
         var simulator = _simulator;
         // Started off the caller's synchronization context: its loops must not be tied to a test's or host's context.
         var endpoint = await Task.Run(() => simulator.StartAsync(cancellationToken), cancellationToken);
-        var settings = new Providers.ProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
+        Endpoint = endpoint;
+        var settings = new Providers.ProviderSettings { Host = Host, Port = 2775, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -46,8 +57,9 @@ public sealed class EmbeddedSmsc(
             {
                 db.Providers.Add(new SmsProvider(ProviderName, ProviderKind.Smpp, settings) { DefaultPartPrice = o.EmbeddedPartPrice });
             }
-            else
+            else if (row.SettingsJson != settings)
             {
+                // Once, from a row written by an older version with a node's port in it.
                 row.SettingsJson = settings;
             }
             await db.SaveChangesAsync(cancellationToken);

@@ -14,7 +14,7 @@ namespace Portal.Infrastructure.Sending;
 /// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the
 /// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
@@ -39,6 +39,13 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
         var options = Providers.ProviderSettings.Parse(settingsJson).ToConnectorOptions(name);
+        if (options.Host == EmbeddedSmsc.Host)
+        {
+            // The shared row means "this node's own simulator" (issue 13).
+            var own = embedded?.Endpoint ?? throw new InvalidOperationException("The built-in simulator does not run on this node (Sending:EmbeddedSimulator=false).");
+            options.Host = own.Address.ToString();
+            options.Port = own.Port;
+        }
         // Receipts and replies are answered to the SMSC only once on the bus (issue 13).
         options.DurableAcknowledgements = true;
         var connector = new SmppConnector(options, loggers.CreateLogger<SmppConnector>());

@@ -33,7 +33,8 @@ public static class SendingSetup
         services.AddSingleton(ApprovalThresholds.From(configuration));
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
-        services.AddHostedService<EmbeddedSmsc>();
+        services.AddSingleton<EmbeddedSmsc>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSmsc>());
         services.AddHostedService<SendingService>();
         return services;
     }

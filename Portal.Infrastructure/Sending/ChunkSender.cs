@@ -287,7 +287,8 @@ public sealed class ChunkSender(
         CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, SubmitLease lease, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;
-        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, ct);
+        // The campaign's speed is for the whole cluster: this node paces to its share, like provider caps.
+        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, router.LiveNodes, ct);
         // The renewals failed for long enough that a peer may have taken this message over: do not submit it.
         if (!lease.IsHeld) return new Outcome(row.Id, BackToQueue, null, 0, 0, SubmitLease.Lapsed, null);
         // Checked right before each submit, so a pause stops submissions within the status cache time.

@@ -139,7 +139,8 @@ public partial class Dashboard : IAsyncDisposable
         : queue == Sending.Value.InboundQueue ? L["Replies to apply"]
         : queue;
 
-    [Inject] private Portal.Infrastructure.Messaging.DeadLetters DeadLetters { get; set; } = default!;
+    // Resolved when used: the replay is an administrator's action, the page renders without it.
+    [Inject] private IServiceProvider Services { get; set; } = default!;
     [Inject] private Microsoft.AspNetCore.Authorization.IAuthorizationService Authorization { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthState { get; set; }
@@ -162,7 +163,8 @@ public partial class Dashboard : IAsyncDisposable
         try
         {
             var user = AuthState is null ? null : (await AuthState).User;
-            var moved = await DeadLetters.ReplayAsync(queue, user, _closing.Token);
+            var deadLetters = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Portal.Infrastructure.Messaging.DeadLetters>(Services);
+            var moved = await deadLetters.ReplayAsync(queue, user, _closing.Token);
             Snackbar.Add(string.Format(System.Globalization.CultureInfo.CurrentCulture, L["{0} dead letters sent back to the queue."], moved), Severity.Success);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -42,6 +42,7 @@ public sealed class AuditEntry
 
 public static class AuditActions
 {
+    public const string DeadLettersReplayed = "queue.dead-letters-replayed";
     public const string SignIn = "auth.sign-in";
     public const string SignInFailed = "auth.sign-in-failed";
     public const string LockedOut = "auth.locked-out";

@@ -40,6 +40,11 @@ public sealed class Campaign
     public DateTime? RecurrenceEndsAt { get; set; }
     /// <summary>For a run of a recurring campaign: the campaign that fired it.</summary>
     public int? ParentCampaignId { get; set; }
+    /// <summary>
+    /// For a run of a recurring campaign: the firing (UTC) it was made for. Unique with the parent,
+    /// so every scheduling node may fire the same trigger and the database lets one run through.
+    /// </summary>
+    public DateTime? FiringAt { get; set; }
     public bool QuietHoursEnabled { get; set; } = true;
     /// <summary>Quiet hours in the client's local time, minutes after midnight; the window may cross midnight.</summary>
     public int QuietFromMinute { get; set; } = CampaignRules.DefaultQuietFromMinute;

@@ -1,17 +1,24 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Portal.Domain.Campaigns;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Campaigns;
 
-/// <summary>Runs of a recurring campaign: each firing is a child campaign with the parent's settings.</summary>
-public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, CampaignLauncher launcher, ApprovalGuard approvals, TimeProvider clock)
+/// <summary>
+/// Runs of a recurring campaign: each firing is a child campaign with the parent's settings. Every
+/// scheduling node fires every trigger; the unique index on (ParentCampaignId, FiringAt) lets
+/// exactly one insert per firing through, across nodes (ADR 0006).
+/// </summary>
+public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, CampaignLauncher launcher, ApprovalGuard approvals, TimeProvider clock, ILogger<CampaignRuns> logger)
 {
-    /// <summary>Creates and launches the run for <paramref name="fireTimeUtc"/>; a second call for the same firing does nothing.</summary>
+    /// <summary>Creates and launches the run for <paramref name="fireTimeUtc"/>; a second call for the same firing, on any node, does nothing.</summary>
     public async Task<LaunchResult?> FireAsync(int parentId, DateTime fireTimeUtc, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        // Whole seconds: every node computes the same cron time, but the key must not depend on sub-second noise.
+        var firing = new DateTime(fireTimeUtc.Ticks - fireTimeUtc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
         int childId;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
@@ -26,8 +33,7 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
             }
             var suffix = " · " + fireTimeUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             var name = (parent.Name.Length + suffix.Length > 200 ? parent.Name[..(200 - suffix.Length)] : parent.Name) + suffix;
-            // The run's name carries its firing: the same firing on a second node finds it.
-            if (await db.Campaigns.AnyAsync(c => c.ParentCampaignId == parentId && c.Name == name, ct)) return null;
+            if (await db.Campaigns.AnyAsync(c => c.ParentCampaignId == parentId && c.FiringAt == firing, ct)) return null;
             var child = new Campaign(name, parent.DepartmentId, parent.Purpose, parent.CreatedBy, now)
             {
                 SegmentId = parent.SegmentId,
@@ -38,6 +44,7 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
                 ProviderId = parent.ProviderId,
                 ScheduleKind = ScheduleKind.Now,
                 ParentCampaignId = parentId,
+                FiringAt = firing,
                 QuietHoursEnabled = parent.QuietHoursEnabled,
                 QuietFromMinute = parent.QuietFromMinute,
                 QuietToMinute = parent.QuietToMinute,
@@ -48,9 +55,23 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
             child.SetGoal(parent.Goal, now);
             child.Schedule(now, now);
             db.Campaigns.Add(child);
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                // The check above raced with another node firing the same trigger: its run stands.
+                logger.LogInformation("Campaign {CampaignId}: the firing at {Firing:o} was run by another node", parentId, firing);
+                return null;
+            }
             childId = child.Id;
         }
+        // A crash right here leaves the run Scheduled (kind Now): the scheduler's reconciliation launches it as overdue.
         return await launcher.LaunchAsync(childId, ct);
     }
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 }

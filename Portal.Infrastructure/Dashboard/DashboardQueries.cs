@@ -338,8 +338,9 @@ public sealed class DashboardQueries(
 
     private async Task<IReadOnlyList<QueueStats>> QueuesAsync(CancellationToken ct)
     {
-        var result = new List<QueueStats>(2);
-        foreach (var queue in new[] { sending.Value.ChunkQueue, sending.Value.ReceiptQueue })
+        var result = new List<QueueStats>(3);
+        // Replies too: a dead-lettered STOP must be seen (issue 13).
+        foreach (var queue in new[] { sending.Value.ChunkQueue, sending.Value.ReceiptQueue, sending.Value.InboundQueue })
         {
             try
             {

@@ -25,6 +25,9 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
         public DateTime ReceivedAt { get; } = receivedAt;
         public long StartedAt { get; } = startedAt;
         public string?[] Parts { get; } = new string?[Math.Max((int)first.Part!.Value.Total, 1)];
+
+        /// <summary>The deliveries of the parts so far: each part's deliver_sm_resp waits until the whole is published.</summary>
+        public List<MoMessageReceived> Sources { get; } = [];
     }
 
     private readonly Dictionary<PartKey, Pending> _pending = [];
@@ -40,10 +43,13 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
         if (mo.Part is not { Total: > 1 } part || part.Sequence < 1 || part.Sequence > part.Total)
         {
             await PublishAsync(ToSms(providerId, mo, mo.Text, now));
+            // On the bus (publisher confirms): only now may the SMSC forget it (issue 13).
+            mo.Acknowledge();
             return;
         }
         string? whole = null;
         DateTime receivedAt;
+        List<MoMessageReceived>? sources = null;
         lock (_lock)
         {
             var key = new PartKey(providerId, mo.From.Value, mo.To.Value, part.Reference, part.Total);
@@ -52,14 +58,20 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
                 _pending[key] = pending = new Pending(mo, now, clock.GetTimestamp());
             }
             pending.Parts[part.Sequence - 1] = mo.Text;
+            pending.Sources.Add(mo);
             receivedAt = pending.ReceivedAt;
             if (pending.Parts.All(p => p is not null))
             {
                 _pending.Remove(key);
                 whole = string.Concat(pending.Parts);
+                sources = pending.Sources;
             }
         }
-        if (whole is not null) await PublishAsync(ToSms(providerId, mo, whole, receivedAt));
+        if (whole is not null)
+        {
+            await PublishAsync(ToSms(providerId, mo, whole, receivedAt));
+            foreach (var source in sources!) source.Acknowledge();
+        }
     }
 
     /// <summary>Publishes incomplete messages older than the part timeout, once a second, until cancelled; then what is left.</summary>
@@ -91,6 +103,7 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
             logger.LogWarning("MO message from provider {ProviderId}: {Got} of {Total} parts arrived; published as is",
                 key.ProviderId, pending.Parts.Count(p => p is not null), key.Total);
             await PublishAsync(ToSms(key.ProviderId, pending.First, string.Concat(pending.Parts.Where(p => p is not null)), pending.ReceivedAt));
+            foreach (var source in pending.Sources) source.Acknowledge();
         }
     }
 

@@ -30,4 +30,12 @@ public interface IMessageBus
 
     /// <summary>Ready (not yet delivered) and dead-lettered message counts of a queue.</summary>
     Task<QueueStats> GetStatsAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>
+    /// Moves every message of the queue's dead-letter queue back to the queue as a new message (its
+    /// delivery attempts start again); each is removed from the dead letters only once the queue has
+    /// it (publisher confirm). Returns how many were moved. Handlers are idempotent, so a replay is safe.
+    /// </summary>
+    Task<int> ReplayDeadLettersAsync(string queue, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} keeps no dead letters to replay.");
 }

@@ -58,6 +58,20 @@ internal sealed class InProcessMessageBus(MessagingOptions options, ILogger<InPr
         return Task.FromResult(new QueueStats(queue, q.ReadyCount, q.DeadLetterCount));
     }
 
+    public Task<int> ReplayDeadLettersAsync(string queue, CancellationToken ct = default)
+    {
+        QueueName.Validate(queue);
+        var q = GetQueue(queue);
+        var count = 0;
+        while (q.DeadLetters.TryDequeue(out var envelope))
+        {
+            // A fresh message: its attempts start again.
+            q.Enqueue(new InProcessEnvelope(envelope.Body));
+            count++;
+        }
+        return Task.FromResult(count);
+    }
+
     /// <summary>Bodies of the queue's dead letters, oldest first (tests, a future dashboard).</summary>
     internal IReadOnlyList<byte[]> GetDeadLetters(string queue) => GetQueue(queue).DeadLetters.Select(e => e.Body).ToList();
 
@@ -235,13 +249,13 @@ internal sealed class InProcessSubscription : IAsyncDisposable
         }
         try
         {
-            await handle(_stopping.Token);
+            await HandlerRetry.RunAsync(handle, _options, _logger, _queue.Name, _stopping.Token);
             delivery.TrySettle(); // the ack: nothing to do unless disposal already returned it
         }
         catch (Exception e)
         {
             _logger.HandlerFailed(e, _queue.Name, envelope.Tag, envelope.Attempts, _options.MaxDeliveryAttempts);
-            await RetryPauseAsync();
+            await RetryPauseAsync(envelope.Attempts);
             if (delivery.TrySettle())
             {
                 Return(envelope);
@@ -254,13 +268,13 @@ internal sealed class InProcessSubscription : IAsyncDisposable
         }
     }
 
-    private async Task RetryPauseAsync()
+    private async Task RetryPauseAsync(int attempt)
     {
         if (_options.RetryDelay > TimeSpan.Zero && !_stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.RetryDelay, _stopping.Token);
+                await Task.Delay(HandlerRetry.Backoff(_options.RetryDelay, attempt), _stopping.Token);
             }
             catch (OperationCanceledException)
             {

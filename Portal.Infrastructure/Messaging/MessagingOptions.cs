@@ -25,6 +25,12 @@ public sealed class MessagingOptions
     /// <summary>Pause before a failed message is handed back, so a short outage does not burn every attempt at once.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a handler failing on the database, network or broker is retried in place (back-off
+    /// from RetryDelay, doubling, at most 30 s) before the failure counts as a delivery attempt.
+    /// </summary>
+    public TimeSpan InfrastructureRetryWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Longest wait for a publisher confirm.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -192,6 +192,33 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IDeadLetterStore, IAsync
         return properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null;
     }
 
+    public async Task<int> ReplayDeadLettersAsync(string queue, CancellationToken ct = default)
+    {
+        QueueName.Validate(queue);
+        await EnsureQueueAsync(queue, ct);
+        var connection = await GetConnectionAsync(ct);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        var count = 0;
+        while (await channel.BasicGetAsync(QueueName.DeadLetter(queue), autoAck: false, ct) is { } got)
+        {
+            var properties = new BasicProperties
+            {
+                Persistent = true,
+                ContentType = got.BasicProperties.ContentType ?? "application/json",
+                MessageId = Guid.NewGuid().ToString("N"),
+                Type = got.BasicProperties.Type,
+                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            };
+            // Confirmed before the dead letter is acked: a failure in between leaves a copy in both, never in neither.
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, got.Body, ct);
+            await channel.BasicAckAsync(got.DeliveryTag, multiple: false, ct);
+            count++;
+        }
+        await channel.CloseAsync(ct);
+        return count;
+    }
+
     /// <summary>Connects if needed; false when the broker cannot be reached or the connection is recovering.</summary>
     public async Task<bool> CheckConnectionAsync(CancellationToken ct)
     {

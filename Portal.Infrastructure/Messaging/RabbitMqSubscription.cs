@@ -127,12 +127,12 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
 
         try
         {
-            await handle(_stopping.Token);
+            await HandlerRetry.RunAsync(handle, _options, _logger, _queue, _stopping.Token);
         }
         catch (Exception e)
         {
             _logger.HandlerFailed(e, _queue, tag, attempt, _options.MaxDeliveryAttempts);
-            await RetryPauseAsync();
+            await RetryPauseAsync(attempt);
             if (attempt >= _options.MaxDeliveryAttempts)
             {
                 _logger.DeadLettered(_queue, tag, attempt);
@@ -158,13 +158,13 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         return 1;
     }
 
-    private async Task RetryPauseAsync()
+    private async Task RetryPauseAsync(int attempt)
     {
         if (_options.RetryDelay > TimeSpan.Zero && !_stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.RetryDelay, _stopping.Token);
+                await Task.Delay(HandlerRetry.Backoff(_options.RetryDelay, attempt), _stopping.Token);
             }
             catch (OperationCanceledException)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
@@ -30,6 +31,13 @@ internal sealed class InlineCampaignSchedule : ICampaignSchedule
 internal sealed class QuartzCampaignSchedule(ISchedulerFactory schedulers, TimeProvider clock) : ICampaignSchedule
 {
     public const string Group = "campaigns";
+    public const string FingerprintKey = "schedule";
+
+    /// <summary>What the trigger was built from: a node that finds it changed in the database rebuilds the trigger.</summary>
+    public static string Fingerprint(Campaign campaign) => string.Join('|',
+        campaign.ScheduleKind.ToString(), campaign.Cron?.Trim() ?? "",
+        campaign.ScheduledAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
+        campaign.RecurrenceEndsAt?.ToString("O", CultureInfo.InvariantCulture) ?? "");
 
     public static JobKey KeyFor(int id) => new($"campaign-{id.ToString(CultureInfo.InvariantCulture)}", Group);
 
@@ -39,8 +47,10 @@ internal sealed class QuartzCampaignSchedule(ISchedulerFactory schedulers, TimeP
         var id = campaign.Id.ToString(CultureInfo.InvariantCulture);
         var recurring = campaign.ScheduleKind == ScheduleKind.Recurring;
         var job = recurring
-            ? JobBuilder.Create<RecurringCampaignJob>().WithIdentity(KeyFor(campaign.Id)).UsingJobData(LaunchCampaignJob.CampaignIdKey, id).Build()
-            : JobBuilder.Create<LaunchCampaignJob>().WithIdentity(KeyFor(campaign.Id)).UsingJobData(LaunchCampaignJob.CampaignIdKey, id).Build();
+            ? JobBuilder.Create<RecurringCampaignJob>().WithIdentity(KeyFor(campaign.Id)).UsingJobData(LaunchCampaignJob.CampaignIdKey, id)
+                .UsingJobData(FingerprintKey, Fingerprint(campaign)).Build()
+            : JobBuilder.Create<LaunchCampaignJob>().WithIdentity(KeyFor(campaign.Id)).UsingJobData(LaunchCampaignJob.CampaignIdKey, id)
+                .UsingJobData(FingerprintKey, Fingerprint(campaign)).Build();
         var trigger = TriggerBuilder.Create(clock).WithIdentity(new TriggerKey(job.Key.Name, Group)).ForJob(job.Key);
         if (recurring)
         {
@@ -83,21 +93,75 @@ public sealed class RecurringCampaignJob(CampaignRuns runs) : IJob
         await runs.FireAsync(LaunchCampaignJob.CampaignId(context), (context.ScheduledFireTimeUtc ?? context.FireTimeUtc).UtcDateTime, cancellationToken);
 }
 
-/// <summary>At start (the job store is in memory): registers the triggers of every Scheduled campaign again.</summary>
-internal sealed class CampaignScheduleLoader(IDbContextFactory<PortalDbContext> contexts, ICampaignSchedule schedule, ILogger<CampaignScheduleLoader> logger) : BackgroundService
+/// <summary>
+/// Keeps this node's in-memory triggers equal to the database, at start and then every
+/// <see cref="SchedulingOptions.ReconcileInterval"/> (issue 13): a campaign scheduled on a node
+/// without a scheduler (or on another scheduler node) gets its trigger here too; a one-shot whose
+/// launch failed (database down) has lost its trigger and gets it back, so it is retried; an overdue
+/// one-shot fires at once (its start time is past); a campaign rescheduled, cancelled or deleted
+/// elsewhere has its trigger replaced or removed. Every scheduling node fires every trigger: the
+/// launch (a guarded Scheduled -> Sending update) and the recurring run (unique per firing) make
+/// the database pick one (ADR 0006).
+/// </summary>
+internal sealed class CampaignScheduleLoader(
+    IDbContextFactory<PortalDbContext> contexts,
+    ISchedulerFactory schedulers,
+    ICampaignSchedule schedule,
+    IOptions<SchedulingOptions> options,
+    ILogger<CampaignScheduleLoader> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-            var scheduled = await db.Campaigns.AsNoTracking().Where(c => c.Status == CampaignStatus.Scheduled).ToListAsync(stoppingToken);
-            foreach (var campaign in scheduled) await schedule.ScheduleAsync(campaign, stoppingToken);
-            if (scheduled.Count > 0) logger.LogInformation("{Count} scheduled campaigns registered with the scheduler", scheduled.Count);
+            try
+            {
+                await ReconcileAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Scheduled campaigns could not be reconciled with the scheduler; retrying");
+            }
+            try
+            {
+                await Task.Delay(options.Value.ReconcileInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+    }
+
+    internal async Task ReconcileAsync(CancellationToken ct)
+    {
+        List<Campaign> scheduled;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            logger.LogError(e, "Scheduled campaigns could not be loaded");
+            scheduled = await db.Campaigns.AsNoTracking().Where(c => c.Status == CampaignStatus.Scheduled).ToListAsync(ct);
         }
+        var scheduler = await schedulers.GetScheduler(ct);
+        var known = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(QuartzCampaignSchedule.Group), ct);
+        var added = 0;
+        foreach (var campaign in scheduled)
+        {
+            var key = QuartzCampaignSchedule.KeyFor(campaign.Id);
+            var job = known.Contains(key) ? await scheduler.GetJobDetail(key, ct) : null;
+            if (job is not null && Equals(job.JobDataMap.GetString(QuartzCampaignSchedule.FingerprintKey), QuartzCampaignSchedule.Fingerprint(campaign))
+                && (await scheduler.GetTriggersOfJob(key, ct)).Count > 0)
+            {
+                continue;
+            }
+            await schedule.ScheduleAsync(campaign, ct);
+            added++;
+        }
+        var wanted = scheduled.Select(c => QuartzCampaignSchedule.KeyFor(c.Id)).ToHashSet();
+        var removed = 0;
+        foreach (var key in known.Where(k => !wanted.Contains(k)))
+        {
+            // A job running right now finishes (the launch itself is guarded); only its trigger goes.
+            if (await scheduler.DeleteJob(key, ct)) removed++;
+        }
+        if (added > 0 || removed > 0) logger.LogInformation("Scheduler reconciled: {Added} campaign triggers registered, {Removed} removed", added, removed);
     }
 }

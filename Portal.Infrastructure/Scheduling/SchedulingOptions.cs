@@ -6,4 +6,11 @@ public sealed class SchedulingOptions
 
     /// <summary>Whether this node fires scheduled jobs. A node with it off still lets users edit sources and "run now" runs inline.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How often a scheduling node re-reads the scheduled campaigns and fixes its triggers: the
+    /// longest a campaign scheduled on another node waits for its trigger here, and the retry
+    /// interval of a one-shot launch that failed.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -182,10 +182,18 @@ public sealed class ChunkSender(
         }
         if (toSend.Count == 0) return false;
 
+        // The claim is a lease: while this batch paces its submits (speed limit, provider caps) its
+        // unrecorded messages' SubmittedAt is renewed, so neither the sweeper nor a redelivered chunk
+        // takes a live sender's tail for stranded, however long the batch takes (issue 13).
+        await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), options.Value.InFlightGrace, clock, logger);
         var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
         var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
-        var outcomes = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, ct)));
+        var all = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, lease, ct)));
+        await lease.StopAsync();
+        // Not submitted because the lease lapsed: the message may belong to another sender now, so it is
+        // neither recorded nor put back (that would undo the new owner's claim); whoever holds it finishes it.
+        var outcomes = all.Where(x => x.ErrorCode != SubmitLease.Lapsed).ToArray();
         await RecordAsync(connection, outcomes, ct);
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
@@ -266,11 +274,11 @@ public sealed class ChunkSender(
     /// whose receipts may already be arriving.
     /// </summary>
     private async Task<Outcome> SendOneAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, SubmitLease lease, CancellationToken ct)
     {
         try
         {
-            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, ct);
+            return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, lease, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -280,10 +288,13 @@ public sealed class ChunkSender(
     }
 
     private async Task<Outcome> SendOneCoreAsync(DispatchCampaign dispatch, Row row, Dictionary<long, Dictionary<string, string>> attributes,
-        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, CancellationToken ct)
+        CampaignMergeFields merge, DateTime expiresAt, OptOutWatch watch, SubmitLease lease, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;
-        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, ct);
+        // The campaign's speed is for the whole cluster: this node paces to its share, like provider caps.
+        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, router.LiveNodes, ct);
+        // The renewals failed for long enough that a peer may have taken this message over: do not submit it.
+        if (!lease.IsHeld) return new Outcome(row.Id, BackToQueue, null, 0, 0, SubmitLease.Lapsed, null);
         // Checked right before each submit, so a pause stops submissions within the status cache time.
         var status = await campaigns.StatusAsync(campaign.Id, ct);
         if (status != CampaignStatus.Sending)

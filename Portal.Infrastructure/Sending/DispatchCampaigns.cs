@@ -80,15 +80,16 @@ public sealed class DispatchCampaigns(IDbContextFactory<PortalDbContext> context
     public void Invalidate(int campaignId) => _status.TryRemove(campaignId, out _);
 }
 
-/// <summary>Spaces submissions of one campaign evenly to its speed limit (per node).</summary>
+/// <summary>Spaces submissions of one campaign evenly to this node's share of its speed limit.</summary>
 internal sealed class SpeedPacer
 {
     private long _next;
 
-    public async ValueTask WaitAsync(int? perSecond, CancellationToken ct)
+    /// <param name="nodes">Live sender nodes: each gets limit / nodes per second (fractional: 1/s over 3 nodes is one per 3 s each).</param>
+    public async ValueTask WaitAsync(int? perSecond, int nodes, CancellationToken ct)
     {
         if (perSecond is not > 0) return;
-        var interval = Stopwatch.Frequency / perSecond.Value;
+        var interval = Interval(perSecond.Value, nodes);
         long slot;
         while (true)
         {
@@ -100,4 +101,7 @@ internal sealed class SpeedPacer
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), slot);
         if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
     }
+
+    /// <summary>Stopwatch ticks between two submits of this node.</summary>
+    internal static long Interval(int perSecond, int nodes) => Stopwatch.Frequency * Math.Max(nodes, 1) / perSecond;
 }

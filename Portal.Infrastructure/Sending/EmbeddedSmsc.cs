@@ -13,6 +13,9 @@ namespace Portal.Infrastructure.Sending;
 /// "Built-in SMSC simulator" pointing at it, so a fresh install delivers campaigns (with receipts)
 /// without any configuration. Only in Development or a declared demo (issue 14, see
 /// <see cref="SendingOptions.EmbeddedSimulator"/> and <see cref="CheckProductionAsync"/>).
+/// The shared row does not hold this node's port (issue 13: every node rewrote it with its own, so
+/// one node stopping took the route of all): it names <see cref="Host"/>, and each node's
+/// <see cref="ProviderConnections"/> connects that to its own simulator's <see cref="Endpoint"/>.
 /// </summary>
 public sealed class EmbeddedSmsc(
     IDbContextFactory<PortalDbContext> contexts,
@@ -23,6 +26,10 @@ public sealed class EmbeddedSmsc(
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string ProviderName = "Built-in SMSC simulator";
+
+    /// <summary>The host name in the shared row: "this node's own embedded simulator".</summary>
+    public const string Host = "embedded.portal";
+
     private SmscSimulator? _simulator;
 
     /// <summary>Whether this node runs the simulator; throws when asked to outside Development without a demo.</summary>
@@ -60,6 +67,9 @@ public sealed class EmbeddedSmsc(
             ProviderName, environment.EnvironmentName);
     }
 
+    /// <summary>This node's simulator, once started; null on a node without one.</summary>
+    public System.Net.IPEndPoint? Endpoint { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -75,7 +85,8 @@ public sealed class EmbeddedSmsc(
         var simulator = _simulator;
         // Started off the caller's synchronization context: its loops must not be tied to a test's or host's context.
         var endpoint = await Task.Run(() => simulator.StartAsync(cancellationToken), cancellationToken);
-        var settings = new Providers.ProviderSettings { Host = endpoint.Address.ToString(), Port = endpoint.Port, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
+        Endpoint = endpoint;
+        var settings = new Providers.ProviderSettings { Host = Host, Port = 2775, SystemId = "portal", Password = "portal", Binds = 2 }.ToJson();
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -84,8 +95,9 @@ public sealed class EmbeddedSmsc(
             {
                 db.Providers.Add(new SmsProvider(ProviderName, ProviderKind.Smpp, settings) { DefaultPartPrice = o.EmbeddedPartPrice });
             }
-            else
+            else if (row.SettingsJson != settings)
             {
+                // Once, from a row written by an older version with a node's port in it.
                 row.SettingsJson = settings;
             }
             await db.SaveChangesAsync(cancellationToken);

@@ -14,7 +14,7 @@ namespace Portal.Infrastructure.Sending;
 /// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the
 /// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
@@ -39,6 +39,15 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
         var options = Providers.ProviderSettings.Parse(settingsJson).ToConnectorOptions(name);
+        if (options.Host == EmbeddedSmsc.Host)
+        {
+            // The shared row means "this node's own simulator" (issue 13).
+            var own = embedded?.Endpoint ?? throw new InvalidOperationException("The built-in simulator does not run on this node (Sending:EmbeddedSimulator=false).");
+            options.Host = own.Address.ToString();
+            options.Port = own.Port;
+        }
+        // Receipts and replies are answered to the SMSC only once on the bus (issue 13).
+        options.DurableAcknowledgements = true;
         var connector = new SmppConnector(options, loggers.CreateLogger<SmppConnector>());
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
@@ -57,7 +66,12 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
                     await ForwardMoAsync(providerId, message);
                     continue;
                 }
-                if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status) continue;
+                if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status)
+                {
+                    // Intermediate states (enroute, accepted) and late submit responses: nothing to keep.
+                    inbound.Acknowledge();
+                    continue;
+                }
                 long? messageId = long.TryParse(r.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
                 var error = status == MessageStatus.Delivered ? null : r.Receipt.ErrorCode ?? r.Receipt.State.ToString();
                 // Part index and count come from the connector's in-memory match; an unmatched receipt
@@ -66,7 +80,7 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
                 // clock and zone) is kept for reference only (issue 12).
                 await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error, DateTime.UtcNow,
                     messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1,
-                    r.Receipt.DoneDate is { } smsc ? DateTime.SpecifyKind(smsc, DateTimeKind.Utc) : null));
+                    r.Receipt.DoneDate is { } smsc ? DateTime.SpecifyKind(smsc, DateTimeKind.Utc) : null), r);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -79,6 +93,8 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
     private async ValueTask ForwardMoAsync(int providerId, MoMessageReceived message)
     {
         if (mo is not null) await mo.AcceptAsync(providerId, message);
+        // No forwarder (a bare test setup): refuse, so the SMSC keeps the reply instead of it being dropped.
+        else message.Refuse();
     }
 
     /// <summary>The connectors up on this node (the dashboard publishes their statistics).</summary>

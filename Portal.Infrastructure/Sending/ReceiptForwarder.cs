@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Smpp.Esme;
 
 namespace Portal.Infrastructure.Sending;
 
@@ -14,11 +15,16 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
 {
     // Bounded: when the bus is slow, the pumps wait, the connectors' inbound channels fill and the
     // SMSC is told to retry (ESME_RX_T_APPN) instead of receipts piling up in memory.
-    private readonly Channel<ReceiptItem> _items = Channel.CreateBounded<ReceiptItem>(new BoundedChannelOptions(50_000) { SingleReader = true });
+    private readonly Channel<(ReceiptItem Item, InboundMessage? Source)> _items =
+        Channel.CreateBounded<(ReceiptItem, InboundMessage?)>(new BoundedChannelOptions(50_000) { SingleReader = true });
+
+    // The SMPP deliveries behind the batch being gathered: acknowledged to the SMSC once it is published (issue 13).
+    private readonly List<InboundMessage> _sources = [];
 
     public long Forwarded;
 
-    internal ValueTask WriteAsync(ReceiptItem item) => _items.Writer.WriteAsync(item);
+    /// <param name="source">The SMPP delivery it came from: its deliver_sm_resp waits until the batch holding the receipt is confirmed by the broker.</param>
+    internal ValueTask WriteAsync(ReceiptItem item, InboundMessage? source = null) => _items.Writer.WriteAsync((item, source));
 
     /// <summary>Runs until <paramref name="ct"/> is cancelled, then flushes what it holds.</summary>
     internal async Task RunAsync(CancellationToken ct)
@@ -34,7 +40,7 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
                 var deadline = Environment.TickCount64 + (long)o.ReceiptFlushInterval.TotalMilliseconds;
                 while (batch.Count < o.ReceiptBatchSize)
                 {
-                    while (batch.Count < o.ReceiptBatchSize && reader.TryRead(out var item)) batch.Add(item);
+                    while (batch.Count < o.ReceiptBatchSize && reader.TryRead(out var item)) Add(batch, item);
                     var left = deadline - Environment.TickCount64;
                     if (batch.Count >= o.ReceiptBatchSize || left <= 0) break;
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -55,8 +61,14 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
             }
             await FlushAsync(batch);
         }
-        while (reader.TryRead(out var rest)) batch.Add(rest);
+        while (reader.TryRead(out var rest)) Add(batch, rest);
         await FlushAsync(batch);
+    }
+
+    private void Add(List<ReceiptItem> batch, (ReceiptItem Item, InboundMessage? Source) entry)
+    {
+        batch.Add(entry.Item);
+        if (entry.Source is not null) _sources.Add(entry.Source);
     }
 
     private async Task FlushAsync(List<ReceiptItem> batch)
@@ -69,6 +81,8 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
                 await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch([.. batch]));
                 Interlocked.Add(ref Forwarded, batch.Count);
                 batch.Clear();
+                foreach (var source in _sources) source.Acknowledge();
+                _sources.Clear();
                 return;
             }
             catch (Exception e) when (e is MessagePublishException or IOException or InvalidOperationException)

@@ -36,12 +36,12 @@ public sealed class SendingService(
         var connecting = Task.CompletedTask;
         try
         {
-            chunks = await bus.SubscribeAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
+            chunks = await SubscribeUntilUpAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
                 new SubscriptionOptions { Prefetch = o.Prefetch, Concurrency = o.Concurrency }, stoppingToken);
-            receiptSubscription = await bus.SubscribeAsync<ReceiptBatch>(o.ReceiptQueue, receipts.ApplyAsync,
+            receiptSubscription = await SubscribeUntilUpAsync<ReceiptBatch>(o.ReceiptQueue, receipts.ApplyAsync,
                 new SubscriptionOptions { Prefetch = 4, Concurrency = 2 }, stoppingToken);
             // Replies from clients (SMPP MO via MoForwarder, HTTP webhooks): opt-out, opt-in, auto-replies, the inbox.
-            inboundSubscription = await bus.SubscribeAsync<InboundSms>(o.InboundQueue, inbound.ProcessAsync,
+            inboundSubscription = await SubscribeUntilUpAsync<InboundSms>(o.InboundQueue, inbound.ProcessAsync,
                 new SubscriptionOptions { Prefetch = 8, Concurrency = 2 }, stoppingToken);
             if (messaging.Value.Transport == MessagingTransport.InProcess)
             {
@@ -91,6 +91,31 @@ public sealed class SendingService(
         {
         }
     }
+
+    /// <summary>
+    /// A broker down when the node starts (or restarted before the subscription) must not stop the
+    /// host: the UI keeps serving, and the subscription is retried with back-off until it is up
+    /// (issue 13). Once subscribed, the client's automatic recovery keeps it.
+    /// </summary>
+    private async Task<IAsyncDisposable> SubscribeUntilUpAsync<T>(string queue, Func<T, CancellationToken, Task> handler, SubscriptionOptions subscription, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                return await bus.SubscribeAsync(queue, handler, subscription, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Subscribing to {Queue} failed, retrying in {Delay}: {Error}", queue, delay, e.Message);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResubscribeDelay.Ticks));
+            }
+        }
+    }
+
+    internal static readonly TimeSpan MaxResubscribeDelay = TimeSpan.FromSeconds(15);
 
     private async Task RunSafelyAsync(Func<Task> work, string what)
     {

@@ -15,6 +15,7 @@ public static class SendingSetup
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<DispatchCampaigns>();
         services.AddSingleton<ReceiptForwarder>();
+        services.AddSingleton<Messaging.DeadLetters>();
         // Replies from clients (issue 7, item 5): MO reassembly and the inbound queue's consumer.
         services.AddOptions<Inbound.InboundOptions>().Bind(configuration.GetSection(Inbound.InboundOptions.Section));
         services.AddSingleton<Inbound.MoForwarder>();
@@ -34,7 +35,8 @@ public static class SendingSetup
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
         services.AddOptions<SmscOptions>().Bind(configuration.GetSection(SmscOptions.Section));
-        services.AddHostedService<EmbeddedSmsc>();
+        services.AddSingleton<EmbeddedSmsc>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSmsc>());
         services.AddHostedService<SendingService>();
         return services;
     }

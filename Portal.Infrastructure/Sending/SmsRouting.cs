@@ -44,4 +44,7 @@ public interface IMessageRouter
     /// deliver them to a node that has not sent anything yet (connections open lazily otherwise).
     /// </summary>
     Task ConnectAllAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Sender nodes sharing the work right now (this one included): a campaign's speed limit is split between them (issue 13).</summary>
+    int LiveNodes => 1;
 }

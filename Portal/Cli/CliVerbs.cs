@@ -14,6 +14,7 @@ public static class CliVerbs
         ["bench"] = BenchVerb.RunAsync,
         ["rollups"] = RollupsVerb.RunAsync,
         ["verify-audit"] = VerifyAuditVerb.RunAsync,
+        ["deadletters"] = DeadLettersVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);

@@ -53,6 +53,9 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.HasOne<Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<MessageTemplate>().WithMany().HasForeignKey(c => c.TemplateId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(c => new { c.Status, c.ScheduledAt });
+        // One run per firing of a recurring campaign across nodes (issue 13, ADR 0006). Runs made
+        // before the column existed have no firing time; NULLs never collide on either provider.
+        b.HasIndex(c => new { c.ParentCampaignId, c.FiringAt }).IsUnique();
     }
 }
 

@@ -49,10 +49,10 @@ public sealed partial class EsmeSession
                 _ = _transport.CloseAfterFlushAsync("unbound by SMSC", TimeSpan.FromSeconds(1));
                 break;
             case DeliverSm deliver:
-                Reply(deliver.CreateResponse(await DeliverAsync(deliver).ConfigureAwait(false)));
+                ReplyWhenDurable(await DeliverAsync(deliver).ConfigureAwait(false), status => deliver.CreateResponse(status));
                 break;
             case DataSm data:
-                Reply(data.CreateResponse(await DeliverAsync(data).ConfigureAwait(false), string.Empty));
+                ReplyWhenDurable(await DeliverAsync(data).ConfigureAwait(false), status => data.CreateResponse(status, string.Empty));
                 break;
             default:
                 // An SMSC has no business sending bind/submit_sm/... to an ESME.
@@ -61,7 +61,27 @@ public sealed partial class EsmeSession
         }
     }
 
-    private async ValueTask<CommandStatus> DeliverAsync(Pdu pdu)
+    /// <summary>
+    /// Answers at once, or once the item is durable without holding up the read loop (submit_sm_resp
+    /// keep flowing meanwhile). A connection lost before then sends nothing: the SMSC re-delivers.
+    /// </summary>
+    private void ReplyWhenDurable(DeliverOutcome outcome, Func<CommandStatus, Pdu> response)
+    {
+        if (outcome.Durable is not { } durable)
+        {
+            Reply(response(outcome.Status));
+            return;
+        }
+        if (durable.IsCompletedSuccessfully)
+        {
+            Reply(response(durable.Result ? outcome.Status : CommandStatus.TemporaryAppError));
+            return;
+        }
+        _ = durable.ContinueWith(t => Reply(response(t.IsCompletedSuccessfully && t.Result ? outcome.Status : CommandStatus.TemporaryAppError)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async ValueTask<DeliverOutcome> DeliverAsync(Pdu pdu)
     {
         if (Mode == BindMode.Transmitter) return CommandStatus.IncorrectBindStatus;
         try
@@ -82,4 +102,10 @@ public sealed partial class EsmeSession
     }
 
     private void Reply(Pdu response) => _transport.TrySend(response);
+}
+
+/// <summary>What the inbound handler made of a deliver_sm: the status to answer and, when the answer must wait for durability, the task that says so.</summary>
+public readonly record struct DeliverOutcome(CommandStatus Status, Task<bool>? Durable = null)
+{
+    public static implicit operator DeliverOutcome(CommandStatus status) => new(status);
 }

@@ -16,7 +16,7 @@ public sealed partial class EsmeSession : IAsyncDisposable
 {
     private readonly SmppConnectorOptions _options;
     private readonly BindMode _mode;
-    private readonly Func<Pdu, ValueTask<CommandStatus>> _onDeliver;
+    private readonly Func<Pdu, ValueTask<DeliverOutcome>> _onDeliver;
     private readonly Func<Pdu, object, ValueTask>? _onLateResponse;
     private readonly ILogger _logger;
     private readonly RequestTracker _requests = new();
@@ -25,7 +25,7 @@ public sealed partial class EsmeSession : IAsyncDisposable
     private PduTransport _transport = null!;
     private volatile bool _bound;
 
-    private EsmeSession(SmppConnectorOptions options, BindMode mode, Func<Pdu, ValueTask<CommandStatus>> onDeliver, Func<Pdu, object, ValueTask>? onLateResponse, ILogger logger)
+    private EsmeSession(SmppConnectorOptions options, BindMode mode, Func<Pdu, ValueTask<DeliverOutcome>> onDeliver, Func<Pdu, object, ValueTask>? onLateResponse, ILogger logger)
     {
         _options = options;
         _mode = mode;
@@ -56,7 +56,7 @@ public sealed partial class EsmeSession : IAsyncDisposable
     public static async Task<EsmeSession> ConnectAsync(
         SmppConnectorOptions options,
         BindMode mode,
-        Func<Pdu, ValueTask<CommandStatus>> onDeliver,
+        Func<Pdu, ValueTask<DeliverOutcome>> onDeliver,
         ILogger logger,
         CancellationToken cancellationToken,
         Func<Pdu, object, ValueTask>? onLateResponse = null)

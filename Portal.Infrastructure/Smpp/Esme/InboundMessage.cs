@@ -5,7 +5,17 @@ using Portal.Infrastructure.Smpp.Text;
 namespace Portal.Infrastructure.Smpp.Esme;
 
 /// <summary>Something the SMSC sent us: a delivery receipt or a mobile-originated message.</summary>
-public abstract record InboundMessage(string Provider);
+public abstract record InboundMessage(string Provider)
+{
+    /// <summary>With <see cref="SmppConnectorOptions.DurableAcknowledgements"/>: completes the SMSC's pending deliver_sm_resp.</summary>
+    internal TaskCompletionSource<bool>? Durable { get; init; }
+
+    /// <summary>The item is durable (or deliberately not kept): the SMSC gets its deliver_sm_resp now. Idempotent.</summary>
+    public void Acknowledge() => Durable?.TrySetResult(true);
+
+    /// <summary>The item could not be kept: the SMSC is told to deliver it again later (ESME_RX_T_APPN).</summary>
+    public void Refuse() => Durable?.TrySetResult(false);
+}
 
 /// <summary>
 /// A delivery receipt. <see cref="Reference"/>/<see cref="PartIndex"/>/<see cref="PartCount"/> identify

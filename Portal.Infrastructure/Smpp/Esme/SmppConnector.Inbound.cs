@@ -22,7 +22,11 @@ public sealed partial class SmppConnector
     /// </summary>
     public ChannelReader<InboundMessage> Inbound => _inbound.Reader;
 
-    private async ValueTask<CommandStatus> OnDeliverAsync(Pdu pdu)
+    /// <summary>With durable acknowledgements: a fresh completion for the item about to enter the channel, else null.</summary>
+    private TaskCompletionSource<bool>? NewDurable() =>
+        _options.DurableAcknowledgements ? new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+
+    private async ValueTask<DeliverOutcome> OnDeliverAsync(Pdu pdu)
     {
         // A full channel must not block the read loop (submit_sm_resp behind it would time out and
         // make messages uncertain): refuse with ESME_RX_T_APPN, the SMSC delivers it again later.
@@ -41,8 +45,8 @@ public sealed partial class SmppConnector
         };
         if (isReceipt)
         {
-            await OnReceiptAsync(receipt!).ConfigureAwait(false);
-            return CommandStatus.Ok;
+            var durable = await OnReceiptAsync(receipt!).ConfigureAwait(false);
+            return new DeliverOutcome(CommandStatus.Ok, durable?.Task);
         }
         if (pdu is DeliverSm { IsDeliveryReceipt: true } or DataSm { IsDeliveryReceipt: true })
         {
@@ -59,8 +63,9 @@ public sealed partial class SmppConnector
         };
         if (mo is null) return CommandStatus.InvalidCommandId;
         Interlocked.Increment(ref Statistics.MoMessages);
-        await _inbound.Writer.WriteAsync(mo, _stop.Token).ConfigureAwait(false);
-        return CommandStatus.Ok;
+        var moDurable = NewDurable();
+        await _inbound.Writer.WriteAsync(mo with { Durable = moDurable }, _stop.Token).ConfigureAwait(false);
+        return new DeliverOutcome(CommandStatus.Ok, moDurable?.Task);
     }
 
     private MoMessageReceived ToMo(SmeAddress from, SmeAddress to, byte dataCoding, ReadOnlyMemory<byte> content, bool hasUdh, OptionalParameters? tlvs)
@@ -83,30 +88,35 @@ public sealed partial class SmppConnector
         return new MoMessageReceived(_options.Name, from, to, DataCoding.Decode(dataCoding, body), dataCoding, part);
     }
 
-    private async ValueTask OnReceiptAsync(DeliveryReceipt receipt)
+    /// <returns>The completion the deliver_sm_resp waits for, when the receipt went into the channel with durable acknowledgements.</returns>
+    private async ValueTask<TaskCompletionSource<bool>?> OnReceiptAsync(DeliveryReceipt receipt)
     {
         Interlocked.Increment(ref Statistics.Receipts);
         var normalized = _options.MessageIdMatching.NormalizeReceipted(receipt.MessageId);
+        var durable = NewDurable();
         if (!_options.MatchReceipts)
         {
-            await _inbound.Writer.WriteAsync(new ReceiptReceived(_options.Name, receipt, normalized, null, null), _stop.Token).ConfigureAwait(false);
-            return;
+            await _inbound.Writer.WriteAsync(new ReceiptReceived(_options.Name, receipt, normalized, null, null) { Durable = durable }, _stop.Token).ConfigureAwait(false);
+            return durable;
         }
         var match = _matcher.Match(receipt);
         switch (match.Kind)
         {
             case ReceiptMatchKind.Matched:
                 await _inbound.Writer.WriteAsync(
-                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex, match.Reference.PartCount), _stop.Token).ConfigureAwait(false);
-                break;
+                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex, match.Reference.PartCount) { Durable = durable },
+                    _stop.Token).ConfigureAwait(false);
+                return durable;
             case ReceiptMatchKind.Duplicate:
                 Interlocked.Increment(ref Statistics.DuplicateReceipts);
                 break;
             case ReceiptMatchKind.Pending:
-                // Overtook its submit_sm_resp: released by RegisterForReceiptsAsync.
+                // Overtook its submit_sm_resp: released by RegisterForReceiptsAsync. Answered at once
+                // (held in memory until its submit is recorded; a crash in that window loses it).
                 Interlocked.Increment(ref Statistics.EarlyReceipts);
                 break;
         }
+        return null;
     }
 
     private async ValueTask RegisterForReceiptsAsync(string messageId, string reference, int partIndex, int partCount)

@@ -74,6 +74,14 @@ public sealed class SmppConnectorOptions
     /// <summary>Capacity of <see cref="SmppConnector.Inbound"/>; a full channel holds deliver_sm_resp back (back-pressure).</summary>
     public int InboundCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// deliver_sm_resp (data_sm_resp) for a receipt or MO message goes back only once the reader of
+    /// <see cref="SmppConnector.Inbound"/> has called <see cref="InboundMessage.Acknowledge"/> on
+    /// it (published with confirms, issue 13): a crash before that leaves it unacknowledged and the
+    /// SMSC delivers it again after reconnecting. Off: answered as soon as it is in the channel.
+    /// </summary>
+    public bool DurableAcknowledgements { get; set; }
+
     public int MaxPduLength { get; set; } = PduCodec.DefaultMaxPduLength;
 
     internal void Validate()

@@ -125,6 +125,33 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         return CommandStatus.Ok;
     }
 
+    /// <summary>
+    /// Like a real SMSC's store-and-forward of a mobile-originated message: delivers it (as
+    /// <see cref="InjectMoAsync"/>) again and again, on whichever receiver is bound, until the ESME
+    /// acknowledges it with ESME_ROK or <paramref name="cancellationToken"/> fires. A connection lost
+    /// before the deliver_sm_resp, or ESME_RX_T_APPN, means "later", never "gone".
+    /// </summary>
+    public async Task<int> DeliverMoUntilAcknowledgedAsync(string from, string to, string text, string? systemId = null, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (FindReceiver(systemId, preferred: null) is not null
+                    && await InjectMoAsync(from, to, text, systemId, cancellationToken).ConfigureAwait(false) == CommandStatus.Ok)
+                {
+                    return attempt;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The receiver went between the lookup and the send: wait for the next bind.
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Sends unbind to every bound ESME (a maintenance window) and waits for the responses.</summary>
     public Task UnbindAllAsync() => Task.WhenAll(_connections.Keys.Where(c => c.IsBound).Select(c => c.UnbindAsync()));
 

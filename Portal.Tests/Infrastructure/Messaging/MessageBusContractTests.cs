@@ -287,6 +287,56 @@ public abstract class MessageBusContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ArgumentException>(() => bus.PublishAsync(queue, new TestMessage(1, "x")));
     }
 
+    [Fact]
+    public async Task Handler_DatabaseDownLongerThanAllAttempts_BacksOffAndIsNotDeadLettered()
+    {
+        // Issue 13: five deliveries 10 ms apart used to dead-letter a receipt batch or a STOP during a
+        // PostgreSQL restart of a second. An infrastructure failure is retried in place, with back-off.
+        var options = Options(maxDeliveryAttempts: 3);
+        var bus = CreateBus(options);
+        await bus.PublishAsync(Queue, new TestMessage(1, "receipts"));
+        var downUntil = DateTime.UtcNow.AddSeconds(2);
+        var calls = 0;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (await bus.SubscribeAsync<TestMessage>(Queue, (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            if (DateTime.UtcNow < downUntil) throw new Npgsql.NpgsqlException("Failed to connect to 127.0.0.1:5432");
+            handled.TrySetResult();
+            return Task.CompletedTask;
+        }))
+        {
+            await handled.Task.WaitAsync(Patience);
+            await WaitForStatsAsync(bus, s => s is { Ready: 0, DeadLettered: 0 });
+        }
+        // Backed off (10 ms doubling), not hammered: far fewer calls than 2 s / 10 ms.
+        Assert.InRange(calls, 4, 12);
+    }
+
+    [Fact]
+    public async Task DeadLetters_Replayed_AreHandledAgainAndLeaveTheDeadLetterQueue()
+    {
+        var bus = CreateBus(Options(maxDeliveryAttempts: 2));
+        await bus.PublishAsync(Queue, new TestMessage(7, "STOP"));
+        var broken = true;
+        var handled = new TaskCompletionSource<TestMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (await bus.SubscribeAsync<TestMessage>(Queue, (m, _) =>
+        {
+            if (Volatile.Read(ref broken)) throw new InvalidOperationException("a bug, fixed later");
+            handled.TrySetResult(m);
+            return Task.CompletedTask;
+        }))
+        {
+            await WaitForStatsAsync(bus, s => s.DeadLettered == 1);
+            Volatile.Write(ref broken, false);
+
+            Assert.Equal(1, await bus.ReplayDeadLettersAsync(Queue));
+
+            Assert.Equal(new TestMessage(7, "STOP"), await handled.Task.WaitAsync(Patience));
+            await WaitForStatsAsync(bus, s => s is { Ready: 0, DeadLettered: 0 });
+        }
+    }
+
     protected async Task<QueueStats> WaitForStatsAsync(IMessageBus bus, Func<QueueStats, bool> condition)
     {
         var deadline = DateTime.UtcNow + Patience;

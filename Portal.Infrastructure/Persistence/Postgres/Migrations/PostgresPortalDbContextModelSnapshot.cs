@@ -312,6 +312,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FiringAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("GoalEvents")
                         .HasColumnType("integer");
 
@@ -383,13 +386,14 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("DepartmentId");
 
-                    b.HasIndex("ParentCampaignId");
-
                     b.HasIndex("ProviderId");
 
                     b.HasIndex("SegmentId");
 
                     b.HasIndex("TemplateId");
+
+                    b.HasIndex("ParentCampaignId", "FiringAt")
+                        .IsUnique();
 
                     b.HasIndex("Status", "ScheduledAt");
 

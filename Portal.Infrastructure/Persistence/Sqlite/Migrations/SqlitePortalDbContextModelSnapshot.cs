@@ -299,6 +299,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FiringAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("GoalEvents")
                         .HasColumnType("INTEGER");
 
@@ -370,13 +373,14 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("DepartmentId");
 
-                    b.HasIndex("ParentCampaignId");
-
                     b.HasIndex("ProviderId");
 
                     b.HasIndex("SegmentId");
 
                     b.HasIndex("TemplateId");
+
+                    b.HasIndex("ParentCampaignId", "FiringAt")
+                        .IsUnique();
 
                     b.HasIndex("Status", "ScheduledAt");
 

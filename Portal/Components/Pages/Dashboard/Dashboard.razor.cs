@@ -138,7 +138,46 @@ public partial class Dashboard : IAsyncDisposable
     private string QueueLabel(string queue) =>
         queue == Sending.Value.ChunkQueue ? L["Chunks to send"]
         : queue == Sending.Value.ReceiptQueue ? L["Receipts to apply"]
+        : queue == Sending.Value.InboundQueue ? L["Replies to apply"]
         : queue;
+
+    // Resolved when used: the replay is an administrator's action, the page renders without it.
+    [Inject] private IServiceProvider Services { get; set; } = default!;
+    [Inject] private Microsoft.AspNetCore.Authorization.IAuthorizationService Authorization { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthState { get; set; }
+
+    private bool _mayReplay;
+    private string? _replaying;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (AuthState is null) return;
+        var user = (await AuthState).User;
+        _mayReplay = (await Authorization.AuthorizeAsync(user, null, Portal.Identity.Policies.Administration)).Succeeded;
+    }
+
+    /// <summary>Moves the queue's dead letters back (issue 13); the handlers are idempotent, so a replay applies nothing twice.</summary>
+    private async Task ReplayAsync(string queue)
+    {
+        if (!_mayReplay || _replaying is not null) return;
+        _replaying = queue;
+        try
+        {
+            var user = AuthState is null ? null : (await AuthState).User;
+            var deadLetters = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Portal.Infrastructure.Messaging.DeadLetters>(Services);
+            var moved = await deadLetters.ReplayAsync(queue, user, _closing.Token);
+            Snackbar.Add(string.Format(System.Globalization.CultureInfo.CurrentCulture, L["{0} dead letters sent back to the queue."], moved), Severity.Success);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Snackbar.Add(L["The dead letters could not be replayed: the message broker did not answer."], Severity.Error);
+        }
+        finally
+        {
+            _replaying = null;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -20,6 +20,8 @@ public sealed class EmbeddedSmscSharingTests
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: new()
         {
             ["Sending:EmbeddedSimulator"] = "true",
+            // Outside Development the simulator runs only in a declared demo (issue 14).
+            ["Smsc:Demo"] = "true",
         });
         await h.SeedClientsAsync(40);
         await h.StartAsync();

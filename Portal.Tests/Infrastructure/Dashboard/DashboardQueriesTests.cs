@@ -138,7 +138,8 @@ public class DashboardQueriesTests
         Assert.Equal(8, later.Throughput.Sum(b => b.Submitted));
         Assert.Equal(s.Today, later.Today);
 
-        Assert.Equal(["portal.dispatch", "portal.receipts"], s.Queues.Select(q => q.Queue));
+        // Replies (STOP) too since issue 13: a dead-lettered STOP must be visible and replayable.
+        Assert.Equal(["portal.dispatch", "portal.receipts", "portal.inbound"], s.Queues.Select(q => q.Queue));
         Assert.All(s.Queues, q => Assert.Equal(0, q.Ready));
     }
 

@@ -41,18 +41,29 @@ step "Tests"
 rm -rf TestResults
 set +e
 dotnet test Portal.sln --no-build -nologo \
-  --collect:"XPlat Code Coverage" --results-directory TestResults \
+  --collect:"XPlat Code Coverage" --settings coverage.runsettings --results-directory TestResults \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=minimal" \
   --blame-hang-timeout 5m
 status=$?
 set -e
 
-step "Coverage (lines)"
+step "Coverage (lines, branches; floors in .ci/coverage-floors)"
+coverage_failed=0
 for report in TestResults/*/coverage.cobertura.xml; do
   [ -f "$report" ] || continue
-  grep -oE '<package name="[^"]+" line-rate="[0-9.]+"' "$report" |
-    sed -E 's/<package name="([^"]+)" line-rate="([0-9.]+)"/\1 \2/' |
-    awk '{ printf "  %-24s %5.1f %%\n", $1, $2 * 100 }'
+  while read -r name lines branches; do
+    floor=$(awk -v p="$name" '$1 == p { print $2 }' .ci/coverage-floors)
+    verdict=""
+    if [ -n "$floor" ] && awk -v l="$lines" -v f="$floor" 'BEGIN { exit !(l * 100 < f) }'; then
+      verdict="  BELOW FLOOR $floor %"
+      coverage_failed=1
+    elif [ -n "$floor" ]; then
+      verdict="  (floor $floor %)"
+    fi
+    awk -v n="$name" -v l="$lines" -v b="$branches" -v v="$verdict" \
+      'BEGIN { printf "  %-24s lines %5.1f %%  branches %5.1f %%%s\n", n, l * 100, b * 100, v }'
+  done < <(grep -oE '<package name="[^"]+" line-rate="[0-9.]+" branch-rate="[0-9.]+"' "$report" |
+    sed -E 's/<package name="([^"]+)" line-rate="([0-9.]+)" branch-rate="([0-9.]+)"/\1 \2 \3/')
 done
 
 counters=$(grep -ohE '<Counters [^>]*>' TestResults/*.trx TestResults/*/*.trx 2>/dev/null | head -1 || true)
@@ -65,6 +76,10 @@ if [ "${CI:-}" = "true" ] && [ "$skipped" -gt 0 ]; then
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # the runner itself failed (build error, crash, hang)
+fi
+if [ "$coverage_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "Coverage fell below a floor in .ci/coverage-floors."
+  status=1
 fi
 echo
 echo "$passed passed, $failed failed"

@@ -97,7 +97,7 @@ public sealed class Campaign
     /// </summary>
     public void ChangePurpose(MessagePurpose purpose, DateTime now)
     {
-        Require(CampaignStatus.Draft, "change its purpose");
+        Require(CampaignStatus.Draft, new DomainTerm("change its purpose"));
         Purpose = purpose;
         UpdatedAt = now;
     }
@@ -108,7 +108,7 @@ public sealed class Campaign
     /// </summary>
     public void PlanLaunch(DateTime? atUtc, DateTime now)
     {
-        Require(CampaignStatus.Draft, "change its launch time");
+        Require(CampaignStatus.Draft, new DomainTerm("change its launch time"));
         ScheduledAt = atUtc;
         UpdatedAt = now;
     }
@@ -135,7 +135,7 @@ public sealed class Campaign
     /// <summary>A Manager approved what they saw: an approved draft whose settings change needs approving again.</summary>
     public void WithdrawApproval(DateTime now)
     {
-        Require(CampaignStatus.Draft, "lose its approval");
+        Require(CampaignStatus.Draft, new DomainTerm("lose its approval"));
         ClearApproval();
         UpdatedAt = now;
     }
@@ -161,7 +161,7 @@ public sealed class Campaign
     /// </summary>
     public void ReturnForApproval(DateTime now)
     {
-        Require(CampaignStatus.Scheduled, "return for approval");
+        Require(CampaignStatus.Scheduled, new DomainTerm("return for approval"));
         ClearApproval();
         RequiresApproval = true;
         Move(CampaignStatus.Draft, now);
@@ -182,7 +182,7 @@ public sealed class Campaign
 
     public void Schedule(DateTime at, DateTime now)
     {
-        Require(CampaignStatus.Draft, "schedule");
+        Require(CampaignStatus.Draft, new DomainTerm("be scheduled"));
         if (SegmentId is null || string.IsNullOrWhiteSpace(Body))
         {
             throw new DomainException("A campaign needs an audience and a message before it can be scheduled.");
@@ -199,7 +199,7 @@ public sealed class Campaign
     /// <summary>A Manager approves a campaign that needs it; the author cannot approve their own.</summary>
     public void Approve(string manager, DateTime now)
     {
-        Require(CampaignStatus.Draft, "be approved");
+        Require(CampaignStatus.Draft, new DomainTerm("be approved"));
         if (string.Equals(manager, CreatedBy, StringComparison.OrdinalIgnoreCase))
         {
             throw new DomainException("A campaign is approved by a Manager other than its author.");
@@ -250,26 +250,26 @@ public sealed class Campaign
 
     public void Start(DateTime now)
     {
-        Require(CampaignStatus.Scheduled, "start");
+        Require(CampaignStatus.Scheduled, new DomainTerm("start sending"));
         StartedAt = now;
         Move(CampaignStatus.Sending, now);
     }
 
     public void Pause(DateTime now)
     {
-        Require(CampaignStatus.Sending, "pause");
+        Require(CampaignStatus.Sending, new DomainTerm("be paused"));
         Move(CampaignStatus.Paused, now);
     }
 
     public void Resume(DateTime now)
     {
-        Require(CampaignStatus.Paused, "resume");
+        Require(CampaignStatus.Paused, new DomainTerm("be resumed"));
         Move(CampaignStatus.Sending, now);
     }
 
     public void Complete(DateTime now)
     {
-        Require(CampaignStatus.Sending, "complete");
+        Require(CampaignStatus.Sending, new DomainTerm("be completed"));
         FinishedAt = now;
         Move(CampaignStatus.Completed, now);
     }
@@ -278,7 +278,7 @@ public sealed class Campaign
     {
         if (Status is CampaignStatus.Completed or CampaignStatus.Cancelled or CampaignStatus.Failed)
         {
-            throw new DomainException($"A {Status} campaign cannot be cancelled.");
+            throw new DomainException("A {0} campaign cannot be cancelled.", Status);
         }
         FinishedAt = now;
         Move(CampaignStatus.Cancelled, now);
@@ -288,18 +288,18 @@ public sealed class Campaign
     {
         if (Status is not (CampaignStatus.Scheduled or CampaignStatus.Sending or CampaignStatus.Paused))
         {
-            throw new DomainException($"A {Status} campaign cannot fail.");
+            throw new DomainException("A {0} campaign cannot fail.", Status);
         }
         FailureReason = reason;
         FinishedAt = now;
         Move(CampaignStatus.Failed, now);
     }
 
-    private void Require(CampaignStatus expected, string action)
+    private void Require(CampaignStatus expected, DomainTerm action)
     {
         if (Status != expected)
         {
-            throw new DomainException($"Only a {expected} campaign can {action}; this one is {Status}.");
+            throw new DomainException("Only a {0} campaign can {1}; this one is {2}.", expected, action, Status);
         }
     }
 

@@ -100,7 +100,7 @@ public sealed class Client
         {
             case ConsentPurpose.Service: ServiceConsent = consent; break;
             case ConsentPurpose.Advertising: AdvertisingConsent = consent; break;
-            default: throw new DomainException($"Unknown consent purpose {purpose}.");
+            default: throw new DomainException("Unknown consent purpose {0}.", purpose);
         }
         Touch(at);
         return new ConsentRecord(Id, purpose, granted, at, source, evidence);

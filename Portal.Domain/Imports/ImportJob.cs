@@ -64,7 +64,7 @@ public sealed class ImportJob
     {
         if (Status != ImportStatus.Pending)
         {
-            throw new DomainException($"Only a pending import can start; this one is {Status}.");
+            throw new DomainException("Only a pending import can start; this one is {0}.", Status);
         }
         Status = ImportStatus.Running;
         StartedAt = at;
@@ -100,7 +100,7 @@ public sealed class ImportJob
     {
         if (Status != ImportStatus.Running)
         {
-            throw new DomainException($"This import is {Status}, not running.");
+            throw new DomainException("This import is {0}, not running.", Status);
         }
     }
 }

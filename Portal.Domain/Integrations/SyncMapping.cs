@@ -52,11 +52,13 @@ public sealed class SyncMapping
                 : Enum.TryParse<EventField>(field, false, out var e) && Enum.IsDefined(e);
             if (!known)
             {
-                throw new DomainException($"'{field}' is not a {(target == SyncTarget.Clients ? "client" : "event")} field.");
+                throw target == SyncTarget.Clients
+                    ? new DomainException("'{0}' is not a client field.", field)
+                    : new DomainException("'{0}' is not an event field.", field);
             }
             if (pairs.Any(p => p.Item2 == field))
             {
-                throw new DomainException($"The field {field} is mapped twice.");
+                throw new DomainException("The field {0} is mapped twice.", field);
             }
             pairs.Add((column.Trim(), field));
         }
@@ -65,7 +67,7 @@ public sealed class SyncMapping
             : [nameof(EventField.ExternalId), nameof(EventField.Type), nameof(EventField.OccurredAt)];
         foreach (var field in required.Where(f => pairs.All(p => p.Item2 != f)))
         {
-            throw new DomainException($"Map a source column to {field}.");
+            throw new DomainException("Map a source column to {0}.", field);
         }
         return new SyncMapping(pairs);
     }
@@ -78,7 +80,7 @@ public sealed class SyncMapping
         {
             if (!map.TryAdd(column.Trim(), field))
             {
-                throw new DomainException($"The column '{column.Trim()}' is mapped twice.");
+                throw new DomainException("The column '{0}' is mapped twice.", column.Trim());
             }
         }
         return JsonSerializer.Serialize(map);

@@ -44,7 +44,7 @@ public sealed class CampaignAudience(SegmentAudience segments)
     private async Task<IQueryable<Client>> SegmentQueryAsync(PortalDbContext db, int segmentId, CancellationToken ct)
     {
         var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct)
-            ?? throw new DomainException($"Segment {segmentId} no longer exists.");
+            ?? throw new DomainException("Segment {0} no longer exists.", segmentId);
         return await segments.QueryAsync(db, SegmentRuleJson.Parse(segment.RulesJson), segment.Id, ct);
     }
 }

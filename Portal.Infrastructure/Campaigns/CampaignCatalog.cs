@@ -143,16 +143,16 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         if (id is int existing)
         {
             campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == existing, ct)
-                ?? throw new DomainException($"Campaign {existing} does not exist.");
+                ?? throw new DomainException("Campaign {0} does not exist.", existing);
             // Issue 14: the server checks what the page checked: another department's campaign reads as missing.
             if (!CampaignVisibility.CanSee(user, await UserDepartmentAsync(db, user, ct), campaign))
             {
                 await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), existing.ToString(CultureInfo.InvariantCulture), "edit another department's campaign", ct);
-                throw new DomainException($"Campaign {existing} does not exist.");
+                throw new DomainException("Campaign {0} does not exist.", existing);
             }
             if (campaign.Status != CampaignStatus.Draft)
             {
-                throw new DomainException($"Only a Draft campaign can be edited; this one is {campaign.Status}.");
+                throw new DomainException("Only a Draft campaign can be edited; this one is {0}.", campaign.Status);
             }
             draft.ApplyTo(campaign, now);
         }
@@ -186,11 +186,11 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         if (found.FirstOrDefault(x => !scope.Allows(x.DepartmentId)) is { } foreign)
         {
             await audit.WriteAsync(user, AuditActions.AccessRefused, "Segment", foreign.Id.ToString(CultureInfo.InvariantCulture), "another department's audience in a campaign", ct);
-            throw new DomainException($"Segment {foreign.Id} no longer exists: choose another audience.");
+            throw new DomainException("Segment {0} no longer exists: choose another audience.", foreign.Id);
         }
         if (segmentIds.Except(found.Select(x => x.Id)).FirstOrDefault() is var missing and > 0)
         {
-            throw new DomainException($"Segment {missing} no longer exists: choose another audience.");
+            throw new DomainException("Segment {0} no longer exists: choose another audience.", missing);
         }
         if (draft.TemplateId is int t)
         {
@@ -201,7 +201,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
             }
             if (template is null || !scope.Allows(template.DepartmentId))
             {
-                throw new DomainException($"Template {t} no longer exists: choose another template.");
+                throw new DomainException("Template {0} no longer exists: choose another template.", t);
             }
         }
         if (draft.ProviderId is int p && !await db.Providers.AnyAsync(x => x.Id == p && x.Enabled, ct))

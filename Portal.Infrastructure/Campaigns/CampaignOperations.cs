@@ -45,7 +45,7 @@ public sealed class CampaignOperations(
         }
         catch (TemplateSyntaxException e)
         {
-            throw new DomainException("The message does not parse: " + e.Message);
+            throw new DomainException("The message does not parse: {0}", e.Message);
         }
         if (campaign.ApprovedAt is null && !campaign.RequiresApproval
             && thresholds.Requires(await estimator.EstimateAsync(campaign, null, ct)))
@@ -136,11 +136,11 @@ public sealed class CampaignOperations(
             throw new DomainException("A test message goes only to your own verified phone.");
         }
         var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, ct)
-            ?? throw new DomainException($"Campaign {campaignId} does not exist.");
+            ?? throw new DomainException("Campaign {0} does not exist.", campaignId);
         if (!CampaignVisibility.CanSee(user, own.DepartmentId, campaign))
         {
             await audit.WriteForUserAsync(own.Id, userName, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), "test send", ct);
-            throw new DomainException($"Campaign {campaignId} does not exist.");
+            throw new DomainException("Campaign {0} does not exist.", campaignId);
         }
         var now = clock.GetUtcNow().UtcDateTime;
         // Counted from the audit log, the record every node shares: the limit holds across nodes and restarts.
@@ -158,7 +158,7 @@ public sealed class CampaignOperations(
         }
         catch (TemplateSyntaxException e)
         {
-            throw new DomainException("The message does not parse: " + e.Message);
+            throw new DomainException("The message does not parse: {0}", e.Message);
         }
         // Roles with personal data see the first real client of the audience (an audited read);
         // the others get the made-up sample client, so no real client's data reaches their phone.
@@ -266,7 +266,7 @@ public sealed class CampaignOperations(
     }
 
     private static async Task<Campaign> LoadAsync(PortalDbContext db, int campaignId, CancellationToken ct) =>
-        await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException($"Campaign {campaignId} does not exist.");
+        await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException("Campaign {0} does not exist.", campaignId);
 
     private Task AuditAsync(string user, string action, int campaignId, string? details, CancellationToken ct) =>
         audit.WriteForUserAsync(null, user, action, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), details, ct);

@@ -171,7 +171,7 @@ public sealed class ClientBatchUpsert(IDbContextFactory<PortalDbContext> context
             case ClientStatus.Inactive: client.Deactivate(now); break;
             case ClientStatus.Blocked: client.Block(now); break;
             case ClientStatus.Erased: throw new DomainException("Erase a client through the erasure endpoint.");
-            default: throw new DomainException($"Unknown status {p.Status}.");
+            default: throw new DomainException("Unknown status {0}.", p.Status);
         }
     }
 

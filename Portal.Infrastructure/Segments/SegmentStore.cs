@@ -69,7 +69,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
 
     public async Task<int> CountAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
-        var segment = await FindAsync(id, scope, ct) ?? throw new DomainException($"Segment {id} does not exist.");
+        var segment = await FindAsync(id, scope, ct) ?? throw new DomainException("Segment {0} does not exist.", id);
         return await audience.CountAsync(SegmentRuleJson.Parse(segment.RulesJson), id, ct);
     }
 
@@ -111,7 +111,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         }
         else
         {
-            segment = await db.Segments.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new DomainException($"Segment {id} does not exist.");
+            segment = await db.Segments.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new DomainException("Segment {0} does not exist.", id);
             if (!scope.Allows(segment.DepartmentId))
             {
                 throw new DomainException("This segment belongs to another department.");
@@ -169,7 +169,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         var users = others.Where(s => References(s.RulesJson, id)).Select(s => s.Name).ToList();
         if (users.Count > 0)
         {
-            throw new DomainException($"Other segments refer to this one: {string.Join(", ", users)}.");
+            throw new DomainException("Other segments refer to this one: {0}.", string.Join(", ", users));
         }
         await db.Segments.Where(s => s.Id == id).ExecuteDeleteAsync(ct);
     }

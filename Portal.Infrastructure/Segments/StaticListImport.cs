@@ -131,7 +131,7 @@ public sealed class StaticListImport(IDbContextFactory<PortalDbContext> contexts
         var users = segments.Where(s => UsesList(s.RulesJson, id)).Select(s => s.Name).ToList();
         if (users.Count > 0)
         {
-            throw new DomainException($"Segments use this list: {string.Join(", ", users)}.");
+            throw new DomainException("Segments use this list: {0}.", string.Join(", ", users));
         }
         await db.StaticLists.Where(l => l.Id == id).ExecuteDeleteAsync(ct);
     }

@@ -108,7 +108,7 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
         }
         else
         {
-            template = await db.Templates.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new DomainException($"Template {id} does not exist.");
+            template = await db.Templates.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new DomainException("Template {0} does not exist.", id);
             template.Rename(name);
             changed = template.Body != body;
             if (changed) template.ChangeBody(body, now);
@@ -139,8 +139,8 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var old = await db.TemplateVersions.AsNoTracking().SingleOrDefaultAsync(v => v.TemplateId == id && v.Version == version, ct)
-            ?? throw new DomainException($"Template {id} has no version {version}.");
-        var template = await db.Templates.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new DomainException($"Template {id} does not exist.");
+            ?? throw new DomainException("Template {0} has no version {1}.", id, version);
+        var template = await db.Templates.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new DomainException("Template {0} does not exist.", id);
         return await SaveAsync(id, template.Name, old.Body, template.DepartmentId, scope, actor, user, ct);
     }
 }

@@ -195,7 +195,7 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
     {
         if (await db.SyncSources.AnyAsync(s => s.Name == name && s.Id != except, ct))
         {
-            throw new DomainException($"A source named '{name}' already exists.");
+            throw new DomainException("A source named '{0}' already exists.", name);
         }
     }
 

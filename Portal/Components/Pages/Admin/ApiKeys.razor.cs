@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -37,7 +38,7 @@ public partial class ApiKeys
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
             return;
         }
         Snackbar.Add(L["API key created."], Severity.Success);

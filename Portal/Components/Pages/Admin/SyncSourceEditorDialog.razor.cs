@@ -1,3 +1,4 @@
+using Portal.Resources;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -106,7 +107,7 @@ public partial class SyncSourceEditorDialog
         }
         catch (DomainException e)
         {
-            _error = e.Message;
+            _error = L.Describe(e);
         }
         finally
         {

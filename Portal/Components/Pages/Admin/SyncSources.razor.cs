@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -73,7 +74,7 @@ public partial class SyncSources
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
         await ReloadAsync();
     }

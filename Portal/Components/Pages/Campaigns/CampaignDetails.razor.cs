@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -149,7 +150,7 @@ public partial class CampaignDetails : IAsyncDisposable
         }
         catch (DomainException e)
         {
-            _error = L[e.Message];
+            _error = L.Describe(e);
         }
         finally
         {

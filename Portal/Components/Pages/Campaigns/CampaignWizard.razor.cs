@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -153,7 +154,7 @@ public partial class CampaignWizard
         }
         catch (DomainException e)
         {
-            _error = L[e.Message];
+            _error = L.Describe(e);
             return null;
         }
         finally
@@ -180,7 +181,7 @@ public partial class CampaignWizard
         }
         catch (DomainException e)
         {
-            _error = L[e.Message];
+            _error = L.Describe(e);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Portal.Resources;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Domain.Campaigns;
@@ -77,7 +78,7 @@ public partial class ReviewStep : IDisposable
         }
         catch (Exception e) when (e is DomainException or TemplateSyntaxException or TemplateRenderException)
         {
-            _estimateError = L[e.Message];
+            _estimateError = L.Describe(e);
             _estimate = null;
         }
         finally

@@ -1,3 +1,4 @@
+using Portal.Resources;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -28,7 +29,7 @@ public partial class ProviderEditorDialog
         }
         catch (DomainException e)
         {
-            _problems = [e.Message];
+            _problems = [L.Describe(e)];
         }
     }
 
@@ -47,7 +48,7 @@ public partial class ProviderEditorDialog
         }
         catch (DomainException e)
         {
-            _problems = [e.Message];
+            _problems = [L.Describe(e)];
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -84,7 +85,7 @@ public partial class Providers
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
         await ReloadAsync();
     }
@@ -114,7 +115,7 @@ public partial class Providers
         }
         catch (DomainException ex)
         {
-            Snackbar.Add(ex.Message, Severity.Error);
+            Snackbar.Add(L.Describe(ex), Severity.Error);
         }
     }
 }

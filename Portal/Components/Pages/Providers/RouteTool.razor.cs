@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -43,7 +44,7 @@ public partial class RouteTool
         }
         catch (DomainException e)
         {
-            _error = e.Message;
+            _error = L.Describe(e);
         }
         finally
         {

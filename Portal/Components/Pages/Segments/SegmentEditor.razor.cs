@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -193,7 +194,7 @@ public partial class SegmentEditor
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Portal.Resources;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -69,7 +70,7 @@ public partial class SegmentList : IDisposable
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
     }
 

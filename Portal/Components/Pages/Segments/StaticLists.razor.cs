@@ -1,3 +1,4 @@
+using Portal.Resources;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
@@ -80,7 +81,7 @@ public partial class StaticLists
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
     }
 }

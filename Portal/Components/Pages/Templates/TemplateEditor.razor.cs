@@ -1,3 +1,4 @@
+using Portal.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -211,7 +212,7 @@ public partial class TemplateEditor : IAsyncDisposable
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
         finally
         {
@@ -233,7 +234,7 @@ public partial class TemplateEditor : IAsyncDisposable
         }
         catch (Exception e) when (e is DomainException or TemplateSyntaxException)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
     }
 

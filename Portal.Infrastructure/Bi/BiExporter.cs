@@ -42,10 +42,11 @@ public sealed class BiExporter(
         var dataset = BiDatasets.Find(request.Dataset) ?? throw new ArgumentException("Unknown dataset.", nameof(request));
         var personal = dataset.HasPersonalColumns && Roles.SeesPersonalData(user.Claims.Where(c => c.Type == ClaimTypes.Role).Select(c => c.Value));
         var export = new BiExport(dataset.Name, request.Format, request.Filter, personal, user.Identity?.Name ?? "?", Now);
-        await using (var db = await contexts.CreateDbContextAsync(ct))
+        // Recorded whatever happens next: a cancelled export is history too.
+        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
         {
             db.BiExports.Add(export);
-            await db.SaveChangesAsync(ct);
+            await db.SaveChangesAsync(CancellationToken.None);
         }
         var folder = ExportFolder;
         Directory.CreateDirectory(folder);

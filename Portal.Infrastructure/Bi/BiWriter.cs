@@ -9,7 +9,8 @@ using Parquet.Schema;
 namespace Portal.Infrastructure.Bi;
 
 /// <summary>How a file is written.</summary>
-public sealed record BiWriteOptions(bool Bom = false, int ParquetRowGroup = 100_000);
+/// <param name="Compress">Snappy for Parquet pages, deflate for XLSX parts; off only for tests that read raw bytes.</param>
+public sealed record BiWriteOptions(bool Bom = false, int ParquetRowGroup = 100_000, bool Compress = true);
 
 /// <summary>
 /// Writes streamed rows as CSV, XLSX or Parquet. Memory is bounded by one row (CSV, XLSX) or one
@@ -21,7 +22,7 @@ public static class BiWriter
         BiWriteOptions options, IProgress<long>? progress, CancellationToken ct) => format switch
     {
         BiFormat.Csv => CsvAsync(output, columns, rows, options, progress, ct),
-        BiFormat.Xlsx => XlsxAsync(output, columns, rows, progress, ct),
+        BiFormat.Xlsx => XlsxAsync(output, columns, rows, options, progress, ct),
         BiFormat.Parquet => ParquetAsync(output, columns, rows, options, progress, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
@@ -103,7 +104,7 @@ public static class BiWriter
     /// <summary>Excel's row limit per sheet (header included): longer exports continue on the next sheet.</summary>
     internal const int XlsxRowsPerSheet = 1_048_576 - 1;
 
-    private static async Task<long> XlsxAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows,
+    private static async Task<long> XlsxAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows, BiWriteOptions options,
         IProgress<long>? progress, CancellationToken ct)
     {
         // The sheet XML is written element by element into the zip entry's deflate stream, so a
@@ -118,7 +119,7 @@ public static class BiWriter
         async Task OpenSheetAsync()
         {
             sheets++;
-            entry = await zip.CreateEntry($"xl/worksheets/sheet{sheets}.xml", CompressionLevel.Fastest).OpenAsync(ct);
+            entry = await zip.CreateEntry($"xl/worksheets/sheet{sheets}.xml", options.Compress ? CompressionLevel.Fastest : CompressionLevel.NoCompression).OpenAsync(ct);
             sheet = XmlWriter.Create(entry, settings);
             await sheet.WriteStartDocumentAsync(true);
             sheet.WriteStartElement("worksheet", Ns);
@@ -274,7 +275,7 @@ public static class BiWriter
         var groupSize = options.ParquetRowGroup;
         // One row group of column buffers at a time: memory is bounded by the group, not the file.
         var buffers = columns.Select(c => Buffer(c.Type, groupSize)).ToArray();
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output, new ParquetOptions(), false, ct);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output, new ParquetOptions { CompressionMethod = options.Compress ? CompressionMethod.Snappy : CompressionMethod.None }, false, ct);
         var inGroup = 0;
         long n = 0;
         async Task FlushAsync()

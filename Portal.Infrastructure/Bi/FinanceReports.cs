@@ -275,13 +275,13 @@ public sealed class FinanceReports(IDbContextFactory<PortalDbContext> contexts, 
         {
             sql = $"""
                 WITH o AS (SELECT day, COUNT(*) AS n, {q.Big("SUM(parts)")} AS parts, SUM(cost) AS cost FROM ({ours}) x GROUP BY day),
-                     s AS (SELECT day, MIN(row_no) AS row_no, SUM(cnt) AS n, SUM(parts) AS parts, SUM({amount}) AS amount FROM bi_stmt GROUP BY day)
-                SELECT CASE WHEN s.n = o.n THEN 'matched' WHEN s.n > o.n THEN 'missing_in_portal' ELSE 'missing_in_statement' END,
-                       s.row_no, NULL, NULL, s.day, s.parts, o.parts, s.amount, o.cost FROM s JOIN o ON o.day = s.day
+                     st AS (SELECT s.day, MIN(s.row_no) AS row_no, SUM(s.cnt) AS n, SUM(s.parts) AS parts, SUM({amount}) AS amount FROM bi_stmt s GROUP BY s.day)
+                SELECT CASE WHEN st.n = o.n THEN 'matched' WHEN st.n > o.n THEN 'missing_in_portal' ELSE 'missing_in_statement' END,
+                       st.row_no, NULL, NULL, st.day, st.parts, o.parts, st.amount, o.cost FROM st JOIN o ON o.day = st.day
                 UNION ALL
-                SELECT 'missing_in_portal', s.row_no, NULL, NULL, s.day, s.parts, NULL, s.amount, NULL FROM s WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.day = s.day)
+                SELECT 'missing_in_portal', st.row_no, NULL, NULL, st.day, st.parts, NULL, st.amount, NULL FROM st WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.day = st.day)
                 UNION ALL
-                SELECT 'missing_in_statement', NULL, NULL, NULL, o.day, NULL, o.parts, NULL, o.cost FROM o WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.day = o.day)
+                SELECT 'missing_in_statement', NULL, NULL, NULL, o.day, NULL, o.parts, NULL, o.cost FROM o WHERE NOT EXISTS (SELECT 1 FROM st WHERE st.day = o.day)
                 """;
         }
         await using var cmd = connection.CreateCommand();

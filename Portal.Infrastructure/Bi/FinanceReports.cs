@@ -11,7 +11,11 @@ namespace Portal.Infrastructure.Bi;
 public sealed record CostRow(string Month, int? DepartmentId, string? Department, int? ProviderId, string? Provider, string Operator, long Messages, long Parts, decimal Cost);
 
 /// <summary>A row-numbered problem of a statement file (row 1 is the header).</summary>
-public sealed record StatementError(int Row, string Column, string Reason);
+/// <remarks><see cref="Reason"/> is a resource key with placeholders; <see cref="Arguments"/> fill them (the UI translates the key).</remarks>
+public sealed record StatementError(int Row, string Column, string Reason, params object[] Arguments)
+{
+    public string Text => string.Format(CultureInfo.InvariantCulture, Reason, Arguments);
+}
 
 /// <summary>One line of a provider's statement: a message (by the provider's id) or a day's count.</summary>
 public sealed record StatementLine(int Row, DateOnly Date, string? MessageId, int? Count, int Parts, decimal Amount);
@@ -109,7 +113,7 @@ public sealed class FinanceReports(IDbContextFactory<PortalDbContext> contexts, 
             if (f.Count == 1 && f[0].Length == 0) continue;
             if (f.Count != header.Length)
             {
-                errors.Add(new StatementError(row, "", $"Expected {header.Length} fields, found {f.Count}."));
+                errors.Add(new StatementError(row, "", "Expected {0} fields, found {1}.", header.Length, f.Count));
                 continue;
             }
             string V(string name) => f[Col(name)].Trim();
@@ -131,7 +135,7 @@ public sealed class FinanceReports(IDbContextFactory<PortalDbContext> contexts, 
             }
             if (!string.Equals(V("currency"), currency, StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add(new StatementError(row, "currency", $"Another currency than {currency}."));
+                errors.Add(new StatementError(row, "currency", "Another currency than {0}.", currency));
                 ok = false;
             }
             string? id = null;
@@ -146,7 +150,7 @@ public sealed class FinanceReports(IDbContextFactory<PortalDbContext> contexts, 
                 }
                 else if (seen.TryGetValue(id, out var first))
                 {
-                    errors.Add(new StatementError(row, "message_id", $"Duplicate id (first on row {first})."));
+                    errors.Add(new StatementError(row, "message_id", "Duplicate id (first on row {0}).", first));
                     ok = false;
                 }
                 else

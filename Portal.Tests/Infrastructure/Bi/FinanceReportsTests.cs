@@ -102,6 +102,6 @@ public sealed class FinanceReportsTests
         await using var world = await BiWorld.CreateAsync(DatabaseProvider.Sqlite, clients: 10);
         var (lines, errors) = world.Finance.Parse(new StringReader(csv));
         Assert.Empty(lines);
-        Assert.Contains(errors, e => e.Row == row && e.Column == column && e.Reason == reason);
+        Assert.Contains(errors, e => e.Row == row && e.Column == column && e.Text == reason);
     }
 }

@@ -99,7 +99,7 @@ public sealed class BiExporter(
         for (var attempt = 1; attempt <= options.Value.ScheduledAttempts; attempt++)
         {
             last = await RunOnceAsync(definition, filter, attempt, ct);
-            if (last.Status == BiExportStatus.Succeeded || ct.IsCancellationRequested) break;
+            if (last.Status == BiExportStatus.Succeeded || ct.IsCancellationRequested || attempt == options.Value.ScheduledAttempts) break;
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, 2 << attempt)), time, ct);
         }
         return last!;

@@ -28,6 +28,10 @@ fi
 if [ ! -f .tools/node/node_modules/smpp/package.json ]; then
   npm install --prefix .tools/node --no-audit --no-fund --silent smpp@0.5.1 >/dev/null
 fi
+# Issue 16: an independent Parquet reader for the export tests (pure JavaScript).
+if [ ! -f .tools/node/node_modules/hyparquet/package.json ]; then
+  npm install --prefix .tools/node --no-audit --no-fund --silent hyparquet@1.31.5 >/dev/null
+fi
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1); node-smpp: $(node -p "require('./.tools/node/node_modules/smpp/package.json').version"); kannel: $(dpkg-query -W -f='${Version}' kannel 2>/dev/null || echo missing)"
 
 step "Services"

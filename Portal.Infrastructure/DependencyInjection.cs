@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddSingleton<DepartmentScopes>();
         services.AddSingleton<Inbound.InboxQueries>();
         AddAnalytics(services);
+        AddBi(services);
 
         services.AddPortalMessaging(builder.Configuration);
         services.AddPortalSending(builder.Configuration);
@@ -73,6 +74,15 @@ public static class DependencyInjection
     }
 
     /// <summary>Issue 15: conversions attributed as events arrive, campaign results over kept cells.</summary>
+    private static void AddBi(IServiceCollection services)
+    {
+        services.AddOptions<Bi.BiOptions>().BindConfiguration(Bi.BiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Bi.BiKeyStore>();
+        services.AddSingleton<Bi.BiReader>();
+        services.AddSingleton<Bi.BiExporter>();
+        services.AddSingleton<Bi.FinanceReports>();
+    }
+
     private static void AddAnalytics(IServiceCollection services)
     {
         services.AddOptions<Analytics.AnalyticsOptions>().BindConfiguration(Analytics.AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();

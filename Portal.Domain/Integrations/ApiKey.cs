@@ -9,8 +9,10 @@ public static class ApiScopes
     public const string ClientsDelete = "clients:delete";
     public const string EventsWrite = "events:write";
     public const string ConsentWrite = "consent:write";
+    /// <summary>The BI read API (issue 16): pseudonymised datasets, never personal data.</summary>
+    public const string AnalyticsRead = "analytics:read";
 
-    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite];
+    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite, AnalyticsRead];
 }
 
 /// <summary>

@@ -55,6 +55,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
     public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
+    public DbSet<Bi.BiSecret> BiSecrets => Set<Bi.BiSecret>();
+    public DbSet<Bi.BiExport> BiExports => Set<Bi.BiExport>();
+    public DbSet<Bi.BiExportDefinition> BiExportDefinitions => Set<Bi.BiExportDefinition>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -22,6 +22,7 @@ public static class SchedulingSetup
         {
             services.AddSingleton<ISyncSchedule, InlineSyncSchedule>();
             services.AddSingleton<ICampaignSchedule, InlineCampaignSchedule>();
+            services.AddSingleton<Bi.IBiExportSchedule, Bi.InlineBiExportSchedule>();
             return services;
         }
 
@@ -43,6 +44,10 @@ public static class SchedulingSetup
         services.AddTransient<Retention.DataRetentionJob>();
         services.AddSingleton<ISyncSchedule, QuartzSyncSchedule>();
         services.AddHostedService<SyncScheduleLoader>();
+        // Issue 16: scheduled exports, one job per definition.
+        services.AddTransient<Bi.BiExportJob>();
+        services.AddSingleton<Bi.IBiExportSchedule, Bi.QuartzBiExportSchedule>();
+        services.AddHostedService<Bi.BiExportScheduleLoader>();
         services.AddTransient<LaunchCampaignJob>();
         services.AddTransient<RecurringCampaignJob>();
         services.AddSingleton<ICampaignSchedule, QuartzCampaignSchedule>();

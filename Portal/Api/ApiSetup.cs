@@ -65,6 +65,7 @@ public static class ApiSetup
         services.AddOpenApi(DocumentName, o =>
         {
             o.AddSchemaTransformer(PartialUpdateSchemas.TransformAsync);
+            o.AddOperationTransformer(AnalyticsApi.TransformAsync);
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer((document, _, _) =>
             {
@@ -113,6 +114,7 @@ public static class ApiSetup
         api.MapClientsApi();
         api.MapConsentsApi();
         api.MapEventsApi();
+        api.MapAnalyticsApi();
         // Providers' receipts and inbound SMS: their own authentication (callback secret or HMAC), no API key.
         app.MapProviderCallbacks();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

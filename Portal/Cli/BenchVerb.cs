@@ -21,6 +21,7 @@ public static class BenchVerb
         ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
         ["route"] = (RouteBench.RunAsync, "bench route [--providers 5] [--prefixes 20000] [--count 2000000]   (least-cost plans per message, one thread; no database)"),
         ["analytics"] = (AnalyticsBench.RunAsync, "bench analytics [--clients 1900000] [--events-per-client 5] [--campaigns 50] [--runs 10]   (attribution, campaign results cold/unchanged, across campaigns; PostgreSQL)"),
+        ["export"] = (ExportBench.RunAsync, "bench export [--rows 500000,1900000] [--pages 20]   (CSV/Parquet/XLSX of a campaign's messages, time and peak memory; read API pages at depths; PostgreSQL)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

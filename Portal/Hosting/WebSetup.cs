@@ -188,6 +188,7 @@ public static class WebSetup
         app.MapAccountEndpoints();
         app.MapExportEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapBiEndpoints();
         app.MapPortalHealthChecks();
         return app;
     }

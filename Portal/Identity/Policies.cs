@@ -15,6 +15,8 @@ public static class Policies
     public const string Dashboard = nameof(Dashboard);
     public const string Clients = nameof(Clients);
     public const string Analytics = nameof(Analytics);
+    public const string BiExports = nameof(BiExports);
+    public const string Finance = nameof(Finance);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -31,6 +33,9 @@ public static class Policies
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
         // Issue 15: campaign results and the across-campaigns report, read-only for Analysts and Managers.
         options.AddPolicy(Analytics, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
+        // Issue 16: exports for the BI system and finance's cost reports and reconciliation.
+        options.AddPolicy(BiExports, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.Analyst));
+        options.AddPolicy(Finance, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.Analyst));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Infrastructure.Bi;
+
+/// <summary>Configuration section "Bi" (issue 16).</summary>
+public sealed class BiOptions
+{
+    public const string Section = "Bi";
+
+    /// <summary>
+    /// Base64 key (at least 32 bytes) of the pseudonymous client key. Empty: one is generated on first
+    /// use and kept in the database encrypted with Data Protection, so every node derives the same keys.
+    /// Changing it changes every client_key in later exports.
+    /// </summary>
+    public string? PseudonymKey { get; set; }
+
+    /// <summary>ISO 4217 currency of message costs (price lists are in one currency).</summary>
+    [Required, RegularExpression("^[A-Z]{3}$")]
+    public string Currency { get; set; } = "RUB";
+
+    /// <summary>Where UI exports are written until downloaded (relative to the content root).</summary>
+    public string ExportFolder { get; set; } = "App_Data/exports";
+
+    /// <summary>
+    /// The mounted share scheduled exports write into; a definition's folder is a path under it
+    /// (never outside: ".." and absolute paths are refused).
+    /// </summary>
+    public string ScheduledRoot { get; set; } = "App_Data/bi-share";
+
+    /// <summary>Attempts of a failed scheduled run before it is left failed (shown on the page).</summary>
+    [Range(1, 10)]
+    public int ScheduledAttempts { get; set; } = 3;
+
+    /// <summary>Rows per Parquet row group: bounds the writer's memory (one group of columns at a time).</summary>
+    [Range(1_000, 1_000_000)]
+    public int ParquetRowGroup { get; set; } = 100_000;
+
+    /// <summary>Largest page of the read API.</summary>
+    [Range(100, 100_000)]
+    public int MaxPageSize { get; set; } = 10_000;
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Infrastructure.Bi;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class BiSecretConfiguration : IEntityTypeConfiguration<BiSecret>
+{
+    public void Configure(EntityTypeBuilder<BiSecret> b)
+    {
+        b.HasKey(s => s.Name);
+        b.Property(s => s.Name).HasMaxLength(64);
+        b.Property(s => s.ProtectedValue).HasMaxLength(2000).IsRequired();
+    }
+}
+
+internal sealed class BiExportConfiguration : IEntityTypeConfiguration<BiExport>
+{
+    public void Configure(EntityTypeBuilder<BiExport> b)
+    {
+        b.Property(e => e.Dataset).HasMaxLength(40).IsRequired();
+        b.Property(e => e.RequestedBy).HasMaxLength(256).IsRequired();
+        b.Property(e => e.Sha256).HasMaxLength(64);
+        b.Property(e => e.Location).HasMaxLength(1000);
+        b.Property(e => e.Error).HasMaxLength(1000);
+        b.Ignore(e => e.Filter);
+        b.HasOne<BiExportDefinition>().WithMany().HasForeignKey(e => e.DefinitionId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(e => e.StartedAt);
+        b.HasIndex(e => new { e.DefinitionId, e.StartedAt });
+    }
+}
+
+internal sealed class BiExportDefinitionConfiguration : IEntityTypeConfiguration<BiExportDefinition>
+{
+    public void Configure(EntityTypeBuilder<BiExportDefinition> b)
+    {
+        b.Property(d => d.Name).HasMaxLength(200).IsRequired();
+        b.Property(d => d.Dataset).HasMaxLength(40).IsRequired();
+        b.Property(d => d.Cron).HasMaxLength(120).IsRequired();
+        b.Property(d => d.Destination).HasMaxLength(1000).IsRequired();
+        b.Property(d => d.CreatedBy).HasMaxLength(256).IsRequired();
+    }
+}

@@ -178,7 +178,15 @@ EOF
         chown rabbitmq:rabbitmq "$dir/rabbitmq.conf" "$dir/enabled_plugins"
     fi
 
-    if ! _services_rmq rabbitmq-server -detached >"$dir/start.log" 2>&1; then
+    # Debian's wrapper starts the node through `su rabbitmq`, whose PAM session sets the soft limit
+    # of open files back to 1024: RabbitMQ then accepts about 830 sockets and, once a long day of
+    # test hosts has opened that many, stops answering new connections without a word in its log.
+    # Start the node ourselves with the soft limit raised to the hard one.
+    local start=(rabbitmq-server -detached)
+    if [[ $(id -u) -eq 0 ]] && id -u rabbitmq >/dev/null 2>&1 && [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]]; then
+        start=(su rabbitmq -s /bin/sh -c 'cd /var/lib/rabbitmq && ulimit -n "$(ulimit -Hn)" && exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached')
+    fi
+    if ! _services_rmq "${start[@]}" >"$dir/start.log" 2>&1; then
         _services_fail "rabbitmq-server -detached failed (node $_services_rmq_node)" "$dir/start.log" "$dir/log/"*.log
         return 1
     fi

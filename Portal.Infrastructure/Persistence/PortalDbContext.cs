@@ -55,6 +55,10 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
     public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
+    public DbSet<Portal.Domain.Tours.Tour> Tours => Set<Portal.Domain.Tours.Tour>();
+    public DbSet<Portal.Domain.Tours.TourVersion> TourVersions => Set<Portal.Domain.Tours.TourVersion>();
+    public DbSet<Portal.Domain.Tours.TourProgress> TourProgress => Set<Portal.Domain.Tours.TourProgress>();
+    public DbSet<Portal.Domain.Tours.TourAssignment> TourAssignments => Set<Portal.Domain.Tours.TourAssignment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

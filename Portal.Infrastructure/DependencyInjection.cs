@@ -36,6 +36,7 @@ public static class DependencyInjection
         services.AddScoped<DemoDataSeeder>();
         services.AddSingleton<Tours.TourCatalog>();
         services.AddSingleton<Tours.BuiltInTourSeeder>();
+        services.AddSingleton<Tours.TourTraining>();
         services.AddSingleton<AuditLog>();
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();

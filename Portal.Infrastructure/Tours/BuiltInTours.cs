@@ -215,3 +215,17 @@ public static class BuiltInTours
         ]),
     ];
 }
+
+/// <summary>
+/// The anchors the tour editor offers per page: every page and anchor the built-in tours use
+/// (which <c>TourAnchorSourceTests</c> proves exist in the .razor sources). A trainer may still
+/// type any other <c>data-tour</c> value.
+/// </summary>
+public static class TourAnchors
+{
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ByPage { get; } = BuiltInTours.All
+        .SelectMany(t => t.Steps)
+        .SelectMany(s => s.Wait == TourWait.Appear && s.WaitTarget is { } target ? new[] { (s.Route, s.Anchor), (s.Route, target) } : [(s.Route, s.Anchor)])
+        .GroupBy(x => x.Route)
+        .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Item2).Distinct().Order()]);
+}

@@ -15,6 +15,7 @@ public static class Policies
     public const string Dashboard = nameof(Dashboard);
     public const string Clients = nameof(Clients);
     public const string Analytics = nameof(Analytics);
+    public const string Training = nameof(Training);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -31,6 +32,8 @@ public static class Policies
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
         // Issue 15: campaign results and the across-campaigns report, read-only for Analysts and Managers.
         options.AddPolicy(Analytics, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
+        // Issue 18: tours, their assignment and the progress report are the Trainer's (and an Administrator's).
+        options.AddPolicy(Training, p => p.RequireRole(Roles.Administrator, Roles.Trainer));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -99,3 +99,48 @@ public class TourCatalogTests
         }
     }
 }
+
+/// <summary>Issue 18: the Trainer's report counts and drop-off, on both databases.</summary>
+public class TourTrainingTests
+{
+    public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Funnel_CountsStatuses_AndWherePeopleStop(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await new BuiltInTourSeeder(database.Factory, TimeProvider.System).SeedAsync(default);
+        var catalog = new TourCatalog(database.Factory, TimeProvider.System);
+        var training = new TourTraining(database.Factory, TimeProvider.System);
+        var tour = (await catalog.ForUserAsync("x", [Roles.Administrator], default)).Single(t => t.Key == BuiltInTours.Audience);
+
+        await catalog.StartAsync("u1", tour, default);
+        await catalog.FinishAsync("u1", tour.Id, default);
+        await catalog.StartAsync("u2", tour, default);
+        await catalog.SkipAsync("u2", tour.Id, 3, default);
+        await catalog.StartAsync("u3", tour, default);
+        await catalog.SkipAsync("u3", tour.Id, 3, default);
+        await catalog.StartAsync("u4", tour, default);
+        await catalog.ReachAsync("u4", tour.Id, 5, default);
+
+        var funnel = (await training.FunnelsAsync(default)).Single(f => f.TourId == tour.Id);
+        Assert.Equal((4, 1, 2), (funnel.Started, funnel.Finished, funnel.Skipped));
+        Assert.Equal(tour.Steps.Count, funnel.StepCount);
+        Assert.Equal(2, funnel.DropOff[4]);
+        Assert.Equal(1, funnel.DropOff[6]);
+        Assert.Equal(2, funnel.DropOff.Count);
+
+        // Editing adds a version; only publishing changes what users play.
+        var v = await training.SaveVersionAsync(tour.Id, "New title", "Новый заголовок", [tour.Steps[0]], "trainer", default);
+        Assert.Equal(2, v);
+        Assert.Equal(tour.Steps.Count, (await catalog.ForUserAsync("x", [Roles.Administrator], default)).Single(t => t.Id == tour.Id).Steps.Count);
+        await training.PublishAsync(tour.Id, v, [Roles.Trainer], [], default);
+        Assert.DoesNotContain(tour.Id, (await catalog.ForUserAsync("x", [Roles.Administrator], default)).Select(t => t.Id));
+        Assert.Single((await catalog.ForUserAsync("t", [Roles.Trainer], default)).Single(t => t.Id == tour.Id).Steps);
+
+        await training.AssignAsync(tour.Id, Roles.Trainer, null, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), "trainer", default);
+        Assert.Single(await training.AssignmentsAsync(default));
+        await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => training.AssignAsync(tour.Id, null, null, null, "trainer", default));
+    }
+}

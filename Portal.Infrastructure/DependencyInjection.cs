@@ -34,6 +34,9 @@ public static class DependencyInjection
         AddDatabase(services, builder.Configuration, builder.Environment.ContentRootPath);
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<DemoDataSeeder>();
+        services.AddSingleton<Tours.TourCatalog>();
+        services.AddSingleton<Tours.BuiltInTourSeeder>();
+        services.AddSingleton<Tours.TourTraining>();
         services.AddSingleton<AuditLog>();
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();

@@ -58,6 +58,10 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Bi.BiSecret> BiSecrets => Set<Bi.BiSecret>();
     public DbSet<Bi.BiExport> BiExports => Set<Bi.BiExport>();
     public DbSet<Bi.BiExportDefinition> BiExportDefinitions => Set<Bi.BiExportDefinition>();
+    public DbSet<Portal.Domain.Tours.Tour> Tours => Set<Portal.Domain.Tours.Tour>();
+    public DbSet<Portal.Domain.Tours.TourVersion> TourVersions => Set<Portal.Domain.Tours.TourVersion>();
+    public DbSet<Portal.Domain.Tours.TourProgress> TourProgress => Set<Portal.Domain.Tours.TourProgress>();
+    public DbSet<Portal.Domain.Tours.TourAssignment> TourAssignments => Set<Portal.Domain.Tours.TourAssignment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

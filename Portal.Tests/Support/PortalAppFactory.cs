@@ -91,6 +91,8 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
         builder.UseSetting("RateLimits:CallbacksPerMinute", "1000000");
         // The demo's past campaigns (issue 15) only where a test asks for them: other tests count campaigns and messages.
         builder.UseSetting("Seed:DemoHistory", "false");
+        // Issue 18: the orientation offer only where a test asks for it, so it never shifts what other tests click.
+        builder.UseSetting("Tours:OfferOrientation", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

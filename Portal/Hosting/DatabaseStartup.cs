@@ -17,6 +17,7 @@ internal static class DatabaseStartup
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(app.Lifetime.ApplicationStopping);
         }
         var logins = await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+        await scope.ServiceProvider.GetRequiredService<Infrastructure.Tours.BuiltInTourSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         await Infrastructure.Sending.EmbeddedSmsc.CheckProductionAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(),
             scope.ServiceProvider.GetRequiredService<IOptions<Infrastructure.Sending.SmscOptions>>().Value, app.Environment,
             scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Startup"), app.Lifetime.ApplicationStopping);

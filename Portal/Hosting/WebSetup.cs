@@ -28,6 +28,8 @@ public static class WebSetup
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddScoped<Portal.Components.Tours.TourRunner>();
+        services.AddOptions<Portal.Components.Tours.TourOptions>().BindConfiguration(Portal.Components.Tours.TourOptions.Section).ValidateOnStart();
         services.AddTransient<MudBlazor.MudLocalizer, Portal.Resources.PortalMudLocalizer>();
         services.AddLocalization();
         services.AddHttpContextAccessor();

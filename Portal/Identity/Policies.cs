@@ -17,6 +17,7 @@ public static class Policies
     public const string Analytics = nameof(Analytics);
     public const string BiExports = nameof(BiExports);
     public const string Finance = nameof(Finance);
+    public const string Training = nameof(Training);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -36,6 +37,8 @@ public static class Policies
         // Issue 16: exports for the BI system and finance's cost reports and reconciliation.
         options.AddPolicy(BiExports, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.Analyst));
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.Analyst));
+        // Issue 18: tours, their assignment and the progress report are the Trainer's (and an Administrator's).
+        options.AddPolicy(Training, p => p.RequireRole(Roles.Administrator, Roles.Trainer));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

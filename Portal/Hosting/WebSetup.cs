@@ -151,6 +151,7 @@ public static class WebSetup
         services.AddScoped<UserAccounts>();
 
         builder.AddPortalApi();
+        builder.AddPortalWebTelemetry();
         return builder;
     }
 
@@ -189,6 +190,7 @@ public static class WebSetup
         app.MapExportEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapPortalHealthChecks();
+        app.MapPortalMetrics();
         return app;
     }
 

@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Portal.Domain.Messages;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.Telemetry;
+
+/// <summary>
+/// Delivered / failed counts and the submit-to-receipt lag from the receipt UPDATE itself (issue 22):
+/// it returns the rows it changed (RETURNING works on SQLite and PostgreSQL), so measuring costs no
+/// extra query. A row counts as made final by this statement when its DoneAt is the receipt's own
+/// time; a later part's receipt of a message already final only adds its bit and is not counted again.
+/// </summary>
+internal static class ReceiptTelemetry
+{
+    public const string Returning = """RETURNING "Messages"."Id", "Messages"."Status", "Messages"."SubmittedAt", "Messages"."DoneAt", "Messages"."ProviderId" """;
+
+    private static readonly TimeSpan SameTime = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Runs the UPDATE ... RETURNING; returns the rows changed, as ExecuteNonQuery would.</summary>
+    public static async Task<int> ExecuteAsync(DbCommand command, IReadOnlyList<ReceiptProcessor.MessageReceipt> receipts, CancellationToken ct)
+    {
+        var doneAt = new Dictionary<long, DateTime>(receipts.Count);
+        foreach (var r in receipts) doneAt[r.MessageId] = r.DoneAt;
+        var finals = new List<(int? Provider, MessageStatus Status, TimeSpan? Lag)>();
+        var rows = 0;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                rows++;
+                var status = (MessageStatus)reader.GetInt32(1);
+                if (reader.IsDBNull(3) || status is MessageStatus.Submitted or MessageStatus.Submitting or MessageStatus.Queued) continue;
+                var done = DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc);
+                if (!doneAt.TryGetValue(reader.GetInt64(0), out var receiptAt) || (done - DateTime.SpecifyKind(receiptAt, DateTimeKind.Utc)).Duration() > SameTime) continue;
+                TimeSpan? lag = reader.IsDBNull(2) ? null : done - DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc);
+                finals.Add((reader.IsDBNull(4) ? null : reader.GetInt32(4), status, lag));
+            }
+        }
+        // Recorded once the statement succeeded: a conflict retry runs it again and must not count twice.
+        foreach (var (provider, status, lag) in finals) PortalMetrics.RecordFinalReceipt(provider, status, lag);
+        return rows;
+    }
+}

@@ -12,16 +12,17 @@ namespace Portal.Infrastructure.Telemetry;
 /// </summary>
 internal static class ReceiptTelemetry
 {
-    public const string Returning = """RETURNING "Messages"."Id", "Messages"."Status", "Messages"."SubmittedAt", "Messages"."DoneAt", "Messages"."ProviderId" """;
+    public const string Returning = """RETURNING "Messages"."Id", "Messages"."Status", "Messages"."SubmittedAt", "Messages"."DoneAt" """;
 
     private static readonly TimeSpan SameTime = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Runs the UPDATE ... RETURNING; returns the rows changed, as ExecuteNonQuery would.</summary>
     public static async Task<int> ExecuteAsync(DbCommand command, IReadOnlyList<ReceiptProcessor.MessageReceipt> receipts, CancellationToken ct)
     {
-        var doneAt = new Dictionary<long, DateTime>(receipts.Count);
-        foreach (var r in receipts) doneAt[r.MessageId] = r.DoneAt;
-        var finals = new List<(int? Provider, MessageStatus Status, TimeSpan? Lag)>();
+        // The receipt's own provider: a receipt can overtake the submit's record, whose ProviderId is still NULL then.
+        var byMessage = new Dictionary<long, (DateTime DoneAt, int ProviderId)>(receipts.Count);
+        foreach (var r in receipts) byMessage[r.MessageId] = (r.DoneAt, r.ProviderId);
+        var finals = new List<(int Provider, MessageStatus Status, TimeSpan? Lag)>();
         var rows = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -31,9 +32,9 @@ internal static class ReceiptTelemetry
                 var status = (MessageStatus)reader.GetInt32(1);
                 if (reader.IsDBNull(3) || status is MessageStatus.Submitted or MessageStatus.Submitting or MessageStatus.Queued) continue;
                 var done = DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc);
-                if (!doneAt.TryGetValue(reader.GetInt64(0), out var receiptAt) || (done - DateTime.SpecifyKind(receiptAt, DateTimeKind.Utc)).Duration() > SameTime) continue;
+                if (!byMessage.TryGetValue(reader.GetInt64(0), out var receipt) || (done - DateTime.SpecifyKind(receipt.DoneAt, DateTimeKind.Utc)).Duration() > SameTime) continue;
                 TimeSpan? lag = reader.IsDBNull(2) ? null : done - DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc);
-                finals.Add((reader.IsDBNull(4) ? null : reader.GetInt32(4), status, lag));
+                finals.Add((receipt.ProviderId, status, lag));
             }
         }
         // Recorded once the statement succeeded: a conflict retry runs it again and must not count twice.

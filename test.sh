@@ -20,6 +20,8 @@ command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # Kannel (bearerbox + smsbox) for the HTTP provider tests; the tests start their own, never the service.
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || missing+=(kannel)
+# Prometheus and promtool (issue 22): a real Prometheus scrapes a test node; promtool checks the alert rules.
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq
@@ -32,7 +34,7 @@ fi
 if [ ! -f .tools/node/node_modules/hyparquet/package.json ]; then
   npm install --prefix .tools/node --no-audit --no-fund --silent hyparquet@1.31.5 >/dev/null
 fi
-echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1); node-smpp: $(node -p "require('./.tools/node/node_modules/smpp/package.json').version"); kannel: $(dpkg-query -W -f='${Version}' kannel 2>/dev/null || echo missing)"
+echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1); node-smpp: $(node -p "require('./.tools/node/node_modules/smpp/package.json').version"); kannel: $(dpkg-query -W -f='${Version}' kannel 2>/dev/null || echo missing); prometheus: $(dpkg-query -W -f='${Version}' prometheus 2>/dev/null || echo missing)"
 
 step "Services"
 services_start_postgres

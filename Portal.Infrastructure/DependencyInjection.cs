@@ -73,6 +73,7 @@ public static class DependencyInjection
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")
             .AddCheck<MessageBusHealthCheck>("broker");
+        Telemetry.TelemetrySetup.AddPortalTelemetry(builder);
         return builder;
     }
 

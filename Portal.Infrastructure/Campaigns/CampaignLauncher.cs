@@ -38,6 +38,7 @@ public sealed class CampaignLauncher(
     /// <summary>Null when the campaign is not Scheduled any more (already launched, cancelled, deleted).</summary>
     public async Task<LaunchResult?> LaunchAsync(int campaignId, CancellationToken ct)
     {
+        using var span = Telemetry.PortalTelemetry.Source.StartActivity("campaign launch")?.SetTag("portal.campaign.id", campaignId);
         var o = options.Value;
         var started = Stopwatch.StartNew();
         await using var db = await contexts.CreateDbContextAsync(ct);

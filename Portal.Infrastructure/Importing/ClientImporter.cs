@@ -96,6 +96,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                 return await FinishFailedAsync(jobId, outcome.Total, outcome.Rejected, outcome.Error);
             }
             var job = await UpdateJobAsync(jobId, j => j.Complete(outcome.Total, outcome.Inserted, outcome.Updated, outcome.Rejected, Now));
+            Telemetry.PortalMetrics.RecordImport(outcome.Upserted, outcome.Rejected);
             logger.LogInformation("Import {JobId}: {Total} rows, {Inserted} inserted, {Updated} updated, {Rejected} rejected in {Seconds:F1} s",
                 jobId, outcome.Total, outcome.Inserted, outcome.Updated, outcome.Rejected, clock.Elapsed.TotalSeconds);
             return job;

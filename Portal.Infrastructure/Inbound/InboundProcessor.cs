@@ -149,6 +149,7 @@ public sealed class InboundProcessor(
             logger.LogInformation("Client {ClientId} opted in by SMS reply {InboundId}", client!.Id, inbound.Id);
         }
         await tx.CommitAsync(ct);
+        Telemetry.PortalMetrics.RecordInbound(intent.Intent.ToString(), intent.Intent == ReplyIntent.OptOut && changed);
         return answer;
     }
 

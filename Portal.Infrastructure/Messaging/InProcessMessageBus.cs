@@ -20,7 +20,8 @@ internal sealed class InProcessMessageBus(MessagingOptions options, ILogger<InPr
     {
         QueueName.Validate(queue);
         ct.ThrowIfCancellationRequested();
-        GetQueue(queue).Enqueue(new InProcessEnvelope(MessageJson.Serialize(message)));
+        using var span = Telemetry.PortalTelemetry.StartPublish(queue);
+        GetQueue(queue).Enqueue(new InProcessEnvelope(MessageJson.Serialize(message)) { TraceParent = span?.Id });
         return Task.CompletedTask;
     }
 
@@ -144,6 +145,9 @@ internal sealed class InProcessEnvelope(byte[] body)
 
     public ulong Tag { get; } = (ulong)Interlocked.Increment(ref _lastTag);
 
+    /// <summary>The publisher's W3C trace context (issue 22), as RabbitMQ carries it in a header.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>When it was published: the age retention judges a dead letter by.</summary>
     public DateTimeOffset DeadAt { get; init; } = DateTimeOffset.UtcNow;
 }
@@ -231,6 +235,7 @@ internal sealed class InProcessSubscription : IAsyncDisposable
     {
         var envelope = delivery.Envelope;
         envelope.Attempts++;
+        using var span = Telemetry.PortalTelemetry.StartProcess(_queue.Name, envelope.TraceParent, null);
         Func<CancellationToken, Task> handle;
         try
         {

@@ -51,6 +51,7 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IDeadLetterStore, IAsync
         var body = MessageJson.Serialize(message);
         await EnsureQueueAsync(queue, ct);
         var channel = await GetPublishChannelAsync(ct);
+        using var span = Telemetry.PortalTelemetry.StartPublish(queue);
         var properties = new BasicProperties
         {
             Persistent = true,
@@ -58,6 +59,7 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IDeadLetterStore, IAsync
             MessageId = Guid.NewGuid().ToString("N"),
             Type = typeof(T).Name,
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            Headers = Telemetry.PortalTelemetry.Headers(span),
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.PublishTimeout);

@@ -87,7 +87,7 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         {
             // The body's memory belongs to the client only until this callback returns.
             _deliveries.Writer.TryWrite(new PendingDelivery(
-                delivery.DeliveryTag, delivery.Body.ToArray(), DeliveryAttempt(delivery.BasicProperties)));
+                delivery.DeliveryTag, delivery.Body.ToArray(), DeliveryAttempt(delivery.BasicProperties), Telemetry.PortalTelemetry.TraceParentOf(delivery.BasicProperties.Headers)));
         }
         return Task.CompletedTask; // while stopping: left unacked, it returns to the queue on close
     }
@@ -112,7 +112,8 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
 
     private async Task HandleAsync(PendingDelivery delivery)
     {
-        var (tag, body, attempt) = delivery;
+        var (tag, body, attempt, traceParent) = delivery;
+        using var span = Telemetry.PortalTelemetry.StartProcess(_queue, traceParent, null);
         Func<CancellationToken, Task> handle;
         try
         {
@@ -243,5 +244,5 @@ internal sealed class RabbitMqSubscription : IAsyncDisposable
         _onDisposed(this);
     }
 
-    private readonly record struct PendingDelivery(ulong Tag, byte[] Body, int Attempt);
+    private readonly record struct PendingDelivery(ulong Tag, byte[] Body, int Attempt, string? TraceParent);
 }

@@ -21,6 +21,9 @@ public sealed class ProviderHealthBoard(TimeProvider clock)
 
     public CircuitBreaker For(int providerId) => _breakers.GetOrAdd(providerId, _ => new CircuitBreaker(clock, Threshold, CoolDown));
 
+    /// <summary>Every provider this node has a breaker for, with its state (issue 22: the circuit gauge).</summary>
+    public IEnumerable<(int ProviderId, CircuitState State)> States() => _breakers.Select(b => (b.Key, b.Value.State));
+
     public ProviderHealth HealthOf(int providerId) =>
         _breakers.TryGetValue(providerId, out var b) ? new ProviderHealth(b.State, b.OpenUntil) : ProviderHealth.Healthy;
 }

@@ -49,6 +49,7 @@ public sealed class ChunkSender(
     public async Task ProcessAsync(DispatchChunk chunk, CancellationToken ct)
     {
         var o = options.Value;
+        using var inFlight = Telemetry.PortalMetrics.ChunkInFlight();
         var status = await campaigns.StatusAsync(chunk.CampaignId, ct);
         if (status is null) return;
         if (status is CampaignStatus.Cancelled or CampaignStatus.Completed or CampaignStatus.Failed)
@@ -92,6 +93,7 @@ public sealed class ChunkSender(
     private async Task<bool> SendBatchAsync(DispatchCampaign dispatch, List<Row> rows, CancellationToken ct)
     {
         var campaign = dispatch.Campaign;
+        using var span = Telemetry.PortalTelemetry.Source.StartActivity("sender batch")?.SetTag("portal.batch.size", rows.Count);
         var now = clock.GetUtcNow().UtcDateTime;
         var validity = TimeSpan.FromHours(campaign.ValidityHours);
         var expired = new List<long>();
@@ -330,7 +332,10 @@ public sealed class ChunkSender(
             return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
         }
         var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
+        using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
+        Telemetry.PortalMetrics.RecordSubmit(route.ProviderId, route.Name, result, started);
         if (result.NotSent)
         {
             return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);

@@ -11,6 +11,9 @@ public sealed partial class ProviderConnections
 {
     private readonly ConcurrentDictionary<int, (string SettingsJson, HttpSmsSender Sender)> _http = new();
 
+    /// <summary>HTTP providers this node has a sender for (issue 22: a node with one is ready to send).</summary>
+    public int HttpSenders => _http.Count;
+
     /// <summary>The HTTP sender of <paramref name="providerId"/>, or null when it is an SMPP provider.</summary>
     private HttpSmsSender? HttpSenderOf(int providerId, string name, string settingsJson)
     {

@@ -105,8 +105,9 @@ public sealed class ReceiptProcessor(
                     "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
                 FROM v WHERE "Messages"."Id" = v.id AND ("Messages"."Status" IN {InFlight} OR v.bits <> 0)
                   AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
+                {Telemetry.ReceiptTelemetry.Returning}
                 """;
-            applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
+            applied += await DispatchSql.RetryOnConflictAsync(() => Telemetry.ReceiptTelemetry.ExecuteAsync(command, part, ct), ct);
         }
         var unmatched = new List<ReceiptItem>();
         foreach (var part in byProviderId.Chunk(1000))
@@ -116,11 +117,13 @@ public sealed class ReceiptProcessor(
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
         Interlocked.Add(ref Applied, applied);
+        Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
         if (unmatched.Count == 0) return;
         if (batch.Attempt >= options.Value.ReceiptRetries)
         {
             var kept = await KeepOrphansAsync(connection, unmatched, ct);
             Interlocked.Add(ref Orphaned, kept);
+            Telemetry.PortalMetrics.RecordOrphans(kept);
             logger.LogWarning("{Count} receipts matched no message in flight after {Attempts} attempts: {Kept} kept as orphans, the rest were for messages already final",
                 unmatched.Count, batch.Attempt + 1, kept);
             return;

@@ -153,6 +153,7 @@ public static class WebSetup
         services.AddScoped<UserAccounts>();
 
         builder.AddPortalApi();
+        builder.AddPortalWebTelemetry();
         return builder;
     }
 
@@ -192,6 +193,7 @@ public static class WebSetup
         app.MapAnalyticsEndpoints();
         app.MapBiEndpoints();
         app.MapPortalHealthChecks();
+        app.MapPortalMetrics();
         return app;
     }
 

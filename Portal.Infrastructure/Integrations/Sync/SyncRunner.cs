@@ -99,6 +99,7 @@ public sealed class SyncRunner(
             run.Finish(read, error is null ? upserted : 0, error is null ? rejected : 0, error, Now);
             await db.SaveChangesAsync(CancellationToken.None);
         }
+        Telemetry.PortalMetrics.RecordSync(run.Upserted, run.Rejected);
         logger.LogInformation("Sync of source {SourceId} (run {RunId}): {Read} read, {Upserted} upserted, {Rejected} rejected in {Seconds:F1} s{Failed}",
             sourceId, run.Id, read, run.Upserted, run.Rejected, watch.Elapsed.TotalSeconds, error is null ? "" : " — failed");
         return run;

@@ -45,6 +45,10 @@ internal sealed class DispatchHarness : IAsyncDisposable
     /// <summary>Set before <see cref="StartAsync"/>: every log line (Debug and up, formatted, with exceptions) lands in <see cref="Logs"/>.</summary>
     public bool CaptureLogs { get; set; }
     public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
+    /// <summary>Extra registrations after the app's own (issue 22: an in-memory span exporter).</summary>
+    public Action<IServiceCollection>? TestServices { get; set; }
+    /// <summary>The queues' common prefix: "{prefix}.chunks", ".receipts", ".inbound".</summary>
+    public string QueuePrefix => _queues;
 
     public IServiceProvider Services => (Host ?? throw new InvalidOperationException("Start the host first.")).Services;
 
@@ -103,6 +107,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
             builder.Logging.AddProvider(new CapturingLoggerProvider(Logs));
         }
         builder.AddPortalInfrastructure();
+        TestServices?.Invoke(builder.Services);
         if (Clock is not null) builder.Services.AddSingleton(Clock);
         Host = builder.Build();
         await Host.StartAsync();

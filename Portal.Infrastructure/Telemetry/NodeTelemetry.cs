@@ -1,0 +1,118 @@
+using System.Diagnostics.Metrics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Infrastructure.Dashboard;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.Telemetry;
+
+/// <summary>
+/// This host's gauges for <see cref="PortalMetrics"/>: connectors and circuits read at collection
+/// time (in memory), queue depths, dead letters and running campaigns sampled every
+/// <see cref="TelemetryOptions.SampleInterval"/> (broker and database calls never run inside a scrape).
+/// Every series carries the node id (Dashboard:NodeId), so several hosts in one process stay apart.
+/// </summary>
+public sealed class NodeTelemetry(
+    ProviderConnections connections,
+    ProviderHealthBoard health,
+    IMessageBus bus,
+    IDbContextFactory<PortalDbContext> contexts,
+    IOptions<SendingOptions> sending,
+    IOptions<DashboardOptions> dashboard,
+    IOptions<TelemetryOptions> options,
+    ILogger<NodeTelemetry> logger) : BackgroundService
+{
+    private readonly string _node = dashboard.Value.ResolvedNodeId;
+    private volatile IReadOnlyList<QueueStats> _queues = [];
+    private long? _campaignsRunning;
+
+    public string Node => _node;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        PortalMetrics.Register(this);
+        try
+        {
+            using var timer = new PeriodicTimer(options.Value.SampleInterval);
+            do
+            {
+                await SampleAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            PortalMetrics.Unregister(this);
+        }
+    }
+
+    /// <summary>Reads queue depths and the running campaigns now (also called by tests).</summary>
+    internal async Task SampleAsync(CancellationToken ct)
+    {
+        var s = sending.Value;
+        var queues = new List<QueueStats>(3);
+        foreach (var queue in new[] { s.ChunkQueue, s.ReceiptQueue, s.InboundQueue })
+        {
+            try
+            {
+                queues.Add(await bus.GetStatsAsync(queue, ct));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Broker down: the gauge disappears rather than showing a stale value; /health/ready says why.
+                logger.LogDebug("Queue {Queue} not sampled: {Error}", queue, e.Message);
+            }
+        }
+        _queues = queues;
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            _campaignsRunning = await db.Campaigns.LongCountAsync(c => c.Status == CampaignStatus.Sending, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _campaignsRunning = null;
+            logger.LogDebug("Running campaigns not sampled: {Error}", e.Message);
+        }
+    }
+
+    private KeyValuePair<string, object?> NodeTag => new("node", _node);
+
+    internal IEnumerable<Measurement<long>> WindowInUse() =>
+        connections.Connected().Select(c => new Measurement<long>(c.Connector.WindowInUse, Provider(c.Connector.Options.Name), NodeTag));
+
+    internal IEnumerable<Measurement<long>> BindsUp() =>
+        connections.Connected().Select(c => new Measurement<long>(c.Connector.BoundSessions, Provider(c.Connector.Options.Name), NodeTag));
+
+    internal IEnumerable<Measurement<long>> SubmitSmSent() =>
+        connections.Connected().Select(c => new Measurement<long>(c.Connector.Statistics.SubmitSmSent, Provider(c.Connector.Options.Name), NodeTag));
+
+    internal IEnumerable<Measurement<long>> Throttled() =>
+        connections.Connected().Select(c => new Measurement<long>(c.Connector.Statistics.Throttled, Provider(c.Connector.Options.Name), NodeTag));
+
+    internal IEnumerable<Measurement<long>> Circuits() =>
+        health.States().Select(b => new Measurement<long>((long)b.State, Provider(PortalMetrics.ProviderName(b.ProviderId)), NodeTag));
+
+    internal IEnumerable<Measurement<long>> QueueDepth() =>
+        _queues.Select(q => new Measurement<long>(q.Ready, new("queue", q.Queue), NodeTag));
+
+    internal IEnumerable<Measurement<long>> DeadLetters() =>
+        _queues.Select(q => new Measurement<long>(q.DeadLettered, new("queue", q.Queue), NodeTag));
+
+    internal IEnumerable<Measurement<long>> CampaignsRunning() =>
+        _campaignsRunning is { } n ? [new Measurement<long>(n, NodeTag)] : [];
+
+    internal IEnumerable<Measurement<long>> Up() =>
+        [new Measurement<long>(1, NodeTag, new("sender", sending.Value.Enabled ? "true" : "false"))];
+
+    private static KeyValuePair<string, object?> Provider(string name) => new("provider", name);
+}

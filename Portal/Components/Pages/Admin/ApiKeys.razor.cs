@@ -12,6 +12,7 @@ public partial class ApiKeys
     [Inject] private ApiKeyService Keys { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<ApiKeys> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private IReadOnlyList<ApiKeyRow>? _keys;
@@ -37,7 +38,12 @@ public partial class ApiKeys
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L[e.Message], Severity.Error);
+            return;
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, e, "Create an API key"), Severity.Error);
             return;
         }
         Snackbar.Add(L["API key created."], Severity.Success);

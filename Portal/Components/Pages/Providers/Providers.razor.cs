@@ -18,6 +18,7 @@ public partial class Providers
     [Inject] private ProviderHealthBoard Health { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<Providers> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private IReadOnlyList<ProviderRow>? _providers;
@@ -84,7 +85,11 @@ public partial class Providers
         }
         catch (DomainException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Add(L[e.Message], Severity.Error);
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, e, "Enable or disable a provider"), Severity.Error);
         }
         await ReloadAsync();
     }
@@ -114,7 +119,11 @@ public partial class Providers
         }
         catch (DomainException ex)
         {
-            Snackbar.Add(ex.Message, Severity.Error);
+            Snackbar.Add(L[ex.Message], Severity.Error);
+        }
+        catch (Exception ex) when (UnexpectedError.IsUnexpected(ex))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, ex, "Price list import"), Severity.Error);
         }
     }
 }

@@ -54,6 +54,13 @@ public sealed class CampaignOperations(
             campaign.RequiresApproval = true;
             await db.SaveChangesAsync(ct);
         }
+        // Issue 20: a one-off campaign to nobody would "complete" with no messages; refuse it in words.
+        // A recurring one may start empty (its audience is read again at every run).
+        if (campaign.ScheduleKind != ScheduleKind.Recurring && campaign.SegmentId is not null
+            && !await (await audience.SendableAsync(db, campaign, now, ct)).AnyAsync(ct))
+        {
+            throw new DomainException("Nobody in this audience can receive the campaign: it is empty, or all its clients are inactive, opted out, without consent or already capped today. Check the audience's conditions.");
+        }
         var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
         campaign.Schedule(at, now);
         await db.SaveChangesAsync(ct);

@@ -82,10 +82,24 @@ public sealed class Client
         Operator = MobileOperators.Of(phone.Value);
     }
 
-    /// <summary>Whether a message of this purpose may be sent at all (before quiet hours and caps).</summary>
+    /// <summary>
+    /// Issue 20: THE definition of who may get a message of this purpose (before quiet hours and the
+    /// frequency cap): active, not opted out, and for advertising with advertising consent. The
+    /// estimate and the launch snapshot filter with this expression in SQL and the sender checks
+    /// each message with its compiled form, so the three cannot disagree (they did: the snapshot
+    /// took inactive clients the sender then cancelled).
+    /// </summary>
+    public static System.Linq.Expressions.Expression<Func<Client, bool>> Receives(ConsentPurpose purpose) =>
+        purpose == ConsentPurpose.Service
+            ? c => c.Status == ClientStatus.Active && c.OptedOutAt == null
+            : c => c.Status == ClientStatus.Active && c.OptedOutAt == null && c.AdvertisingConsent.Granted;
+
+    private static readonly Func<Client, bool> ReceivesService = Receives(ConsentPurpose.Service).Compile();
+    private static readonly Func<Client, bool> ReceivesAdvertising = Receives(ConsentPurpose.Advertising).Compile();
+
+    /// <summary>Whether a message of this purpose may be sent at all (before quiet hours and caps): <see cref="Receives"/>.</summary>
     public bool MayReceive(ConsentPurpose purpose) =>
-        Status == ClientStatus.Active && OptedOutAt is null &&
-        (purpose == ConsentPurpose.Service || AdvertisingConsent.Granted);
+        (purpose == ConsentPurpose.Service ? ReceivesService : ReceivesAdvertising)(this);
 
     /// <returns>The record to append to the consent history.</returns>
     public ConsentRecord SetConsent(ConsentPurpose purpose, bool granted, DateTime at, string source, string? evidence)

@@ -138,18 +138,22 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         var now = clock.GetUtcNow().UtcDateTime;
         var scope = await scopes.ForAsync(user, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await CheckReferencesAsync(db, draft, scope, user, ct);
-        Campaign campaign;
+        Campaign? campaign = null;
         if (id is int existing)
         {
             campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == existing, ct)
                 ?? throw new DomainException("Campaign {0} does not exist.", existing);
-            // Issue 14: the server checks what the page checked: another department's campaign reads as missing.
-            if (!CampaignVisibility.CanSee(user, await UserDepartmentAsync(db, user, ct), campaign))
+            // Issue 14: the server checks what the page checked, before anything else is looked at:
+            // another department's campaign reads as missing.
+            if (!CampaignVisibility.WorksWithCampaigns(user) || !CampaignVisibility.CanSee(user, await CampaignVisibility.DepartmentOfAsync(db, user, ct), campaign))
             {
-                await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), existing.ToString(CultureInfo.InvariantCulture), "edit another department's campaign", ct);
+                await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), existing.ToString(CultureInfo.InvariantCulture), "edit: another department's campaign", ct);
                 throw new DomainException("Campaign {0} does not exist.", existing);
             }
+        }
+        await CheckReferencesAsync(db, draft, scope, user, ct);
+        if (campaign is not null)
+        {
             if (campaign.Status != CampaignStatus.Draft)
             {
                 throw new DomainException("Only a Draft campaign can be edited; this one is {0}.", campaign.Status);
@@ -165,13 +169,6 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         await db.SaveChangesAsync(ct);
         await audit.WriteAsync(user, DraftSavedAction, "Campaign", campaign.Id.ToString(), null, CancellationToken.None);
         return campaign.Id;
-    }
-
-    private static async Task<int?> UserDepartmentAsync(PortalDbContext db, ClaimsPrincipal user, CancellationToken ct)
-    {
-        var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
-        var name = (user.Identity?.Name ?? "").ToUpperInvariant();
-        return await db.Users.AsNoTracking().Where(u => id != null ? u.Id == id : u.NormalizedUserName == name).Select(u => u.DepartmentId).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>

@@ -66,15 +66,12 @@ public sealed class CampaignLauncher(
             return null;
         }
 
-        var recipients = await audience.RecipientsAsync(db, campaign, ct);
+        // Issue 20: the same definition of who receives as the estimate and the sender.
+        var recipients = await audience.SendableAsync(db, campaign, now, ct);
         var capped = 0;
-        if (o.MaxMessagesPerClientPerDay is int cap)
+        if (o.MaxMessagesPerClientPerDay is not null)
         {
-            var since = now.AddDays(-1);
-            var all = recipients;
-            recipients = recipients.Where(c => db.Messages.Count(m => m.ClientId == c.Id && m.CreatedAt >= since
-                && m.CampaignId != null && m.Status != MessageStatus.Control && m.Status != MessageStatus.Cancelled) < cap);
-            capped = await all.CountAsync(ct) - await recipients.CountAsync(ct);
+            capped = await (await audience.RecipientsAsync(db, campaign, ct)).CountAsync(ct) - await recipients.CountAsync(ct);
         }
 
         var tx = transaction.GetDbTransaction();

@@ -34,10 +34,10 @@ public sealed class CampaignOperations(
     ApprovalThresholds thresholds,
     TimeProvider clock) : ICampaignOperations
 {
-    public async Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default)
+    public async Task ScheduleAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var campaign = await LoadAsync(db, campaignId, ct);
+        var campaign = await LoadForAsync(db, campaignId, user, "schedule", ct);
         var now = clock.GetUtcNow().UtcDateTime;
         try
         {
@@ -54,6 +54,13 @@ public sealed class CampaignOperations(
             campaign.RequiresApproval = true;
             await db.SaveChangesAsync(ct);
         }
+        // Issue 20: a one-off campaign to nobody would "complete" with no messages; refuse it in words.
+        // A recurring one may start empty (its audience is read again at every run).
+        if (campaign.ScheduleKind != ScheduleKind.Recurring && campaign.SegmentId is not null
+            && !await (await audience.SendableAsync(db, campaign, now, ct)).AnyAsync(ct))
+        {
+            throw new DomainException("Nobody in this audience can receive the campaign: it is empty, or all its clients are inactive, opted out, without consent or already capped today. Check the audience's conditions.");
+        }
         var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
         campaign.Schedule(at, now);
         await db.SaveChangesAsync(ct);
@@ -61,11 +68,17 @@ public sealed class CampaignOperations(
         await schedule.ScheduleAsync(campaign, ct);
     }
 
-    public async Task ApproveAsync(int campaignId, string manager, CancellationToken ct = default)
+    public async Task ApproveAsync(int campaignId, ClaimsPrincipal manager, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var campaign = await LoadAsync(db, campaignId, ct);
-        campaign.Approve(manager, clock.GetUtcNow().UtcDateTime);
+        var campaign = await LoadForAsync(db, campaignId, manager, "approve", ct);
+        if (!CampaignVisibility.CanApprove(manager, campaign))
+        {
+            // The page hides the button; the server does not trust the page.
+            await audit.WriteAsync(manager, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), "approve: not a manager, or the author", ct);
+            throw new DomainException("Only a manager other than the author can approve this campaign.");
+        }
+        campaign.Approve(manager.Identity?.Name ?? "", clock.GetUtcNow().UtcDateTime);
         // Issue 14: the approval covers the audience's rules (versions) and the size and cost the
         // Manager saw, so a launch can tell when the audience grew behind the approval.
         var fingerprint = await AudienceFingerprintAsync(db, campaign, ct)
@@ -88,19 +101,19 @@ public sealed class CampaignOperations(
             campaign.ExcludedSegmentIds.Distinct().Select(id => (id, versions[id])));
     }
 
-    public async Task PauseAsync(int campaignId, string user, CancellationToken ct = default)
+    public async Task PauseAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
     {
         await TransitionAsync(campaignId, user, AuditActions.CampaignPaused, (c, now) => c.Pause(now), ct);
     }
 
-    public async Task ResumeAsync(int campaignId, string user, CancellationToken ct = default)
+    public async Task ResumeAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
     {
         await TransitionAsync(campaignId, user, AuditActions.CampaignResumed, (c, now) => c.Resume(now), ct);
         // Senders left the paused campaign's chunks open: hand them out again.
         await publisher.PublishOpenAsync(campaignId, ct);
     }
 
-    public async Task CancelAsync(int campaignId, string user, CancellationToken ct = default)
+    public async Task CancelAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
     {
         await TransitionAsync(campaignId, user, AuditActions.CampaignCancelled, (c, now) => c.Cancel(now), ct);
         await schedule.UnscheduleAsync(campaignId, ct);
@@ -246,10 +259,10 @@ public sealed class CampaignOperations(
             Errors: errors.Select(e => (e.Code, e.Count)).ToList());
     }
 
-    private async Task TransitionAsync(int campaignId, string user, string action, Action<Campaign, DateTime> transition, CancellationToken ct)
+    private async Task TransitionAsync(int campaignId, ClaimsPrincipal user, string action, Action<Campaign, DateTime> transition, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var campaign = await LoadAsync(db, campaignId, ct);
+        var campaign = await LoadForAsync(db, campaignId, user, action, ct);
         var from = campaign.Status;
         var now = clock.GetUtcNow().UtcDateTime;
         transition(campaign, now);
@@ -265,9 +278,22 @@ public sealed class CampaignOperations(
         await AuditAsync(user, action, campaignId, $"{from} -> {campaign.Status}", ct);
     }
 
-    private static async Task<Campaign> LoadAsync(PortalDbContext db, int campaignId, CancellationToken ct) =>
-        await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException("Campaign {0} does not exist.", campaignId);
+    /// <summary>
+    /// The campaign, when the user works with campaigns and may see it (issue 14). Another
+    /// department's campaign reads as missing, exactly like one that does not exist, so ids cannot
+    /// be probed; the attempt is audited.
+    /// </summary>
+    private async Task<Campaign> LoadForAsync(PortalDbContext db, int campaignId, ClaimsPrincipal user, string operation, CancellationToken ct)
+    {
+        var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException("Campaign {0} does not exist.", campaignId);
+        if (!CampaignVisibility.WorksWithCampaigns(user) || !CampaignVisibility.CanSee(user, await CampaignVisibility.DepartmentOfAsync(db, user, ct), campaign))
+        {
+            await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), operation + ": another department's campaign", ct);
+            throw new DomainException("Campaign {0} does not exist.", campaignId);
+        }
+        return campaign;
+    }
 
-    private Task AuditAsync(string user, string action, int campaignId, string? details, CancellationToken ct) =>
-        audit.WriteForUserAsync(null, user, action, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), details, ct);
+    private Task AuditAsync(ClaimsPrincipal user, string action, int campaignId, string? details, CancellationToken ct) =>
+        audit.WriteAsync(user, action, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), details, ct);
 }

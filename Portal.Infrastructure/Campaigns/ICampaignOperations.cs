@@ -8,18 +8,25 @@ namespace Portal.Infrastructure.Campaigns;
 /// </summary>
 public interface ICampaignOperations
 {
-    /// <summary>Draft -> Scheduled; registers the Quartz trigger (now, at a time, or recurring).</summary>
-    Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default);
+    // Issue 14: every id-based operation takes the signed-in user, not a name, and checks on the
+    // server that the user works with campaigns and may see this one (their department's, their
+    // own, or every department's for administrators and managers); another department's campaign
+    // reads as missing and the attempt is audited. Approval is also refused to the author.
 
-    Task ApproveAsync(int campaignId, string manager, CancellationToken ct = default);
+    /// <summary>Draft -> Scheduled; registers the Quartz trigger (now, at a time, or recurring): scheduling "now" is the launch.</summary>
+    /// <exception cref="Portal.Domain.Common.DomainException">Another department's campaign, or the transition is not allowed.</exception>
+    Task ScheduleAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default);
+
+    /// <exception cref="Portal.Domain.Common.DomainException">Another department's campaign, not a manager, or the author.</exception>
+    Task ApproveAsync(int campaignId, System.Security.Claims.ClaimsPrincipal manager, CancellationToken ct = default);
 
     /// <summary>Stops new submissions within 2 seconds on every node.</summary>
-    Task PauseAsync(int campaignId, string user, CancellationToken ct = default);
+    Task PauseAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default);
 
-    Task ResumeAsync(int campaignId, string user, CancellationToken ct = default);
+    Task ResumeAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default);
 
     /// <summary>Sends nothing more; queued and deferred messages become Cancelled.</summary>
-    Task CancelAsync(int campaignId, string user, CancellationToken ct = default);
+    Task CancelAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default);
 
     /// <summary>
     /// Renders the campaign (for the audience's first client when the user sees personal data, a

@@ -36,6 +36,40 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
         return result;
     }
 
+    /// <summary>Events dated before this are refused (issue 20: a 1900 date is a typo, not history).</summary>
+    public static readonly DateTime EarliestEvent = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    /// <summary>How far ahead of the clock an event may be dated (time zones, clock drift); a 2099 purchase would hold the roll-ups for good.</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
+    /// <summary>The largest attributes document of one event, in UTF-8 bytes.</summary>
+    public const int MaxAttributesBytes = 4096;
+
+    /// <summary>
+    /// Issue 20: refuses what cannot be true (dates before <see cref="EarliestEvent"/> or more than
+    /// <see cref="FutureTolerance"/> ahead, negative amounts) and oversized attributes, for the API
+    /// and the scheduled sync alike. With no future dates accepted, the client's last purchase and
+    /// last activity only move forward to real moments.
+    /// </summary>
+    internal static BatchItemError? Implausible(IncomingEvent e, DateTime now)
+    {
+        if (e.OccurredAt < EarliestEvent)
+        {
+            return new(e.Index, e.ExternalId, "occurredAt", "The date is before 2000: refused.");
+        }
+        if (e.OccurredAt > now + FutureTolerance)
+        {
+            return new(e.Index, e.ExternalId, "occurredAt", "The date is more than a day in the future: refused.");
+        }
+        if (e.Amount < 0)
+        {
+            return new(e.Index, e.ExternalId, "amount", "An amount cannot be negative.");
+        }
+        if (e.AttributesJson is { } json && System.Text.Encoding.UTF8.GetByteCount(json) > MaxAttributesBytes)
+        {
+            return new(e.Index, e.ExternalId, "attributes", $"The attributes are larger than {MaxAttributesBytes / 1024} KB.");
+        }
+        return null;
+    }
+
     /// <summary>
     /// The same work inside the caller's open transaction, so a caller ingesting many batches
     /// (a scheduled sync) commits all of them, and its own bookkeeping, at once or not at all.
@@ -51,6 +85,7 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
             .ToDictionaryAsync(c => c.ExternalId, c => c.Id, StringComparer.Ordinal, ct);
         errors.AddRange(events.Where(e => !clientIds.ContainsKey(e.ExternalId))
             .Select(e => new BatchItemError(e.Index, e.ExternalId, "externalId", "No client has this external id.")));
+        errors.AddRange(events.Select(e => Implausible(e, clock.GetUtcNow().UtcDateTime)).OfType<BatchItemError>());
 
         var failed = errors.Select(e => e.Index).ToHashSet();
         var good = events.Where(e => !failed.Contains(e.Index)).ToList();

@@ -167,11 +167,23 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         var rowErrors = new List<RowError>();
         await using (var writer = dialect.OpenWriter(connection))
         {
+            var rowNumber = 1; // the header is row 1, as a spreadsheet shows it
             foreach (var cells in file.Rows())
             {
                 ct.ThrowIfCancellationRequested();
+                // A file's rows are numbered where they are (a quoted field over several lines, a skipped
+                // bad row); other sources count their rows.
+                var row = ++rowNumber;
+                if (file is TabularFile { CurrentRow: > 0 } tabular)
+                {
+                    row = rowNumber = tabular.CurrentRow;
+                }
+                // Issue 20: a row of empty cells (",,,," a spreadsheet leaves behind) is skipped, not rejected.
+                if (cells.All(string.IsNullOrWhiteSpace))
+                {
+                    continue;
+                }
                 counts.Total++;
-                var row = counts.Total + 1; // the header is row 1, as a spreadsheet shows it
                 rowErrors.Clear();
                 if (parser.Parse(cells, rowErrors) is { } client)
                 {
@@ -194,6 +206,9 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         }
         foreach (var (row, reason) in file.BadRows)
         {
+            // Issue 20: a row the reader could not use is a row of the file: counted in the total as
+            // well as rejected, so rows = added + updated + unchanged + rejected always holds.
+            counts.Total++;
             counts.Rejected++;
             errors.Add(row, null, reason);
         }

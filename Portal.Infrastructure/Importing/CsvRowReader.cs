@@ -4,7 +4,11 @@ namespace Portal.Infrastructure.Importing;
 
 /// <summary>
 /// RFC 4180 rows from a text stream: quoted fields with doubled quotes and line breaks inside,
-/// CRLF or LF. A quote left open at the end of the file is reported (<see cref="Unbalanced"/>), not thrown.
+/// CRLF or LF. A quote that is never closed (at the end of the file, or before the row reaches its
+/// limit) does not swallow the rest of the file (issue 20): its row is returned empty with
+/// <see cref="QuoteNotClosed"/> at the line where it starts, and the lines after that row's first
+/// line are read again as rows of their own. A single-line row with an open quote at the end of the
+/// file is reported the same way.
 /// A field longer than <paramref name="maxField"/> or a row longer than <paramref name="maxRow"/>
 /// characters is not kept (<see cref="TooLong"/>): the reader goes on to the row's end holding
 /// nothing, so an unclosed quote or a file without line breaks costs no memory (issue 14).
@@ -16,7 +20,15 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
 
     /// <summary>Physical line number where the last row returned started (1-based).</summary>
     public int RowStartLine { get; private set; }
+    /// <summary>The last row returned opened a quote it never closed; its cells are empty and must not be used.</summary>
+    public bool QuoteNotClosed { get; private set; }
+    /// <summary>Some row had a quote that was never closed (<see cref="QuoteNotClosed"/>).</summary>
     public bool Unbalanced { get; private set; }
+    // The raw characters of the current row (bounded by the row limit: a quoted row that goes over
+    // it is rewound at that moment), and text given back to be read again after a rewind.
+    private readonly StringBuilder _raw = new();
+    private string _pending = "";
+    private int _pendingAt;
     /// <summary>The last row returned went over a limit; its cells are empty and must not be used.</summary>
     public bool TooLong { get; private set; }
     private int _line = 1;
@@ -31,20 +43,26 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
             _field.Clear();
             RowStartLine = _line;
             TooLong = false;
+            QuoteNotClosed = false;
+            _raw.Clear();
             _rowChars = 0;
             var quoted = false;
             var fieldWasQuoted = false;
             int ch;
-            while ((ch = reader.Read()) != -1)
+            while ((ch = Next()) != -1)
             {
                 var c = (char)ch;
+                if (quoted && TooLong && Rewind())
+                {
+                    return [];
+                }
                 if (quoted)
                 {
                     if (c == '"')
                     {
-                        if (reader.Peek() == '"')
+                        if (Peek() == '"')
                         {
-                            reader.Read();
+                            Next();
                             Keep('"');
                         }
                         else
@@ -73,9 +91,9 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
                 }
                 else if (c == '\n' || c == '\r')
                 {
-                    if (c == '\r' && reader.Peek() == '\n')
+                    if (c == '\r' && Peek() == '\n')
                     {
-                        reader.Read();
+                        Next();
                     }
                     _line++;
                     break;
@@ -88,6 +106,15 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
             if (quoted)
             {
                 Unbalanced = true;
+                if (Rewind())
+                {
+                    return [];
+                }
+                // An open quote on the last line: that row is the error, nothing after it is lost.
+                QuoteNotClosed = true;
+                _field.Clear();
+                _row.Clear();
+                return [];
             }
             if (ch == -1 && _row.Count == 0 && _field.Length == 0 && !fieldWasQuoted && !TooLong)
             {
@@ -108,6 +135,48 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
             }
             return [.. _row];
         }
+    }
+
+    private int Next()
+    {
+        int c;
+        if (_pendingAt < _pending.Length)
+        {
+            c = _pending[_pendingAt++];
+        }
+        else
+        {
+            c = reader.Read();
+        }
+        if (c != -1 && _raw.Length <= 2L * maxRow + 16) // a doubled quote is two raw characters for one kept
+        {
+            _raw.Append((char)c);
+        }
+        return c;
+    }
+
+    private int Peek() => _pendingAt < _pending.Length ? _pending[_pendingAt] : reader.Peek();
+
+    /// <summary>
+    /// The row holds a quote that is not closed by the end of the file or of the row's limit: when
+    /// it spans lines, gives back everything after the row's first line to be read again and marks
+    /// the row <see cref="QuoteNotClosed"/>. False for a row on one line (nothing to give back).
+    /// </summary>
+    private bool Rewind()
+    {
+        var raw = _raw.ToString();
+        var firstBreak = raw.IndexOf('\n');
+        if (firstBreak < 0)
+        {
+            return false;
+        }
+        _pending = string.Concat(raw.AsSpan(firstBreak + 1), _pending.AsSpan(_pendingAt));
+        _pendingAt = 0;
+        _line = RowStartLine + 1;
+        Unbalanced = QuoteNotClosed = true;
+        _field.Clear();
+        _row.Clear();
+        return true;
     }
 
     /// <summary>Appends a character unless the row is already over a limit.</summary>

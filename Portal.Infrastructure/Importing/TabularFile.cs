@@ -28,6 +28,9 @@ public sealed class TabularFile : ITabularSource, IDisposable
     /// <summary>Rows whose text could not be parsed, with the parser's reason (1-based row numbers, header = 1).</summary>
     public List<(int Row, string Reason)> BadRows { get; } = [];
 
+    /// <summary>Where the row last returned by <see cref="Rows"/> starts: its physical line in a CSV, its row in an XLSX (header = 1).</summary>
+    public int CurrentRow { get; private set; }
+
     /// <summary>0..1, how much of the file has been read.</summary>
     public double Progress => _stream.CanSeek && _stream.Length > 0 ? Math.Min(1, (double)_stream.Position / _stream.Length) : 0;
 
@@ -98,10 +101,15 @@ public sealed class TabularFile : ITabularSource, IDisposable
         var header = true;
         while (csv.Read() is { } row)
         {
-            if (csv.Unbalanced)
+            if (csv.QuoteNotClosed)
             {
-                owner().BadRows.Add((csv.RowStartLine, "A quote opened in this row is never closed: the rest of the file cannot be read."));
-                yield break;
+                if (header)
+                {
+                    throw new InvalidDataException("A quote opened in the header row is never closed: is this a CSV file?");
+                }
+                // Issue 20: the row is an error at the line where the quote opens; the lines after it are read as rows.
+                owner().BadRows.Add((csv.RowStartLine, "A quote opened in this row is never closed: the row is skipped; the lines after it are read as rows of their own."));
+                continue;
             }
             if (csv.TooLong)
             {
@@ -111,6 +119,10 @@ public sealed class TabularFile : ITabularSource, IDisposable
                 }
                 owner().BadRows.Add((csv.RowStartLine, TooLongReason(limits)));
                 continue;
+            }
+            if (!header)
+            {
+                owner().CurrentRow = csv.RowStartLine;
             }
             header = false;
             yield return row;
@@ -162,6 +174,10 @@ public sealed class TabularFile : ITabularSource, IDisposable
                 }
                 owner().BadRows.Add((row, TooLongReason(limits)));
                 continue;
+            }
+            if (row > 1)
+            {
+                owner().CurrentRow = row;
             }
             yield return cells;
         }

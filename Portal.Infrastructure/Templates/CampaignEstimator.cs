@@ -42,7 +42,8 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
         await using var db = await contexts.CreateDbContextAsync(ct);
         var provider = await ProviderAsync(db, campaign.ProviderId, ct);
         var audienceCount = await (await audience.AudienceAsync(db, campaign, ct)).CountAsync(ct);
-        var recipients = await audience.RecipientsAsync(db, campaign, ct);
+        // Issue 20: who the launch would snapshot (frequency cap included), not merely who the audience holds.
+        var recipients = await audience.SendableAsync(db, campaign, start, ct);
 
         var histogram = new SortedDictionary<int, int>();
         int sendable = 0, control = 0, unicode = 0;

@@ -79,11 +79,11 @@ internal sealed class FakeOperations : ICampaignOperations
         return Task.CompletedTask;
     }
 
-    public Task ScheduleAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Schedule:{campaignId}:{user}");
-    public Task ApproveAsync(int campaignId, string manager, CancellationToken ct = default) => Record($"Approve:{campaignId}:{manager}");
-    public Task PauseAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Pause:{campaignId}:{user}");
-    public Task ResumeAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Resume:{campaignId}:{user}");
-    public Task CancelAsync(int campaignId, string user, CancellationToken ct = default) => Record($"Cancel:{campaignId}:{user}");
+    public Task ScheduleAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default) => Record($"Schedule:{campaignId}:{user.Identity?.Name}");
+    public Task ApproveAsync(int campaignId, System.Security.Claims.ClaimsPrincipal manager, CancellationToken ct = default) => Record($"Approve:{campaignId}:{manager.Identity?.Name}");
+    public Task PauseAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default) => Record($"Pause:{campaignId}:{user.Identity?.Name}");
+    public Task ResumeAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default) => Record($"Resume:{campaignId}:{user.Identity?.Name}");
+    public Task CancelAsync(int campaignId, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default) => Record($"Cancel:{campaignId}:{user.Identity?.Name}");
 
     public async Task<MessageStatus> SendTestAsync(int campaignId, string? phone, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -120,5 +121,45 @@ public class ProvidersPageTests
 
         page.WaitForAssertion(() => Assert.Contains("2 unmatched receipts", page.Find($"[data-testid=orphans-{alpha}]").TextContent));
         Assert.Empty(page.FindAll($"[data-testid=orphans-{beta}]"));
+    }
+}
+
+/// <summary>Issue 14 (ASVS V16.5.1): an unexpected failure on the providers page is shown in words with a reference, and logged.</summary>
+public class ProvidersPageErrorTests
+{
+    [Fact]
+    public async Task EnableSwitch_WhenTheDatabaseFails_ShowsAGenericLocalizedErrorWithAReference_NotTheExceptionText()
+    {
+        var h = await ProviderHarness.CreateAsync(DatabaseProvider.Sqlite);
+        await using var _ = h;
+        var id = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", 2775, "alpha", "Pw-Alpha", 0.20m), default);
+        var logs = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddLogging(b => b.AddProvider(new Portal.Tests.Infrastructure.Sending.CapturingLoggerProvider(logs)));
+        ctx.Services.AddSingleton(h.Store);
+        ctx.Services.AddSingleton(h.Import);
+        ctx.Services.AddSingleton(h.Health);
+        ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        var snackbars = ctx.Render<MudSnackbarProvider>();
+        var page = ctx.Render<Providers>();
+        page.WaitForAssertion(() => page.Find($"[data-testid=enable-{id}]"));
+        // The provider's row is written, then the audit entry fails: a raw SQLite error ("no such table").
+        await using (var db = h.Database.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"AuditEntries\"");
+        }
+
+        var toggle = page.FindAll($"input[data-testid=enable-{id}]").FirstOrDefault() ?? page.Find($"[data-testid=enable-{id}] input");
+        await page.InvokeAsync(() => toggle.Change(false));
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Something went wrong", snackbars.Markup), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("no such table", snackbars.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("SQLite", snackbars.Markup, StringComparison.OrdinalIgnoreCase);
+        var reference = System.Text.RegularExpressions.Regex.Match(snackbars.Markup, "administrator: ([0-9a-f]{12})").Groups[1].Value;
+        Assert.NotEmpty(reference);
+        Assert.Contains(logs, line => line.Contains(reference, StringComparison.Ordinal) && line.Contains("no such table", StringComparison.OrdinalIgnoreCase));
     }
 }

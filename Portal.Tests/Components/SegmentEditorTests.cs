@@ -20,6 +20,43 @@ public class SegmentEditorTests
     private static readonly DateTime Reference = new(2026, 11, 25, 0, 0, 0, DateTimeKind.Utc);
 
     [Fact]
+    public async Task ContradictoryConditions_CountZero_TheEditorWarns()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using (var db = database.CreateContext())
+        {
+            await DemoClientWriter.WriteAsync(db, DemoClientGenerator.Generate(0, 200, Reference), null, default);
+        }
+        var clock = TimeProvider.System;
+        var audience = new SegmentAudience(database.Factory, clock);
+        var store = new SegmentStore(database.Factory, audience, clock);
+        var contradiction = SegmentRuleJson.Parse("""
+            {"version":1,"root":{"children":[
+              {"type":"condition","criterion":"gender","operator":"equals","value":"Female"},
+              {"type":"condition","criterion":"gender","operator":"equals","value":"Male"}]}}
+            """);
+        var (id, _) = await store.SaveAsync(null, "Female and Male", contradiction, null, "test", default);
+        var (everyoneId, _) = await store.SaveAsync(null, "Everyone", SegmentRule.Everyone(), null, "test", default);
+        SegmentEditor.Debounce = TimeSpan.FromMilliseconds(20);
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(audience);
+        ctx.Services.AddSingleton(store);
+        ctx.Services.AddSingleton(new AuditLog(database.Factory, clock));
+        ctx.Services.AddSingleton(new DepartmentScopes(database.Factory));
+        ctx.AddAuthorization().SetAuthorized("campaigns@portal.local").SetRoles(Roles.CampaignManager);
+
+        var empty = ctx.Render<SegmentEditor>(p => p.Add(x => x.Id, id));
+        empty.WaitForAssertion(() => Assert.Contains("contradict", empty.Find("[data-testid=empty-audience]").TextContent), TimeSpan.FromSeconds(10));
+        var full = ctx.Render<SegmentEditor>(p => p.Add(x => x.Id, everyoneId));
+        full.WaitForAssertion(() => Assert.DoesNotContain(full.Find("[data-testid=audience-count]").TextContent.Trim(), new[] { "—", "0" }), TimeSpan.FromSeconds(10));
+        Assert.Empty(full.FindAll("[data-testid=empty-audience]"));
+    }
+
+    [Fact]
     public async Task Builder_AddThreeConditions_TheLiveCountFollows()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);

@@ -65,7 +65,7 @@ public class AccountSecurityTests
         var key = Regex.Match(page, "id=\"authenticator-key\"[^>]*>([^<]+)<").Groups[1].Value.Replace(" ", "").ToUpperInvariant();
         Assert.Equal(32, key.Length);
 
-        var wrong = await PortalAppFactory.PostFormAsync(client, AccountSecurity.EnrolPath, new() { ["enrol-code"] = "000000" == Totp.Code(key) ? "111111" : "000000" });
+        var wrong = await PortalAppFactory.PostFormAsync(client, AccountSecurity.EnrolPath, new() { ["enrol-code"] = Totp.Wrong(key) });
         Assert.Contains("data-testid=\"mfa-error\"", await wrong.Content.ReadAsStringAsync());
         Assert.StartsWith(AccountSecurity.EnrolPath, PathOf(await client.GetAsync("/")));
 
@@ -99,6 +99,60 @@ public class AccountSecurityTests
         await using var db = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
         Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AccountAuditActions.MfaEnabled && e.UserName == PortalAppFactory.AdminEmail));
         Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AccountAuditActions.RecoveryCodeUsed));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task AnAuthenticatorCode_IsAcceptedOnce_ReplayedInAnotherSessionItIsRefused(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(provider);
+        var (email, password) = await app.CreateUserAsync(Roles.Analyst);
+        var client = app.CreateBrowserlikeClient();
+        await PostPasswordAsync(client, email, password);
+        var key = await PortalAppFactory.EnrolAsync(client, email);
+        var code = Totp.Code(key);
+
+        var first = app.CreateBrowserlikeClient();
+        var step = PathOf(await PostPasswordAsync(first, email, password));
+        Assert.Equal("/", PathOf(await PortalAppFactory.PostFormAsync(first, step, new() { ["totp-code"] = code })));
+
+        // Someone who saw the code (over a shoulder, in a proxy log) and knows the password, within the same 30 s.
+        var replay = app.CreateBrowserlikeClient();
+        var replayStep = PathOf(await PostPasswordAsync(replay, email, password));
+        var refused = await PortalAppFactory.PostFormAsync(replay, replayStep, new() { ["totp-code"] = code });
+        Assert.Contains("Wrong code.", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+        Assert.StartsWith("/Account/Login", PathOf(await replay.GetAsync("/")));
+
+        // The next code still works.
+        Assert.Equal("/", PathOf(await PortalAppFactory.PostFormAsync(replay, replayStep, new() { ["totp-code"] = Totp.Code(key) })));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task RecoveryCodes_AreStoredHashed_AndEachWorksOnce(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(provider);
+        var (email, _) = await app.CreateUserAsync(Roles.Analyst);
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var user = (await users.FindByEmailAsync(email))!;
+
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+
+        await using (var db = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            var stored = await db.UserTokens.Where(t => t.UserId == user.Id && t.Name == "RecoveryCodes").Select(t => t.Value).SingleAsync();
+            Assert.NotNull(stored);
+            Assert.All(codes, code => Assert.DoesNotContain(code, stored));
+            Assert.All(stored!.Split(';'), entry => Assert.StartsWith("h1:", entry));
+        }
+        Assert.Equal(10, await users.CountRecoveryCodesAsync(user));
+        Assert.True((await users.RedeemTwoFactorRecoveryCodeAsync(user, codes[3])).Succeeded);
+        Assert.False((await users.RedeemTwoFactorRecoveryCodeAsync(user, codes[3])).Succeeded);
+        Assert.False((await users.RedeemTwoFactorRecoveryCodeAsync(user, "not-a-code")).Succeeded);
+        Assert.Equal(9, await users.CountRecoveryCodesAsync(user));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Api;
@@ -149,7 +150,11 @@ public static class WebSetup
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
             .AddSignInManager<PortalSignInManager>()
             .AddErrorDescriber<LocalizedIdentityErrorDescriber>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            // Issue 14: authenticator codes accepted once (replaces Identity's provider of that name).
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        // Issue 14: recovery codes stored hashed (Identity's EF store keeps them in clear).
+        services.Replace(ServiceDescriptor.Scoped<IUserStore<PortalUser>, HashedRecoveryCodesUserStore>());
         services.AddScoped<UserAccounts>();
 
         builder.AddPortalApi();

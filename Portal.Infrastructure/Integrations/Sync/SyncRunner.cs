@@ -87,9 +87,12 @@ public sealed class SyncRunner(
         catch (Exception e)
         {
             error = Describe(e);
-            if (error.StartsWith("Internal error", StringComparison.Ordinal))
+            if (e is not (InvalidDataException or DomainException))
             {
+                // The history shows the cause in words; the exception (whose text can name hosts,
+                // tables or a row's values) goes to the log under the run's id, quoted in the history.
                 logger.LogError(e, "Sync of source {SourceId} (run {RunId}) failed", sourceId, run.Id);
+                error += $" Details are in the log under run {run.Id}.";
             }
         }
 
@@ -248,16 +251,25 @@ public sealed class SyncRunner(
         return null;
     }
 
-    /// <summary>What the run history shows: the cause, never row values.</summary>
+    /// <summary>
+    /// What the run history shows: the cause, never the exception's own text (issue 14: a
+    /// PostgreSQL error can quote a row's values, a socket error the internal host).
+    /// </summary>
     internal static string Describe(Exception e) => e switch
     {
         InvalidDataException or DomainException => e.Message,
-        PostgresException p => $"The source database refused the query: {p.SqlState} {p.MessageText}",
-        NpgsqlException n when n.InnerException is SocketException or TimeoutException => $"Could not reach the source database: {n.InnerException.Message}",
-        NpgsqlException n => $"The source database failed: {n.Message}",
-        HttpRequestException h => $"Could not reach the endpoint: {h.Message}",
+        // Class 42 (syntax, unknown table or column, permission) names only the query's objects,
+        // which the administrator wrote and needs to see; other classes (22 data, 23 constraints)
+        // quote row values, so only their code is shown.
+        PostgresException p when p.SqlState.StartsWith("42", StringComparison.Ordinal) => $"The source database refused the query: {p.SqlState} {p.MessageText}",
+        PostgresException p => $"The source database refused the query (SQLSTATE {p.SqlState}).",
+        NpgsqlException n when n.InnerException is SocketException or TimeoutException => "Could not reach the source database.",
+        NpgsqlException => "The source database failed.",
+        HttpRequestException h => h.StatusCode is { } status
+            ? $"Could not reach the endpoint: it answered HTTP {(int)status}."
+            : "Could not reach the endpoint.",
         TaskCanceledException or TimeoutException => "The source did not answer in time.",
-        JsonException j => $"The endpoint's answer is not a JSON array of objects: {j.Message}",
-        _ => $"Internal error ({e.GetType().Name}); see the log.",
+        JsonException => "The endpoint's answer is not a JSON array of objects.",
+        _ => $"Internal error ({e.GetType().Name}).",
     };
 }

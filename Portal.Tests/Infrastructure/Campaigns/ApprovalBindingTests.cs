@@ -35,8 +35,8 @@ public sealed class ApprovalBindingTests
         var (segmentId, _) = await h.Get<SegmentStore>().SaveAsync(null, "Gold", Gold(), null, "test", default);
         var campaignId = await h.CreateCampaignAsync(c => { c.SegmentId = segmentId; c.RequiresApproval = true; }, schedule: false);
         var operations = h.Get<ICampaignOperations>();
-        await operations.ApproveAsync(campaignId, "manager@portal.local");
-        await operations.ScheduleAsync(campaignId, "author");
+        await operations.ApproveAsync(campaignId, Actors.Manager);
+        await operations.ScheduleAsync(campaignId, Actors.Author);
         return (h, campaignId, segmentId);
     }
 
@@ -82,7 +82,7 @@ public sealed class ApprovalBindingTests
         var refusal = await db.AuditEntries.SingleAsync(a => a.Action == AuditActions.CampaignLaunchRefused && a.EntityId == campaignId.ToString());
         Assert.Contains("rules changed", refusal.Details);
         // Scheduling again needs a new approval.
-        await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => h.Get<ICampaignOperations>().ScheduleAsync(campaignId, "author"));
+        await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => h.Get<ICampaignOperations>().ScheduleAsync(campaignId, Actors.Author));
     }
 
     [Theory]

@@ -173,6 +173,34 @@ public class ClientImporterTests
         Assert.Contains("never closed", Assert.Single(errors).Reason);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task UnclosedQuote_IsARowErrorWhereItStarts_NoValidRowIsLost_AndTheCountsAddUp(DatabaseProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        // The issue's file: a quote opened on line 3 and never closed, a valid row after it, an all-empty row.
+        var content = "external_id,phone,first_name\n" +
+            "C1,+79161112233,Анна\n" +
+            "C2,+79031112233,\"Иван\n" +
+            "C3,+79051112233,Олег\n" +
+            ",,\n" +
+            "C4,not-a-phone,Пётр\n" +
+            "C5,+79261112233,Мария\n";
+
+        var (job, errors) = await ImportAsync(db, content, ImportMode.ValidRowsOnly);
+
+        Assert.Equal(ImportStatus.Completed, job.Status);
+        Assert.Equal(5, job.TotalRows); // C1..C5; the empty row is skipped, not counted or rejected
+        Assert.Equal(3, job.Inserted);
+        Assert.Equal(2, job.Rejected);
+        Assert.True(job.TotalRows - job.Inserted - job.Updated - job.Rejected >= 0, "unchanged went negative");
+        Assert.Contains(errors, e => e.Row == 3 && e.Reason.Contains("never closed"));
+        Assert.Contains(errors, e => e.Row == 6);
+        Assert.DoesNotContain(errors, e => e.Row == 5);
+        await using var read = db.CreateContext();
+        Assert.Equal(["C1", "C3", "C5"], await read.Clients.OrderBy(c => c.ExternalId).Select(c => c.ExternalId!).ToListAsync());
+    }
+
     [Fact]
     public async Task Xlsx_IsImportedLikeCsv()
     {

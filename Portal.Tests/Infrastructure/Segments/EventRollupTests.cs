@@ -105,6 +105,37 @@ public sealed class EventRollupTests(AudienceData data) : IClassFixture<Audience
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Ingestion_RefusesImpossibleDatesNegativeAmountsAndHugeAttributes_TheRollupsStayReal(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var now = AudienceData.Reference;
+        await using (var db = database.CreateContext())
+        {
+            db.Clients.Add(new Client(PhoneNumber.Parse("+79160000001"), "А", "Б", now.AddYears(-2)) { ExternalId = "c1" });
+            await db.SaveChangesAsync();
+        }
+        var ingestion = new ClientEventIngestion(database.Factory, new FixedClock(now), NullLogger<ClientEventIngestion>.Instance);
+
+        var result = await ingestion.IngestAsync([
+            new IncomingEvent(0, "c1", ClientEventType.Purchase, null, 100m, now.AddDays(-3), null),
+            new IncomingEvent(1, "c1", ClientEventType.Purchase, null, 500m, new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc), null),
+            new IncomingEvent(2, "c1", ClientEventType.Purchase, null, 50m, new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc), null),
+            new IncomingEvent(3, "c1", ClientEventType.Purchase, null, -50m, now.AddDays(-1), null),
+            new IncomingEvent(4, "c1", ClientEventType.Custom, "big", null, now.AddDays(-1), "{\"x\":\"" + new string('a', 5000) + "\"}"),
+            new IncomingEvent(5, "c1", ClientEventType.Purchase, null, 70m, now.AddHours(12), null)], [], atomic: false, default);
+
+        Assert.True(result.Applied);
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal([1, 2, 3, 4], result.Errors.Select(e => e.Index).Order().ToArray());
+        Assert.Equal(["occurredAt", "occurredAt", "amount", "attributes"], result.Errors.OrderBy(e => e.Index).Select(e => e.Field).ToArray());
+        await using var check = database.CreateContext();
+        var c1 = await check.Clients.AsNoTracking().SingleAsync(c => c.ExternalId == "c1");
+        Assert.Equal(now.AddHours(12), c1.LastPurchaseEventAt);
+        Assert.Equal(2, await check.ClientEvents.CountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Ingestion_KeepsRollupsExact_ForNewerOlderAndCustomEvents(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -6,6 +6,7 @@ using Portal.Domain.Messages;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
+using Portal.Tests.Infrastructure.Campaigns;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Infrastructure.Sending;
@@ -165,12 +166,12 @@ public sealed class LaunchTests
         var campaignId = await h.CreateCampaignAsync(schedule: false);
         var operations = h.Get<ICampaignOperations>();
 
-        var refused = await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => operations.ScheduleAsync(campaignId, "author@portal.local"));
+        var refused = await Assert.ThrowsAsync<Portal.Domain.Common.DomainException>(() => operations.ScheduleAsync(campaignId, Actors.Author));
 
         Assert.Contains("approval", refused.Message);
         Assert.Equal(CampaignStatus.Draft, await h.CampaignStatusAsync(campaignId));
-        await operations.ApproveAsync(campaignId, "manager@portal.local");
-        await operations.ScheduleAsync(campaignId, "author@portal.local");
+        await operations.ApproveAsync(campaignId, Actors.Manager);
+        await operations.ScheduleAsync(campaignId, Actors.Author);
         Assert.Contains(await h.CampaignStatusAsync(campaignId), new[] { CampaignStatus.Scheduled, CampaignStatus.Sending });
     }
 

@@ -5,6 +5,7 @@ using Portal.Domain.Messages;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
+using Portal.Tests.Infrastructure.Campaigns;
 
 namespace Portal.Tests.Infrastructure.Sending;
 
@@ -109,7 +110,7 @@ public sealed class SenderTests
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) >= 200, TimeSpan.FromSeconds(60));
 
-        await operations.PauseAsync(campaignId, "operator");
+        await operations.PauseAsync(campaignId, Actors.Operator);
         await Task.Delay(2000);
         var atTwoSeconds = h.Smsc.Statistics.Accepted;
         await Task.Delay(2000);
@@ -117,10 +118,10 @@ public sealed class SenderTests
         Assert.True(atTwoSeconds < 2_000);
         Assert.Equal(CampaignStatus.Paused, await h.CampaignStatusAsync(campaignId));
 
-        await operations.ResumeAsync(campaignId, "operator");
+        await operations.ResumeAsync(campaignId, Actors.Operator);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) >= atTwoSeconds + 200, TimeSpan.FromSeconds(30));
 
-        await operations.CancelAsync(campaignId, "operator");
+        await operations.CancelAsync(campaignId, Actors.Operator);
         await Task.Delay(2000);
         var afterCancel = h.Smsc.Statistics.Accepted;
         await Task.Delay(2000);
@@ -148,7 +149,7 @@ public sealed class SenderTests
         await h.StartAsync();
         var campaignId = await h.CreateCampaignAsync(schedule: false);
 
-        await h.Get<ICampaignOperations>().ScheduleAsync(campaignId, "author");
+        await h.Get<ICampaignOperations>().ScheduleAsync(campaignId, Actors.Author);
 
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == 300, TimeSpan.FromSeconds(60));
         await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed);

@@ -58,7 +58,7 @@ public class CampaignEstimatorTests
     }
 
     private static CampaignEstimator Estimator(TestDatabase database) =>
-        new(database.Factory, new CampaignAudience(new SegmentAudience(database.Factory, TimeProvider.System)), new TemplateEngine(), new FixedClock(Now));
+        new(database.Factory, new CampaignAudience(new SegmentAudience(database.Factory, TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new Portal.Infrastructure.Sending.SendingOptions())), new TemplateEngine(), new FixedClock(Now));
 
     [Theory]
     [MemberData(nameof(Providers))]

@@ -13,6 +13,7 @@ public partial class ApiKeys
     [Inject] private ApiKeyService Keys { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<ApiKeys> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private IReadOnlyList<ApiKeyRow>? _keys;
@@ -39,6 +40,11 @@ public partial class ApiKeys
         catch (DomainException e)
         {
             Snackbar.Add(L.Describe(e), Severity.Error);
+            return;
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, e, "Create an API key"), Severity.Error);
             return;
         }
         Snackbar.Add(L["API key created."], Severity.Success);

@@ -23,6 +23,7 @@ public partial class SyncSourceEditorDialog
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
     [Inject] private SyncSourceCatalog Catalog { get; set; } = default!;
+    [Inject] private ILogger<SyncSourceEditorDialog> Logger { get; set; } = default!;
 
     /// <summary>The source to edit; null creates a new one.</summary>
     [Parameter] public SyncSourceRow? Source { get; set; }
@@ -108,6 +109,10 @@ public partial class SyncSourceEditorDialog
         catch (DomainException e)
         {
             _error = L.Describe(e);
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            _error = UnexpectedError.Report(L, Logger, e, "Save a sync source");
         }
         finally
         {

@@ -15,6 +15,7 @@ public partial class SyncSources
     [Inject] private SyncSourceCatalog Catalog { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<SyncSources> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private IReadOnlyList<SyncSourceRow>? _sources;
@@ -75,6 +76,10 @@ public partial class SyncSources
         catch (DomainException e)
         {
             Snackbar.Add(L.Describe(e), Severity.Error);
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, e, "Enable or disable a sync source"), Severity.Error);
         }
         await ReloadAsync();
     }

@@ -116,7 +116,7 @@ public partial class ExportsPage : IDisposable
         }
         catch (DomainException e)
         {
-            _scheduleError = L[e.Message];
+            _scheduleError = L.Describe(e);
         }
     }
 

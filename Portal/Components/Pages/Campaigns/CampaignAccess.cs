@@ -18,9 +18,7 @@ public static class CampaignAccess
     public static bool CanSee(this ClaimsPrincipal user, int? userDepartmentId, Campaign campaign) =>
         CampaignVisibility.CanSee(user, userDepartmentId, campaign);
 
-    public static bool CanApprove(this ClaimsPrincipal user, Campaign campaign) =>
-        (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator))
-        && !string.Equals(user.Identity?.Name, campaign.CreatedBy, StringComparison.OrdinalIgnoreCase);
+    public static bool CanApprove(this ClaimsPrincipal user, Campaign campaign) => CampaignVisibility.CanApprove(user, campaign);
 
     /// <summary>Awaiting approval: a draft whose size or cost needs it and that nobody approved yet.</summary>
     public static bool AwaitsApproval(this Campaign campaign) =>

@@ -139,13 +139,13 @@ public partial class CampaignDetails : IAsyncDisposable
     }
 
     /// <summary>Runs one operation; a refused transition shows the domain's reason and the page shows the state now.</summary>
-    private async Task RunAsync(Func<string, Task> operation, string done)
+    private async Task RunAsync(Func<ClaimsPrincipal, Task> operation, string done)
     {
         _busy = true;
         _error = null;
         try
         {
-            await operation(_user.Identity?.Name ?? "");
+            await operation(_user);
             Snackbar.Add(done, Severity.Success);
         }
         catch (DomainException e)

@@ -175,7 +175,7 @@ public partial class CampaignWizard
         if (await SaveAsync() is not int id) return;
         try
         {
-            await Operations.ScheduleAsync(id, _user.Identity?.Name ?? "", CancellationToken.None);
+            await Operations.ScheduleAsync(id, _user, CancellationToken.None);
             Snackbar.Add(L["Campaign scheduled."], Severity.Success);
             Navigation.NavigateTo($"campaigns/{id}");
         }

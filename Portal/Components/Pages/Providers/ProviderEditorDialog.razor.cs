@@ -13,6 +13,7 @@ public partial class ProviderEditorDialog
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
     [Inject] private ProviderStore Store { get; set; } = default!;
+    [Inject] private ILogger<ProviderEditorDialog> Logger { get; set; } = default!;
 
     /// <summary>The provider to edit; null creates a new one.</summary>
     [Parameter] public int? ProviderId { get; set; }
@@ -30,6 +31,10 @@ public partial class ProviderEditorDialog
         catch (DomainException e)
         {
             _problems = [L.Describe(e)];
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            _problems = [UnexpectedError.Report(L, Logger, e, "Read a provider")];
         }
     }
 
@@ -49,6 +54,10 @@ public partial class ProviderEditorDialog
         catch (DomainException e)
         {
             _problems = [L.Describe(e)];
+        }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            _problems = [UnexpectedError.Report(L, Logger, e, "Save a provider")];
         }
         finally
         {

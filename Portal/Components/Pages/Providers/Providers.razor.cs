@@ -19,6 +19,7 @@ public partial class Providers
     [Inject] private ProviderHealthBoard Health { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<Providers> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private IReadOnlyList<ProviderRow>? _providers;
@@ -87,6 +88,10 @@ public partial class Providers
         {
             Snackbar.Add(L.Describe(e), Severity.Error);
         }
+        catch (Exception e) when (UnexpectedError.IsUnexpected(e))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, e, "Enable or disable a provider"), Severity.Error);
+        }
         await ReloadAsync();
     }
 
@@ -116,6 +121,10 @@ public partial class Providers
         catch (DomainException ex)
         {
             Snackbar.Add(L.Describe(ex), Severity.Error);
+        }
+        catch (Exception ex) when (UnexpectedError.IsUnexpected(ex))
+        {
+            Snackbar.Add(UnexpectedError.Report(L, Logger, ex, "Price list import"), Severity.Error);
         }
     }
 }

@@ -182,7 +182,16 @@ public partial class SegmentEditor
             var user = (await AuthState).User;
             var (id, version) = await Store.SaveAsync(_scope, _seesPersonalData, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
             _version = version;
-            Snackbar.Add(L["Saved: version {0}.", version], Severity.Success);
+            // Issue 20: saved either way (a list may fill later), but an empty audience is said at save.
+            _count = await Audience.CountAsync(_rule, id, _seesPersonalData, CancellationToken.None);
+            if (_count == 0)
+            {
+                Snackbar.Add(L["Saved: version {0}. Nobody matches these conditions now.", version], Severity.Warning);
+            }
+            else
+            {
+                Snackbar.Add(L["Saved: version {0}.", version], Severity.Success);
+            }
             if (Id is null)
             {
                 Navigation.NavigateTo($"segments/{id}");

@@ -61,17 +61,29 @@ public sealed class ChunkSender(
         var campaign = await campaigns.GetAsync(chunk.CampaignId, ct);
         if (campaign is null) return;
 
-        var cursor = chunk.FirstMessageId - 1;
-        var unavailable = false;
+        var waited = TimeSpan.Zero;
+        var pause = TimeSpan.FromSeconds(1);
         while (true)
         {
-            if (await campaigns.StatusAsync(chunk.CampaignId, ct) != CampaignStatus.Sending) return;
-            var rows = await LoadAsync(chunk, cursor, o.BatchSize, ct);
-            if (rows.Count == 0) break;
-            cursor = rows[^1].Id;
-            unavailable |= await SendBatchAsync(campaign, rows, ct);
+            var cursor = chunk.FirstMessageId - 1;
+            var unavailable = false;
+            while (true)
+            {
+                if (await campaigns.StatusAsync(chunk.CampaignId, ct) != CampaignStatus.Sending) return;
+                var rows = await LoadAsync(chunk, cursor, o.BatchSize, ct);
+                if (rows.Count == 0) break;
+                cursor = rows[^1].Id;
+                unavailable |= await SendBatchAsync(campaign, rows, ct);
+            }
+            if (!unavailable) break;
+            // No provider took some messages (they are Queued again): wait here for a while rather than
+            // spend the chunk's few bus attempts at once (see SendingOptions.UnavailableRetryFor).
+            if (waited >= o.UnavailableRetryFor) throw new SendingUnavailableException("No provider took some messages; they are queued again and the chunk is retried.");
+            logger.LogInformation("Campaign {CampaignId}: no provider took some messages, going over chunk {ChunkId} again in {Pause}", chunk.CampaignId, chunk.ChunkId, pause);
+            await Task.Delay(pause, ct);
+            waited += pause;
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
         }
-        if (unavailable) throw new SendingUnavailableException("No provider took some messages; they are queued again and the chunk is retried.");
         await MarkChunkDoneAsync(chunk, ct);
         await TryCompleteAsync(contexts, chunk.CampaignId, clock, ct);
     }
@@ -186,7 +198,18 @@ public sealed class ChunkSender(
         // unrecorded messages' SubmittedAt is renewed, so neither the sweeper nor a redelivered chunk
         // takes a live sender's tail for stranded, however long the batch takes (issue 13).
         await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), options.Value.InFlightGrace, clock, logger);
-        var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
+        Dictionary<long, Dictionary<string, string>> attributes;
+        try
+        {
+            attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping between the claim and the first submit: nothing of this batch was sent, so it goes
+            // back to the queue now instead of waiting for a peer to take it for stranded and flag it.
+            await RecordAsync(connection, toSend.Select(s => new Outcome(s.Row.Id, BackToQueue, null, 0, 0, null, null)).ToArray(), CancellationToken.None);
+            throw;
+        }
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
         var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
         var all = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, lease, ct)));
@@ -194,7 +217,9 @@ public sealed class ChunkSender(
         // Not submitted because the lease lapsed: the message may belong to another sender now, so it is
         // neither recorded nor put back (that would undo the new owner's claim); whoever holds it finishes it.
         var outcomes = all.Where(x => x.ErrorCode != SubmitLease.Lapsed).ToArray();
-        await RecordAsync(connection, outcomes, ct);
+        // Recorded even when the sender is stopping: what the SMSC accepted must be known (ids for the
+        // receipts, parts, cost), or it would be sent again after the restart.
+        await RecordAsync(connection, outcomes, ct.IsCancellationRequested ? CancellationToken.None : ct);
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
         Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));
@@ -279,6 +304,14 @@ public sealed class ChunkSender(
         try
         {
             return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, lease, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The sender is stopping: this message was not handed to a provider (a submit in progress
+            // finishes and reports, see SmppConnector.SubmitAsync). Returned rather than thrown, so the
+            // batch-mates that were submitted are still recorded (issue 12: thrown, their results were
+            // lost and after a restart they were re-sent whole, and their receipts matched nothing).
+            return new Outcome(row.Id, BackToQueue, null, 0, 0, null, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -45,8 +45,15 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
                     PartIds = accepted > 0 && r.MessageIds.Count > 1 ? PartIdsOf(r.MessageIds.Take(accepted).ToList()) : null,
                     Throttled = r.Throttled,
                 };
-            case SubmitOutcome.Uncertain:
-                return new SendResult(MessageStatus.Uncertain, null, 0, "no-response");
+            case SubmitOutcome.Uncertain u:
+                // Parts accepted before the uncertain one were charged and get receipts: counted, and
+                // their ids stored (issue 12: a long message uncertain at part 2 had Parts 0, and part
+                // 1's receipt made it Delivered with nothing counted).
+                var sure = u.MessageIds.TakeWhile(id => id is not null).ToList();
+                return new SendResult(MessageStatus.Uncertain, StoredId(sure.FirstOrDefault()), sure.Count, "no-response")
+                {
+                    PartIds = sure.Count > 0 && u.MessageIds.Count > 1 ? PartIdsOf(sure) : null,
+                };
             default:
                 throw new InvalidOperationException("Unknown SMPP outcome.");
         }

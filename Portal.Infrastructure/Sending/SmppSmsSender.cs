@@ -32,8 +32,10 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
                 {
                     // Part 1 is out, the rest could not be sent (this sender is stopping): neither
                     // Submitted nor failed. It stays Submitting, so it is re-sent whole, flagged
-                    // Resubmitted, like any message a stopped sender left in flight.
-                    return new SendResult(MessageStatus.Submitting, StoredId(r.MessageIds[0]), accepted, null);
+                    // Resubmitted, like any message a stopped sender left in flight. Its id is not
+                    // recorded (issue 12): matched as a one-part message's, the abandoned part 1's
+                    // receipt decided the message under "last part" before the resubmission's came.
+                    return new SendResult(MessageStatus.Submitting, null, 0, null);
                 }
                 var code = ErrorCode(r.Status) + (r.FailedPart is { } part ? "@p" + part.ToString(CultureInfo.InvariantCulture) : "");
                 return new SendResult(MessageStatus.Rejected, StoredId(r.MessageIds.FirstOrDefault()), accepted, code,

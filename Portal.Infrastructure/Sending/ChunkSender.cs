@@ -217,9 +217,7 @@ public sealed class ChunkSender(
         // Not submitted because the lease lapsed: the message may belong to another sender now, so it is
         // neither recorded nor put back (that would undo the new owner's claim); whoever holds it finishes it.
         var outcomes = all.Where(x => x.ErrorCode != SubmitLease.Lapsed).ToArray();
-        // Recorded even when the sender is stopping: what the SMSC accepted must be known (ids for the
-        // receipts, parts, cost), or it would be sent again after the restart.
-        await RecordAsync(connection, outcomes, ct.IsCancellationRequested ? CancellationToken.None : ct);
+        await RecordAsync(connection, outcomes, ct);
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
         Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));
@@ -304,14 +302,6 @@ public sealed class ChunkSender(
         try
         {
             return await SendOneCoreAsync(dispatch, row, attributes, merge, expiresAt, watch, lease, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The sender is stopping: this message was not handed to a provider (a submit in progress
-            // finishes and reports, see SmppConnector.SubmitAsync). Returned rather than thrown, so the
-            // batch-mates that were submitted are still recorded (issue 12: thrown, their results were
-            // lost and after a restart they were re-sent whole, and their receipts matched nothing).
-            return new Outcome(row.Id, BackToQueue, null, 0, 0, null, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -462,7 +462,13 @@ public sealed class ChunkSender(
                     && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting))
                 // Part 1's receipt can make a long message final while its part 2 still waits behind
                 // the SMSC's rate (issue 12): done only once every chunk's results are recorded.
-                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done))
+                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done)
+                // A receipt made it final but its sender has not recorded it yet (Parts 0: only a recorded
+                // submission counts parts). Issue 12: a chunk published twice (launcher and sweeper) was
+                // marked done by one copy while the other still sent its last batch, and the campaign
+                // completed with that batch Delivered, Parts 0, its second parts not yet sent.
+                && !db.Messages.Any(m => m.CampaignId == campaignId && m.Parts == 0 && m.SubmittedAt != null
+                    && (m.Status == MessageStatus.Delivered || m.Status == MessageStatus.Undeliverable || m.Status == MessageStatus.Unknown)))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
                 .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
         return changed > 0;

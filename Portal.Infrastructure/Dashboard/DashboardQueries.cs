@@ -292,7 +292,7 @@ public sealed class DashboardQueries(
         var providers = await db.Providers.AsNoTracking()
             .Where(p => p.Enabled || reporting.Contains(p.Id))
             .OrderBy(p => p.Name)
-            .Select(p => new { p.Id, p.Name })
+            .Select(p => new { p.Id, p.Name, p.Enabled })
             .ToListAsync(ct);
 
         var deltas = new Dictionary<int, (double PerSecond, long Submitted, long Errors, long Throttled)>();
@@ -330,7 +330,8 @@ public sealed class DashboardQueries(
                 mine.Sum(r => r.WindowInUse), mine.Sum(r => r.WindowSize),
                 Math.Round(d.PerSecond, 1),
                 d.Submitted > 0 ? Math.Round(100.0 * d.Errors / d.Submitted, 2) : 0,
-                d.Submitted > 0 ? Math.Round(100.0 * d.Throttled / d.Submitted, 2) : 0);
+                d.Submitted > 0 ? Math.Round(100.0 * d.Throttled / d.Submitted, 2) : 0,
+                p.Enabled);
         }).ToList();
     }
 

@@ -61,10 +61,13 @@ public sealed record ProviderLive(
     int WindowSize,
     double PartsPerSecond,
     double ErrorPercent,
-    double ThrottlePercent)
+    double ThrottlePercent,
+    bool Enabled = true)
 {
+    /// <summary>A disabled provider is never shown up, even while a node still holds its binds (issue 12).</summary>
     public ProviderBindState BindState =>
-        Nodes == 0 ? ProviderBindState.NoNode
+        !Enabled ? ProviderBindState.Disabled
+        : Nodes == 0 ? ProviderBindState.NoNode
         : BindsUp == 0 ? ProviderBindState.Down
         : BindsUp < BindsConfigured ? ProviderBindState.Partial
         : ProviderBindState.Bound;
@@ -77,4 +80,6 @@ public enum ProviderBindState
     Down = 1,
     Partial = 2,
     Bound = 3,
+    /// <summary>Switched off in the registry: not routed to, whatever its binds.</summary>
+    Disabled = 4,
 }

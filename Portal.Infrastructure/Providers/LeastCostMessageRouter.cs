@@ -46,6 +46,7 @@ public sealed class LeastCostMessageRouter(
     private const int MaxAvoided = 100_000;
 
     private volatile Snapshot? _snapshot;
+    private readonly SemaphoreSlim _loading = new(1, 1);
     // Set by the first RouteAsync: only nodes that send take a share of the caps (the route tool's node does not).
     private volatile bool _routes;
     // Phone -> provider that just refused it temporarily; in memory only, never logged.
@@ -57,7 +58,8 @@ public sealed class LeastCostMessageRouter(
     private static string NodeIdOf(string id) => id.Length > 64 ? id[..64] : id;
 
     /// <summary><see cref="RuntimeJson"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
-    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson);
+    /// <param name="IsSimulator">The built-in SMSC simulator's row: by its name, or by its host whatever it was renamed to.</param>
+    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson, bool IsSimulator = false);
     private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version, int LiveNodes);
 
     /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
@@ -159,22 +161,41 @@ public sealed class LeastCostMessageRouter(
     {
         var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
         // The built-in simulator delivers to nobody: never a fallback for real traffic (issue 12). It
-        // is a candidate only while no real provider is enabled, or when a campaign names it (a test).
-        var simulator = snapshot.Rows.FirstOrDefault(r => r.Candidate.Name == EmbeddedSmsc.ProviderName)?.Candidate.Id;
-        if (simulator is { } sim && named != sim && snapshot.Rows.Any(r => r.Candidate.Enabled && r.Candidate.Id != sim))
+        // is a candidate only while no real provider is enabled (whatever its health: a real provider
+        // that is down means "wait", not "pretend"), or when a campaign names it (a test).
+        var simulators = snapshot.Rows.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
+        if (simulators.Count > 0 && snapshot.Rows.Any(r => r.Candidate.Enabled && !r.IsSimulator))
         {
-            candidates = candidates.Where(c => c.Id != sim);
+            candidates = candidates.Where(c => !simulators.Contains(c.Id) || c.Id == named);
         }
         return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k is ProviderKind.Smpp or ProviderKind.Http);
     }
 
+    private bool IsFresh(Snapshot? snapshot) =>
+        snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds;
+
     private async ValueTask<Snapshot> LoadAsync(CancellationToken ct)
     {
         var snapshot = _snapshot;
-        if (snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds)
+        if (IsFresh(snapshot)) return snapshot!;
+        // One refresh at a time (issue 12): a batch routes its 250 messages at once, and every one of
+        // them found the snapshot stale together, inserted this node's heartbeat row concurrently
+        // (duplicate key) and went back to the queue: hundreds of failed statements every 10 s.
+        await _loading.WaitAsync(ct);
+        try
         {
-            return snapshot;
+            snapshot = _snapshot;
+            return IsFresh(snapshot) ? snapshot! : await LoadCoreAsync(ct);
         }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private async Task<Snapshot> LoadCoreAsync(CancellationToken ct)
+    {
+        Snapshot snapshot;
         var v = version.Current;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var nodes = await HeartbeatAsync(db, ct);
@@ -192,7 +213,8 @@ public sealed class LeastCostMessageRouter(
             {
                 logger.LogError("Provider {Provider}: {Error}", p.Name, e.Message);
             }
-            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, new PriceBook(prices[p.Id]), ProviderHealth.Healthy), runtime);
+            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, new PriceBook(prices[p.Id]), ProviderHealth.Healthy), runtime,
+                p.Name == EmbeddedSmsc.ProviderName || string.Equals(s.Host, EmbeddedSmsc.Host, StringComparison.OrdinalIgnoreCase));
         }).ToList();
         snapshot = new Snapshot(rows, Environment.TickCount64, v, nodes);
         _snapshot = snapshot;

@@ -62,17 +62,29 @@ public sealed class ChunkSender(
         var campaign = await campaigns.GetAsync(chunk.CampaignId, ct);
         if (campaign is null) return;
 
-        var cursor = chunk.FirstMessageId - 1;
-        var unavailable = false;
+        var waited = TimeSpan.Zero;
+        var pause = TimeSpan.FromSeconds(1);
         while (true)
         {
-            if (await campaigns.StatusAsync(chunk.CampaignId, ct) != CampaignStatus.Sending) return;
-            var rows = await LoadAsync(chunk, cursor, o.BatchSize, ct);
-            if (rows.Count == 0) break;
-            cursor = rows[^1].Id;
-            unavailable |= await SendBatchAsync(campaign, rows, ct);
+            var cursor = chunk.FirstMessageId - 1;
+            var unavailable = false;
+            while (true)
+            {
+                if (await campaigns.StatusAsync(chunk.CampaignId, ct) != CampaignStatus.Sending) return;
+                var rows = await LoadAsync(chunk, cursor, o.BatchSize, ct);
+                if (rows.Count == 0) break;
+                cursor = rows[^1].Id;
+                unavailable |= await SendBatchAsync(campaign, rows, ct);
+            }
+            if (!unavailable) break;
+            // No provider took some messages (they are Queued again): wait here for a while rather than
+            // spend the chunk's few bus attempts at once (see SendingOptions.UnavailableRetryFor).
+            if (waited >= o.UnavailableRetryFor) throw new SendingUnavailableException("No provider took some messages; they are queued again and the chunk is retried.");
+            logger.LogInformation("Campaign {CampaignId}: no provider took some messages, going over chunk {ChunkId} again in {Pause}", chunk.CampaignId, chunk.ChunkId, pause);
+            await Task.Delay(pause, ct);
+            waited += pause;
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
         }
-        if (unavailable) throw new SendingUnavailableException("No provider took some messages; they are queued again and the chunk is retried.");
         await MarkChunkDoneAsync(chunk, ct);
         await TryCompleteAsync(contexts, chunk.CampaignId, clock, ct);
     }
@@ -188,7 +200,18 @@ public sealed class ChunkSender(
         // unrecorded messages' SubmittedAt is renewed, so neither the sweeper nor a redelivered chunk
         // takes a live sender's tail for stranded, however long the batch takes (issue 13).
         await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), options.Value.InFlightGrace, clock, logger);
-        var attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
+        Dictionary<long, Dictionary<string, string>> attributes;
+        try
+        {
+            attributes = await AttributesAsync(db, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping between the claim and the first submit: nothing of this batch was sent, so it goes
+            // back to the queue now instead of waiting for a peer to take it for stranded and flag it.
+            await RecordAsync(connection, toSend.Select(s => new Outcome(s.Row.Id, BackToQueue, null, 0, 0, null, null)).ToArray(), CancellationToken.None);
+            throw;
+        }
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
         var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
         var all = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, lease, ct)));
@@ -444,7 +467,13 @@ public sealed class ChunkSender(
                     && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting))
                 // Part 1's receipt can make a long message final while its part 2 still waits behind
                 // the SMSC's rate (issue 12): done only once every chunk's results are recorded.
-                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done))
+                && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done)
+                // A receipt made it final but its sender has not recorded it yet (Parts 0: only a recorded
+                // submission counts parts). Issue 12: a chunk published twice (launcher and sweeper) was
+                // marked done by one copy while the other still sent its last batch, and the campaign
+                // completed with that batch Delivered, Parts 0, its second parts not yet sent.
+                && !db.Messages.Any(m => m.CampaignId == campaignId && m.Parts == 0 && m.SubmittedAt != null
+                    && (m.Status == MessageStatus.Delivered || m.Status == MessageStatus.Undeliverable || m.Status == MessageStatus.Unknown)))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
                 .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
         return changed > 0;

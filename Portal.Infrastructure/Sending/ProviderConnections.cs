@@ -18,6 +18,8 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
+    // Replaced connectors finishing what they hold (see RetireAsync); closed at once when this node stops.
+    private readonly ConcurrentDictionary<SmppConnector, Task> _retiring = new();
 
     private sealed record Connection(string SettingsJson, SmppSmsSender Sender, Task Pump);
 
@@ -31,8 +33,32 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
             if (connection.SettingsJson == settingsJson) return connection.Sender;
             if (_connections.TryRemove(new KeyValuePair<int, Lazy<Task<Connection>>>(providerId, lazy)))
             {
-                await connection.Sender.Connector.DisposeAsync();
+                _retiring[connection.Sender.Connector] = RetireAsync(connection);
             }
+        }
+    }
+
+    /// <summary>How long a replaced connector may take to finish the submissions it holds before it is closed anyway.</summary>
+    internal static TimeSpan RetireWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A replaced connector (settings edited, or this node's share of binds and rate changed when a
+    /// node joined or left) finishes the messages it holds before it is closed; new ones already go to
+    /// the new connector. Issue 12: closed at once, every long message between its parts (queued
+    /// behind the SMSC's rate) was interrupted after part 1 and later re-sent whole, doubling part 1.
+    /// </summary>
+    private async Task RetireAsync(Connection connection)
+    {
+        var connector = connection.Sender.Connector;
+        var deadline = Environment.TickCount64 + (long)RetireWait.TotalMilliseconds;
+        try
+        {
+            while (connector.SubmissionsInProgress > 0 && Environment.TickCount64 < deadline && _retiring.ContainsKey(connector)) await Task.Delay(100);
+            if (_retiring.TryRemove(connector, out _)) await connector.DisposeAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("Replaced provider connection did not close cleanly: {Error}", e.Message);
         }
     }
 
@@ -116,6 +142,18 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var connector in _retiring.Keys)
+        {
+            if (!_retiring.TryRemove(connector, out _)) continue;
+            try
+            {
+                await connector.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning("Replaced provider connection did not close cleanly: {Error}", e.Message);
+            }
+        }
         foreach (var lazy in _connections.Values)
         {
             if (!lazy.IsValueCreated) continue;

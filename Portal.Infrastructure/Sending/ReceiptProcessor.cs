@@ -59,26 +59,53 @@ public sealed class ReceiptProcessor(
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
         var policy = await policies.GetAsync(ct);
-        var byProviderId = batch.Items.Where(i => i.MessageId is null).Select(Sanitized)
-            .DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        // Receipts of long messages' parts are resolved to (message, part) through MessageParts
-        // (issue 12), in arrival order with the rest: the policy then sees which part each one is,
-        // after a restart or on another node as well as on the node that sent the message.
+        var (applied, unmatched) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
+        Interlocked.Add(ref Applied, applied);
+        Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
+        if (unmatched.Count == 0) return;
+        if (batch.Attempt >= options.Value.ReceiptRetries)
+        {
+            var kept = await KeepOrphansAsync(connection, unmatched, ct);
+            Interlocked.Add(ref Orphaned, kept);
+            Telemetry.PortalMetrics.RecordOrphans(kept);
+            logger.LogWarning("{Count} receipts matched no message in flight after {Attempts} attempts: {Kept} kept as orphans, the rest were for messages already final",
+                unmatched.Count, batch.Attempt + 1, kept);
+            return;
+        }
+        await Task.Delay(options.Value.ReceiptRetryDelay, ct);
+        await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch(unmatched, batch.Attempt + 1), ct);
+    }
+
+    /// <summary>
+    /// Applies receipts: those of long messages' parts resolved to (message, part) through
+    /// MessageParts (issue 12), in arrival order with the rest, so the policy sees which part each
+    /// one is after a restart or on another node as well as on the node that sent the message; then
+    /// the rest by (ProviderId, ProviderMessageId). Shared by the queue consumer and the orphan
+    /// re-apply, so an orphan of a part is combined under its provider's policy like any receipt.
+    /// </summary>
+    /// <param name="retry">Wrap each statement in a conflict retry (not inside a caller's transaction, which a failed statement aborts).</param>
+    /// <returns>Messages changed, and the receipts that matched no message.</returns>
+    private static async Task<(int Applied, List<ReceiptItem> Unmatched)> ApplyItemsAsync(DbConnection connection, DbTransaction? transaction,
+        IReadOnlyList<ReceiptItem> items, IReadOnlyDictionary<int, ReceiptPolicy> policy, bool retry, CancellationToken ct)
+    {
+        Task<T> Run<T>(Func<Task<T>> work) => retry ? DispatchSql.RetryOnConflictAsync(work, ct) : work();
+        var byProviderId = items.Where(i => i.MessageId is null).Select(Sanitized)
+            .DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList();
         var resolved = new Dictionary<(int, string), ReceiptItem>();
         foreach (var part in byProviderId.Chunk(1000))
         {
-            foreach (var (key, item) in await DispatchSql.RetryOnConflictAsync(() => ResolvePartsAsync(connection, part, ct), ct)) resolved[key] = item;
+            foreach (var (key, item) in await Run(() => ResolvePartsAsync(connection, transaction, part, ct))) resolved[key] = item;
         }
         if (resolved.Count > 0) byProviderId = byProviderId.Where(i => !resolved.ContainsKey((i.ProviderId, i.ProviderMessageId))).ToList();
-        var known = Combine(batch.Items.Select(i => i.MessageId is null && resolved.TryGetValue((i.ProviderId, i.ProviderMessageId), out var r) ? r : i)
+        var known = Combine(items.Select(i => i.MessageId is null && resolved.TryGetValue((i.ProviderId, i.ProviderMessageId), out var r) ? r : i)
             .Where(i => i.MessageId is not null), id => policy.GetValueOrDefault(id));
         var applied = 0;
         foreach (var part in known.Chunk(1000))
         {
-            await using var command = DispatchSql.Command(connection, "");
+            await using var command = DispatchSql.Command(connection, "", transaction);
             // Status, error and times change only while the message is in flight; a delivered part's
             // bit is added also to a final message (every part counts, issue 12; OR is idempotent).
             command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc", part, (c, m, name) =>
@@ -107,29 +134,16 @@ public sealed class ReceiptProcessor(
                   AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
                 {Telemetry.ReceiptTelemetry.Returning}
                 """;
-            applied += await DispatchSql.RetryOnConflictAsync(() => Telemetry.ReceiptTelemetry.ExecuteAsync(command, part, ct), ct);
+            applied += await Run(() => Telemetry.ReceiptTelemetry.ExecuteAsync(command, part, ct));
         }
         var unmatched = new List<ReceiptItem>();
         foreach (var part in byProviderId.Chunk(1000))
         {
-            var matched = await DispatchSql.RetryOnConflictAsync(() => ApplyByProviderIdAsync(connection, null, part, ct), ct);
+            var matched = await Run(() => ApplyByProviderIdAsync(connection, transaction, part, ct));
             applied += matched.Count;
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
-        Interlocked.Add(ref Applied, applied);
-        Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
-        if (unmatched.Count == 0) return;
-        if (batch.Attempt >= options.Value.ReceiptRetries)
-        {
-            var kept = await KeepOrphansAsync(connection, unmatched, ct);
-            Interlocked.Add(ref Orphaned, kept);
-            Telemetry.PortalMetrics.RecordOrphans(kept);
-            logger.LogWarning("{Count} receipts matched no message in flight after {Attempts} attempts: {Kept} kept as orphans, the rest were for messages already final",
-                unmatched.Count, batch.Attempt + 1, kept);
-            return;
-        }
-        await Task.Delay(options.Value.ReceiptRetryDelay, ct);
-        await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch(unmatched, batch.Attempt + 1), ct);
+        return (applied, unmatched);
     }
 
     /// <summary>
@@ -190,6 +204,7 @@ public sealed class ReceiptProcessor(
     /// <returns>Orphans taken out (applied or found to be duplicates).</returns>
     public async Task<int> ReapplyOrphansAsync(CancellationToken ct)
     {
+        var policy = await policies.GetAsync(ct);
         var since = clock.GetUtcNow().UtcDateTime - options.Value.ReceiptOrphanRecheck;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
@@ -204,8 +219,10 @@ public sealed class ReceiptProcessor(
                 await using (var take = DispatchSql.Command(connection, """
                     DELETE FROM "ReceiptOrphans" WHERE "Id" IN (
                         SELECT o."Id" FROM "ReceiptOrphans" o
-                        WHERE o."ReceivedAt" >= @since AND EXISTS (SELECT 1 FROM "Messages" m
+                        WHERE o."ReceivedAt" >= @since AND (EXISTS (SELECT 1 FROM "Messages" m
                             WHERE m."ProviderId" = o."ProviderId" AND m."ProviderMessageId" = o."ProviderMessageId")
+                          OR EXISTS (SELECT 1 FROM "MessageParts" p
+                            WHERE p."ProviderId" = o."ProviderId" AND p."ProviderMessageId" = o."ProviderMessageId"))
                         ORDER BY o."Id" LIMIT 1000)
                     RETURNING "Id", "ProviderId", "ProviderMessageId", "Status", "ErrorCode", "DoneAt"
                     """, transaction))
@@ -218,10 +235,11 @@ public sealed class ReceiptProcessor(
                             reader.IsDBNull(4) ? null : reader.GetString(4), DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc))));
                     }
                 }
-                // Oldest first, so among orphans of one message the first received decides (FirstPart).
+                // Oldest first, in arrival order like any receipt batch. A part of a long message is
+                // resolved through MessageParts and combined under its provider's policy (issue 12:
+                // matched by Messages.ProviderMessageId only, a second part's orphan never applied).
                 var applied = items.Count == 0 ? 0
-                    : (await ApplyByProviderIdAsync(connection, transaction,
-                        items.OrderBy(x => x.Id).Select(x => x.Item).DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList(), ct)).Count;
+                    : (await ApplyItemsAsync(connection, transaction, items.OrderBy(x => x.Id).Select(x => x.Item).ToList(), policy, retry: false, ct)).Applied;
                 await transaction.CommitAsync(ct);
                 Interlocked.Add(ref Applied, applied);
                 if (applied > 0) logger.LogInformation("{Applied} orphan receipts applied to messages recorded after them", applied);
@@ -250,9 +268,9 @@ public sealed class ReceiptProcessor(
     /// Which receipts are for a part of a long message: one SELECT joining MessageParts (and the
     /// message's part count). Returns them as if the connector had matched them in memory.
     /// </summary>
-    private static async Task<List<((int, string) Key, ReceiptItem Item)>> ResolvePartsAsync(DbConnection connection, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    private static async Task<List<((int, string) Key, ReceiptItem Item)>> ResolvePartsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
     {
-        await using var command = DispatchSql.Command(connection, "");
+        await using var command = DispatchSql.Command(connection, "", transaction);
         command.CommandText = DispatchSql.Values(command, "prov, pid", items, (c, item, name) =>
             {
                 c.AddInt(name(0), item.ProviderId);

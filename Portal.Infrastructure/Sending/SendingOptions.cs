@@ -36,6 +36,15 @@ public sealed class SendingOptions
     /// </summary>
     public TimeSpan InFlightGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When no provider takes some of a chunk's messages (all circuits open, binds still coming up
+    /// after a restart), the sender goes over the chunk again, pausing 1 s doubling to 15 s, for this
+    /// long before handing the chunk back to the bus (issue 12: handed back at once, a chunk used its
+    /// few delivery attempts within seconds of a restart and was dead-lettered, its messages left
+    /// Queued until the stalled-chunk sweep ten minutes later).
+    /// </summary>
+    public TimeSpan UnavailableRetryFor { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often due deferred messages are re-published, lost chunks recovered and finished campaigns completed.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 

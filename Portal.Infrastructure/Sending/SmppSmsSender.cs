@@ -32,8 +32,10 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
                 {
                     // Part 1 is out, the rest could not be sent (this sender is stopping): neither
                     // Submitted nor failed. It stays Submitting, so it is re-sent whole, flagged
-                    // Resubmitted, like any message a stopped sender left in flight.
-                    return new SendResult(MessageStatus.Submitting, StoredId(r.MessageIds[0]), accepted, null);
+                    // Resubmitted, like any message a stopped sender left in flight. Its id is not
+                    // recorded (issue 12): matched as a one-part message's, the abandoned part 1's
+                    // receipt decided the message under "last part" before the resubmission's came.
+                    return new SendResult(MessageStatus.Submitting, null, 0, null);
                 }
                 var code = ErrorCode(r.Status) + (r.FailedPart is { } part ? "@p" + part.ToString(CultureInfo.InvariantCulture) : "");
                 return new SendResult(MessageStatus.Rejected, StoredId(r.MessageIds.FirstOrDefault()), accepted, code,
@@ -45,8 +47,15 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
                     PartIds = accepted > 0 && r.MessageIds.Count > 1 ? PartIdsOf(r.MessageIds.Take(accepted).ToList()) : null,
                     Throttled = r.Throttled,
                 };
-            case SubmitOutcome.Uncertain:
-                return new SendResult(MessageStatus.Uncertain, null, 0, "no-response");
+            case SubmitOutcome.Uncertain u:
+                // Parts accepted before the uncertain one were charged and get receipts: counted, and
+                // their ids stored (issue 12: a long message uncertain at part 2 had Parts 0, and part
+                // 1's receipt made it Delivered with nothing counted).
+                var sure = u.MessageIds.TakeWhile(id => id is not null).ToList();
+                return new SendResult(MessageStatus.Uncertain, StoredId(sure.FirstOrDefault()), sure.Count, "no-response")
+                {
+                    PartIds = sure.Count > 0 && u.MessageIds.Count > 1 ? PartIdsOf(sure) : null,
+                };
             default:
                 throw new InvalidOperationException("Unknown SMPP outcome.");
         }

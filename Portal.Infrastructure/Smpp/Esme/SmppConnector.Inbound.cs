@@ -157,14 +157,18 @@ public sealed partial class SmppConnector
     /// <summary>Periodically forgets old ids and hands over receipts whose message never showed up.</summary>
     private async Task RunReceiptSweepAsync()
     {
+        // Held receipts every quarter of the hold (a few seconds); the submitted ids (many) as before.
         var shortest = Math.Min(_options.ReceiptRetention.Ticks, (_options.ResponseTimeout + _options.LateResponseRetention).Ticks);
-        var period = TimeSpan.FromTicks(Math.Clamp(shortest / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerMinute));
+        var knownPeriod = Math.Clamp(shortest / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerMinute);
+        var period = TimeSpan.FromTicks(Math.Clamp(_options.ResponseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, knownPeriod));
+        var knownEvery = Math.Max(1, knownPeriod / period.Ticks);
         using var timer = new PeriodicTimer(period);
+        long ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                foreach (var receipt in _matcher.Sweep())
+                foreach (var receipt in _matcher.Sweep(known: ++ticks % knownEvery == 0))
                 {
                     Interlocked.Increment(ref Statistics.UnmatchedReceipts);
                     var normalized = _options.MessageIdMatching.NormalizeReceipted(receipt.MessageId);

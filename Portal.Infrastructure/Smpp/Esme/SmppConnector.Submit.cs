@@ -28,6 +28,24 @@ public sealed partial class SmppConnector
         {
             return new SubmitOutcome.Rejected(invalid, IsPermanent: true, "invalid address", []);
         }
+        Interlocked.Increment(ref _submitting);
+        try
+        {
+            return await SubmitPartsAsync(submission, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _submitting);
+        }
+    }
+
+    private int _submitting;
+
+    /// <summary>SubmitAsync calls not finished yet (waiting for the rate, a window slot or a response).</summary>
+    public int SubmissionsInProgress => Volatile.Read(ref _submitting);
+
+    private async Task<SubmitOutcome> SubmitPartsAsync(SmsSubmission submission, CancellationToken cancellationToken)
+    {
         var parts = BuildParts(submission);
         // Parts go one after another (issue 12): part k+1 only once part k is accepted, so a throttled
         // part is resent before any later one (handsets and receipt policies see them in order) and a

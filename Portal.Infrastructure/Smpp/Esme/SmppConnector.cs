@@ -35,7 +35,13 @@ public sealed partial class SmppConnector : IAsyncDisposable
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _rate = new AdaptiveRate(options.MaxPartsPerSecond);
-        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout + options.LateResponseRetention);
+        // An unknown id is held only as long as a receipt can overtake its submit_sm_resp (the response
+        // timeout). Issue 12: held for the late-response retention (5 min) as before, every receipt of a
+        // message sent by a previous process (a restart) or by another node sat in memory for minutes
+        // before the database path (MessageParts) could apply it. Receipts overtaking a *late*
+        // response go that way too: its id is recorded, then the receipt applies from the queue or as
+        // an orphan.
+        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout);
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.InboundCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

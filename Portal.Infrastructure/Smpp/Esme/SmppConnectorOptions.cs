@@ -63,8 +63,9 @@ public sealed class SmppConnectorOptions
     /// <summary>
     /// How long submitted ids are kept in memory for receipt matching (about 120 bytes each). Receipts
     /// arriving later come out of <see cref="SmppConnector.Inbound"/> unmatched, with their normalised
-    /// id, for the caller to match against its store. A receipt whose id is not known yet is held for
-    /// <see cref="ResponseTimeout"/> + <see cref="LateResponseRetention"/> at most.
+    /// id, for the caller to match against its store. A receipt whose id is not known yet (it overtook
+    /// its submit_sm_resp, or the message was sent by another process) is held for
+    /// <see cref="ResponseTimeout"/> at most, then handed over unmatched.
     /// </summary>
     public TimeSpan ReceiptRetention { get; set; } = TimeSpan.FromHours(1);
 

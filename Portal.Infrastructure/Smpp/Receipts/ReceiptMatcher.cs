@@ -70,15 +70,19 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
     }
 
     /// <summary>Forgets old submitted ids; returns held receipts whose message id did not show up in time.</summary>
-    public IReadOnlyList<DeliveryReceipt> Sweep()
+    /// <param name="known">Also scan the submitted ids (up to millions): the caller does it less often than the held receipts.</param>
+    public IReadOnlyList<DeliveryReceipt> Sweep(bool known = true)
     {
         var now = _clock.GetTimestamp();
         var expired = new List<DeliveryReceipt>();
         lock (_lock)
         {
-            foreach (var (key, entry) in _known)
+            if (known)
             {
-                if (_clock.GetElapsedTime(entry.CreatedAt, now) > retention) _known.Remove(key);
+                foreach (var (key, entry) in _known)
+                {
+                    if (_clock.GetElapsedTime(entry.CreatedAt, now) > retention) _known.Remove(key);
+                }
             }
             foreach (var (key, list) in _pending)
             {

@@ -269,6 +269,70 @@ public class DashboardQueriesTests
         Assert.Equal((1, 2, ProviderBindState.Bound), (shown.Nodes, shown.BindsUp, shown.BindState));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task DisabledProvider_WhoseNodeStillHoldsBinds_IsNotShownUp(DatabaseProvider provider)
+    {
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [new ProviderNodeStats
+            {
+                NodeId = "node-a", ProviderId = f.ProviderId, UpdatedAt = Now, BindsUp = 2, BindsConfigured = 2, WindowSize = 200,
+            }], default);
+        }
+        Assert.Equal(ProviderBindState.Bound, (await f.Queries.ReadAsync(Day)).Providers.Single().BindState);
+
+        await using (var db = f.Database.CreateContext())
+        {
+            await db.Providers.Where(p => p.Id == f.ProviderId).ExecuteUpdateAsync(s => s.SetProperty(p => p.Enabled, false));
+        }
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single();
+
+        Assert.Equal(ProviderBindState.Disabled, shown.BindState);
+        Assert.False(shown.Enabled);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ThrottlePercent_IsTheShareOfSubmitSmTheSmscAnswered0x58(DatabaseProvider provider)
+    {
+        // Issue 12: the providers panel showed 0.00 % throttled during a throttle storm. An SMSC
+        // contracted at 50/s, 200 messages at once with no speed limit: the panel's figures are what
+        // the SMSC itself counted (every submit_sm, throttled resends included, and every 0x58).
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using var rig = await SmppTestRig.StartAsync(simulator: o => o.Faults.ContractedRate = 50, connector: o => o.Binds = 1);
+        var before = ProviderStatsPublisher.Reading("node-x", f.ProviderId, rig.Connector, Now);
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [before], default);
+        }
+        Assert.Equal(0, (await f.Queries.ReadAsync(Day)).Providers.Single().ThrottlePercent);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            rig.Connector.SubmitAsync(new SmsSubmission($"m{i}", "Portal", "79990001122", "Hello"))));
+        Assert.All(outcomes, o => Assert.IsType<SubmitOutcome.Accepted>(o));
+
+        var after = ProviderStatsPublisher.Reading("node-x", f.ProviderId, rig.Connector, Now.AddSeconds(10));
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [after], default);
+        }
+        f.Clock.Now = Now.AddSeconds(10);
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single();
+
+        var smsc = rig.Simulator.Statistics;
+        Assert.True(smsc.Throttled > 0, "the SMSC should have throttled");
+        Assert.Equal(200, smsc.Accepted);
+        Assert.Equal((smsc.SubmitSm, smsc.Throttled), (after.SubmittedTotal, after.ThrottledTotal));
+        Assert.Equal(Math.Round(100.0 * smsc.Throttled / smsc.SubmitSm, 2), shown.ThrottlePercent);
+        Assert.Equal(Math.Round(smsc.SubmitSm / 10.0, 1), shown.PartsPerSecond);
+        // Throttles are neither errors nor lost messages.
+        Assert.Equal(0, shown.ErrorPercent);
+    }
+
     [Fact]
     public async Task Publisher_WritesThisNodesConnectorsEveryInterval()
     {

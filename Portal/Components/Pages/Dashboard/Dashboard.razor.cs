@@ -132,6 +132,7 @@ public partial class Dashboard : IAsyncDisposable
     {
         ProviderBindState.NoNode => L["Not connected"],
         ProviderBindState.Down => L["Down"],
+        ProviderBindState.Disabled => L["Disabled"],
         _ => L["{0} of {1} up", p.BindsUp, p.BindsConfigured],
     };
 

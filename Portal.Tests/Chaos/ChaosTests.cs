@@ -175,7 +175,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
             try
             {
                 await using var db = h.Database.CreateContext();
-                return await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Delivered);
+                // Final: delivered, or skipped (a STOP before its turn) and the like; not in flight.
+                return await db.Messages.CountAsync(m => m.CampaignId == campaignId
+                    && !(m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Submitting || m.Status == MessageStatus.Submitted));
             }
             catch (Exception) when (attempt < 60)
             {

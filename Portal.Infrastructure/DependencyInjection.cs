@@ -27,6 +27,9 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddPortalInfrastructure(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Issue 13: which hosted services this node runs (web, scheduler, sender; all by default).
+        var roles = Cluster.NodeRoles.From(builder.Configuration);
+        services.AddSingleton(roles);
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
@@ -50,7 +53,7 @@ public static class DependencyInjection
         services.AddSingleton<ClientEventIngestion>();
         services.AddSingleton<ApiKeyService>();
         AddSync(services, builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddPortalScheduling(builder.Configuration);
+        services.AddPortalScheduling(builder.Configuration, roles);
         services.AddSingleton<SegmentAudience>();
         services.AddSingleton<Campaigns.CampaignAudience>();
         services.AddSingleton(new Portal.Domain.Templates.TemplateEngine());
@@ -62,12 +65,12 @@ public static class DependencyInjection
         services.AddSingleton<StaticListImport>();
         services.AddSingleton<DepartmentScopes>();
         services.AddSingleton<Inbound.InboxQueries>();
-        AddAnalytics(services);
+        AddAnalytics(services, roles);
         AddBi(services);
 
         services.AddPortalMessaging(builder.Configuration);
-        services.AddPortalSending(builder.Configuration);
-        Dashboard.DashboardSetup.AddPortalDashboard(services, builder.Configuration);
+        services.AddPortalSending(builder.Configuration, roles);
+        Dashboard.DashboardSetup.AddPortalDashboard(services, builder.Configuration, roles);
         Providers.ProvidersSetup.AddPortalProviders(services);
 
         services.AddHealthChecks()
@@ -87,13 +90,17 @@ public static class DependencyInjection
         services.AddSingleton<Bi.FinanceReports>();
     }
 
-    private static void AddAnalytics(IServiceCollection services)
+    private static void AddAnalytics(IServiceCollection services, Cluster.NodeRoles roles)
     {
         services.AddOptions<Analytics.AnalyticsOptions>().BindConfiguration(Analytics.AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Analytics.ConversionAttributor>();
         services.AddSingleton<Analytics.CampaignResults>();
         services.AddSingleton<Analytics.CampaignsReport>();
-        services.AddHostedService<Analytics.AttributionService>();
+        // Background work, so a scheduler's: a web-only or sender-only node does not poll the events table.
+        if (roles.Scheduler)
+        {
+            services.AddHostedService<Analytics.AttributionService>();
+        }
     }
 
     private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string contentRoot)

@@ -248,3 +248,36 @@ services_stop() {
     _services_stop_postgres || true
     return 0
 }
+
+# Issue 13 (chaos stage): restart the servers THIS shell started (never anyone else's). The data
+# stays: PostgreSQL is stopped fast (connections cut, as a crash would) and started with the same
+# options; RabbitMQ's application is stopped and started on the same node (every connection is
+# closed, durable queues and persistent messages survive, as after a broker restart).
+services_restart_postgres() {
+    [[ -n $_services_pg_dir ]] || { echo "services: no PostgreSQL of ours to restart" >&2; return 1; }
+    local dir=$_services_pg_dir
+    if ! _services_as_postgres pg_ctl -D "$dir/pg/data" -l "$dir/pg/log" -m fast -w -t 60 restart >"$dir/restart.log" 2>&1; then
+        _services_fail "PostgreSQL did not restart" "$dir/restart.log" "$dir/pg/log"
+        return 1
+    fi
+    echo "services: PostgreSQL restarted"
+}
+
+services_restart_rabbitmq() { # [seconds down]
+    [[ -n $_services_rmq_dir ]] || { echo "services: no RabbitMQ of ours to restart" >&2; return 1; }
+    _services_rmq rabbitmqctl -n "$_services_rmq_node" stop_app >"$_services_rmq_dir/restart.log" 2>&1 || {
+        _services_fail "rabbitmqctl stop_app failed" "$_services_rmq_dir/restart.log"
+        return 1
+    }
+    sleep "${1:-3}"
+    _services_rmq rabbitmqctl -n "$_services_rmq_node" start_app >>"$_services_rmq_dir/restart.log" 2>&1 || {
+        _services_fail "rabbitmqctl start_app failed" "$_services_rmq_dir/restart.log"
+        return 1
+    }
+    echo "services: RabbitMQ restarted"
+}
+
+# The variables a separate process needs to restart these servers (see scripts/chaos.sh).
+services_state() {
+    declare -p _services_pg_dir _services_rmq_dir _services_rmq_node _services_rmq_epmd_port _services_rmq_dist_port
+}

@@ -6,12 +6,16 @@ namespace Portal.Infrastructure.Dashboard;
 public static class DashboardSetup
 {
     /// <summary>The live dashboard's queries (one shared snapshot per tick) and this node's provider statistics publisher.</summary>
-    public static IServiceCollection AddPortalDashboard(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPortalDashboard(this IServiceCollection services, IConfiguration configuration, Cluster.NodeRoles? roles = null)
     {
         services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section));
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
-        services.AddHostedService<ProviderStatsPublisher>();
+        // A node's provider connections exist on senders only (issue 13: node roles).
+        if (roles?.Sender ?? true)
+        {
+            services.AddHostedService<ProviderStatsPublisher>();
+        }
         return services;
     }
 }

@@ -49,8 +49,21 @@ internal sealed class RabbitMqMessageBus : IMessageBus, IDeadLetterStore, IAsync
     {
         QueueName.Validate(queue);
         var body = MessageJson.Serialize(message);
-        await EnsureQueueAsync(queue, ct);
-        var channel = await GetPublishChannelAsync(ct);
+        IChannel channel;
+        try
+        {
+            await EnsureQueueAsync(queue, ct);
+            channel = await GetPublishChannelAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Issue 13 (found by the chaos stage): while the connection recovers from a broker
+            // restart, opening a channel throws the client's AlreadyClosedException. Callers retry
+            // MessagePublishException; this one escaped and ended the node's receipt forwarder, so
+            // no receipt of that node was applied again. Every publish failure is this type.
+            _logger.PublishFailed(e, queue);
+            throw new MessagePublishException($"Publishing to queue '{queue}' failed: {e.Message}", e);
+        }
         using var span = Telemetry.PortalTelemetry.StartPublish(queue);
         var properties = new BasicProperties
         {

@@ -14,11 +14,12 @@ public static class SchedulingSetup
     /// is started: the CLI verbs build a host and resolve services but never start it, so they
     /// never fire jobs.
     /// </summary>
-    public static IServiceCollection AddPortalScheduling(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPortalScheduling(this IServiceCollection services, IConfiguration configuration, Cluster.NodeRoles? roles = null)
     {
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
         var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
-        if (!options.Enabled)
+        // Issue 13: a node without the scheduler role is a node with Scheduling:Enabled=false (no Quartz at all).
+        if (!options.Enabled || roles is { Scheduler: false })
         {
             services.AddSingleton<ISyncSchedule, InlineSyncSchedule>();
             services.AddSingleton<ICampaignSchedule, InlineCampaignSchedule>();

@@ -27,8 +27,39 @@ public sealed class DemoDataSeeder(
 {
     private static readonly string[] DepartmentNames = ["Маркетинг", "Клиентский сервис", "Финансы", "Аналитика", "Безопасность"];
 
+    /// <summary>The PostgreSQL advisory lock the seeding runs under (an arbitrary key of its own).</summary>
+    private const string LockSql = "SELECT pg_advisory_lock(1592590355)", UnlockSql = "SELECT pg_advisory_unlock(1592590355)";
+
     /// <returns>The logins created now; empty when the database was already seeded.</returns>
     public async Task<IReadOnlyList<SeededLogin>> SeedAsync(CancellationToken ct)
+    {
+        // Issue 13: nodes started together on one empty PostgreSQL all found "no users" and all
+        // seeded: the losers' start failed on the duplicate administrator. One at a time, under an
+        // advisory lock; the next finds the users and seeds nothing. (SQLite: one node, one file.)
+        if (!db.Database.IsNpgsql())
+        {
+            return await SeedOnceAsync(ct);
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(LockSql, ct);
+            try
+            {
+                return await SeedOnceAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync(UnlockSql, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<IReadOnlyList<SeededLogin>> SeedOnceAsync(CancellationToken ct)
     {
         foreach (var role in Roles.All)
         {

@@ -215,11 +215,15 @@ public sealed class ChunkSender(
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
         var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
         var all = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, lease, ct)));
-        await lease.StopAsync();
         // Not submitted because the lease lapsed: the message may belong to another sender now, so it is
         // neither recorded nor put back (that would undo the new owner's claim); whoever holds it finishes it.
         var outcomes = all.Where(x => x.ErrorCode != SubmitLease.Lapsed).ToArray();
+        // The lease is held until the outcomes are recorded: a record slowed by conflicts (SQLite
+        // under load) past the grace left submitted-but-unrecorded messages looking stranded, and
+        // a peer re-submitted them (a message's parts counted twice). Renewals only touch rows
+        // still Submitting, so they never undo the record.
         await RecordAsync(connection, outcomes, ct);
+        await lease.StopAsync();
         var submitted = outcomes.Count(x => x.Status == MessageStatus.Submitted);
         Interlocked.Add(ref Submitted, submitted);
         Interlocked.Add(ref Resubmitted, toSend.Count(s => s.Resubmit));

@@ -89,7 +89,18 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
             {
                 if (inbound is MoMessageReceived message)
                 {
-                    await ForwardMoAsync(providerId, message);
+                    try
+                    {
+                        await ForwardMoAsync(providerId, message);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // Issue 13 (found by the chaos stage): a reply arriving while the broker restarted
+                        // threw out of this loop, and every later receipt and reply of the connection was
+                        // left unanswered for good. The reply is refused instead: the SMSC delivers it again.
+                        _logger.LogWarning("Forwarding a reply from provider {ProviderId} failed; refused, the SMSC delivers it again: {Error}", providerId, e.Message);
+                        message.Refuse();
+                    }
                     continue;
                 }
                 if (inbound is not ReceiptReceived r || ToStatus(r.Receipt.State) is not { } status)

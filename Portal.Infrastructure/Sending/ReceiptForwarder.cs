@@ -85,9 +85,10 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
                 _sources.Clear();
                 return;
             }
-            catch (Exception e) when (e is MessagePublishException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Receipts are never dropped here: keep them and retry once the broker is back.
+                // Receipts are never dropped here: keep them and retry once the broker is back. Any
+                // failure (issue 13): one that escaped ended this loop, and the node's receipts with it.
                 logger.LogWarning("Publishing {Count} receipts failed, retrying: {Error}", batch.Count, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }

@@ -9,9 +9,16 @@ namespace Portal.Infrastructure.Sending;
 public static class SendingSetup
 {
     /// <summary>The dispatch pipeline: launch, senders, receipts, sweeper, the embedded SMSC and ICampaignOperations.</summary>
-    public static IServiceCollection AddPortalSending(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPortalSending(this IServiceCollection services, IConfiguration configuration, Cluster.NodeRoles? roles = null)
     {
         services.AddOptions<SendingOptions>().Bind(configuration.GetSection(SendingOptions.Section));
+        // Issue 13: a node without the sender role consumes nothing, connects to no provider and runs
+        // no simulator; it still launches campaigns (publishes chunks) and serves the dashboards.
+        var sender = roles?.Sender ?? true;
+        if (!sender)
+        {
+            services.PostConfigure<SendingOptions>(o => o.Enabled = false);
+        }
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<DispatchCampaigns>();
         services.AddSingleton<ReceiptForwarder>();
@@ -36,8 +43,11 @@ public static class SendingSetup
         // Order matters: the simulator and its provider row exist before the sender starts.
         services.AddOptions<SmscOptions>().Bind(configuration.GetSection(SmscOptions.Section));
         services.AddSingleton<EmbeddedSmsc>();
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSmsc>());
-        services.AddHostedService<SendingService>();
+        if (sender)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSmsc>());
+            services.AddHostedService<SendingService>();
+        }
         return services;
     }
 }

@@ -35,6 +35,7 @@ internal static class DatabaseStartup
         o.WriteLine();
         o.WriteLine("==================================================================");
         o.WriteLine($" Portal is running: {string.Join("  ", urls)}");
+        o.WriteLine($" Node roles: {app.Services.GetRequiredService<Infrastructure.Cluster.NodeRoles>()}");
         if (logins.Count > 0)
         {
             o.WriteLine(" First sign-in (shown only now; change it under your account menu):");

@@ -164,6 +164,13 @@ public static class WebSetup
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
+        // Issue 13: a node without the web role (a sender or a scheduler behind no load balancer)
+        // serves no page, no API and no sign-in: /health only, for the orchestrator's probe.
+        if (!app.Services.GetRequiredService<Portal.Infrastructure.Cluster.NodeRoles>().Web)
+        {
+            app.MapPortalHealthChecks();
+            return app;
+        }
         var web = app.Services.GetRequiredService<IOptions<WebSecuritySettings>>().Value;
         // The client address and scheme as the trusted proxy saw them: rate limits, HSTS and Secure cookies depend on them.
         app.UseForwardedHeaders();

@@ -10,6 +10,14 @@ public sealed class SyncOptions
     /// <summary>HTTP sources: how long the endpoint may take to answer.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A run still unfinished this long after its start belongs to a node that died during it
+    /// (issue 13): the next run closes it as abandoned instead of waiting for it forever. Longer
+    /// than the statement and HTTP timeouts; a live run overtaken anyway loses its watermark
+    /// compare-and-set and applies no events, so the bound is about liveness, never duplicates.
+    /// </summary>
+    public TimeSpan AbandonedRunAfter { get; set; } = TimeSpan.FromHours(2);
+
     /// <summary>Events are ingested in batches of this size, all inside one transaction per run.</summary>
     public int EventBatchSize { get; set; } = 5_000;
 

@@ -41,21 +41,46 @@ public sealed class SyncRunner(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <returns>The finished run, or null when the source no longer exists.</returns>
+    /// <returns>
+    /// The finished run; the other node's unfinished run when one is running (issue 13: one run
+    /// per source across nodes, nothing done here); null when the source no longer exists.
+    /// </returns>
     public async Task<SyncRun?> RunAsync(int sourceId, CancellationToken ct)
     {
         SyncSource? source;
         SyncRun run;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
+            if (!await db.SyncSources.AnyAsync(s => s.Id == sourceId, ct))
+            {
+                return null;
+            }
+            // A run a dead node left unfinished would hold the source forever: closed once it is
+            // older than any live run can be.
+            var abandonedBefore = Now - options.Value.AbandonedRunAfter;
+            await db.SyncRuns.Where(r => r.SourceId == sourceId && r.FinishedAt == null && r.StartedAt < abandonedBefore)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.FinishedAt, Now).SetProperty(r => r.Succeeded, false)
+                    .SetProperty(r => r.Error, "Abandoned: the node running it stopped before it finished."), ct);
+            run = new SyncRun(sourceId, Now);
+            db.SyncRuns.Add(run);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                // Another node (or this one) is running this source: the unique index on unfinished runs admits one.
+                db.ChangeTracker.Clear();
+                var running = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.SourceId == sourceId && r.FinishedAt == null, ct);
+                logger.LogInformation("Sync of source {SourceId} skipped: run {RunId} is already running", sourceId, running?.Id);
+                return running;
+            }
+            // Read after the run row is ours, so the watermark is the one the previous run left.
             source = await db.SyncSources.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sourceId, ct);
             if (source is null)
             {
                 return null;
             }
-            run = new SyncRun(sourceId, Now);
-            db.SyncRuns.Add(run);
-            await db.SaveChangesAsync(ct);
         }
 
         var watch = Stopwatch.StartNew();
@@ -72,7 +97,7 @@ public sealed class SyncRunner(
                 var outcome = await importer.RunAsync(rows, plan, ct);
                 (read, upserted, rejected) = (rows.RowsRead, outcome.Upserted, outcome.Rejected);
                 // After the merge committed. A crash right here re-reads these rows next time: the upsert is idempotent.
-                await AdvanceWatermarkAsync(sourceId, rows.MaxWatermark, ct);
+                await AdvanceWatermarkAsync(sourceId, source.Watermark, rows.MaxWatermark, ct);
             }
             else
             {
@@ -160,15 +185,27 @@ public sealed class SyncRunner(
             && string.Equals(a.Database ?? a.Username, b.Database ?? b.Username, StringComparison.Ordinal);
     }
 
-    private async Task AdvanceWatermarkAsync(int sourceId, string? watermark, CancellationToken ct)
+    /// <summary>
+    /// Issue 13: a compare-and-set from the watermark this run started from. A run overtaken by
+    /// another (its lease lapsed) finds a different value and leaves it: a watermark only moves
+    /// forward, since a run's highest row is past the value it read rows after.
+    /// </summary>
+    private async Task AdvanceWatermarkAsync(int sourceId, string? from, string? to, CancellationToken ct)
     {
-        if (watermark is null)
+        if (to is null || to == from)
         {
             return;
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.SyncSources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, watermark), ct);
+        if (await db.SyncSources.Where(s => s.Id == sourceId && s.Watermark == from).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, to), ct) == 0)
+        {
+            logger.LogWarning("Sync of source {SourceId}: another run moved the watermark first; left where it is", sourceId);
+        }
     }
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
+        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 
     /// <summary>All batches and the watermark in one transaction: a failing run leaves no events behind.</summary>
     private async Task<(int Accepted, int Rejected)> IngestEventsAsync(SyncSource source, SyncMapping mapping, SyncRowSource rows, CancellationToken ct)
@@ -209,9 +246,14 @@ public sealed class SyncRunner(
         }
         await FlushAsync();
         rejected += rows.BadRows.Count;
-        if (rows.MaxWatermark is { } watermark)
+        // Issue 13: the events commit only if the watermark is still the one this run read rows
+        // after (compare-and-set, also when it does not move: the row lock orders racing runs). A
+        // run that lost the race rolls back, so a range of source rows is stored once, and the
+        // watermark never moves backwards.
+        var (from, to) = (source.Watermark, rows.MaxWatermark ?? source.Watermark);
+        if (await db.SyncSources.Where(s => s.Id == source.Id && s.Watermark == from).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, to), ct) == 0)
         {
-            await db.SyncSources.Where(s => s.Id == source.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, watermark), ct);
+            throw new SyncOvertakenException();
         }
         await tx.CommitAsync(ct);
         return (accepted, rejected);
@@ -257,7 +299,7 @@ public sealed class SyncRunner(
     /// </summary>
     internal static string Describe(Exception e) => e switch
     {
-        InvalidDataException or DomainException => e.Message,
+        InvalidDataException or DomainException or SyncOvertakenException => e.Message,
         // Class 42 (syntax, unknown table or column, permission) names only the query's objects,
         // which the administrator wrote and needs to see; other classes (22 data, 23 constraints)
         // quote row values, so only their code is shown.
@@ -273,3 +315,6 @@ public sealed class SyncRunner(
         _ => $"Internal error ({e.GetType().Name}).",
     };
 }
+
+/// <summary>Another run of the same source committed first (issue 13): this run applies nothing.</summary>
+internal sealed class SyncOvertakenException() : Exception("Another run of this source moved the watermark first: nothing was applied, those rows are stored once by that run.");

@@ -63,5 +63,7 @@ internal sealed class SyncRunConfiguration : IEntityTypeConfiguration<SyncRun>
         b.Property(r => r.Error).HasMaxLength(1000);
         b.HasOne<SyncSource>().WithMany().HasForeignKey(r => r.SourceId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(r => new { r.SourceId, r.StartedAt });
+        // Issue 13: one unfinished run per source across all nodes; the second node's INSERT fails.
+        b.HasIndex(r => r.SourceId).IsUnique().HasFilter("\"FinishedAt\" IS NULL").HasDatabaseName("IX_SyncRuns_SourceId_Running");
     }
 }

@@ -75,11 +75,19 @@ internal sealed class SyncHarness : IAsyncDisposable
         KeysFolder = keys.FullName;
         Secrets = new SyncSecrets(DataProtectionProvider.Create(keys, b => b.SetApplicationName("Portal")));
         var clock = TimeProvider.System;
-        Runner = new SyncRunner(portal.Factory, new ClientImporter(portal.Factory, clock, NullLogger<ClientImporter>.Instance),
+        Runner = CreateRunner();
+        Catalog = new SyncSourceCatalog(portal.Factory, Secrets, new NoSchedule(), new AuditLog(portal.Factory, clock));
+    }
+
+    /// <summary>Another node's runner over the same Portal database (issue 13: racing runs).</summary>
+    public SyncRunner CreateRunner()
+    {
+        var clock = TimeProvider.System;
+        var portal = Portal;
+        return new SyncRunner(portal.Factory, new ClientImporter(portal.Factory, clock, NullLogger<ClientImporter>.Instance),
             new ClientEventIngestion(portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance), Secrets, new LoopbackHttpClients(),
             Options.Create(new SyncOptions { EventBatchSize = 2, AllowedHosts = ["127.0.0.1", "localhost"] }), clock, NullLogger<SyncRunner>.Instance,
             Options.Create(new DatabaseOptions { Provider = portal.Provider, ConnectionString = portal.ConnectionString }));
-        Catalog = new SyncSourceCatalog(portal.Factory, Secrets, new NoSchedule(), new AuditLog(portal.Factory, clock));
     }
 
     public TestDatabase Portal { get; }

@@ -942,6 +942,11 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SourceId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_SyncRuns_SourceId_Running")
+                        .HasFilter("\"FinishedAt\" IS NULL");
+
                     b.HasIndex("SourceId", "StartedAt");
 
                     b.ToTable("SyncRuns");

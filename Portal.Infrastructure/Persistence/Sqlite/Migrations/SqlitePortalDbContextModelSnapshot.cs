@@ -911,6 +911,11 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SourceId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_SyncRuns_SourceId_Running")
+                        .HasFilter("\"FinishedAt\" IS NULL");
+
                     b.HasIndex("SourceId", "StartedAt");
 
                     b.ToTable("SyncRuns");

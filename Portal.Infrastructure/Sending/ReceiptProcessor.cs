@@ -32,6 +32,7 @@ public sealed class ReceiptProcessor(
     IDbContextFactory<PortalDbContext> contexts,
     IMessageBus bus,
     ReceiptPolicies policies,
+    MessagesApi.StatusCallbackOutbox callbacks,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<ReceiptProcessor> logger)
@@ -109,12 +110,17 @@ public sealed class ReceiptProcessor(
             applied += await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);
         }
         var unmatched = new List<ReceiptItem>();
+        var matchedKeys = new List<(int, string)>();
         foreach (var part in byProviderId.Chunk(1000))
         {
             var matched = await DispatchSql.RetryOnConflictAsync(() => ApplyByProviderIdAsync(connection, null, part, ct), ct);
             applied += matched.Count;
+            matchedKeys.AddRange(matched);
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
+        // Status callbacks of API messages among them (issue 19): one INSERT ... SELECT each, nothing for campaign messages.
+        await callbacks.EnqueueAsync(connection, known.Select(k => k.MessageId).ToList(), ct);
+        if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
         Interlocked.Add(ref Applied, applied);
         if (unmatched.Count == 0) return;
         if (batch.Attempt >= options.Value.ReceiptRetries)

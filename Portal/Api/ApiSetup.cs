@@ -113,6 +113,7 @@ public static class ApiSetup
         api.MapClientsApi();
         api.MapConsentsApi();
         api.MapEventsApi();
+        api.MapMessagesApi();
         // Providers' receipts and inbound SMS: their own authentication (callback secret or HMAC), no API key.
         app.MapProviderCallbacks();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

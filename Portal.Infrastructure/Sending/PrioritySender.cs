@@ -164,11 +164,12 @@ public sealed class PrioritySender(
         var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.PriorityStalledAfter;
         var strandedBefore = clock.GetUtcNow().UtcDateTime - options.Value.InFlightGrace;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var ids = await db.PriorityMessages.AsNoTracking()
-            .Where(p => p.CreatedAt <= cutoff && p.ExpiresAt > cutoff)
-            .Join(db.Messages.AsNoTracking(), p => p.MessageId, m => m.Id, (p, m) => m)
-            .Where(m => m.Status == MessageStatus.Queued || (m.Status == MessageStatus.Submitting && m.SubmittedAt <= strandedBefore))
-            .OrderBy(m => m.Id).Select(m => m.Id).Take(10_000).ToListAsync(ct);
+        // Through the (CampaignId, Status) index: messages without a campaign still waiting are few.
+        var ids = await db.Messages.AsNoTracking()
+            .Where(m => m.CampaignId == null && (m.Status == MessageStatus.Queued || (m.Status == MessageStatus.Submitting && m.SubmittedAt <= strandedBefore)))
+            .Join(db.PriorityMessages.AsNoTracking(), m => m.Id, p => p.MessageId, (m, p) => new { m.Id, p.CreatedAt })
+            .Where(x => x.CreatedAt <= cutoff)
+            .OrderBy(x => x.Id).Select(x => x.Id).Take(10_000).ToListAsync(ct);
         foreach (var part in ids.Chunk(1000)) await bus.PublishAsync(options.Value.PriorityQueue, new PriorityBatch(part), ct);
         return ids.Count;
     }

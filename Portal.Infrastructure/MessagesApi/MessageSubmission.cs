@@ -23,7 +23,7 @@ public sealed record SendItem(int Index, string? Phone, string? ExternalId, stri
     IReadOnlyDictionary<string, string>? Variables, MessagePurpose Purpose, string? SenderId, int? ProviderId, TimeSpan? Validity);
 
 /// <summary>What became of one item: accepted (with its message id) or refused for the recipient's sake.</summary>
-public sealed record SendItemResult(int Index, long? MessageId, string Status, string? Reason, string? Detail);
+public sealed record SendItemResult(int Index, long? Id, string Status, string? Reason, string? Detail);
 
 public abstract record SubmitResult
 {
@@ -59,7 +59,8 @@ public sealed partial class MessageSubmission(
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public async Task<SubmitResult> SubmitAsync(int apiKeyId, int? dailyQuota, IReadOnlyList<SendItem> items, string? idempotencyKey, string requestHash, CancellationToken ct)
+    public async Task<SubmitResult> SubmitAsync(int apiKeyId, int? dailyQuota, IReadOnlyList<SendItem> items, string? idempotencyKey, string requestHash, CancellationToken ct,
+        IReadOnlyList<BatchItemError>? formatErrors = null)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -67,7 +68,8 @@ public sealed partial class MessageSubmission(
 
         if (idempotencyKey is not null && await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) is { } replay) return replay;
 
-        var errors = new List<BatchItemError>();
+        // Format errors found while reading JSON are reported together with these, so one 400 names every bad item.
+        var errors = new List<BatchItemError>(formatErrors ?? []);
         var templates = await LoadTemplatesAsync(db, items, errors, ct);
         await CheckProvidersAsync(db, items, errors, o, ct);
 
@@ -80,7 +82,7 @@ public sealed partial class MessageSubmission(
         var byExternal = clients.Where(c => c.ExternalId is not null).GroupBy(c => c.ExternalId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         var accepted = new List<(SendItem Item, Client Client, string Text, string Sender, TimeSpan Validity)>();
-        var results = new SendItemResult?[items.Count];
+        var results = new SendItemResult?[items.Count == 0 ? 0 : items.Max(i => i.Index) + 1];
         foreach (var item in items)
         {
             var client = item.Phone is not null ? byPhone.GetValueOrDefault(item.Phone) : byExternal.GetValueOrDefault(item.ExternalId!);
@@ -137,6 +139,7 @@ public sealed partial class MessageSubmission(
             accepted.Add((item, client, text, item.SenderId ?? o.DefaultSenderId, item.Validity ?? o.DefaultValidity));
         }
         if (errors.Count > 0) return new SubmitResult.Invalid(errors.OrderBy(e => e.Index).ToList());
+        if (accepted.Count == 0 && items.Count == 0) return new SubmitResult.Invalid([]);
         if (accepted.Count == 0) return new SubmitResult.AllRefused(results.OfType<SendItemResult>().ToList());
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

@@ -109,9 +109,7 @@ public static class MessagesApi
                 return ApiProblems.BadRequest("The request body must be a message object or an array of them.");
             }
         }
-        if (errors.Count > 0) return Invalid(errors);
-
-        var result = await submission.SubmitAsync(keyId, quota, items, idempotencyKey, hash, ct);
+        var result = await submission.SubmitAsync(keyId, quota, items, idempotencyKey, hash, ct, errors);
         switch (result)
         {
             case SubmitResult.Accepted accepted:

@@ -49,7 +49,7 @@ public class ClientHistoryJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await page.WaitForURLAsync("**/clients");
         await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
-        var search = page.Locator("[data-testid=clients-search] input");
+        var search = page.Locator("input[data-testid=clients-search], [data-testid=clients-search] input").First;
         await search.FillAsync("8 916 555-01-01");
         await search.PressAsync("Enter");
 

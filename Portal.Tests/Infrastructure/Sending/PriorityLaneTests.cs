@@ -122,7 +122,10 @@ public sealed class PriorityLaneTests
 
         Assert.True(message!.Status is MessageStatus.Submitted or MessageStatus.Delivered, $"priority message is {message.Status}");
         Assert.True(counts.GetValueOrDefault(MessageStatus.Queued) > 1000, "the campaign's remaining chunks must still be waiting: " + string.Join(", ", counts));
-        // At most the campaign submits already holding provider slots (64 per node, 2 binds) went first.
-        Assert.True(overtaken <= 150, $"{overtaken} campaign messages reached the SMSC between acceptance and the priority submit ({clock.ElapsedMilliseconds} ms)");
+        // Counted from the start of acceptance to the status seen in the database, so the campaign keeps
+        // sending (300/s) while the accept transaction and the polling run: on a loaded machine that alone
+        // is ~250. Without the gate the message queued behind every campaign submit in the connector
+        // (2 chunks x 250 = 500 at least); with it, behind at most the 64 slots' holders.
+        Assert.True(overtaken < 400, $"{overtaken} campaign messages reached the SMSC between acceptance and the priority submit ({clock.ElapsedMilliseconds} ms)");
     }
 }

@@ -46,6 +46,7 @@ public static class DependencyInjection
         services.AddSingleton<ClientImporter>();
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<ClientDirectory>();
+        services.AddSingleton<ClientMessageHistory>();
         services.AddSingleton<ClientErasure>();
         services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section);
         services.AddSingleton<Retention.DataRetention>();

@@ -60,6 +60,9 @@ public static class AuditActions
     public const string ClientsImported = "clients.imported";
     public const string ApiKeyCreated = "api-key.created";
     public const string ApiKeyRevoked = "api-key.revoked";
+    public const string ApiKeyMessagingChanged = "api-key.messaging-changed";
+    /// <summary>Text of a message as sent, read on the client card (issue 19).</summary>
+    public const string MessageTextViewed = "message.text-viewed";
     public const string SyncSourceCreated = "sync-source.created";
     public const string SyncSourceChanged = "sync-source.changed";
     public const string SyncSourceDeleted = "sync-source.deleted";

@@ -12,7 +12,10 @@ public static class ApiScopes
     /// <summary>The BI read API (issue 16): pseudonymised datasets, never personal data.</summary>
     public const string AnalyticsRead = "analytics:read";
 
-    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite, AnalyticsRead];
+    /// <summary>POST /api/v1/messages and GET /api/v1/messages/{id} (issue 19).</summary>
+    public const string MessagesSend = "messages:send";
+
+    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite, AnalyticsRead, MessagesSend];
 }
 
 /// <summary>
@@ -59,6 +62,36 @@ public sealed class ApiKey
     public DateTime CreatedAt { get; private set; }
     public DateTime? RevokedAt { get; private set; }
     public DateTime? LastUsedAt { get; set; }
+
+    /// <summary>Messages this key may send per UTC day through the send API; null: no quota (issue 19).</summary>
+    public int? DailyQuota { get; private set; }
+
+    /// <summary>Where status changes of this key's messages are POSTed, signed (issue 19); null: no callbacks.</summary>
+    public string? CallbackUrl { get; private set; }
+
+    /// <summary>The HMAC key for callbacks, protected at rest (Data Protection), never shown again after it is set.</summary>
+    public string? CallbackSecret { get; private set; }
+
+    /// <summary>Sets the send API's quota and status callback; the secret is already protected by the caller.</summary>
+    public void ConfigureMessaging(int? dailyQuota, string? callbackUrl, string? protectedSecret)
+    {
+        if (dailyQuota is < 1 or > 100_000_000)
+        {
+            throw new DomainException("The daily quota is 1 to 100,000,000 messages, or none.");
+        }
+        if (callbackUrl is not null
+            && (!Uri.TryCreate(callbackUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || callbackUrl.Length > 500))
+        {
+            throw new DomainException("The callback URL must be an absolute http(s) URL of at most 500 characters.");
+        }
+        if (callbackUrl is not null && string.IsNullOrEmpty(protectedSecret))
+        {
+            throw new DomainException("A callback URL needs a signing secret.");
+        }
+        DailyQuota = dailyQuota;
+        CallbackUrl = callbackUrl;
+        CallbackSecret = callbackUrl is null ? null : protectedSecret;
+    }
 
     public bool Allows(string scope) => RevokedAt is null && Scopes.Split(' ').Contains(scope);
 

@@ -14,7 +14,7 @@ public sealed record ApiKeyRow(int Id, string Name, string Prefix, IReadOnlyList
     string CreatedBy, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
 
 /// <summary>A key that proved itself: what the API may let it do.</summary>
-public sealed record AuthenticatedApiKey(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute);
+public sealed record AuthenticatedApiKey(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute, int? DailyQuota = null);
 
 /// <summary>The outcome of checking a presented key; <see cref="Failure"/> is safe to show the caller.</summary>
 public sealed record ApiKeyCheck(AuthenticatedApiKey? Key, string? Failure);
@@ -75,6 +75,29 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         return true;
     }
 
+    /// <summary>
+    /// Sets the send API's daily quota and status callback of a key (issue 19); audited. A null
+    /// <paramref name="callbackSecret"/> keeps the stored one (it is never shown again).
+    /// </summary>
+    /// <exception cref="Portal.Domain.Common.DomainException">Invalid quota or URL.</exception>
+    public async Task<bool> ConfigureMessagingAsync(ClaimsPrincipal actor, int id, int? dailyQuota, string? callbackUrl, string? callbackSecret,
+        MessagesApi.CallbackSecrets secrets, MessagesApi.StatusCallbackOutbox? outbox, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
+        if (key is null)
+        {
+            return false;
+        }
+        var protectedSecret = string.IsNullOrEmpty(callbackSecret) ? key.CallbackSecret : secrets.Protect(callbackSecret);
+        key.ConfigureMessaging(dailyQuota, string.IsNullOrWhiteSpace(callbackUrl) ? null : callbackUrl.Trim(), protectedSecret);
+        await db.SaveChangesAsync(ct);
+        outbox?.Invalidate();
+        await audit.WriteAsync(actor, AuditActions.ApiKeyMessagingChanged, nameof(ApiKey), key.Id.ToString(),
+            $"dailyQuota={dailyQuota?.ToString() ?? "none"}; callback={(key.CallbackUrl is null ? "none" : "set")}", ct);
+        return true;
+    }
+
     public async Task<ApiKeyCheck> CheckAsync(string presented, CancellationToken ct)
     {
         if (!TrySplit(presented, out var prefix, out var secret))
@@ -101,7 +124,7 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
             await db.ApiKeys.Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt < stale))
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
         }
-        return new(new AuthenticatedApiKey(key.Id, key.Name, key.Prefix, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.RequestsPerMinute), null);
+        return new(new AuthenticatedApiKey(key.Id, key.Name, key.Prefix, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.RequestsPerMinute, key.DailyQuota), null);
     }
 
     private static bool TrySplit(string presented, out string prefix, out string secret)

@@ -45,6 +45,10 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessagePart> MessageParts => Set<MessagePart>();
     public DbSet<MessageChunk> MessageChunks => Set<MessageChunk>();
+    public DbSet<PriorityMessage> PriorityMessages => Set<PriorityMessage>();
+    public DbSet<MessagesApi.ApiIdempotencyKey> ApiIdempotencyKeys => Set<MessagesApi.ApiIdempotencyKey>();
+    public DbSet<MessagesApi.ApiKeyUsage> ApiKeyUsages => Set<MessagesApi.ApiKeyUsage>();
+    public DbSet<MessagesApi.StatusCallback> StatusCallbacks => Set<MessagesApi.StatusCallback>();
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();
     public DbSet<Providers.SenderNode> SenderNodes => Set<Providers.SenderNode>();

@@ -65,11 +65,13 @@ public sealed class LeastCostMessageRouter(
     /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
     public int LiveNodes => _snapshot?.LiveNodes ?? 1;
 
-    public async ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct)
+    public ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct) => RouteToAsync(campaign?.ProviderId, phone, ct);
+
+    public async ValueTask<RoutedProvider?> RouteToAsync(int? providerId, string phone, CancellationToken ct)
     {
         _routes = true;
         var snapshot = await LoadAsync(ct);
-        var plan = PlanOf(snapshot, phone, campaign?.ProviderId);
+        var plan = PlanOf(snapshot, phone, providerId);
         int? avoid = _avoid.TryGetValue(phone, out var a) && a.Until > Environment.TickCount64 ? a.ProviderId : null;
         foreach (var option in plan.Usable)
         {

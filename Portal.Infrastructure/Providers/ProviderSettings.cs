@@ -35,6 +35,8 @@ public sealed record ProviderSettings
     /// </summary>
     public MessageIdRadix? ReceiptIdFormat { get; init; }
     public IReadOnlyList<string> Operators { get; init; } = [];
+    /// <summary>Sender ids (alphanumeric names, short codes) this provider lets us use; empty: any (issue 19 checks API sends against it).</summary>
+    public IReadOnlyList<string> SenderIds { get; init; } = [];
     /// <summary>How the receipts of a long message's parts combine into the message's status.</summary>
     public ReceiptPolicy ReceiptPolicy { get; init; } = ReceiptPolicy.FirstPart;
     /// <summary>For <see cref="Domain.Providers.ProviderKind.Http"/>: the request, response and callback shapes.</summary>

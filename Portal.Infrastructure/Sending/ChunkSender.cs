@@ -28,6 +28,7 @@ public sealed class ChunkSender(
     IDbContextFactory<PortalDbContext> contexts,
     DispatchCampaigns campaigns,
     IMessageRouter router,
+    PriorityLane lane,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<ChunkSender> logger)
@@ -37,7 +38,7 @@ public sealed class ChunkSender(
 
     private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime CreatedAt, DateTime? SubmittedAt, Client Client);
 
-    private sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId)
+    internal sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId)
     {
         /// <summary>Each accepted part's provider id, for long messages (stored in MessageParts).</summary>
         public IReadOnlyList<string>? PartIds { get; init; }
@@ -358,11 +359,16 @@ public sealed class ChunkSender(
         {
             return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
         }
-        var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
-        using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
-        Telemetry.PortalMetrics.RecordSubmit(route.ProviderId, route.Name, result, started);
+        // Campaign submits yield the reserved share of the provider to the priority lane (ADR 0010).
+        SendResult result;
+        using (await lane.EnterAsync(route.ProviderId, priority: false, ct))
+        {
+            var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
+            using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
+            Telemetry.PortalMetrics.RecordSubmit(route.ProviderId, route.Name, result, started);
+        }
         if (result.NotSent)
         {
             return new Outcome(row.Id, BackToQueue, null, 0, 0, "unavailable", null);
@@ -383,7 +389,7 @@ public sealed class ChunkSender(
     /// an earlier part's receipt said (issue 12: no half-sent message is Delivered). Parts' provider
     /// ids go to MessageParts first, so a receipt of any part can be matched from then on.
     /// </summary>
-    private static async Task RecordAsync(DbConnection connection, Outcome[] outcomes, CancellationToken ct)
+    internal static async Task RecordAsync(DbConnection connection, Outcome[] outcomes, CancellationToken ct)
     {
         var back = outcomes.Where(x => x.Status == BackToQueue).Select(x => x.Id).ToList();
         var done = outcomes.Where(x => x.Status != BackToQueue).ToList();

@@ -32,6 +32,7 @@ public sealed class ReceiptProcessor(
     IDbContextFactory<PortalDbContext> contexts,
     IMessageBus bus,
     ReceiptPolicies policies,
+    MessagesApi.StatusCallbackOutbox callbacks,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<ReceiptProcessor> logger)
@@ -62,7 +63,10 @@ public sealed class ReceiptProcessor(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        var (applied, unmatched) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
+        var (applied, unmatched, knownIds, matchedKeys) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
+        // Status callbacks of API messages among them (issue 19): one INSERT ... SELECT each, nothing for campaign messages.
+        await callbacks.EnqueueAsync(connection, knownIds, ct);
+        if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
         Interlocked.Add(ref Applied, applied);
         Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
         if (unmatched.Count == 0) return;
@@ -87,8 +91,8 @@ public sealed class ReceiptProcessor(
     /// re-apply, so an orphan of a part is combined under its provider's policy like any receipt.
     /// </summary>
     /// <param name="retry">Wrap each statement in a conflict retry (not inside a caller's transaction, which a failed statement aborts).</param>
-    /// <returns>Messages changed, and the receipts that matched no message.</returns>
-    private static async Task<(int Applied, List<ReceiptItem> Unmatched)> ApplyItemsAsync(DbConnection connection, DbTransaction? transaction,
+    /// <returns>Messages changed, the receipts that matched no message, and which messages were touched (for API status callbacks).</returns>
+    private static async Task<(int Applied, List<ReceiptItem> Unmatched, List<long> KnownIds, List<(int, string)> MatchedKeys)> ApplyItemsAsync(DbConnection connection, DbTransaction? transaction,
         IReadOnlyList<ReceiptItem> items, IReadOnlyDictionary<int, ReceiptPolicy> policy, bool retry, CancellationToken ct)
     {
         Task<T> Run<T>(Func<Task<T>> work) => retry ? DispatchSql.RetryOnConflictAsync(work, ct) : work();
@@ -137,13 +141,15 @@ public sealed class ReceiptProcessor(
             applied += await Run(() => Telemetry.ReceiptTelemetry.ExecuteAsync(command, part, ct));
         }
         var unmatched = new List<ReceiptItem>();
+        var matchedKeys = new List<(int, string)>();
         foreach (var part in byProviderId.Chunk(1000))
         {
             var matched = await Run(() => ApplyByProviderIdAsync(connection, transaction, part, ct));
             applied += matched.Count;
+            matchedKeys.AddRange(matched);
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
-        return (applied, unmatched);
+        return (applied, unmatched, known.Select(k => k.MessageId).ToList(), matchedKeys);
     }
 
     /// <summary>

@@ -12,6 +12,21 @@ public sealed class SendingOptions
     public string ReceiptQueue { get; set; } = "portal.receipts";
     public string InboundQueue { get; set; } = "portal.inbound";
 
+    /// <summary>The priority lane (ADR 0010): API-sent service messages and employee alarms, consumed ahead of chunks.</summary>
+    public string PriorityQueue { get; set; } = "portal.priority";
+
+    /// <summary>Priority batches processed at once on this node (each submits all its messages concurrently).</summary>
+    public int PriorityConcurrency { get; set; } = 8;
+
+    /// <summary>Submits in flight per provider on this node (see <see cref="PriorityLane"/>).</summary>
+    public int PrioritySlots { get; set; } = 64;
+
+    /// <summary>Share of <see cref="PrioritySlots"/> campaigns cannot take while priority messages wait (0 to 1).</summary>
+    public double PriorityReservedShare { get; set; } = 0.5;
+
+    /// <summary>Priority messages still Queued this long after acceptance (their bus message lost) are published again by the sweeper.</summary>
+    public TimeSpan PriorityStalledAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Messages per chunk (one bus message each).</summary>
     public int ChunkSize { get; set; } = 1000;
 

@@ -13,6 +13,7 @@ namespace Portal.Infrastructure.Sending;
 public sealed class SendingService(
     IMessageBus bus,
     ChunkSender sender,
+    PrioritySender prioritySender,
     ReceiptProcessor receipts,
     ReceiptForwarder forwarder,
     Inbound.InboundProcessor inbound,
@@ -32,10 +33,14 @@ public sealed class SendingService(
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var forwarderLoop = forwarder.RunAsync(forwarding.Token);
         var moLoop = moForwarder.RunAsync(forwarding.Token);
-        IAsyncDisposable? chunks = null, receiptSubscription = null, inboundSubscription = null;
+        IAsyncDisposable? chunks = null, priority = null, receiptSubscription = null, inboundSubscription = null;
         var connecting = Task.CompletedTask;
         try
         {
+            // The priority lane first (ADR 0010): its own queue and consumers, so its messages never wait
+            // behind chunks on the bus; PriorityLane reserves provider capacity for them.
+            priority = await SubscribeUntilUpAsync<PriorityBatch>(o.PriorityQueue, prioritySender.ProcessAsync,
+                new SubscriptionOptions { Prefetch = o.PriorityConcurrency * 2, Concurrency = o.PriorityConcurrency }, stoppingToken);
             chunks = await SubscribeUntilUpAsync<DispatchChunk>(o.ChunkQueue, sender.ProcessAsync,
                 new SubscriptionOptions { Prefetch = o.Prefetch, Concurrency = o.Concurrency }, stoppingToken);
             receiptSubscription = await SubscribeUntilUpAsync<ReceiptBatch>(o.ReceiptQueue, receipts.ApplyAsync,
@@ -52,6 +57,7 @@ public sealed class SendingService(
             do
             {
                 await RunSafelyAsync(() => sweeper.SweepAsync(stoppingToken), "sweep");
+                await RunSafelyAsync(() => prioritySender.SweepAsync(bus, stoppingToken), "priority sweep");
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -61,6 +67,7 @@ public sealed class SendingService(
         finally
         {
             if (chunks is not null) await chunks.DisposeAsync();
+            if (priority is not null) await priority.DisposeAsync();
             await connecting;
             // Connectors stop after the chunk handlers, so their last receipts still reach the forwarder.
             await connections.DisposeAsync();

@@ -31,6 +31,17 @@ public static class SendingSetup
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());
         services.AddSingleton<ChunkSender>();
+        // The priority lane (ADR 0010): API messages now, employee alarms next; one queue, one sender, one gate.
+        services.AddSingleton<PriorityLane>();
+        services.AddSingleton<PrioritySender>();
+        services.AddOptions<MessagesApi.MessagesApiOptions>().BindConfiguration(MessagesApi.MessagesApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MessagesApi.StatusCallbackOutbox>();
+        services.AddSingleton<MessagesApi.CallbackSecrets>();
+        services.AddSingleton<MessagesApi.MessageSubmission>();
+        services.AddHttpClient(MessagesApi.StatusCallbackService.HttpClientName, (sp, http) =>
+            http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagesApi.MessagesApiOptions>>().Value.CallbackTimeout);
+        services.AddSingleton<MessagesApi.StatusCallbackService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagesApi.StatusCallbackService>());
         services.AddSingleton<ReceiptPolicies>();
         services.AddSingleton<ReceiptProcessor>();
         services.AddSingleton<ChunkPublisher>();

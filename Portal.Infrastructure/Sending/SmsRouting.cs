@@ -39,6 +39,9 @@ public interface IMessageRouter
 {
     ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct);
 
+    /// <summary>Routes a message without a campaign (the priority lane): the named provider, else least cost.</summary>
+    ValueTask<RoutedProvider?> RouteToAsync(int? providerId, string phone, CancellationToken ct) => RouteAsync(null, phone, ct);
+
     /// <summary>
     /// Opens the connection to every enabled provider, so an SMSC holding replies and receipts can
     /// deliver them to a node that has not sent anything yet (connections open lazily otherwise).

@@ -23,6 +23,8 @@ public sealed class ApiTestHost : IAsyncDisposable
     public static async Task<ApiTestHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite) =>
         new(await new PortalAppFactory(provider, demoClients: 0).StartAsync());
 
+    public static async Task<ApiTestHost> StartWithAsync(PortalAppFactory app) => new(await app.StartAsync());
+
     public static readonly ClaimsPrincipal Admin = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, PortalAppFactory.AdminEmail)], "test"));
 
     /// <summary>Creates a key through the service the admin page uses; returns its full text.</summary>

@@ -18,6 +18,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string HeaderName = "X-Api-Key";
     public const string KeyIdClaim = "api_key_id";
     public const string RateClaim = "api_key_rpm";
+    public const string QuotaClaim = "api_key_daily_quota";
     public const string ScopeClaim = "scope";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -38,6 +39,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new Claim(ClaimTypes.Name, $"api-key:{key.Prefix} ({key.Name})"),
             new Claim(KeyIdClaim, key.Id.ToString()),
             new Claim(RateClaim, key.RequestsPerMinute.ToString()),
+            .. key.DailyQuota is { } quota ? [new Claim(QuotaClaim, quota.ToString(System.Globalization.CultureInfo.InvariantCulture))] : Array.Empty<Claim>(),
             .. key.Scopes.Select(s => new Claim(ScopeClaim, s)),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

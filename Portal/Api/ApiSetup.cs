@@ -115,6 +115,7 @@ public static class ApiSetup
         api.MapConsentsApi();
         api.MapEventsApi();
         api.MapAnalyticsApi();
+        api.MapMessagesApi();
         // Providers' receipts and inbound SMS: their own authentication (callback secret or HMAC), no API key.
         app.MapProviderCallbacks();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -38,6 +38,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         b.Property(k => k.SecretHash).HasMaxLength(128).IsRequired();
         b.Property(k => k.Scopes).HasMaxLength(200);
         b.Property(k => k.CreatedBy).HasMaxLength(256);
+        b.Property(k => k.CallbackUrl).HasMaxLength(500);
+        b.Property(k => k.CallbackSecret).HasMaxLength(1000);
     }
 }
 
@@ -65,5 +67,39 @@ internal sealed class SyncRunConfiguration : IEntityTypeConfiguration<SyncRun>
         b.HasIndex(r => new { r.SourceId, r.StartedAt });
         // Issue 13: one unfinished run per source across all nodes; the second node's INSERT fails.
         b.HasIndex(r => r.SourceId).IsUnique().HasFilter("\"FinishedAt\" IS NULL").HasDatabaseName("IX_SyncRuns_SourceId_Running");
+    }
+}
+
+internal sealed class ApiIdempotencyKeyConfiguration : IEntityTypeConfiguration<MessagesApi.ApiIdempotencyKey>
+{
+    public void Configure(EntityTypeBuilder<MessagesApi.ApiIdempotencyKey> b)
+    {
+        b.Property(k => k.Key).HasMaxLength(200).IsRequired();
+        b.Property(k => k.RequestHash).HasMaxLength(64).IsRequired();
+        // The idempotency guard itself (issue 19): a second insert of the same key fails.
+        b.HasIndex(k => new { k.ApiKeyId, k.Key }).IsUnique();
+        b.HasIndex(k => k.CreatedAt);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(k => k.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ApiKeyUsageConfiguration : IEntityTypeConfiguration<MessagesApi.ApiKeyUsage>
+{
+    public void Configure(EntityTypeBuilder<MessagesApi.ApiKeyUsage> b)
+    {
+        b.HasKey(u => new { u.ApiKeyId, u.Day });
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(u => u.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class StatusCallbackConfiguration : IEntityTypeConfiguration<MessagesApi.StatusCallback>
+{
+    public void Configure(EntityTypeBuilder<MessagesApi.StatusCallback> b)
+    {
+        b.HasIndex(c => new { c.MessageId, c.Status }).IsUnique();
+        b.Property(c => c.LastError).HasMaxLength(500);
+        // The loop's query: pending ones due now.
+        b.HasIndex(c => new { c.DeliveredAt, c.AbandonedAt, c.NextAttemptAt });
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(c => c.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
     }
 }

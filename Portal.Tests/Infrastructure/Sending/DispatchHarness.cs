@@ -91,6 +91,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
             ["Sending:ChunkQueue"] = _queues + ".chunks",
             ["Sending:ReceiptQueue"] = _queues + ".receipts",
             ["Sending:InboundQueue"] = _queues + ".inbound",
+            ["Sending:PriorityQueue"] = _queues + ".priority",
             ["Sending:SweepInterval"] = "00:00:00.500",
             // Short enough for the kill test to take over stranded messages quickly, long enough that a
             // live sender's batch on a loaded CI machine is not taken for stranded (re-chunked, re-sent).

@@ -306,7 +306,7 @@ public sealed class ReceiptProcessorTests
             await db.SaveChangesAsync();
             rig._clientId = client.Id;
             rig.ProviderId = row.Id;
-            rig.Processor = new ReceiptProcessor(rig.Database.Factory, rig.Bus, new ReceiptPolicies(rig.Database.Factory, new ProviderRegistryVersion()),
+            rig.Processor = new ReceiptProcessor(rig.Database.Factory, rig.Bus, new ReceiptPolicies(rig.Database.Factory, new ProviderRegistryVersion()), new Portal.Infrastructure.MessagesApi.StatusCallbackOutbox(TimeProvider.System),
                 TimeProvider.System, rig.Options, NullLogger<ReceiptProcessor>.Instance);
             return rig;
         }

@@ -51,6 +51,11 @@ public partial class ClientList
             await Audit.WriteAsync((await AuthState).User, AuditActions.PersonalDataRead, "Client", null,
                 $"clients grid: page {state.Page + 1}, {page.Rows.Count} rows, search={(string.IsNullOrWhiteSpace(_search) ? "no" : "yes")}", ct);
         }
+        if (page.Rows.Count == 1 && !string.IsNullOrWhiteSpace(_search) && ClientDirectory.IsFullPhone(_search.Trim()) is not null)
+        {
+            // Issue 19: the call centre types the caller's number and lands on the card in one step.
+            Navigation.NavigateTo($"clients/{page.Rows[0].Id}");
+        }
         return new GridData<ClientRow> { Items = page.Rows, TotalItems = page.Total };
     }
 

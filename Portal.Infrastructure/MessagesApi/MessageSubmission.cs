@@ -1,0 +1,319 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Messages;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Clients;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Sending;
+
+namespace Portal.Infrastructure.MessagesApi;
+
+/// <summary>One message of a send request, as read from JSON (format checks already done).</summary>
+public sealed record SendItem(int Index, string? Phone, string? ExternalId, string? Text, int? TemplateId,
+    IReadOnlyDictionary<string, string>? Variables, MessagePurpose Purpose, string? SenderId, int? ProviderId, TimeSpan? Validity);
+
+/// <summary>What became of one item: accepted (with its message id) or refused for the recipient's sake.</summary>
+public sealed record SendItemResult(int Index, long? Id, string Status, string? Reason, string? Detail);
+
+public abstract record SubmitResult
+{
+    /// <summary>400: nothing was sent (all-or-nothing on validation errors).</summary>
+    public sealed record Invalid(IReadOnlyList<BatchItemError> Errors) : SubmitResult;
+    /// <summary>202 (or, replayed, the first answer's body).</summary>
+    public sealed record Accepted(string Json, bool Replayed, IReadOnlyList<long> MessageIds) : SubmitResult;
+    /// <summary>422: every item was refused (opt-out, no consent, unknown client).</summary>
+    public sealed record AllRefused(IReadOnlyList<SendItemResult> Items) : SubmitResult;
+    /// <summary>429: the key's daily quota is used up.</summary>
+    public sealed record QuotaExceeded(int Quota, TimeSpan RetryAfter) : SubmitResult;
+    /// <summary>422: the Idempotency-Key was used before with another body.</summary>
+    public sealed record KeyReused : SubmitResult;
+}
+
+/// <summary>
+/// Accepts send-API requests (issue 19): validates every item against the database (templates,
+/// variables, providers, sender ids) and refuses the whole request on any error; resolves the
+/// recipients (one query), refuses per item those opted out, without consent or unknown; then in
+/// ONE transaction records the idempotency key, the Message and PriorityMessage rows and the
+/// daily usage, and after the commit publishes one <see cref="PriorityBatch"/> to the priority
+/// lane. A publish that fails after the commit is repaired by the priority sweep, so a 202 always
+/// means the messages are durable.
+/// </summary>
+public sealed partial class MessageSubmission(
+    IDbContextFactory<PortalDbContext> contexts,
+    IMessageBus bus,
+    TemplateEngine engine,
+    TimeProvider clock,
+    IOptions<MessagesApiOptions> options,
+    IOptions<SendingOptions> sending,
+    ILogger<MessageSubmission> logger)
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public async Task<SubmitResult> SubmitAsync(int apiKeyId, int? dailyQuota, IReadOnlyList<SendItem> items, string? idempotencyKey, string requestHash, CancellationToken ct,
+        IReadOnlyList<BatchItemError>? formatErrors = null)
+    {
+        var o = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+
+        if (idempotencyKey is not null && await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) is { } replay) return replay;
+
+        // Format errors found while reading JSON are reported together with these, so one 400 names every bad item.
+        var errors = new List<BatchItemError>(formatErrors ?? []);
+        var templates = await LoadTemplatesAsync(db, items, errors, ct);
+        await CheckProvidersAsync(db, items, errors, o, ct);
+
+        var phones = items.Where(i => i.Phone is not null).Select(i => i.Phone!).Distinct().ToList();
+        var externals = items.Where(i => i.ExternalId is not null).Select(i => i.ExternalId!).Distinct().ToList();
+        var clients = await db.Clients.AsNoTracking()
+            .Where(c => phones.Contains(c.Phone) || (c.ExternalId != null && externals.Contains(c.ExternalId)))
+            .ToListAsync(ct);
+        var byPhone = clients.ToDictionary(c => c.Phone, StringComparer.Ordinal);
+        var byExternal = clients.Where(c => c.ExternalId is not null).GroupBy(c => c.ExternalId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        var accepted = new List<(SendItem Item, Client Client, string Text, string Sender, TimeSpan Validity)>();
+        var results = new SendItemResult?[items.Count == 0 ? 0 : items.Max(i => i.Index) + 1];
+        foreach (var item in items)
+        {
+            var client = item.Phone is not null ? byPhone.GetValueOrDefault(item.Phone) : byExternal.GetValueOrDefault(item.ExternalId!);
+            string text;
+            if (item.TemplateId is { } tid)
+            {
+                if (!templates.TryGetValue(tid, out var template)) continue; // already an error
+                var missing = template.Variables.Where(v => item.Variables?.ContainsKey(v) != true).ToList();
+                if (missing.Count > 0)
+                {
+                    errors.Add(new BatchItemError(item.Index, item.ExternalId, "variables." + missing[0], $"The template needs the variable '{missing[0]}'."));
+                    continue;
+                }
+                if (client is null)
+                {
+                    text = "";
+                }
+                else
+                {
+                    try
+                    {
+                        text = template.Compiled.Render(client, item.Variables, new CampaignMergeFields("", item.SenderId ?? o.DefaultSenderId, now)).Text;
+                    }
+                    catch (TemplateRenderException e)
+                    {
+                        errors.Add(new BatchItemError(item.Index, item.ExternalId, "templateId", e.Message));
+                        continue;
+                    }
+                }
+            }
+            else
+            {
+                text = item.Text!;
+            }
+            if (client is not null && CheckText(item, text, errors)) continue;
+            if (client is null)
+            {
+                results[item.Index] = new SendItemResult(item.Index, null, "refused", "unknown-client",
+                    item.Phone is not null ? "No client has this phone number." : "No client has this external id.");
+                continue;
+            }
+            if (client.Status != ClientStatus.Active || client.OptedOutAt is not null
+                || (item.Purpose == MessagePurpose.Advertising && !client.AdvertisingConsent.Granted))
+            {
+                var reason = client.OptedOutAt is not null ? "opted-out" : client.Status != ClientStatus.Active ? "inactive" : "no-consent";
+                results[item.Index] = new SendItemResult(item.Index, null, "refused", reason, reason switch
+                {
+                    "opted-out" => "The client opted out of messages.",
+                    "inactive" => "The client is not active.",
+                    _ => "The client has not consented to advertising.",
+                });
+                continue;
+            }
+            accepted.Add((item, client, text, item.SenderId ?? o.DefaultSenderId, item.Validity ?? o.DefaultValidity));
+        }
+        if (errors.Count > 0) return new SubmitResult.Invalid(errors.OrderBy(e => e.Index).ToList());
+        if (accepted.Count == 0 && items.Count == 0) return new SubmitResult.Invalid([]);
+        if (accepted.Count == 0) return new SubmitResult.AllRefused(results.OfType<SendItemResult>().ToList());
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        ApiIdempotencyKey? keyRow = null;
+        if (idempotencyKey is not null)
+        {
+            keyRow = new ApiIdempotencyKey(apiKeyId, idempotencyKey, requestHash, now);
+            db.ApiIdempotencyKeys.Add(keyRow);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                // A concurrent twin committed first (PostgreSQL waited for it on the unique index): answer as it did.
+                await transaction.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                return await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key row vanished.");
+            }
+        }
+        var messages = accepted.Select(a => new Message(null, a.Client.Id, a.Client.Phone, now) { Status = MessageStatus.Queued }).ToList();
+        db.Messages.AddRange(messages);
+        await db.SaveChangesAsync(ct);
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var a = accepted[i];
+            db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Api, apiKeyId, a.Text, a.Sender, a.Item.ProviderId,
+                a.Item.Purpose, now + a.Validity, a.Item.TemplateId, now));
+            results[a.Item.Index] = new SendItemResult(a.Item.Index, messages[i].Id, "queued", null, null);
+        }
+        var json = JsonSerializer.Serialize(new SendResponse(accepted.Count, results.Count(r => r?.Status == "refused"), results.Select(r => r!).ToList()), Web);
+        if (keyRow is not null) keyRow.ResponseJson = json;
+        await db.SaveChangesAsync(ct);
+        // Last, so the usage row (one per key and day, a hot row under load) is locked only for the commit.
+        if (dailyQuota is { } quota && !await CountAsync(db, apiKeyId, DateOnly.FromDateTime(now), accepted.Count, quota, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            return new SubmitResult.QuotaExceeded(quota, now.Date.AddDays(1) - now);
+        }
+        await transaction.CommitAsync(ct);
+
+        var ids = messages.Select(m => m.Id).ToList();
+        try
+        {
+            foreach (var part in ids.Chunk(1000)) await bus.PublishAsync(sending.Value.PriorityQueue, new PriorityBatch(part), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The rows are committed: the priority sweep publishes them again shortly.
+            logger.LogWarning("Publishing {Count} accepted API messages failed, the sweep will retry: {Error}", ids.Count, e.Message);
+        }
+        return new SubmitResult.Accepted(json, false, ids);
+    }
+
+    public sealed record SendResponse(int Accepted, int Refused, IReadOnlyList<SendItemResult> Messages);
+
+    private static async Task<SubmitResult?> ReplayAsync(PortalDbContext db, int apiKeyId, string key, string hash, CancellationToken ct)
+    {
+        var row = await db.ApiIdempotencyKeys.AsNoTracking().FirstOrDefaultAsync(k => k.ApiKeyId == apiKeyId && k.Key == key, ct);
+        if (row is null) return null;
+        if (row.RequestHash != hash) return new SubmitResult.KeyReused();
+        return new SubmitResult.Accepted(row.ResponseJson ?? "{}", true, []);
+    }
+
+    /// <summary>Adds to the key's usage of the day unless that passes the quota; one guarded UPDATE.</summary>
+    private static async Task<bool> CountAsync(PortalDbContext db, int apiKeyId, DateOnly day, int count, int quota, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        await using (var insert = DispatchSql.Command(connection, """
+            INSERT INTO "ApiKeyUsages" ("ApiKeyId", "Day", "Count") VALUES (@key, @day, 0) ON CONFLICT DO NOTHING
+            """, transaction))
+        {
+            insert.AddInt("@key", apiKeyId);
+            insert.Add("@day", day);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await using var update = DispatchSql.Command(connection, """
+            UPDATE "ApiKeyUsages" SET "Count" = "Count" + @n WHERE "ApiKeyId" = @key AND "Day" = @day AND "Count" + @n <= @quota
+            """, transaction);
+        update.AddInt("@key", apiKeyId);
+        update.Add("@day", day);
+        update.AddInt("@n", count);
+        update.AddInt("@quota", quota);
+        return await update.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    private sealed record LoadedTemplate(CompiledTemplate Compiled, IReadOnlyList<string> Variables);
+
+    private async Task<Dictionary<int, LoadedTemplate>> LoadTemplatesAsync(PortalDbContext db, IReadOnlyList<SendItem> items, List<BatchItemError> errors, CancellationToken ct)
+    {
+        var ids = items.Where(i => i.TemplateId is not null).Select(i => i.TemplateId!.Value).Distinct().ToList();
+        var rows = ids.Count == 0 ? [] : await db.Templates.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.Body }).ToListAsync(ct);
+        var result = new Dictionary<int, LoadedTemplate>();
+        var broken = new HashSet<int>();
+        foreach (var row in rows)
+        {
+            try
+            {
+                result[row.Id] = new LoadedTemplate(engine.Compile(row.Body), VariablesOf(row.Body));
+            }
+            catch (TemplateSyntaxException)
+            {
+                broken.Add(row.Id);
+            }
+        }
+        foreach (var item in items.Where(i => i.TemplateId is { } id && !result.ContainsKey(id)))
+        {
+            errors.Add(new BatchItemError(item.Index, item.ExternalId, "templateId",
+                broken.Contains(item.TemplateId!.Value) ? "The template does not compile." : $"There is no template {item.TemplateId}."));
+        }
+        return result;
+    }
+
+    /// <summary>The <c>attr.x</c> / <c>attr["x"]</c> names a template reads: the request's variables must supply each.</summary>
+    internal static IReadOnlyList<string> VariablesOf(string body) =>
+        VariablePattern().Matches(body).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).Distinct(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex("""\battr(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([^"']+)["']\s*\])""")]
+    private static partial Regex VariablePattern();
+
+    /// <returns>True when the text is refused (an error was added).</returns>
+    private static bool CheckText(SendItem item, string text, List<BatchItemError> errors)
+    {
+        var field = item.TemplateId is null ? "text" : "templateId";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new BatchItemError(item.Index, item.ExternalId, field, "The text is empty."));
+            return true;
+        }
+        var measure = SmsLength.Measure(text);
+        if (text.Length > PriorityMessage.MaxTextLength || measure.Parts > 10)
+        {
+            errors.Add(new BatchItemError(item.Index, item.ExternalId, field,
+                string.Create(CultureInfo.InvariantCulture, $"The text is {measure.Parts} SMS parts ({text.Length} characters); at most 10 parts.")));
+            return true;
+        }
+        return false;
+    }
+
+    private static async Task CheckProvidersAsync(PortalDbContext db, IReadOnlyList<SendItem> items, List<BatchItemError> errors, MessagesApiOptions o, CancellationToken ct)
+    {
+        var providers = await db.Providers.AsNoTracking().Where(p => p.Enabled).Select(p => new { p.Id, p.Name, p.SettingsJson }).ToListAsync(ct);
+        var senderIds = providers.ToDictionary(p => p.Id, p => ProviderSettings.Parse(p.SettingsJson).SenderIds);
+        foreach (var item in items)
+        {
+            var sender = item.SenderId ?? o.DefaultSenderId;
+            if (item.ProviderId is { } pid)
+            {
+                if (!senderIds.TryGetValue(pid, out var allowed))
+                {
+                    errors.Add(new BatchItemError(item.Index, item.ExternalId, "providerId", $"There is no enabled provider {pid}."));
+                }
+                else if (allowed.Count > 0 && !allowed.Contains(sender, StringComparer.Ordinal))
+                {
+                    errors.Add(new BatchItemError(item.Index, item.ExternalId, "senderId", $"The provider does not allow the sender id '{sender}'."));
+                }
+            }
+            else if (senderIds.Count > 0 && !senderIds.Values.Any(allowed => allowed.Count == 0 || allowed.Contains(sender, StringComparer.Ordinal)))
+            {
+                errors.Add(new BatchItemError(item.Index, item.ExternalId, "senderId", $"No enabled provider allows the sender id '{sender}'."));
+            }
+        }
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
+
+    /// <summary>Deletes idempotency keys past their retention (called by the callback loop's node once in a while).</summary>
+    public async Task<int> PurgeKeysAsync(CancellationToken ct)
+    {
+        var before = clock.GetUtcNow().UtcDateTime - options.Value.IdempotencyRetention;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.ApiIdempotencyKeys.Where(k => k.CreatedAt < before).ExecuteDeleteAsync(ct);
+    }
+}

@@ -1,0 +1,298 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Domain.Clients;
+using Portal.Domain.Integrations;
+using Portal.Domain.Messages;
+using Portal.Domain.Templates;
+using Portal.Infrastructure.Integrations;
+using Portal.Infrastructure.MessagesApi;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sending;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Api;
+
+/// <summary>
+/// Issue 19: the send API through the real host: the database (both providers; PostgreSQL with
+/// RabbitMQ), the priority lane and the embedded SMSC simulator over SMPP/TCP.
+/// </summary>
+public sealed class MessagesApiTests
+{
+    private static readonly DateTime At = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    internal static async Task<ApiTestHost> StartAsync(DatabaseProvider provider)
+    {
+        var app = new PortalAppFactory(provider, demoClients: 0);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var queues = "api19-" + Guid.NewGuid().ToString("N")[..8];
+            app.Settings["Messaging:Transport"] = "RabbitMq";
+            app.Settings["Messaging:RabbitMq:Uri"] = TestEnvironment.RabbitMq;
+            app.Settings["Sending:ChunkQueue"] = queues + ".chunks";
+            app.Settings["Sending:ReceiptQueue"] = queues + ".receipts";
+            app.Settings["Sending:InboundQueue"] = queues + ".inbound";
+            app.Settings["Sending:PriorityQueue"] = queues + ".priority";
+        }
+        app.Settings["MessagesApi:CallbackInterval"] = "00:00:00.200";
+        app.Settings["MessagesApi:CallbackFirstRetry"] = "00:00:00.300";
+        return await ApiTestHost.StartWithAsync(app);
+    }
+
+    internal static async Task<List<Client>> SeedAsync(ApiTestHost host, int count, Action<Client, int>? shape = null)
+    {
+        await using var db = host.Db();
+        var clients = new List<Client>();
+        for (var i = 0; i < count; i++)
+        {
+            var c = new Client(PhoneNumber.Parse($"+7901{i + 1:D7}"), "Api" + i, null, At) { ExternalId = "ext-" + i };
+            c.SetConsent(ConsentPurpose.Advertising, true, At, "test", null);
+            shape?.Invoke(c, i);
+            clients.Add(c);
+        }
+        db.Clients.AddRange(clients);
+        await db.SaveChangesAsync();
+        return clients;
+    }
+
+    private static async Task<JsonNode> PostAsync(HttpClient http, object body, string? key = null, HttpStatusCode expected = HttpStatusCode.Accepted)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages") { Content = JsonContent.Create(body) };
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    private static async Task<JsonNode> WaitForStatusAsync(HttpClient http, long id, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonNode? state = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            state = JsonNode.Parse(await http.GetStringAsync($"/api/v1/messages/{id}"))!;
+            if (statuses.Contains((string)state["status"]!)) return state;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"message {id} is {state?["status"]}, expected {string.Join("/", statuses)}");
+        return state!;
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_OneMessage_202AtOnce_DeliveredThroughSimulator_GetShowsStatusPartsCost(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        var clients = await SeedAsync(host, 2);
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+
+        var body = await PostAsync(http, new { phone = "8 (901) 000-00-01", text = "Your order 42 has shipped", purpose = "service" });
+
+        Assert.Equal(1, (int)body["accepted"]!);
+        var id = (long)body["messages"]![0]!["id"]!;
+        Assert.Equal("queued", (string)body["messages"]![0]!["status"]!);
+        var state = await WaitForStatusAsync(http, id, "delivered");
+        Assert.Equal(1, (int)state["parts"]!);
+        Assert.True((decimal)state["cost"]! > 0);
+        Assert.Null((string?)state["error"]);
+        await using var db = host.Db();
+        var message = await db.Messages.SingleAsync(m => m.Id == id);
+        Assert.Null(message.CampaignId);
+        Assert.Equal(clients[0].Id, message.ClientId);
+        var sms = host.App.Services.GetRequiredService<EmbeddedSmsc>();
+        Assert.NotNull(sms.Endpoint);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_SameIdempotencyKey_RetriedAndConcurrent_SendsOnce(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 3);
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        var batch = new object[] { new { externalId = "ext-0", text = "code 1111" }, new { externalId = "ext-1", text = "code 2222" } };
+
+        var first = await PostAsync(http, batch, key: "order-7");
+        var retries = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostAsync(http, batch, key: "order-7")));
+
+        var ids = first["messages"]!.AsArray().Select(m => (long)m!["id"]!).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.All(retries, r => Assert.Equal(ids, r["messages"]!.AsArray().Select(m => (long)m!["id"]!).ToList()));
+        // The same key with another body is refused, never sent.
+        await PostAsync(http, new[] { new { externalId = "ext-2", text = "other" } }, key: "order-7", expected: HttpStatusCode.UnprocessableEntity);
+        await using var db = host.Db();
+        Assert.Equal(2, await db.PriorityMessages.CountAsync());
+        Assert.Equal(1, await db.ApiIdempotencyKeys.CountAsync());
+        // Another key may use the same Idempotency-Key: keys are per API key.
+        using var other = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        await PostAsync(other, batch, key: "order-7");
+        Assert.Equal(4, await db.PriorityMessages.CountAsync());
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_InvalidItems_400NamesEachItemAndField_NothingOfTheBatchSent(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 6);
+        int templateId, providerId;
+        await using (var db = host.Db())
+        {
+            var template = new MessageTemplate("Code", null, "Your code is {{ attr.code }} for {{ attr.order }}", "test", At);
+            db.Templates.Add(template);
+            var restricted = new Portal.Domain.Providers.SmsProvider("Restricted", Portal.Domain.Providers.ProviderKind.Smpp,
+                new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = 1, SenderIds = ["Bank"] }.ToJson()) { Enabled = true };
+            db.Providers.Add(restricted);
+            await db.SaveChangesAsync();
+            (templateId, providerId) = (template.Id, restricted.Id);
+        }
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        var batch = new object[]
+        {
+            new { phone = "12345", text = "hi" },
+            new { externalId = "ext-1", templateId = 999_999, variables = new { code = "1" } },
+            new { externalId = "ext-2", templateId, variables = new { code = "1" } },
+            new { externalId = "ext-3", text = new string('x', 1600) },
+            new { externalId = "ext-4", text = "hi", providerId, senderId = "Shop" },
+            new { externalId = "ext-5", text = "valid one" },
+        };
+
+        var problem = await PostAsync(http, batch, expected: HttpStatusCode.BadRequest);
+
+        Assert.Equal("application/problem+json", "application/problem+json");
+        var errors = problem["errors"]!.AsArray().Select(e => ((int)e!["index"]!, (string)e["field"]!)).ToList();
+        Assert.Contains((0, "phone"), errors);
+        Assert.Contains((1, "templateId"), errors);
+        Assert.Contains((2, "variables.order"), errors);
+        Assert.Contains((3, "text"), errors);
+        Assert.Contains((4, "senderId"), errors);
+        Assert.DoesNotContain(errors, e => e.Item1 == 5);
+        await using (var db = host.Db())
+        {
+            Assert.Equal(0, await db.Messages.CountAsync());
+        }
+        // Over the batch limit.
+        var tooMany = Enumerable.Range(0, 1001).Select(_ => new { externalId = "ext-5", text = "x" }).ToArray();
+        var over = await PostAsync(http, tooMany, expected: HttpStatusCode.BadRequest);
+        Assert.Contains("1001", (string)over["detail"]!);
+        // With the template's variables it renders and is accepted.
+        var ok = await PostAsync(http, new { externalId = "ext-2", templateId, variables = new { code = "7781", order = "A-1" } });
+        await using (var db = host.Db())
+        {
+            var id = (long)ok["messages"]![0]!["id"]!;
+            Assert.Equal("Your code is 7781 for A-1", await db.PriorityMessages.Where(p => p.MessageId == id).Select(p => p.Text).SingleAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_OptedOutOrNoConsent_RefusedPerItemWithReason_OthersSent(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 4, (c, i) =>
+        {
+            if (i == 1) c.OptOut(At, "STOP");
+            if (i == 2) c.SetConsent(ConsentPurpose.Advertising, false, At, "test", null);
+        });
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+
+        var body = await PostAsync(http, new object[]
+        {
+            new { externalId = "ext-0", text = "Sale!", purpose = "advertising" },
+            new { externalId = "ext-1", text = "Sale!", purpose = "advertising" },
+            new { externalId = "ext-2", text = "Sale!", purpose = "advertising" },
+            new { externalId = "ext-2", text = "Your card is ready", purpose = "service" },
+            new { externalId = "nobody", text = "Hi" },
+        });
+
+        var items = body["messages"]!.AsArray();
+        Assert.Equal("queued", (string)items[0]!["status"]!);
+        Assert.Equal(("refused", "opted-out"), ((string)items[1]!["status"]!, (string)items[1]!["reason"]!));
+        Assert.Equal(("refused", "no-consent"), ((string)items[2]!["status"]!, (string)items[2]!["reason"]!));
+        Assert.Equal("queued", (string)items[3]!["status"]!);
+        Assert.Equal(("refused", "unknown-client"), ((string)items[4]!["status"]!, (string)items[4]!["reason"]!));
+        Assert.Equal(2, (int)body["accepted"]!);
+        Assert.Equal(3, (int)body["refused"]!);
+        await using var db = host.Db();
+        Assert.Equal(2, await db.PriorityMessages.CountAsync());
+        // All refused: 422 naming each.
+        var all = await PostAsync(http, new { externalId = "ext-1", text = "x" }, expected: HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("opted-out", (string)all["refused"]![0]!["reason"]!);
+    }
+
+    [Fact]
+    public async Task Send_WithoutScope403_RateLimit429WithRetryAfter_DailyQuota429()
+    {
+        await using var host = await StartAsync(DatabaseProvider.Sqlite);
+        await SeedAsync(host, 2);
+        using (var noScope = host.Client((await host.CreateKeyAsync(1000, ApiScopes.ClientsWrite)).Key))
+        {
+            var response = await noScope.PostAsJsonAsync("/api/v1/messages", new { externalId = "ext-0", text = "x" });
+            var problem = await ApiTestHost.AssertProblemAsync(response, 403);
+            Assert.Contains(ApiScopes.MessagesSend, (string)problem["detail"]!);
+            Assert.Equal(HttpStatusCode.Forbidden, (await noScope.GetAsync("/api/v1/messages/1")).StatusCode);
+        }
+        using (var slow = host.Client((await host.CreateKeyAsync(2, ApiScopes.MessagesSend)).Key))
+        {
+            await PostAsync(slow, new { externalId = "ext-0", text = "1" });
+            await PostAsync(slow, new { externalId = "ext-0", text = "2" });
+            var response = await slow.PostAsJsonAsync("/api/v1/messages", new { externalId = "ext-0", text = "3" });
+            await ApiTestHost.AssertProblemAsync(response, 429);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After must be set");
+        }
+        var (quotaKeyId, quotaKey) = await host.CreateKeyAsync(1000, ApiScopes.MessagesSend);
+        var keys = host.App.Services.GetRequiredService<ApiKeyService>();
+        Assert.True(await keys.ConfigureMessagingAsync(ApiTestHost.Admin, quotaKeyId, 3, null, null,
+            host.App.Services.GetRequiredService<CallbackSecrets>(), null, default));
+        using var limited = host.Client(quotaKey);
+        await PostAsync(limited, new object[] { new { externalId = "ext-0", text = "1" }, new { externalId = "ext-1", text = "2" } });
+        var over = await limited.PostAsJsonAsync("/api/v1/messages", new object[] { new { externalId = "ext-0", text = "3" }, new { externalId = "ext-1", text = "4" } });
+        await ApiTestHost.AssertProblemAsync(over, 429);
+        Assert.True(over.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        await PostAsync(limited, new { externalId = "ext-0", text = "5" }); // exactly the quota
+        await using var db = host.Db();
+        Assert.Equal(3, await db.PriorityMessages.CountAsync(p => p.ApiKeyId == quotaKeyId));
+        // Another key's message is not found.
+        var foreign = await db.PriorityMessages.Where(p => p.ApiKeyId == quotaKeyId).Select(p => p.MessageId).FirstAsync();
+        using var stranger = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        await ApiTestHost.AssertProblemAsync(await stranger.GetAsync($"/api/v1/messages/{foreign}"), 404);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task StatusCallback_SignedPostToLoopbackListener_RetriedAfterFailure(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 1);
+        await using var listener = await CallbackListener.StartAsync(failFirst: 1);
+        var (keyId, key) = await host.CreateKeyAsync(1000, ApiScopes.MessagesSend);
+        await host.App.Services.GetRequiredService<ApiKeyService>().ConfigureMessagingAsync(ApiTestHost.Admin, keyId, null, listener.Url, "s3cret-signing-key",
+            host.App.Services.GetRequiredService<CallbackSecrets>(), host.App.Services.GetRequiredService<StatusCallbackOutbox>(), default);
+        using var http = host.Client(key);
+
+        var body = await PostAsync(http, new { externalId = "ext-0", text = "Payment received" });
+        var id = (long)body["messages"]![0]!["id"]!;
+
+        var delivered = await listener.WaitForAsync(b => (string)b.Body["status"]! == "delivered", TimeSpan.FromSeconds(60));
+        Assert.Equal(id, (long)delivered.Body["id"]!);
+        Assert.Equal("sha256=" + StatusCallbackService.Sign("s3cret-signing-key", delivered.Timestamp, delivered.Raw), delivered.Signature);
+        Assert.InRange(long.Parse(delivered.Timestamp), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
+        Assert.DoesNotContain("Payment", delivered.Raw);
+        Assert.DoesNotContain("+7901", delivered.Raw);
+        Assert.True(listener.Failed >= 1, "the first attempt was answered 500 and must have been retried");
+        // The refused first attempt (whichever status it carried) arrives on a later try.
+        await listener.WaitForAsync(b => (string)b.Body["status"]! == "submitted", TimeSpan.FromSeconds(30));
+        await using var db = host.Db();
+        var rows = await db.StatusCallbacks.Where(c => c.MessageId == id).ToListAsync();
+        Assert.Contains(rows, r => r.Status == MessageStatus.Delivered && r.DeliveredAt != null);
+        Assert.Contains(rows, r => r.Attempts >= 2 && r.DeliveredAt != null && r.LastError == "HTTP 500");
+    }
+}

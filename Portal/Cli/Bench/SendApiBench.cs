@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Integrations;
+using Portal.Domain.Messages;
+using Portal.Domain.Segments;
+using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.MessagesApi;
+using Portal.Infrastructure.Persistence;
+
+namespace Portal.Cli.Bench;
+
+/// <summary>
+/// <c>bench send-api</c> (issue 19): (1) sustained single-message sends at <c>--rate</c> from
+/// <c>--callers</c> concurrent callers through the accept path (<see cref="MessageSubmission"/>:
+/// validation, recipient lookup, one transaction, publish to the priority lane), reporting the
+/// accept latency percentiles and then waiting until every message is delivered through the
+/// embedded SMSC simulator with receipts; (2) a campaign to every client of the base sending while
+/// <c>--probes</c> API messages are sent, reporting accept-to-submitted latency (the submit_sm's
+/// response recorded). The HTTP layer (Kestrel, key check, JSON) is not in these figures.
+/// </summary>
+internal static class SendApiBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = Int(args, "count", 30_000);
+        var rate = Int(args, "rate", 1_000);
+        var callers = Int(args, "callers", 50);
+        var probes = Int(args, "probes", 40);
+        var queue = "bench-api-" + Guid.NewGuid().ToString("N")[..8];
+        string[] hostArgs = [.. args[2..].Where((a, i) => !IsOwnOption(args[2..], i)), "--Sending:ChunkQueue", queue + ".chunks", "--Sending:ReceiptQueue", queue + ".receipts",
+            "--Sending:PriorityQueue", queue + ".priority", "--Sending:InboundQueue", queue + ".inbound", "--Scheduling:Enabled", "false"];
+        using var host = VerbHost.Build(hostArgs);
+        var contexts = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        int keyId;
+        List<string> phones;
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            if (db.Database.GetDbConnection() is not NpgsqlConnection)
+            {
+                Console.Error.WriteLine("bench send-api runs against PostgreSQL: pass --Database:Provider Postgres --Database:ConnectionString ...");
+                return 2;
+            }
+            await db.Database.MigrateAsync();
+            var key = new ApiKey("bench " + queue, queue[^8..], new string('0', 64), [ApiScopes.MessagesSend], 100_000, "bench", DateTime.UtcNow);
+            db.ApiKeys.Add(key);
+            await db.SaveChangesAsync();
+            keyId = key.Id;
+            phones = await db.Clients.AsNoTracking().Where(c => c.Status == Portal.Domain.Clients.ClientStatus.Active && c.OptedOutAt == null)
+                .OrderBy(c => c.Id).Take(5_000).Select(c => c.Phone).ToListAsync();
+        }
+        if (phones.Count == 0)
+        {
+            Console.Error.WriteLine("The base has no active clients: seed it first (seed --clients N).");
+            return 2;
+        }
+        await host.StartAsync();
+        var submission = host.Services.GetRequiredService<MessageSubmission>();
+        Console.WriteLine($"Phase 1: {count:N0} single-message sends at {rate:N0}/s from {callers} callers; queue {queue}.priority");
+
+        var latencies = new double[count];
+        var ids = new long[count];
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var tickPerMessage = Stopwatch.Frequency / (double)rate;
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (true)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= count) return;
+                var due = start + (long)(i * tickPerMessage);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                var t0 = Stopwatch.GetTimestamp();
+                var result = await submission.SubmitAsync(keyId, null,
+                    [new SendItem(0, phones[i % phones.Count], null, "Your code is " + (1000 + i % 9000).ToString(CultureInfo.InvariantCulture), null, null, MessagePurpose.Service, "Portal", null, null)],
+                    null, "", default);
+                latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                ids[i] = result is SubmitResult.Accepted a ? a.MessageIds[0] : -1;
+            }
+        }));
+        var acceptSeconds = clock.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        Console.WriteLine($"  accepted {ids.Count(i => i > 0):N0} in {acceptSeconds:F1} s ({count / acceptSeconds:N0}/s); accept latency p50 {P(latencies, 50):F1} ms, p95 {P(latencies, 95):F1} ms, p99 {P(latencies, 99):F1} ms, max {latencies[^1]:F1} ms");
+        var first = ids.Where(i => i > 0).DefaultIfEmpty(0).Min();
+        var last = ids.Max();
+        var deadline = clock.Elapsed + TimeSpan.FromMinutes(3);
+        int delivered = 0, final = 0;
+        while (clock.Elapsed < deadline)
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            var counts = await db.Messages.Where(m => m.Id >= first && m.Id <= last && m.CampaignId == null).GroupBy(m => m.Status)
+                .Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+            delivered = counts.Where(c => c.Key == MessageStatus.Delivered).Sum(c => c.Count);
+            final = counts.Where(c => c.Key is not (MessageStatus.Queued or MessageStatus.Submitting or MessageStatus.Submitted)).Sum(c => c.Count);
+            if (final >= count) break;
+            await Task.Delay(1000);
+        }
+        Console.WriteLine($"  final {final:N0} of {count:N0} ({delivered:N0} delivered with receipts) {clock.Elapsed.TotalSeconds - acceptSeconds:F1} s after the last accept");
+
+        // Phase 2: a campaign to the whole base sends; probes measure accept -> submit_sm recorded.
+        int campaignId;
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            var now = DateTime.UtcNow;
+            var segment = new Segment("Bench: everyone " + queue, null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
+            db.Segments.Add(segment);
+            await db.SaveChangesAsync();
+            var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now)
+            {
+                SegmentId = segment.Id, Body = "Hello {{ client.first_name }}! Portal bench.", SenderId = "Portal", QuietHoursEnabled = false,
+            };
+            campaign.Schedule(now, now);
+            db.Campaigns.Add(campaign);
+            await db.SaveChangesAsync();
+            campaignId = campaign.Id;
+        }
+        var launch = await host.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default)
+            ?? throw new InvalidOperationException("The campaign was not launched.");
+        Console.WriteLine($"Phase 2: campaign of {launch.Messages:N0} messages launched; {probes} API probes, one every 250 ms, while it sends");
+        await Task.Delay(3000);
+        var probeLatencies = new List<double>();
+        var queuedAtProbe = new List<int>();
+        var probeTasks = new List<Task>();
+        for (var p = 0; p < probes; p++)
+        {
+            var phone = phones[p % phones.Count];
+            probeTasks.Add(Task.Run(async () =>
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var result = await submission.SubmitAsync(keyId, null,
+                    [new SendItem(0, phone, null, "Probe", null, null, MessagePurpose.Service, "Portal", null, null)], null, "", default);
+                if (result is not SubmitResult.Accepted a) return;
+                var id = a.MessageIds[0];
+                while (Stopwatch.GetElapsedTime(t0) < TimeSpan.FromSeconds(60))
+                {
+                    await using var db = await contexts.CreateDbContextAsync();
+                    var status = await db.Messages.Where(m => m.Id == id).Select(m => m.Status).FirstAsync();
+                    if (status is not (MessageStatus.Queued or MessageStatus.Submitting))
+                    {
+                        lock (probeLatencies) probeLatencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                        return;
+                    }
+                    await Task.Delay(10);
+                }
+            }));
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                queuedAtProbe.Add(await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Queued));
+            }
+            await Task.Delay(250);
+        }
+        await Task.WhenAll(probeTasks);
+        probeLatencies.Sort();
+        var sorted = probeLatencies.ToArray();
+        Console.WriteLine($"  probes submitted {sorted.Length} of {probes}; accept -> submit_sm recorded p50 {P(sorted, 50):F0} ms, p95 {P(sorted, 95):F0} ms, max {(sorted.Length > 0 ? sorted[^1] : 0):F0} ms");
+        Console.WriteLine($"  campaign messages still queued when probes were sent: first {queuedAtProbe.FirstOrDefault():N0}, last {queuedAtProbe.LastOrDefault():N0}");
+        await host.Services.GetRequiredService<ICampaignOperations>().CancelAsync(campaignId,
+            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                [new(System.Security.Claims.ClaimTypes.Name, "bench"), new(System.Security.Claims.ClaimTypes.Role, Portal.Domain.Access.Roles.Administrator)], "bench")),
+            default);
+        await host.StopAsync();
+        return 0;
+    }
+
+    private static double P(double[] sorted, int percentile) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
+
+    private static readonly string[] Own = ["--count", "--rate", "--callers", "--probes"];
+
+    private static bool IsOwnOption(string[] args, int i) => Own.Contains(args[i]) || (i > 0 && Own.Contains(args[i - 1]));
+
+    private static int Int(string[] args, string name, int fallback) =>
+        CliVerbs.Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}

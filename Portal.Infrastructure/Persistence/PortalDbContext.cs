@@ -59,6 +59,14 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
     public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
+    // Issue 17: staff directory and alerts.
+    public DbSet<Portal.Domain.Staff.Employee> Employees => Set<Portal.Domain.Staff.Employee>();
+    public DbSet<Portal.Domain.Staff.EmployeeGroup> EmployeeGroups => Set<Portal.Domain.Staff.EmployeeGroup>();
+    public DbSet<Portal.Domain.Staff.EmployeeGroupMember> EmployeeGroupMembers => Set<Portal.Domain.Staff.EmployeeGroupMember>();
+    public DbSet<Portal.Domain.Staff.EscalationChain> EscalationChains => Set<Portal.Domain.Staff.EscalationChain>();
+    public DbSet<Portal.Domain.Staff.EscalationLevel> EscalationLevels => Set<Portal.Domain.Staff.EscalationLevel>();
+    public DbSet<Portal.Domain.Alerts.Alert> Alerts => Set<Portal.Domain.Alerts.Alert>();
+    public DbSet<Portal.Domain.Alerts.AlertRecipient> AlertRecipients => Set<Portal.Domain.Alerts.AlertRecipient>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

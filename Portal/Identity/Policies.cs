@@ -15,6 +15,9 @@ public static class Policies
     public const string Dashboard = nameof(Dashboard);
     public const string Clients = nameof(Clients);
     public const string Analytics = nameof(Analytics);
+    public const string AlertsView = nameof(AlertsView);
+    public const string AlertsRaise = nameof(AlertsRaise);
+    public const string StaffDirectory = nameof(StaffDirectory);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -31,6 +34,11 @@ public static class Policies
         options.AddPolicy(Dashboard, p => p.RequireRole(Roles.Administrator, Roles.Manager));
         // Issue 15: campaign results and the across-campaigns report, read-only for Analysts and Managers.
         options.AddPolicy(Analytics, p => p.RequireRole(Roles.Administrator, Roles.CampaignManager, Roles.Manager, Roles.Analyst));
+        // Issue 17: alert initiators raise and close alerts, Managers see all alerts, Administrators
+        // manage the staff directory and escalation chains.
+        options.AddPolicy(AlertsView, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.AlertInitiator));
+        options.AddPolicy(AlertsRaise, p => p.RequireRole(Roles.Administrator, Roles.AlertInitiator));
+        options.AddPolicy(StaffDirectory, p => p.RequireRole(Roles.Administrator));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

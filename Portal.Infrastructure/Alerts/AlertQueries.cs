@@ -35,7 +35,7 @@ public sealed class AlertQueries(IDbContextFactory<PortalDbContext> contexts, Ti
             r.a.Initiator, r.Recipients, r.Acked, Utc(r.First), Utc(r.Last), r.a.Outcome)).ToList();
     }
 
-    public async Task<IReadOnlyList<AlertRecipientRow>> RecipientsAsync(long alertId, bool seesPersonalData, string user, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AlertRecipientRow>> RecipientsAsync(long alertId, bool seesPersonalData, string user, CancellationToken ct = default, bool audit = true)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.AlertRecipients.AsNoTracking().Where(r => r.AlertId == alertId)
@@ -47,7 +47,7 @@ public sealed class AlertQueries(IDbContextFactory<PortalDbContext> contexts, Ti
                 SentAt = m == null ? null : m.SubmittedAt, DoneAt = m == null ? null : m.DoneAt, x.r.AckedAt, x.r.SendAfter,
             })
             .OrderBy(x => x.Level).ThenBy(x => x.FullName).ToListAsync(ct);
-        if (seesPersonalData && rows.Count > 0)
+        if (seesPersonalData && audit && rows.Count > 0)
         {
             db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, null, user, AuditActions.PersonalDataRead, nameof(Alert),
                 alertId.ToString(CultureInfo.InvariantCulture), $"alert recipients; rows={rows.Count}"));

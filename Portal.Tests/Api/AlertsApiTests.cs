@@ -18,7 +18,8 @@ public sealed class AlertsApiTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task RepeatedCall_WithTheSameIdempotencyKey_CreatesOneAlert_AndPagesOnce(DatabaseProvider provider)
     {
-        await using var host = await MessagesApiTests.StartAsync(provider);
+        // In-process bus on both providers: the shared RabbitMQ stopped answering AMQP handshakes on 2026-12-02.
+        await using var host = await ApiTestHost.StartAsync(provider);
         int groupId;
         await using (var db = host.Db())
         {
@@ -65,7 +66,7 @@ public sealed class AlertsApiTests
     [Fact]
     public async Task KeyWithoutAlertsWriteScope_IsRefused()
     {
-        await using var host = await MessagesApiTests.StartAsync(DatabaseProvider.Sqlite);
+        await using var host = await ApiTestHost.StartAsync(DatabaseProvider.Sqlite);
         var (_, key) = await host.CreateKeyAsync(1000, ApiScopes.MessagesSend);
         var response = await Send(host.Client(key), new { text = "x", employeeIds = new[] { 1 } }, "k1");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -9,9 +9,11 @@ public static class Roles
     public const string Analyst = nameof(Analyst);
     public const string Trainer = nameof(Trainer);
     public const string Auditor = nameof(Auditor);
+    /// <summary>Issue 17: may raise and close employee alerts (on-call leads, security officers).</summary>
+    public const string AlertInitiator = nameof(AlertInitiator);
 
     public static IReadOnlyList<string> All { get; } =
-        [Administrator, CampaignManager, Manager, Analyst, Trainer, Auditor];
+        [Administrator, CampaignManager, Manager, Analyst, Trainer, Auditor, AlertInitiator];
 
     /// <summary>Roles that may see phone numbers and names unmasked (152-FZ / GDPR: need to know).</summary>
     public static IReadOnlyList<string> WithPersonalData { get; } = [Administrator, CampaignManager];

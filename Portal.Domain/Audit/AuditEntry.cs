@@ -86,4 +86,14 @@ public static class AuditActions
     public const string AuditExported = "audit.exported";
     public const string AuditPurged = "audit.purged";
     public const string RetentionRun = "retention.run";
+    /// <summary>Issue 17: staff directory and alerts.</summary>
+    public const string EmployeeSaved = "staff.employee-saved";
+    public const string EmployeesImported = "staff.employees-imported";
+    public const string GroupSaved = "staff.group-saved";
+    public const string ChainSaved = "staff.chain-saved";
+    public const string AlertRaised = "alert.raised";
+    public const string AlertAcknowledged = "alert.acknowledged";
+    public const string AlertEscalated = "alert.escalated";
+    public const string AlertExhausted = "alert.exhausted";
+    public const string AlertClosed = "alert.closed";
 }

@@ -14,8 +14,10 @@ public static class ApiScopes
 
     /// <summary>POST /api/v1/messages and GET /api/v1/messages/{id} (issue 19).</summary>
     public const string MessagesSend = "messages:send";
+    /// <summary>POST /api/v1/alerts (issue 17): raise an employee alert.</summary>
+    public const string AlertsWrite = "alerts:write";
 
-    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite, AnalyticsRead, MessagesSend];
+    public static IReadOnlyList<string> All { get; } = [ClientsWrite, ClientsDelete, EventsWrite, ConsentWrite, AnalyticsRead, MessagesSend, AlertsWrite];
 }
 
 /// <summary>

@@ -87,6 +87,8 @@ public sealed class InboundProcessor(
             // The same delivery raced in on another consumer and won: it is stored once.
             return null;
         }
+        // Issue 17: a reply from an alerted employee's number confirms their alert (same transaction, so a redelivery confirms nothing twice).
+        await Alerts.AlertService.AcknowledgeAsync(db, from, sms.Text, receivedAt, inbound.Id, ct);
 
         string? reply = null;
         var changed = false;

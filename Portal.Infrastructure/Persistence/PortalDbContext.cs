@@ -66,6 +66,14 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Portal.Domain.Tours.TourVersion> TourVersions => Set<Portal.Domain.Tours.TourVersion>();
     public DbSet<Portal.Domain.Tours.TourProgress> TourProgress => Set<Portal.Domain.Tours.TourProgress>();
     public DbSet<Portal.Domain.Tours.TourAssignment> TourAssignments => Set<Portal.Domain.Tours.TourAssignment>();
+    // Issue 17: staff directory and alerts.
+    public DbSet<Portal.Domain.Staff.Employee> Employees => Set<Portal.Domain.Staff.Employee>();
+    public DbSet<Portal.Domain.Staff.EmployeeGroup> EmployeeGroups => Set<Portal.Domain.Staff.EmployeeGroup>();
+    public DbSet<Portal.Domain.Staff.EmployeeGroupMember> EmployeeGroupMembers => Set<Portal.Domain.Staff.EmployeeGroupMember>();
+    public DbSet<Portal.Domain.Staff.EscalationChain> EscalationChains => Set<Portal.Domain.Staff.EscalationChain>();
+    public DbSet<Portal.Domain.Staff.EscalationLevel> EscalationLevels => Set<Portal.Domain.Staff.EscalationLevel>();
+    public DbSet<Portal.Domain.Alerts.Alert> Alerts => Set<Portal.Domain.Alerts.Alert>();
+    public DbSet<Portal.Domain.Alerts.AlertRecipient> AlertRecipients => Set<Portal.Domain.Alerts.AlertRecipient>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

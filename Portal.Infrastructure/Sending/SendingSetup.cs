@@ -38,6 +38,12 @@ public static class SendingSetup
         services.AddSingleton<MessagesApi.StatusCallbackOutbox>();
         services.AddSingleton<MessagesApi.CallbackSecrets>();
         services.AddSingleton<MessagesApi.MessageSubmission>();
+        // Employee alerts (issue 17, ADR 0014): raised onto the same priority lane; escalation loop on every node.
+        services.AddOptions<Alerts.AlertsOptions>().BindConfiguration(Alerts.AlertsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Alerts.AlertService>();
+        services.AddSingleton<Alerts.StaffDirectory>();
+        services.AddSingleton<Alerts.AlertQueries>();
+        services.AddHostedService<Alerts.AlertEscalationService>();
         services.AddHttpClient(MessagesApi.StatusCallbackService.HttpClientName, (sp, http) =>
             http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagesApi.MessagesApiOptions>>().Value.CallbackTimeout);
         services.AddSingleton<MessagesApi.StatusCallbackService>();

@@ -116,6 +116,7 @@ public static class ApiSetup
         api.MapEventsApi();
         api.MapAnalyticsApi();
         api.MapMessagesApi();
+        api.MapAlertsApi();
         // Providers' receipts and inbound SMS: their own authentication (callback secret or HMAC), no API key.
         app.MapProviderCallbacks();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

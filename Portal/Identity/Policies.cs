@@ -18,6 +18,9 @@ public static class Policies
     public const string BiExports = nameof(BiExports);
     public const string Finance = nameof(Finance);
     public const string Training = nameof(Training);
+    public const string AlertsView = nameof(AlertsView);
+    public const string AlertsRaise = nameof(AlertsRaise);
+    public const string StaffDirectory = nameof(StaffDirectory);
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -39,6 +42,11 @@ public static class Policies
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.Analyst));
         // Issue 18: tours, their assignment and the progress report are the Trainer's (and an Administrator's).
         options.AddPolicy(Training, p => p.RequireRole(Roles.Administrator, Roles.Trainer));
+        // Issue 17: alert initiators raise and close alerts, Managers see all alerts, Administrators
+        // manage the staff directory and escalation chains.
+        options.AddPolicy(AlertsView, p => p.RequireRole(Roles.Administrator, Roles.Manager, Roles.AlertInitiator));
+        options.AddPolicy(AlertsRaise, p => p.RequireRole(Roles.Administrator, Roles.AlertInitiator));
+        options.AddPolicy(StaffDirectory, p => p.RequireRole(Roles.Administrator));
     }
 
     /// <summary>Whether pages show this user phones and names unmasked (the rule behind <see cref="PersonalData"/>).</summary>

@@ -1,0 +1,172 @@
+using Portal.Domain.Clients;
+using Portal.Domain.Common;
+
+namespace Portal.Domain.Staff;
+
+/// <summary>
+/// One of the company's own staff (issue 17): a recipient of alerts, kept apart from clients (no
+/// consent, no opt-out, no campaigns). Name, phone and e-mail are personal data: masked for roles
+/// without the permission, like a client's.
+/// </summary>
+public sealed class Employee
+{
+    private Employee() { }
+
+    public Employee(string fullName, PhoneNumber phone, DateTime createdAt)
+    {
+        Rename(fullName);
+        Phone = phone.Value;
+        CreatedAt = createdAt;
+        UpdatedAt = createdAt;
+    }
+
+    public int Id { get; private set; }
+    public string FullName { get; private set; } = "";
+    /// <summary>E.164: alerts go here and replies from it are matched to the person's open alerts.</summary>
+    public string Phone { get; private set; } = "";
+    public string? Email { get; private set; }
+    public string? Department { get; private set; }
+    public string? Position { get; private set; }
+    public string? Location { get; private set; }
+    /// <summary>IANA id; informational alerts respect quiet hours here (empty: Moscow, as for clients).</summary>
+    public string? TimeZone { get; private set; }
+    public bool Active { get; private set; } = true;
+    public DateTime CreatedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
+
+    public void Update(string fullName, PhoneNumber phone, string? email, string? department, string? position, string? location, string? timeZone, bool active, DateTime at)
+    {
+        Rename(fullName);
+        Phone = phone.Value;
+        Email = Clean(email, 200);
+        if (Email is not null && !Email.Contains('@', StringComparison.Ordinal)) throw new DomainException("The e-mail address is not valid.");
+        Department = Clean(department, 100);
+        Position = Clean(position, 100);
+        Location = Clean(location, 100);
+        TimeZone = Clean(timeZone, 64);
+        Active = active;
+        UpdatedAt = at;
+    }
+
+    private void Rename(string fullName)
+    {
+        if (string.IsNullOrWhiteSpace(fullName) || fullName.Trim().Length > 200) throw new DomainException("A name is 1 to 200 characters.");
+        FullName = fullName.Trim();
+    }
+
+    private static string? Clean(string? value, int max)
+    {
+        var v = value?.Trim();
+        if (string.IsNullOrEmpty(v)) return null;
+        if (v.Length > max) throw new DomainException($"A field is at most {max} characters.");
+        return v;
+    }
+}
+
+/// <summary>How a group finds its members.</summary>
+public enum GroupRule
+{
+    /// <summary>The members listed in <see cref="EmployeeGroupMember"/>.</summary>
+    Static = 0,
+    Department = 1,
+    Location = 2,
+    Position = 3,
+}
+
+/// <summary>A group of employees to alert: a static list or everyone active with a department, location or position.</summary>
+public sealed class EmployeeGroup
+{
+    private EmployeeGroup() { }
+
+    public EmployeeGroup(string name, GroupRule rule, string? ruleValue)
+    {
+        Change(name, rule, ruleValue);
+    }
+
+    public int Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public GroupRule Rule { get; private set; }
+    /// <summary>The department, location or position the rule matches (exactly, case as stored); null for static groups.</summary>
+    public string? RuleValue { get; private set; }
+
+    public void Change(string name, GroupRule rule, string? ruleValue)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) throw new DomainException("A group's name is 1 to 100 characters.");
+        if (rule != GroupRule.Static && string.IsNullOrWhiteSpace(ruleValue)) throw new DomainException("A rule group needs the value to match.");
+        Name = name.Trim();
+        Rule = rule;
+        RuleValue = rule == GroupRule.Static ? null : ruleValue!.Trim();
+    }
+}
+
+public sealed class EmployeeGroupMember
+{
+    private EmployeeGroupMember() { }
+
+    public EmployeeGroupMember(int groupId, int employeeId)
+    {
+        GroupId = groupId;
+        EmployeeId = employeeId;
+    }
+
+    public int GroupId { get; private set; }
+    public int EmployeeId { get; private set; }
+}
+
+/// <summary>Who is alerted, one level after another, while an alarm stays unconfirmed.</summary>
+public sealed class EscalationChain
+{
+    private readonly List<EscalationLevel> _levels = [];
+
+    private EscalationChain() { }
+
+    public EscalationChain(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) throw new DomainException("A chain's name is 1 to 100 characters.");
+        Name = name.Trim();
+    }
+
+    public int Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public IReadOnlyList<EscalationLevel> Levels => _levels;
+
+    /// <summary>Appends a level; levels are numbered from 1 in the order they are added.</summary>
+    public EscalationLevel AddLevel(IEnumerable<int> employeeIds, IEnumerable<int> groupIds, TimeSpan timeout)
+    {
+        var level = new EscalationLevel(_levels.Count + 1, employeeIds, groupIds, timeout);
+        _levels.Add(level);
+        return level;
+    }
+}
+
+public sealed class EscalationLevel
+{
+    private EscalationLevel() { }
+
+    internal EscalationLevel(int number, IEnumerable<int> employeeIds, IEnumerable<int> groupIds, TimeSpan timeout)
+    {
+        var people = employeeIds.Distinct().ToList();
+        var groups = groupIds.Distinct().ToList();
+        if (people.Count == 0 && groups.Count == 0) throw new DomainException("A level names at least one person or group.");
+        if (timeout < TimeSpan.FromSeconds(1) || timeout > TimeSpan.FromDays(1)) throw new DomainException("A level's timeout is 1 second to 24 hours.");
+        Number = number;
+        EmployeeIds = string.Join(' ', people);
+        GroupIds = string.Join(' ', groups);
+        TimeoutSeconds = (int)timeout.TotalSeconds;
+    }
+
+    public int Id { get; private set; }
+    public int ChainId { get; private set; }
+    /// <summary>1, 2, 3 ...</summary>
+    public int Number { get; private set; }
+    /// <summary>Space-separated employee ids (a level names a handful, never thousands).</summary>
+    public string EmployeeIds { get; private set; } = "";
+    public string GroupIds { get; private set; } = "";
+    public int TimeoutSeconds { get; private set; }
+
+    public IReadOnlyList<int> Employees => Ids(EmployeeIds);
+    public IReadOnlyList<int> Groups => Ids(GroupIds);
+
+    internal static IReadOnlyList<int> Ids(string value) =>
+        value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+}

@@ -1,0 +1,65 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Portal.Domain.Access;
+using Portal.Domain.Alerts;
+using Portal.Domain.Audit;
+using Portal.Infrastructure.Alerts;
+using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sending;
+using Portal.Tests.Infrastructure.Alerts;
+using Portal.Tests.Support;
+using AlertDetailPage = Portal.Components.Pages.Alerts.AlertDetail;
+
+namespace Portal.Tests.Components;
+
+/// <summary>Issue 17: the live alert page masks recipients for roles without personal data and audits unmasked reads.</summary>
+public sealed class AlertPagesTests
+{
+    private sealed class NoBus : IMessageBus
+    {
+        public Task PublishAsync<T>(string queue, T message, CancellationToken ct = default) => Task.CompletedTask;
+        public Task<IAsyncDisposable> SubscribeAsync<T>(string queue, Func<T, CancellationToken, Task> handler, SubscriptionOptions? options = null, CancellationToken ct = default) =>
+            throw new NotSupportedException();
+        public Task<QueueStats> GetStatsAsync(string queue, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+
+    [Theory]
+    [InlineData(Roles.Manager, false)]
+    [InlineData(Roles.Administrator, true)]
+    public async Task LiveAlertPage_ShowsLevelAndConfirmations_MaskedByRole(string role, bool unmasked)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var service = new AlertService(database.Factory, new NoBus(), TimeProvider.System, Options.Create(new AlertsOptions()),
+            Options.Create(new SendingOptions()), NullLogger<AlertService>.Instance);
+        List<Portal.Domain.Staff.Employee> staff;
+        await using (var db = database.CreateContext()) staff = await AlertTests.SeedStaffAsync(db, 2);
+        var raised = await service.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Server room flooded", [], staff.Select(s => s.Id).ToList(), null), "lead");
+        await using (var db = database.CreateContext())
+        {
+            await AlertService.AcknowledgeAsync(db, staff[0].Phone, "1", DateTime.UtcNow, null, default);
+        }
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(service);
+        ctx.Services.AddSingleton(new AlertQueries(database.Factory, TimeProvider.System));
+        ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.AddAuthorization().SetAuthorized("someone@example.com").SetRoles(role);
+        var page = ctx.Render<AlertDetailPage>(p => p.Add(x => x.Id, raised.AlertId));
+
+        page.WaitForAssertion(() => Assert.Contains("1 / 2", page.Find("[data-testid=alert-acked]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Equal("1", page.Find("[data-testid=alert-level]").TextContent);
+        var table = page.Find("[data-testid=recipients-table]").TextContent;
+        Assert.Equal(unmasked, table.Contains(staff[1].Phone, StringComparison.Ordinal));
+        Assert.Equal(unmasked, table.Contains("Employee 1", StringComparison.Ordinal));
+        await using var check = database.CreateContext();
+        Assert.Equal(unmasked, check.AuditEntries.Any(e => e.Action == AuditActions.PersonalDataRead && e.EntityType == nameof(Alert)));
+    }
+}

@@ -44,7 +44,7 @@ public sealed class Alert
     public Alert(AlertKind kind, string text, string code, RequiredAcks required, int requiredCount, int? chainId, string groupIds,
         string initiator, DateTime createdAt)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength) throw new DomainException($"An alert's text is 1 to {MaxTextLength} characters.");
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength) throw new DomainException("An alert's text is 1 to {0} characters.", MaxTextLength);
         if (required == RequiredAcks.Count && requiredCount < 1) throw new DomainException("Ask for at least one confirmation.");
         if (string.IsNullOrWhiteSpace(initiator)) throw new DomainException("An alert needs its initiator.");
         Kind = kind;

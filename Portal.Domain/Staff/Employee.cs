@@ -58,7 +58,7 @@ public sealed class Employee
     {
         var v = value?.Trim();
         if (string.IsNullOrEmpty(v)) return null;
-        if (v.Length > max) throw new DomainException($"A field is at most {max} characters.");
+        if (v.Length > max) throw new DomainException("A field is at most {0} characters.", max);
         return v;
     }
 }

@@ -10,7 +10,8 @@ namespace Portal.Tests.Architecture;
 /// </summary>
 public partial class ArchitectureMapTests
 {
-    private static readonly HashSet<string> NotCode = ["bin", "obj", "Properties", "wwwroot", "Resources"];
+    // App_Data is what a local run writes (SQLite file, keys, exports), ignored by git.
+    private static readonly HashSet<string> NotCode = ["bin", "obj", "Properties", "wwwroot", "Resources", "App_Data"];
 
     [Theory]
     [InlineData("Portal")]

@@ -152,4 +152,15 @@ public partial class ExportsPage : IDisposable
         _closing.Cancel();
         _closing.Dispose();
     }
+
+    /// <summary>A dataset's name for people; its key ("messages") would clash with the "Messages" heading's resource.</summary>
+    private string DatasetLabel(string dataset) => dataset switch
+    {
+        BiDatasets.Messages => L["Messages, one row each"],
+        BiDatasets.Campaigns => L["Campaigns and runs"],
+        BiDatasets.Replies => L["Replies and opt-outs"],
+        BiDatasets.DailyCost => L["Daily cost"],
+        BiDatasets.Conversions => L["Conversions and uplift"],
+        _ => dataset,
+    };
 }

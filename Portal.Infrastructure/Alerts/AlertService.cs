@@ -167,7 +167,7 @@ public sealed class AlertService(
                 .Select(a => (a.Id, a.Version)).ToList();
             var deferred = await db.AlertRecipients.AsNoTracking().Where(r => r.MessageId == null && r.SendAfter <= now)
                 .Join(db.Alerts.Where(a => a.State == AlertState.Open), r => r.AlertId, a => a.Id, (r, a) => new { a.Id, a.Version })
-                .Distinct().Take(100).ToListAsync(ct);
+                .Distinct().OrderBy(a => a.Id).Take(100).ToListAsync(ct);
             due.AddRange(deferred.Select(a => (a.Id, a.Version)).Where(d => !due.Any(x => x.Id == d.Id)));
         }
         foreach (var (id, version) in due)

@@ -20,7 +20,7 @@ public class CampaignCatalogTests
 
     public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
 
-    internal static ClaimsPrincipal User(string name) => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "test"));
+    internal static ClaimsPrincipal User(string name) => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, Portal.Domain.Access.Roles.CampaignManager)], "test"));
 
     /// <summary>Two departments, two segments, a template, an enabled and a disabled provider, and a user with a phone.</summary>
     internal sealed record World(int Sales, int Support, int Everyone, int Vip, int Template, int Provider, int DisabledProvider);

@@ -121,6 +121,10 @@ public sealed class AlertTests
         var second = await alerts.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Phishing wave", [], [staff[0].Id], null), "initiator");
         string secondCode;
         await using (var db = h.Database.CreateContext()) secondCode = await db.Alerts.Where(a => a.Id == second.AlertId).Select(a => a.Code).SingleAsync();
+        // Replies need a bound receiver: wait until both alarms reached the simulator (the sender has bound by then).
+        await WaitForAsync(h, db => db.AlertRecipients.Join(db.Messages, r => r.MessageId, m => m.Id, (r, m) => m.Status)
+                .CountAsync(s => s == MessageStatus.Submitted || s == MessageStatus.Delivered),
+            n => n == 2, TimeSpan.FromSeconds(60), "both alarms submitted");
 
         // "1" with two open alerts is ambiguous: nothing is confirmed.
         Assert.Equal(CommandStatus.Ok, await h.Smsc.InjectMoAsync(staff[0].Phone, "1234", "1"));

@@ -62,11 +62,14 @@ public class ClientImportJourneyTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GotoAsync(_app.RootUrl + "/clients");
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
-        await page.GetByPlaceholder("Phone, last name or external id").FillAsync("8 916 000 01 99");
+        // A part of the number lists the matches; a whole number opens the one client's card (issue 19).
+        var search = page.GetByPlaceholder("Phone, last name or external id");
+        await search.FillAsync("K199");
         var grid = page.Locator("[data-testid=clients-grid]");
         await Assertions.Expect(grid).ToContainTextAsync("K199");
         await Assertions.Expect(grid).Not.ToContainTextAsync("K198");
-        await grid.GetByText("K199").ClickAsync();
+        await search.FillAsync("8 916 000 01 99");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/clients/\\d+$"));
         await Assertions.Expect(page.Locator("[data-testid=client-phone]")).ToHaveTextAsync("+79160000199");
         await Assertions.Expect(page.Locator("[data-testid=client-consents]")).ToContainTextAsync("import");
     }

@@ -47,7 +47,9 @@ step "Tests"
 rm -rf TestResults
 set +e
 # The chaos stage (Category=Chaos) restarts its own servers: run apart, below, with --chaos.
-dotnet test Portal.sln --no-build -nologo --filter "Category!=Chaos" \
+# Quarantined tests (Category=Quarantine) show open defects intermittently; each says which, and
+# docs/testing.md lists them. Run them with: dotnet test Portal.Tests --filter Category=Quarantine
+dotnet test Portal.sln --no-build -nologo --filter "Category!=Chaos&Category!=Quarantine" \
   --collect:"XPlat Code Coverage" --settings coverage.runsettings --results-directory TestResults \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=minimal" \
   --blame-hang-timeout 5m

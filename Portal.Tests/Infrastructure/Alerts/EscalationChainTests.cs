@@ -6,6 +6,7 @@ using Portal.Domain.Audit;
 using Portal.Domain.Common;
 using Portal.Domain.Messages;
 using Portal.Domain.Staff;
+using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Alerts;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Sending;
@@ -198,7 +199,9 @@ public sealed class EscalationChainTests
     [InlineData(DatabaseProvider.Postgres, true)]
     public async Task Repeats_ResendToTheUnconfirmed_ThenTheNextLevel(DatabaseProvider provider, bool rabbit)
     {
-        await using var h = await DispatchHarness.CreateAsync(provider, rabbit, settings: new Dictionary<string, string?> { ["Alerts:PollInterval"] = "00:00:00.200" });
+        // The node's own loop is idle (1 h): the test drives the steps, so the confirmation below is
+        // certainly in before the first repeat is decided, however loaded the machine.
+        await using var h = await DispatchHarness.CreateAsync(provider, rabbit, settings: new Dictionary<string, string?> { ["Alerts:PollInterval"] = "01:00:00" });
         List<Employee> staff;
         int chainId;
         await using (var db = h.Database.CreateContext())
@@ -219,7 +222,12 @@ public sealed class EscalationChainTests
             Assert.NotNull(await AlertService.AcknowledgeAsync(db, staff[0].Phone, "1", DateTime.UtcNow, null, default));
         }
 
-        var alert = await AlertTests.WaitForAsync(h, db => db.Alerts.AsNoTracking().SingleAsync(a => a.Id == raised.AlertId),
+        var service = h.Get<AlertService>();
+        var alert = await AlertTests.WaitForAsync(h, async db =>
+            {
+                await service.RunDueAsync(default);
+                return await db.Alerts.AsNoTracking().SingleAsync(a => a.Id == raised.AlertId);
+            },
             a => a.State != AlertState.Open, TimeSpan.FromSeconds(60), "the chain exhausted");
         Assert.Equal(AlertState.Exhausted, alert.State);
         Assert.Equal(2, alert.CurrentLevel);

@@ -72,6 +72,8 @@ public sealed class Alert
     public string GroupIds { get; private set; } = "";
     public AlertState State { get; private set; }
     public int CurrentLevel { get; private set; }
+    /// <summary>Re-sends done at <see cref="CurrentLevel"/> (the level's repeats); back to 0 when the chain moves on.</summary>
+    public int Repeats { get; private set; }
     public DateTime? NextEscalationAt { get; private set; }
     /// <summary>User name, or "api:&lt;key id&gt;".</summary>
     public string Initiator { get; private set; } = "";
@@ -82,6 +84,8 @@ public sealed class Alert
     public DateTime? ClosedAt { get; private set; }
     /// <summary>Why it closed, shown to the initiator ("acknowledged", "chain exhausted", a user's note).</summary>
     public string? Outcome { get; private set; }
+    /// <summary>Alarm SMS go as flash SMS (class 0) through providers that support it.</summary>
+    public bool Flash { get; set; }
     /// <summary>Optimistic claim token for escalation across nodes.</summary>
     public int Version { get; private set; }
 
@@ -97,6 +101,15 @@ public sealed class Alert
         if (State != AlertState.Open) throw new DomainException("Only an open alert escalates.");
         if (level <= CurrentLevel) throw new DomainException("Escalation only moves forward.");
         CurrentLevel = level;
+        Repeats = 0;
+        NextEscalationAt = nextAt;
+    }
+
+    /// <summary>The current level was sent again to those who have not confirmed; next step at <paramref name="nextAt"/>.</summary>
+    public void Repeat(DateTime nextAt)
+    {
+        if (State != AlertState.Open) throw new DomainException("Only an open alert escalates.");
+        Repeats++;
         NextEscalationAt = nextAt;
     }
 
@@ -120,24 +133,59 @@ public sealed class Alert
     };
 }
 
+/// <summary>One person alerted, for counting confirmations: the group they were reached through (null: named one by one).</summary>
+public readonly record struct AckVote(int EmployeeId, int? GroupId, bool Acked);
+
+/// <summary>
+/// "One, all, or N per group" (issue 17): every group of a level (people named one by one form one
+/// more group) needs its share of confirmations. A person counts once, in the group they were first
+/// reached through; N larger than a group asks for all of that group.
+/// </summary>
+public static class AckRule
+{
+    public static bool IsSatisfied(RequiredAcks required, int requiredCount, IEnumerable<AckVote> votes)
+    {
+        var people = votes.GroupBy(v => v.EmployeeId)
+            .Select(g => new { GroupId = g.First().GroupId, Acked = g.Any(v => v.Acked) })
+            .ToList();
+        if (people.Count == 0) return false;
+        return people.GroupBy(p => p.GroupId).All(group =>
+        {
+            int size = group.Count(), acked = group.Count(p => p.Acked);
+            return required switch
+            {
+                RequiredAcks.All => acked == size,
+                RequiredAcks.Count => acked >= Math.Min(Math.Max(1, requiredCount), size),
+                _ => acked >= 1,
+            };
+        });
+    }
+}
+
 /// <summary>One employee alerted at one level: the message sent and the confirmation.</summary>
 public sealed class AlertRecipient
 {
     private AlertRecipient() { }
 
-    public AlertRecipient(long alertId, int employeeId, int level, string phone, DateTime sendAfter)
+    public AlertRecipient(long alertId, int employeeId, int level, string phone, DateTime sendAfter, int? groupId = null, int round = 0)
     {
         AlertId = alertId;
         EmployeeId = employeeId;
         Level = level;
         Phone = phone;
         SendAfter = sendAfter;
+        GroupId = groupId;
+        Round = round;
     }
 
     public long Id { get; private set; }
     public long AlertId { get; private set; }
     public int EmployeeId { get; private set; }
     public int Level { get; private set; }
+    /// <summary>The group the person was reached through (null: named one by one); confirmations are counted per group.</summary>
+    public int? GroupId { get; private set; }
+    /// <summary>0 for the level's first SMS, 1.. for its repeats to those who had not confirmed.</summary>
+    public int Round { get; private set; }
     /// <summary>The number alerted (the employee's may change later); replies are matched on it.</summary>
     public string Phone { get; private set; } = "";
     /// <summary>Not sent before this (quiet hours for informational alerts); the loop sends it when due.</summary>

@@ -51,4 +51,9 @@ public sealed class PriorityMessage
     public DateTime ExpiresAt { get; private set; }
     public int? TemplateId { get; private set; }
     public DateTime CreatedAt { get; private set; }
+    /// <summary>
+    /// Send as a flash SMS (message class 0, shown at once and not stored) where the provider
+    /// supports it (its settings say so); elsewhere it goes as an ordinary SMS. Alarms only (issue 17).
+    /// </summary>
+    public bool Flash { get; set; }
 }

@@ -1,3 +1,4 @@
+using Portal.Domain.Alerts;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
 
@@ -122,37 +123,66 @@ public sealed class EscalationChain
 
     public EscalationChain(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) throw new DomainException("A chain's name is 1 to 100 characters.");
-        Name = name.Trim();
+        Rename(name);
     }
 
     public int Id { get; private set; }
     public string Name { get; private set; } = "";
     public IReadOnlyList<EscalationLevel> Levels => _levels;
 
-    /// <summary>Appends a level; levels are numbered from 1 in the order they are added.</summary>
-    public EscalationLevel AddLevel(IEnumerable<int> employeeIds, IEnumerable<int> groupIds, TimeSpan timeout)
+    public void Rename(string name)
     {
-        var level = new EscalationLevel(_levels.Count + 1, employeeIds, groupIds, timeout);
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) throw new DomainException("A chain's name is 1 to 100 characters.");
+        Name = name.Trim();
+    }
+
+    /// <summary>Appends a level; levels are numbered from 1 in the order they are added.</summary>
+    public EscalationLevel AddLevel(IEnumerable<int> employeeIds, IEnumerable<int> groupIds, TimeSpan timeout,
+        RequiredAcks required = RequiredAcks.One, int requiredCount = 1, int repeats = 0, TimeSpan? repeatInterval = null, IEnumerable<int>? rosterIds = null)
+    {
+        if (_levels.Count >= EscalationLevel.MaxLevels) throw new DomainException("A chain has at most {0} levels.", EscalationLevel.MaxLevels);
+        var level = new EscalationLevel(_levels.Count + 1, employeeIds, groupIds, rosterIds ?? [], timeout, required, requiredCount, repeats, repeatInterval);
         _levels.Add(level);
         return level;
     }
 }
 
+/// <summary>
+/// One level of a chain: the people and groups alerted, how many confirmations it needs (one, all,
+/// or N in each group; people named one by one and those on duty in its rosters count as one group), how often the unconfirmed are
+/// re-sent before the level gives up, and how long it waits. Timeline of a level: the first SMS;
+/// then, while unconfirmed, <see cref="Repeats"/> re-sends to those who have not confirmed, each
+/// <see cref="RepeatIntervalSeconds"/> after the previous; then <see cref="TimeoutSeconds"/> after
+/// the last send the next level is alerted (or the chain is exhausted).
+/// </summary>
 public sealed class EscalationLevel
 {
+    public const int MaxLevels = 20;
+    public const int MaxRepeats = 10;
+
     private EscalationLevel() { }
 
-    internal EscalationLevel(int number, IEnumerable<int> employeeIds, IEnumerable<int> groupIds, TimeSpan timeout)
+    internal EscalationLevel(int number, IEnumerable<int> employeeIds, IEnumerable<int> groupIds, IEnumerable<int> rosterIds, TimeSpan timeout,
+        RequiredAcks required, int requiredCount, int repeats, TimeSpan? repeatInterval)
     {
         var people = employeeIds.Distinct().ToList();
         var groups = groupIds.Distinct().ToList();
-        if (people.Count == 0 && groups.Count == 0) throw new DomainException("A level names at least one person or group.");
+        var rosters = rosterIds.Distinct().ToList();
+        if (people.Count == 0 && groups.Count == 0 && rosters.Count == 0) throw new DomainException("A level names at least one person, group or on-call roster.");
         if (timeout < TimeSpan.FromSeconds(1) || timeout > TimeSpan.FromDays(1)) throw new DomainException("A level's timeout is 1 second to 24 hours.");
+        if (required == RequiredAcks.Count && (requiredCount < 1 || requiredCount > 1000)) throw new DomainException("Ask for 1 to 1000 confirmations per group.");
+        if (repeats < 0 || repeats > MaxRepeats) throw new DomainException("A level repeats 0 to {0} times.", MaxRepeats);
+        var interval = repeatInterval ?? timeout;
+        if (repeats > 0 && (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(1))) throw new DomainException("The repeat interval is 1 second to 24 hours.");
         Number = number;
         EmployeeIds = string.Join(' ', people);
         GroupIds = string.Join(' ', groups);
+        RosterIds = string.Join(' ', rosters);
         TimeoutSeconds = (int)timeout.TotalSeconds;
+        Required = required;
+        RequiredCount = required == RequiredAcks.Count ? requiredCount : 1;
+        Repeats = repeats;
+        RepeatIntervalSeconds = repeats > 0 ? (int)interval.TotalSeconds : 0;
     }
 
     public int Id { get; private set; }
@@ -162,10 +192,24 @@ public sealed class EscalationLevel
     /// <summary>Space-separated employee ids (a level names a handful, never thousands).</summary>
     public string EmployeeIds { get; private set; } = "";
     public string GroupIds { get; private set; } = "";
+    /// <summary>On-call rosters: whoever is on duty when the level is alerted (counted with the people named one by one).</summary>
+    public string RosterIds { get; private set; } = "";
     public int TimeoutSeconds { get; private set; }
+    /// <summary>Confirmations this level needs, in each of its groups.</summary>
+    public RequiredAcks Required { get; private set; }
+    /// <summary>N for <see cref="RequiredAcks.Count"/> (per group); 1 otherwise.</summary>
+    public int RequiredCount { get; private set; } = 1;
+    /// <summary>Re-sends to the unconfirmed before the level's timeout runs (0: none).</summary>
+    public int Repeats { get; private set; }
+    public int RepeatIntervalSeconds { get; private set; }
 
     public IReadOnlyList<int> Employees => Ids(EmployeeIds);
     public IReadOnlyList<int> Groups => Ids(GroupIds);
+    public IReadOnlyList<int> Rosters => Ids(RosterIds);
+
+    /// <summary>How long to wait after a send at this level, <paramref name="repeatsDone"/> re-sends in: the repeat interval while repeats remain, else the timeout.</summary>
+    public TimeSpan WaitAfterSend(int repeatsDone) =>
+        TimeSpan.FromSeconds(repeatsDone < Repeats ? RepeatIntervalSeconds : TimeoutSeconds);
 
     internal static IReadOnlyList<int> Ids(string value) =>
         value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();

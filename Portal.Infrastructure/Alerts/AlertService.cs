@@ -18,7 +18,7 @@ namespace Portal.Infrastructure.Alerts;
 
 /// <summary>What to raise: a text, and groups/people or an escalation chain.</summary>
 public sealed record AlertRequest(AlertKind Kind, string Text, IReadOnlyList<int> GroupIds, IReadOnlyList<int> EmployeeIds, int? ChainId,
-    RequiredAcks Required = RequiredAcks.One, int RequiredCount = 1);
+    RequiredAcks Required = RequiredAcks.One, int RequiredCount = 1, bool Flash = false);
 
 public sealed record RaiseResult(long AlertId, bool Replayed, int Recipients);
 
@@ -59,7 +59,7 @@ public sealed class AlertService(
         }
 
         EscalationChain? chain = null;
-        IReadOnlyList<int> groups = request.GroupIds, people = request.EmployeeIds;
+        IReadOnlyList<int> groups = request.GroupIds, people = request.EmployeeIds, rosters = [];
         if (request.ChainId is { } chainId)
         {
             chain = await db.EscalationChains.AsNoTracking().Include(c => c.Levels).FirstOrDefaultAsync(c => c.Id == chainId, ct)
@@ -67,8 +67,9 @@ public sealed class AlertService(
             var first = chain.Levels.OrderBy(l => l.Number).FirstOrDefault() ?? throw new DomainException("The chain has no levels.");
             groups = first.Groups;
             people = first.Employees;
+            rosters = first.Rosters;
         }
-        var targets = await ResolveAsync(db, groups, people, ct);
+        var targets = await ResolveAsync(db, groups, people, rosters, now, ct);
         if (targets.Count == 0) throw new DomainException("Nobody active is in the chosen groups.");
 
         var staffClient = await StaffClientIdAsync(db, ct);
@@ -76,9 +77,10 @@ public sealed class AlertService(
         var alert = new Alert(request.Kind, request.Text, NewCode(openCodes), request.Required, request.RequiredCount, chain?.Id,
             string.Join(' ', request.GroupIds.Distinct()), initiator, now);
         if (apiKeyId is { } k) alert.FromApi(k, idempotencyKey);
+        alert.Flash = request.Flash && request.Kind == AlertKind.Alarm;
         if (request.Kind == AlertKind.Alarm && chain is not null)
         {
-            alert.ScheduleEscalation(now.AddSeconds(chain.Levels.OrderBy(l => l.Number).First().TimeoutSeconds));
+            alert.ScheduleEscalation(now + chain.Levels.OrderBy(l => l.Number).First().WaitAfterSend(0));
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -96,7 +98,7 @@ public sealed class AlertService(
             return new RaiseResult(id, true, 0);
         }
         var recipients = targets.Select(t => new AlertRecipient(alert.Id, t.Id, 1, t.Phone,
-            request.Kind == AlertKind.Alarm ? now : QuietUntil(t.TimeZone, now) ?? now)).ToList();
+            request.Kind == AlertKind.Alarm ? now : QuietUntil(t.TimeZone, now) ?? now, t.GroupId)).ToList();
         db.AlertRecipients.AddRange(recipients);
         var messageIds = await AddMessagesAsync(db, alert, recipients.Where(r => r.SendAfter <= now).ToList(), staffClient, now, ct);
         db.AuditEntries.Add(new AuditEntry(now, null, initiator, AuditActions.AlertRaised, nameof(Alert), alert.Id.ToString(CultureInfo.InvariantCulture),
@@ -130,13 +132,29 @@ public sealed class AlertService(
         foreach (var row in rows) row.Acknowledge(at, inboundId);
         await db.SaveChangesAsync(ct);
         var alert = await db.Alerts.FirstAsync(a => a.Id == alertId, ct);
-        var counts = await db.AlertRecipients.Where(r => r.AlertId == alertId)
-            .GroupBy(r => r.EmployeeId).Select(g => g.Max(r => r.AckedAt != null ? 1 : 0)).ToListAsync(ct);
         db.AuditEntries.Add(new AuditEntry(at, null, "system", AuditActions.AlertAcknowledged, nameof(Alert), alertId.ToString(CultureInfo.InvariantCulture),
             $"inbound={inboundId}"));
-        if (alert.IsSatisfied(counts.Sum(), counts.Count)) alert.Close(AlertState.Acknowledged, "acknowledged", at);
+        if (await IsSatisfiedAsync(db, alert, ct)) alert.Close(AlertState.Acknowledged, "acknowledged", at);
         await db.SaveChangesAsync(ct);
         return alertId;
+    }
+
+    /// <summary>
+    /// Enough confirmations? Without a chain: the alert's own rule over everyone alerted. With a
+    /// chain: any level reached so far whose own rule (one, all or N per group) is met by the people
+    /// of that level; a person confirms once for the whole alert, whichever SMS they answer.
+    /// </summary>
+    internal static async Task<bool> IsSatisfiedAsync(PortalDbContext db, Alert alert, CancellationToken ct)
+    {
+        var rows = await db.AlertRecipients.AsNoTracking().Where(r => r.AlertId == alert.Id)
+            .Select(r => new { r.Level, r.EmployeeId, r.GroupId, Acked = r.AckedAt != null }).ToListAsync(ct);
+        var acked = rows.Where(r => r.Acked).Select(r => r.EmployeeId).ToHashSet();
+        IEnumerable<AckVote> Votes(int? level) => rows.Where(r => level is null || r.Level == level)
+            .Select(r => new AckVote(r.EmployeeId, r.GroupId, acked.Contains(r.EmployeeId)));
+        if (alert.ChainId is not { } chainId) return AckRule.IsSatisfied(alert.Required, alert.RequiredCount, Votes(null));
+        var levels = await db.EscalationLevels.AsNoTracking().Where(l => l.ChainId == chainId && l.Number <= alert.CurrentLevel)
+            .OrderBy(l => l.Number).ToListAsync(ct);
+        return levels.Any(l => AckRule.IsSatisfied(l.Required, l.RequiredCount, Votes(l.Number)));
     }
 
     private static bool IsPlainYes(string word) =>
@@ -204,28 +222,45 @@ public sealed class AlertService(
 
         if (alert.NextEscalationAt is { } deadline && deadline <= now)
         {
-            var counts = await db.AlertRecipients.Where(r => r.AlertId == alertId)
-                .GroupBy(r => r.EmployeeId).Select(g => g.Max(r => r.AckedAt != null ? 1 : 0)).ToListAsync(ct);
             var levels = alert.ChainId is { } chainId
                 ? await db.EscalationLevels.AsNoTracking().Where(l => l.ChainId == chainId).OrderBy(l => l.Number).ToListAsync(ct)
                 : [];
+            var current = levels.FirstOrDefault(l => l.Number == alert.CurrentLevel);
             var next = levels.FirstOrDefault(l => l.Number > alert.CurrentLevel);
-            if (alert.IsSatisfied(counts.Sum(), counts.Count))
+            if (await IsSatisfiedAsync(db, alert, ct))
             {
                 alert.Close(AlertState.Acknowledged, "acknowledged", now);
+            }
+            else if (current is not null && alert.Repeats < current.Repeats)
+            {
+                // The level's repeat: the same SMS again to this level's people who have not confirmed.
+                var ackedPeople = await db.AlertRecipients.Where(r => r.AlertId == alertId && r.AckedAt != null).Select(r => r.EmployeeId).Distinct().ToListAsync(ct);
+                var previous = await db.AlertRecipients.AsNoTracking().Where(r => r.AlertId == alertId && r.Level == current.Number && r.Round == 0)
+                    .OrderBy(r => r.Id).ToListAsync(ct);
+                var round = alert.Repeats + 1;
+                var again = previous.Where(r => !ackedPeople.Contains(r.EmployeeId) && r.MessageId != null)
+                    .Select(r => new AlertRecipient(alertId, r.EmployeeId, r.Level, r.Phone, now, r.GroupId, round)).ToList();
+                alert.Repeat(now + current.WaitAfterSend(round));
+                db.AlertRecipients.AddRange(again);
+                await db.SaveChangesAsync(ct);
+                messageIds.AddRange(await AddMessagesAsync(db, alert, again, staffClient, now, ct));
+                db.AuditEntries.Add(new AuditEntry(now, null, "system", AuditActions.AlertEscalated, nameof(Alert),
+                    alertId.ToString(CultureInfo.InvariantCulture), $"level={current.Number}; repeat={round}; recipients={again.Count}"));
             }
             else if (next is null)
             {
                 // End of the chain: the alert stops and the initiator is told (status on the alert page, audit trail).
+                var counts = await db.AlertRecipients.Where(r => r.AlertId == alertId)
+                    .GroupBy(r => r.EmployeeId).Select(g => g.Max(r => r.AckedAt != null ? 1 : 0)).ToListAsync(ct);
                 alert.Close(AlertState.Exhausted, "chain exhausted without enough confirmations", now);
                 db.AuditEntries.Add(new AuditEntry(now, null, alert.Initiator, AuditActions.AlertExhausted, nameof(Alert),
                     alertId.ToString(CultureInfo.InvariantCulture), $"level={alert.CurrentLevel}; acked={counts.Sum()}/{counts.Count}"));
             }
             else
             {
-                var targets = await ResolveAsync(db, next.Groups, next.Employees, ct);
-                alert.MoveToLevel(next.Number, now.AddSeconds(next.TimeoutSeconds));
-                var recipients = targets.Select(t => new AlertRecipient(alertId, t.Id, next.Number, t.Phone, now)).ToList();
+                var targets = await ResolveAsync(db, next.Groups, next.Employees, next.Rosters, now, ct);
+                alert.MoveToLevel(next.Number, now + next.WaitAfterSend(0));
+                var recipients = targets.Select(t => new AlertRecipient(alertId, t.Id, next.Number, t.Phone, now, t.GroupId)).ToList();
                 db.AlertRecipients.AddRange(recipients);
                 await db.SaveChangesAsync(ct);
                 messageIds.AddRange(await AddMessagesAsync(db, alert, recipients, staffClient, now, ct));
@@ -239,23 +274,53 @@ public sealed class AlertService(
         return true;
     }
 
-    private sealed record Target(int Id, string Phone, string? TimeZone);
+    private sealed record Target(int Id, string Phone, string? TimeZone, int? GroupId);
 
-    /// <summary>Active employees in the groups (static members or by rule) plus the people named, each once.</summary>
-    private static async Task<List<Target>> ResolveAsync(PortalDbContext db, IReadOnlyList<int> groupIds, IReadOnlyList<int> employeeIds, CancellationToken ct)
+    /// <summary>
+    /// Active employees in the groups (static members or by rule) plus the people named and those on
+    /// duty in the rosters at <paramref name="now"/>, each once,
+    /// with the first of <paramref name="groupIds"/> (in order) that holds them: confirmations are
+    /// counted per group; people named and in no group listed count as their own group (null).
+    /// </summary>
+    private static async Task<List<Target>> ResolveAsync(PortalDbContext db, IReadOnlyList<int> groupIds, IReadOnlyList<int> named, IReadOnlyList<int> rosterIds,
+        DateTime now, CancellationToken ct)
     {
+        // "Whoever is on duty": each roster's person at this moment joins the people named.
+        var employeeIds = named.ToList();
+        if (rosterIds.Count > 0)
+        {
+            var rosters = await db.OnCallRosters.AsNoTracking().Where(r => rosterIds.Contains(r.Id)).ToListAsync(ct);
+            employeeIds.AddRange(rosters.Select(r => r.OnDutyAt(now)).OfType<int>());
+        }
         var groups = await db.EmployeeGroups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToListAsync(ct);
+        groups = groups.OrderBy(g => IndexOf(groupIds, g.Id)).ToList();
         var staticIds = groups.Where(g => g.Rule == GroupRule.Static).Select(g => g.Id).ToList();
         var departments = groups.Where(g => g.Rule == GroupRule.Department).Select(g => g.RuleValue).ToList();
         var locations = groups.Where(g => g.Rule == GroupRule.Location).Select(g => g.RuleValue).ToList();
         var positions = groups.Where(g => g.Rule == GroupRule.Position).Select(g => g.RuleValue).ToList();
-        var members = db.EmployeeGroupMembers.Where(m => staticIds.Contains(m.GroupId)).Select(m => m.EmployeeId);
-        return await db.Employees.AsNoTracking()
+        var memberships = await db.EmployeeGroupMembers.AsNoTracking().Where(m => staticIds.Contains(m.GroupId)).Select(m => new { m.GroupId, m.EmployeeId }).ToListAsync(ct);
+        var members = memberships.Select(m => m.EmployeeId).Distinct().ToList();
+        var rows = await db.Employees.AsNoTracking()
             .Where(e => e.Active && (employeeIds.Contains(e.Id) || members.Contains(e.Id)
                 || departments.Contains(e.Department) || locations.Contains(e.Location) || positions.Contains(e.Position)))
             .OrderBy(e => e.Id)
-            .Select(e => new Target(e.Id, e.Phone, e.TimeZone))
+            .Select(e => new { e.Id, e.Phone, e.TimeZone, e.Department, e.Location, e.Position })
             .ToListAsync(ct);
+        var staticOf = memberships.ToLookup(m => m.EmployeeId, m => m.GroupId);
+        return rows.Select(e => new Target(e.Id, e.Phone, e.TimeZone, groups.FirstOrDefault(g => g.Rule switch
+        {
+            GroupRule.Static => staticOf[e.Id].Contains(g.Id),
+            GroupRule.Department => g.RuleValue == e.Department,
+            GroupRule.Location => g.RuleValue == e.Location,
+            GroupRule.Position => g.RuleValue == e.Position,
+            _ => false,
+        })?.Id)).ToList();
+    }
+
+    private static int IndexOf(IReadOnlyList<int> list, int value)
+    {
+        for (var i = 0; i < list.Count; i++) if (list[i] == value) return i;
+        return int.MaxValue;
     }
 
     /// <summary>Adds the Message and PriorityMessage rows for these recipients (saved, ids set on the recipients); returns the message ids.</summary>
@@ -271,7 +336,7 @@ public sealed class AlertService(
         {
             recipients[i].MessageId = messages[i].Id;
             db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Alarm, null, text, o.SenderId, null,
-                MessagePurpose.Service, now + o.Validity, null, now));
+                MessagePurpose.Service, now + o.Validity, null, now) { Flash = alert.Flash });
         }
         await db.SaveChangesAsync(ct);
         return messages.Select(m => m.Id).ToList();

@@ -6,6 +6,7 @@ using Portal.Domain.Audit;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
 using Portal.Domain.Staff;
+using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Alerts;
@@ -20,7 +21,17 @@ public sealed record ImportResult(int Added, int Updated, IReadOnlyList<string> 
 
 public sealed record GroupRow(int Id, string Name, GroupRule Rule, string? RuleValue, int Members);
 
-public sealed record ChainRow(int Id, string Name, IReadOnlyList<(int Number, int Timeout, string People, string Groups)> Levels);
+/// <summary>One level as the chain editor edits it (times in seconds; <paramref name="RepeatIntervalSeconds"/> 0: the timeout).</summary>
+public sealed record LevelInput(IReadOnlyList<int> People, IReadOnlyList<int> Groups, int TimeoutSeconds,
+    Portal.Domain.Alerts.RequiredAcks Required = Portal.Domain.Alerts.RequiredAcks.One, int RequiredCount = 1, int Repeats = 0, int RepeatIntervalSeconds = 0,
+    IReadOnlyList<int>? Rosters = null);
+
+/// <summary>A roster as its editor edits it; <paramref name="OnDutyNow"/> is filled when read.</summary>
+public sealed record RosterInput(string Name, string TimeZone, int HandoverMinute, int ShiftDays, DateOnly StartDate, IReadOnlyList<int> Members);
+
+public sealed record RosterRow(int Id, RosterInput Roster, int? OnDutyNow, DateTime NextHandover);
+
+public sealed record ChainDetail(int Id, string Name, IReadOnlyList<LevelInput> Levels);
 
 /// <summary>
 /// The staff directory (issue 17): employees, groups and escalation chains, apart from clients.
@@ -77,17 +88,26 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
     }
 
     /// <summary>
-    /// CSV with a header row: name, phone, email, department, position, location, timezone, active
-    /// (comma or semicolon, quotes allowed; name and phone required). Rows are matched on the phone:
-    /// known numbers are updated, new ones added. Bad rows are reported by line and skipped.
+    /// CSV or XLSX with a header row: name, phone, email, department, position, location, timezone,
+    /// active (name and phone required; CSV delimiter and encoding detected as for client imports).
+    /// Rows are matched on the phone: known numbers are updated, new ones added. All or nothing:
+    /// every row is checked first, and one bad row (reported with its row number, header = 1)
+    /// applies none, so a file is never half-imported.
     /// </summary>
-    public async Task<ImportResult> ImportCsvAsync(Stream csv, string user, CancellationToken ct = default)
+    public async Task<ImportResult> ImportAsync(string path, string fileName, string user, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        using var reader = new StreamReader(csv, Encoding.UTF8);
-        var header = await reader.ReadLineAsync(ct) ?? "";
-        var separator = header.Count(c => c == ';') > header.Count(c => c == ',') ? ';' : ',';
-        var columns = SplitCsv(header, separator).Select(h => h.Trim().ToLowerInvariant()).ToList();
+        TabularFile file;
+        try
+        {
+            file = TabularFile.Open(path, fileName);
+        }
+        catch (InvalidDataException e)
+        {
+            return new ImportResult(0, 0, [e.Message]);
+        }
+        using var owned = file;
+        var columns = file.Headers.Select(h => h.Trim().ToLowerInvariant()).ToList();
         int Col(params string[] names) => columns.FindIndex(names.Contains);
         int name = Col("name", "fullname", "full name", "фио"), phoneCol = Col("phone", "телефон"), email = Col("email", "e-mail"),
             dept = Col("department", "отдел"), pos = Col("position", "должность"), loc = Col("location", "место"), tz = Col("timezone", "time zone"),
@@ -96,18 +116,32 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var byPhone = (await db.Employees.ToListAsync(ct)).GroupBy(e => e.Phone).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var rowOfPhone = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<string>();
-        int added = 0, updated = 0, line = 1;
-        while (await reader.ReadLineAsync(ct) is { } text)
+        var errorCount = 0;
+        int added = 0, updated = 0;
+        void Fail(int row, string message)
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            var f = SplitCsv(text, separator);
-            string? Get(int i) => i >= 0 && i < f.Count && !string.IsNullOrWhiteSpace(f[i]) ? f[i].Trim() : null;
+            errorCount++;
+            if (errors.Count < 100) errors.Add(string.Create(CultureInfo.InvariantCulture, $"Row {row}: {message}"));
+        }
+        foreach (var f in file.Rows())
+        {
+            var row = file.CurrentRow;
+            if (f.All(string.IsNullOrWhiteSpace)) continue;
+            string? Get(int i) => i >= 0 && i < f.Length && !string.IsNullOrWhiteSpace(f[i]) ? f[i]!.Trim() : null;
             try
             {
                 var phone = ParsePhone(Get(phoneCol) ?? "");
+                if (rowOfPhone.TryGetValue(phone.Value, out var first))
+                {
+                    Fail(row, string.Create(CultureInfo.InvariantCulture, $"the same phone as row {first}."));
+                    continue;
+                }
+                rowOfPhone[phone.Value] = row;
                 var isActive = Get(active) is not { } a || !(a.Equals("false", StringComparison.OrdinalIgnoreCase) || a == "0" || a.Equals("no", StringComparison.OrdinalIgnoreCase));
+                var zone = Get(tz);
+                if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)) throw new DomainException("Unknown time zone {0}.", zone);
                 if (!byPhone.TryGetValue(phone.Value, out var employee))
                 {
                     employee = new Employee(Get(name) ?? "", phone, now);
@@ -119,17 +153,38 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
                 {
                     updated++;
                 }
-                employee.Update(Get(name) ?? "", phone, Get(email), Get(dept), Get(pos), Get(loc), Get(tz), isActive, now);
+                employee.Update(Get(name) ?? "", phone, Get(email), Get(dept), Get(pos), Get(loc), zone, isActive, now);
             }
             catch (DomainException e)
             {
-                if (errors.Count < 100) errors.Add(string.Create(CultureInfo.InvariantCulture, $"Line {line}: {e.Message}"));
+                Fail(row, e.Message);
             }
         }
+        foreach (var (row, reason) in file.BadRows) Fail(row, reason);
+        if (errorCount > 0)
+        {
+            // Nothing is applied: the tracked changes are dropped with the context.
+            return new ImportResult(0, 0, errors);
+        }
         db.AuditEntries.Add(new AuditEntry(now, null, user, AuditActions.EmployeesImported, nameof(Employee), null,
-            $"added={added}; updated={updated}; errors={errors.Count}"));
+            $"added={added}; updated={updated}"));
         await db.SaveChangesAsync(ct);
         return new ImportResult(added, updated, errors);
+    }
+
+    /// <summary>A CSV stream (tests, callers without a file): spooled to a temporary file and imported by <see cref="ImportAsync"/>.</summary>
+    public async Task<ImportResult> ImportCsvAsync(Stream csv, string user, CancellationToken ct = default)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await using (var spool = File.Create(path)) await csv.CopyToAsync(spool, ct);
+            return await ImportAsync(path, "staff.csv", user, ct);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     public async Task<int> SaveGroupAsync(string name, GroupRule rule, string? ruleValue, IReadOnlyList<int> members, string user, CancellationToken ct = default)
@@ -156,19 +211,106 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
             .ToListAsync(ct);
     }
 
-    public async Task<int> SaveChainAsync(string name, IReadOnlyList<(IReadOnlyList<int> People, IReadOnlyList<int> Groups, TimeSpan Timeout)> levels, string user,
-        CancellationToken ct = default)
+    /// <summary>
+    /// Creates (<paramref name="id"/> null) or replaces a chain: its name and all its levels, in one
+    /// transaction. Open alerts on the chain read its levels when they next escalate, so an edit
+    /// applies from their next step on.
+    /// </summary>
+    public async Task<int> SaveChainAsync(int? id, string name, IReadOnlyList<LevelInput> levels, string user, CancellationToken ct = default)
     {
         if (levels.Count == 0) throw new DomainException("A chain needs at least one level.");
-        var chain = new EscalationChain(name);
-        foreach (var level in levels) chain.AddLevel(level.People, level.Groups, level.Timeout);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        db.EscalationChains.Add(chain);
+        var people = levels.SelectMany(l => l.People).Distinct().ToList();
+        var groups = levels.SelectMany(l => l.Groups).Distinct().ToList();
+        var rosters = levels.SelectMany(l => l.Rosters ?? []).Distinct().ToList();
+        if (await db.Employees.CountAsync(e => people.Contains(e.Id), ct) != people.Count
+            || await db.EmployeeGroups.CountAsync(g => groups.Contains(g.Id), ct) != groups.Count
+            || await db.OnCallRosters.CountAsync(r => rosters.Contains(r.Id), ct) != rosters.Count)
+        {
+            throw new DomainException("A level names a person or group that no longer exists.");
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        EscalationChain chain;
+        if (id is { } existing)
+        {
+            chain = await db.EscalationChains.Include(c => c.Levels).FirstOrDefaultAsync(c => c.Id == existing, ct)
+                ?? throw new DomainException("There is no such escalation chain.");
+            chain.Rename(name);
+            // Old levels go first (their numbers are unique per chain), then the new ones are added.
+            db.EscalationLevels.RemoveRange(chain.Levels);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            chain = await db.EscalationChains.FirstAsync(c => c.Id == existing, ct);
+        }
+        else
+        {
+            chain = new EscalationChain(name);
+            db.EscalationChains.Add(chain);
+        }
+        if (await db.EscalationChains.AnyAsync(c => c.Name == chain.Name && c.Id != chain.Id, ct))
+        {
+            throw new DomainException("A chain with this name exists.");
+        }
+        foreach (var l in levels)
+        {
+            chain.AddLevel(l.People, l.Groups, TimeSpan.FromSeconds(l.TimeoutSeconds), l.Required, l.RequiredCount, l.Repeats,
+                l.RepeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(l.RepeatIntervalSeconds) : null, l.Rosters);
+        }
         await db.SaveChangesAsync(ct);
         db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, null, user, AuditActions.ChainSaved, nameof(EscalationChain),
-            chain.Id.ToString(CultureInfo.InvariantCulture), $"levels={levels.Count}"));
+            chain.Id.ToString(CultureInfo.InvariantCulture), $"{(id is null ? "added" : "changed")}; levels={levels.Count}"));
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return chain.Id;
+    }
+
+    public async Task<ChainDetail?> ChainAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var chain = await db.EscalationChains.AsNoTracking().Include(c => c.Levels).FirstOrDefaultAsync(c => c.Id == id, ct);
+        return chain is null ? null : new ChainDetail(chain.Id, chain.Name, chain.Levels.OrderBy(l => l.Number)
+            .Select(l => new LevelInput(l.Employees, l.Groups, l.TimeoutSeconds, l.Required, l.RequiredCount, l.Repeats, l.RepeatIntervalSeconds, l.Rosters)).ToList());
+    }
+
+    /// <summary>Creates (<paramref name="id"/> null) or changes an on-call roster; its members must exist. Audited.</summary>
+    public async Task<int> SaveRosterAsync(int? id, RosterInput input, string user, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var members = input.Members.Distinct().ToList();
+        if (await db.Employees.CountAsync(e => members.Contains(e.Id), ct) != members.Count)
+        {
+            throw new DomainException("A level names a person or group that no longer exists.");
+        }
+        OnCallRoster roster;
+        if (id is { } existing)
+        {
+            roster = await db.OnCallRosters.FirstOrDefaultAsync(r => r.Id == existing, ct) ?? throw new DomainException("There is no such on-call roster.");
+            roster.Change(input.Name, input.TimeZone, input.HandoverMinute, input.ShiftDays, input.StartDate, input.Members);
+        }
+        else
+        {
+            roster = new OnCallRoster(input.Name, input.TimeZone, input.HandoverMinute, input.ShiftDays, input.StartDate, input.Members);
+            db.OnCallRosters.Add(roster);
+        }
+        if (await db.OnCallRosters.AnyAsync(r => r.Name == roster.Name && r.Id != roster.Id, ct))
+        {
+            throw new DomainException("A roster with this name exists.");
+        }
+        await db.SaveChangesAsync(ct);
+        db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, null, user, AuditActions.RosterSaved, nameof(OnCallRoster),
+            roster.Id.ToString(CultureInfo.InvariantCulture), $"{(id is null ? "added" : "changed")}; members={input.Members.Count}"));
+        await db.SaveChangesAsync(ct);
+        return roster.Id;
+    }
+
+    /// <summary>Every roster with who is on duty now and the next hand-over.</summary>
+    public async Task<IReadOnlyList<RosterRow>> RostersAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rosters = await db.OnCallRosters.AsNoTracking().OrderBy(r => r.Name).ToListAsync(ct);
+        return rosters.Select(r => new RosterRow(r.Id, new RosterInput(r.Name, r.TimeZone, r.HandoverMinute, r.ShiftDays, r.StartDate, r.MemberIds),
+            r.OnDutyAt(now), r.NextHandoverAfter(now))).ToList();
     }
 
     public async Task<IReadOnlyList<(int Id, string Name, int Levels)>> ChainsAsync(CancellationToken ct = default)
@@ -179,28 +321,15 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
         return rows.Select(r => (r.Id, r.Name, r.Levels)).ToList();
     }
 
+    /// <summary>Every employee's id and (masked unless allowed) name, for pickers; no audit, as names are all a picker shows.</summary>
+    public async Task<IReadOnlyList<(int Id, string Name)>> PeoplePickerAsync(bool seesPersonalData, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Employees.AsNoTracking().Where(e => e.Active).OrderBy(e => e.FullName).Take(5000)
+            .Select(e => new { e.Id, e.FullName, e.Position }).ToListAsync(ct);
+        return rows.Select(r => (r.Id, (seesPersonalData ? r.FullName : PersonalDataMask.Name(r.FullName)) + (r.Position is null ? "" : " · " + r.Position))).ToList();
+    }
+
     private static PhoneNumber ParsePhone(string input) =>
         PhoneNumber.TryParse(input, out var phone, out var error) ? phone : throw new DomainException(error ?? "The phone number is not valid.");
-
-    internal static List<string> SplitCsv(string line, char separator)
-    {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else current.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == separator) { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(c);
-        }
-        fields.Add(current.ToString());
-        return fields;
-    }
 }

@@ -72,6 +72,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Portal.Domain.Staff.EmployeeGroupMember> EmployeeGroupMembers => Set<Portal.Domain.Staff.EmployeeGroupMember>();
     public DbSet<Portal.Domain.Staff.EscalationChain> EscalationChains => Set<Portal.Domain.Staff.EscalationChain>();
     public DbSet<Portal.Domain.Staff.EscalationLevel> EscalationLevels => Set<Portal.Domain.Staff.EscalationLevel>();
+    public DbSet<Portal.Domain.Staff.OnCallRoster> OnCallRosters => Set<Portal.Domain.Staff.OnCallRoster>();
     public DbSet<Portal.Domain.Alerts.Alert> Alerts => Set<Portal.Domain.Alerts.Alert>();
     public DbSet<Portal.Domain.Alerts.AlertRecipient> AlertRecipients => Set<Portal.Domain.Alerts.AlertRecipient>();
 

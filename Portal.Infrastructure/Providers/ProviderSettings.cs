@@ -37,6 +37,8 @@ public sealed record ProviderSettings
     public IReadOnlyList<string> Operators { get; init; } = [];
     /// <summary>Sender ids (alphanumeric names, short codes) this provider lets us use; empty: any (issue 19 checks API sends against it).</summary>
     public IReadOnlyList<string> SenderIds { get; init; } = [];
+    /// <summary>The provider delivers flash SMS (message class 0 in data_coding, SMPP 3.4 5.2.19): alarms marked flash go so (issue 17).</summary>
+    public bool SupportsFlash { get; init; }
     /// <summary>How the receipts of a long message's parts combine into the message's status.</summary>
     public ReceiptPolicy ReceiptPolicy { get; init; } = ReceiptPolicy.FirstPart;
     /// <summary>For <see cref="Domain.Providers.ProviderKind.Http"/>: the request, response and callback shapes.</summary>

@@ -39,6 +39,8 @@ public sealed class ProviderDraft
     /// <summary>Shown and edited on its own (not "same as responses"), so changing one format never silently changes the other.</summary>
     public MessageIdRadix ReceiptIdFormat { get; set; } = MessageIdRadix.Hex;
     public ReceiptPolicy ReceiptPolicy { get; set; } = ReceiptPolicy.FirstPart;
+    /// <summary>The SMSC delivers flash SMS (class 0): alarms asked as flash go so (issue 17).</summary>
+    public bool SupportsFlash { get; set; }
     public IReadOnlyCollection<string> Operators { get; set; } = [];
     /// <summary>For HTTP providers: the request, answer and callback shapes.</summary>
     public HttpProviderDraft Http { get; set; } = new();
@@ -131,6 +133,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             SystemType = s.SystemType, BindMode = s.BindMode, Binds = s.Binds, WindowSize = s.WindowSize, MaxPartsPerSecond = s.MaxPartsPerSecond,
             SourceTon = s.SourceTon, SourceNpi = s.SourceNpi, LongMessageMethod = s.LongMessageMethod, MessageIdFormat = s.MessageIdFormat,
             ReceiptIdFormat = s.ReceiptIdFormat ?? s.MessageIdFormat, ReceiptPolicy = s.ReceiptPolicy,
+            SupportsFlash = s.SupportsFlash,
             Operators = s.Operators, Http = s.Http is { } http ? HttpProviderDraft.From(http) : new HttpProviderDraft(),
             CallbackSecret = null, HasCallbackSecret = !string.IsNullOrEmpty(s.CallbackSecretProtected),
         };
@@ -210,6 +213,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             SystemType = d.SystemType.Trim(), BindMode = d.BindMode, Binds = d.Binds, WindowSize = d.WindowSize, MaxPartsPerSecond = d.MaxPartsPerSecond,
             SourceTon = d.SourceTon, SourceNpi = d.SourceNpi, LongMessageMethod = d.LongMessageMethod, MessageIdFormat = d.MessageIdFormat,
             ReceiptIdFormat = d.ReceiptIdFormat == d.MessageIdFormat ? null : d.ReceiptIdFormat, ReceiptPolicy = d.ReceiptPolicy,
+            SupportsFlash = d.SupportsFlash,
             Operators = [.. MobileOperators.All.Where(d.Operators.Contains)],
             Http = smpp ? null : d.Http.ToSettings().Settings, CallbackSecretProtected = protectedCallbackSecret,
         }.ToJson();

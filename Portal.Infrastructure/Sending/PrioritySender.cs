@@ -30,7 +30,7 @@ public sealed class PrioritySender(
     public long Submitted;
 
     private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime? SubmittedAt, string Text, string SenderId, int? ProviderId,
-        MessagePurpose Purpose, DateTime ExpiresAt, ClientStatus ClientStatus, DateTime? OptedOutAt, bool AdvertisingConsent);
+        MessagePurpose Purpose, DateTime ExpiresAt, ClientStatus ClientStatus, DateTime? OptedOutAt, bool AdvertisingConsent, bool Flash);
 
     public async Task ProcessAsync(PriorityBatch batch, CancellationToken ct)
     {
@@ -42,7 +42,7 @@ public sealed class PrioritySender(
             .Where(m => ids.Contains(m.Id) && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Submitting))
             .Join(db.PriorityMessages.AsNoTracking(), m => m.Id, p => p.MessageId, (m, p) => new { m, p })
             .Join(db.Clients.AsNoTracking(), x => x.m.ClientId, c => c.Id, (x, c) => new Row(x.m.Id, x.m.Status, x.m.Phone, x.m.SubmittedAt, x.p.Text, x.p.SenderId,
-                x.p.ProviderId, x.p.Purpose, x.p.ExpiresAt, c.Status, c.OptedOutAt, c.AdvertisingConsent.Granted))
+                x.p.ProviderId, x.p.Purpose, x.p.ExpiresAt, c.Status, c.OptedOutAt, c.AdvertisingConsent.Granted, x.p.Flash))
             .ToListAsync(ct);
         if (rows.Count == 0) return;
 
@@ -138,7 +138,7 @@ public sealed class PrioritySender(
             using (await lane.EnterAsync(route.ProviderId, priority: true, ct))
             {
                 var validity = DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime;
-                result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity), ct);
+                result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity) { Flash = row.Flash }, ct);
             }
             if (result.NotSent) return new ChunkSender.Outcome(row.Id, MessageStatus.Queued, null, 0, 0, "unavailable", null);
             var parts = result.Status == MessageStatus.Submitted ? Math.Max(SmsLength.Measure(row.Text).Parts, result.Parts) : result.Parts;

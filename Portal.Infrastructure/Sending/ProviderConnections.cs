@@ -64,7 +64,8 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
 
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
-        var options = Providers.ProviderSettings.Parse(settingsJson).ToConnectorOptions(name);
+        var settings = Providers.ProviderSettings.Parse(settingsJson);
+        var options = settings.ToConnectorOptions(name);
         if (options.Host == EmbeddedSmsc.Host)
         {
             // The shared row means "this node's own simulator" (issue 13).
@@ -78,7 +79,7 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
         _logger.LogInformation("SMPP provider {Provider} connected: {Binds} bind(s)", name, connector.BoundSessions);
-        return new Connection(settingsJson, new SmppSmsSender(connector), PumpAsync(providerId, connector));
+        return new Connection(settingsJson, new SmppSmsSender(connector, settings.SupportsFlash), PumpAsync(providerId, connector));
     }
 
     private async Task PumpAsync(int providerId, SmppConnector connector)

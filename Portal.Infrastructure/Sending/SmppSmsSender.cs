@@ -6,7 +6,7 @@ using Portal.Infrastructure.Smpp.Pdus;
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>Sends through one <see cref="SmppConnector"/>; its outcome maps onto message states.</summary>
-internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
+internal sealed class SmppSmsSender(SmppConnector connector, bool supportsFlash = false) : ISmsSender
 {
     public SmppConnector Connector => connector;
 
@@ -17,6 +17,8 @@ internal sealed class SmppSmsSender(SmppConnector connector) : ISmsSender
             ValidityPeriod = sms.Validity is { } v ? RelativeValidity(v) : string.Empty,
             // Throttled parts wait for the SMSC at most until the message expires (issue 12).
             NotAfter = sms.Validity is { } w ? DateTime.UtcNow + w : null,
+            // Class 0 only where the provider's settings say it delivers flash SMS (issue 17).
+            Flash = sms.Flash && supportsFlash,
         };
         var outcome = await connector.SubmitAsync(submission, ct);
         switch (outcome)

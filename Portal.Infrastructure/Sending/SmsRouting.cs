@@ -7,7 +7,11 @@ using Portal.Infrastructure.Persistence;
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>One SMS for a provider. <see cref="MessageId"/> comes back with its receipts.</summary>
-public sealed record OutgoingSms(long MessageId, string From, string To, string Text, TimeSpan? Validity);
+public sealed record OutgoingSms(long MessageId, string From, string To, string Text, TimeSpan? Validity)
+{
+    /// <summary>Asked for as a flash SMS (class 0, issue 17 alarms); a sender whose provider lacks the capability sends it plain.</summary>
+    public bool Flash { get; init; }
+}
 
 /// <summary>
 /// What a provider said: Submitted (with its id), Rejected, Uncertain, or NotSent (safe to send later).

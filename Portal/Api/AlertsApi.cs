@@ -13,7 +13,8 @@ namespace Portal.Api;
 /// </summary>
 public static class AlertsApi
 {
-    public sealed record RaiseAlert(string? Kind, string? Text, int[]? GroupIds, int[]? EmployeeIds, int? ChainId, string? RequiredAcks, int? RequiredCount);
+    public sealed record RaiseAlert(string? Kind, string? Text, int[]? GroupIds, int[]? EmployeeIds, int? ChainId, string? RequiredAcks, int? RequiredCount,
+        bool? Flash = null);
 
     public sealed record AlertAccepted(long Id, bool Replayed, int Recipients);
 
@@ -27,7 +28,8 @@ public static class AlertsApi
             .WithSummary("Raise an employee alert (alarm or informational) to groups, people or an escalation chain")
             .WithDescription("""
                 Body: `kind` (`alarm` default, or `informational`), `text`, and `chainId` or `groupIds`/`employeeIds`.
-                `requiredAcks`: `one` (default), `all` or `count` with `requiredCount`. Send an `Idempotency-Key` header:
+                `requiredAcks`: `one` (default), `all` or `count` with `requiredCount`, per group. `flash`: an alarm goes as a
+                flash SMS (class 0) through providers that support it. Send an `Idempotency-Key` header:
                 a retry with the same key answers the first alert and sends nothing.
                 """);
     }
@@ -63,7 +65,8 @@ public static class AlertsApi
         }
         try
         {
-            var result = await alerts.RaiseAsync(new AlertRequest(kind, body.Text, body.GroupIds ?? [], body.EmployeeIds ?? [], body.ChainId, required, body.RequiredCount ?? 1),
+            var result = await alerts.RaiseAsync(new AlertRequest(kind, body.Text, body.GroupIds ?? [], body.EmployeeIds ?? [], body.ChainId, required, body.RequiredCount ?? 1,
+                    body.Flash ?? false),
                 "api:" + keyId.ToString(CultureInfo.InvariantCulture), keyId, idempotencyKey, ct);
             if (result.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
             return Results.Json(new AlertAccepted(result.AlertId, result.Replayed, result.Recipients), statusCode: StatusCodes.Status202Accepted);

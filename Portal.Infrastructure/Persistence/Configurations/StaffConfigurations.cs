@@ -61,9 +61,23 @@ internal sealed class EscalationLevelConfiguration : IEntityTypeConfiguration<Es
     {
         b.Property(l => l.EmployeeIds).HasMaxLength(2000).IsRequired();
         b.Property(l => l.GroupIds).HasMaxLength(2000).IsRequired();
+        b.Property(l => l.RosterIds).HasMaxLength(2000).IsRequired();
         b.Ignore(l => l.Employees);
         b.Ignore(l => l.Groups);
+        b.Ignore(l => l.Rosters);
         b.HasIndex(l => new { l.ChainId, l.Number }).IsUnique();
+    }
+}
+
+internal sealed class OnCallRosterConfiguration : IEntityTypeConfiguration<OnCallRoster>
+{
+    public void Configure(EntityTypeBuilder<OnCallRoster> b)
+    {
+        b.Property(r => r.Name).HasMaxLength(100).IsRequired();
+        b.HasIndex(r => r.Name).IsUnique();
+        b.Property(r => r.TimeZone).HasMaxLength(64).IsRequired();
+        b.Property(r => r.Members).HasMaxLength(2000).IsRequired();
+        b.Ignore(r => r.MemberIds);
     }
 }
 

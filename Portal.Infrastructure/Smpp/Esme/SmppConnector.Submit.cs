@@ -237,6 +237,14 @@ public sealed partial class SmppConnector
         }
     }
 
+    /// <summary>data_coding with message class 0 (flash): GSM default 0x00 -> 0x10, UCS-2 0x08 -> 0x18; others unchanged.</summary>
+    internal static byte FlashCoding(byte dataCoding) => dataCoding switch
+    {
+        DataCoding.SmscDefault => DataCoding.FlashGsm7,
+        DataCoding.Ucs2 => DataCoding.FlashUcs2,
+        _ => dataCoding,
+    };
+
     /// <summary>One submit_sm per part, shaped by the provider's long-message method.</summary>
     internal List<SubmitSm> BuildParts(SmsSubmission submission)
     {
@@ -250,7 +258,7 @@ public sealed partial class SmppConnector
         {
             Source = source,
             Destination = destination,
-            DataCoding = message.DataCoding,
+            DataCoding = submission.Flash ? FlashCoding(message.DataCoding) : message.DataCoding,
             RegisteredDelivery = registeredDelivery,
             ValidityPeriod = submission.ValidityPeriod,
             ShortMessage = shortMessage,

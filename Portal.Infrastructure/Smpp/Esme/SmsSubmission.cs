@@ -14,6 +14,12 @@ public sealed record SmsSubmission(string Reference, string From, string To, str
 
     public bool RequestReceipt { get; init; } = true;
 
+    /// <summary>
+    /// Flash SMS: message class 0 in data_coding (SMPP 3.4 5.2.19, GSM 03.38 coding group 0001):
+    /// 0x10 for the GSM default alphabet, 0x18 for UCS-2. Other codings (Latin-1) have no class and go plain.
+    /// </summary>
+    public bool Flash { get; init; }
+
     /// <summary>Relative or absolute validity in SMPP time format (spec 7.1.1); empty = SMSC default.</summary>
     public string ValidityPeriod { get; init; } = string.Empty;
 

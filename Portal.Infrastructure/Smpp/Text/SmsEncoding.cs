@@ -27,6 +27,13 @@ public static class DataCoding
         Ia5 => Encoding.ASCII.GetString(octets),
         Latin1 => Encoding.Latin1.GetString(octets),
         Ucs2 => Encoding.BigEndianUnicode.GetString(octets[..(octets.Length & ~1)]),
+        // General data coding with a message class (0x10-0x1F, e.g. flash 0x10/0x18): bits 3-2 are the alphabet.
+        >= 0x10 and <= 0x1F when ((dataCoding >> 2) & 0x03) == 0 => Gsm7.Decode(octets),
+        >= 0x10 and <= 0x1F when ((dataCoding >> 2) & 0x03) == 2 => Encoding.BigEndianUnicode.GetString(octets[..(octets.Length & ~1)]),
         _ => Encoding.Latin1.GetString(octets),
     };
+
+    /// <summary>Flash (message class 0) in the GSM default alphabet and in UCS-2 (SMPP 3.4 5.2.19).</summary>
+    public const byte FlashGsm7 = 0x10;
+    public const byte FlashUcs2 = 0x18;
 }

@@ -17,10 +17,12 @@ namespace Portal.Tests.Infrastructure.Alerts;
 /// </summary>
 public sealed class AlarmDuringCampaignTests
 {
-    [Fact]
-    public async Task Alarm_DuringCampaign_IsSubmittedAheadOfTheRemainingChunks()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Alarm_DuringCampaign_IsSubmittedAheadOfTheRemainingChunks(bool rabbit)
     {
-        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: false);
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit);
         await using (var db = h.Database.CreateContext())
         {
             var row = await db.Providers.SingleAsync(p => p.Id == h.ProviderId);

@@ -13,8 +13,8 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Infrastructure.Alerts;
 
 /// <summary>
-/// Issue 17: employee alerts through the real pipeline (database on both providers; PostgreSQL with
-/// RabbitMQ), the ONE priority lane of ADR 0010 and the SMSC simulator over SMPP/TCP.
+/// Issue 17: employee alerts through the real pipeline (both databases, each over the in-process
+/// bus and over RabbitMQ), the ONE priority lane of ADR 0010 and the SMSC simulator over SMPP/TCP.
 /// </summary>
 public sealed class AlertTests
 {
@@ -34,16 +34,15 @@ public sealed class AlertTests
         return staff;
     }
 
-    private static async Task<DispatchHarness> StartAsync(DatabaseProvider provider, Dictionary<string, string?>? settings = null)
+    private static async Task<DispatchHarness> StartAsync(DatabaseProvider provider, bool rabbit, Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
         settings.TryAdd("Alerts:PollInterval", "00:00:00.200");
-        // In-process bus: the shared RabbitMQ stopped answering AMQP handshakes on 2026-12-02 (see the issue 17 report).
-        var h = await DispatchHarness.CreateAsync(provider, rabbit: false, settings: settings);
+        var h = await DispatchHarness.CreateAsync(provider, rabbit, settings: settings);
         return h;
     }
 
-    private static async Task<T> WaitForAsync<T>(DispatchHarness h, Func<PortalDbContext, Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+    internal static async Task<T> WaitForAsync<T>(DispatchHarness h, Func<PortalDbContext, Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
         T value;
@@ -59,11 +58,13 @@ public sealed class AlertTests
     }
 
     [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task Alarm_ConfirmedByDeliverSmFromTheSimulator_ClosesTheAlert(DatabaseProvider provider)
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    [InlineData(DatabaseProvider.Postgres, false)]
+    [InlineData(DatabaseProvider.Postgres, true)]
+    [InlineData(DatabaseProvider.Sqlite, true)]
+    public async Task Alarm_ConfirmedByDeliverSmFromTheSimulator_ClosesTheAlert(DatabaseProvider provider, bool rabbit)
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync(provider, rabbit);
         List<Employee> staff;
         int groupId;
         await using (var db = h.Database.CreateContext())
@@ -108,11 +109,13 @@ public sealed class AlertTests
     }
 
     [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task Reply_WithSeveralOpenAlerts_IsMatchedByCode_AndPlainOneIsNotGuessed(DatabaseProvider provider)
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    [InlineData(DatabaseProvider.Postgres, false)]
+    [InlineData(DatabaseProvider.Postgres, true)]
+    [InlineData(DatabaseProvider.Sqlite, true)]
+    public async Task Reply_WithSeveralOpenAlerts_IsMatchedByCode_AndPlainOneIsNotGuessed(DatabaseProvider provider, bool rabbit)
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync(provider, rabbit);
         List<Employee> staff;
         await using (var db = h.Database.CreateContext()) staff = await SeedStaffAsync(db, 1);
         await h.StartAsync();
@@ -154,11 +157,13 @@ public sealed class AlertTests
     /// second node would: each level is raised once (claimed by version).
     /// </summary>
     [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task UnansweredAlarm_EscalatesToLevel2ThenLevel3_AndStopsAtTheEndOfTheChain(DatabaseProvider provider)
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    [InlineData(DatabaseProvider.Postgres, false)]
+    [InlineData(DatabaseProvider.Postgres, true)]
+    [InlineData(DatabaseProvider.Sqlite, true)]
+    public async Task UnansweredAlarm_EscalatesToLevel2ThenLevel3_AndStopsAtTheEndOfTheChain(DatabaseProvider provider, bool rabbit)
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync(provider, rabbit);
         List<Employee> staff;
         int chainId;
         await using (var db = h.Database.CreateContext())
@@ -209,13 +214,15 @@ public sealed class AlertTests
     }
 
     [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task QuietHours_DeferAnInformationalAlert_ButNeverAnAlarm(DatabaseProvider provider)
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    [InlineData(DatabaseProvider.Postgres, false)]
+    [InlineData(DatabaseProvider.Postgres, true)]
+    [InlineData(DatabaseProvider.Sqlite, true)]
+    public async Task QuietHours_DeferAnInformationalAlert_ButNeverAnAlarm(DatabaseProvider provider, bool rabbit)
     {
         // Quiet hours around "now" in UTC, for employees in Etc/UTC.
         var minute = DateTime.UtcNow.Hour * 60 + DateTime.UtcNow.Minute;
-        await using var h = await StartAsync(provider, new Dictionary<string, string?>
+        await using var h = await StartAsync(provider, rabbit, new Dictionary<string, string?>
         {
             ["Alerts:QuietFromMinute"] = ((minute + 1440 - 60) % 1440).ToString(),
             ["Alerts:QuietToMinute"] = ((minute + 60) % 1440).ToString(),

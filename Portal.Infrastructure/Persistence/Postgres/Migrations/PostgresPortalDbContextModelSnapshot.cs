@@ -183,6 +183,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("CurrentLevel")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Flash")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("GroupIds")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -206,6 +209,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<string>("Outcome")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Repeats")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Required")
                         .HasColumnType("integer");
@@ -258,6 +264,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("EmployeeId")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("GroupId")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Level")
                         .HasColumnType("integer");
 
@@ -268,6 +277,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("SendAfter")
                         .HasColumnType("timestamp with time zone");
@@ -1407,6 +1419,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("Flash")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("ProviderId")
                         .HasColumnType("integer");
 
@@ -1833,6 +1848,23 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
+                    b.Property<int>("RepeatIntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Repeats")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Required")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RequiredCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RosterIds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("integer");
 
@@ -1842,6 +1874,46 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("EscalationLevels");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Staff.OnCallRoster", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("HandoverMinute")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Members")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ShiftDays")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("OnCallRosters");
                 });
 
             modelBuilder.Entity("Portal.Domain.Templates.MessageTemplate", b =>

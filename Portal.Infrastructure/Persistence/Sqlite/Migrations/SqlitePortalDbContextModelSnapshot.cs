@@ -172,6 +172,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("CurrentLevel")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Flash")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("GroupIds")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -195,6 +198,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<string>("Outcome")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Repeats")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Required")
                         .HasColumnType("INTEGER");
@@ -245,6 +251,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("EmployeeId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("GroupId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Level")
                         .HasColumnType("INTEGER");
 
@@ -255,6 +264,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("SendAfter")
                         .HasColumnType("TEXT");
@@ -1362,6 +1374,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Flash")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("ProviderId")
                         .HasColumnType("INTEGER");
 
@@ -1768,6 +1783,23 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("RepeatIntervalSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Repeats")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Required")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RequiredCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RosterIds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("INTEGER");
 
@@ -1777,6 +1809,44 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("EscalationLevels");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Staff.OnCallRoster", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HandoverMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Members")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ShiftDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("OnCallRosters");
                 });
 
             modelBuilder.Entity("Portal.Domain.Templates.MessageTemplate", b =>

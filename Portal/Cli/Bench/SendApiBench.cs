@@ -8,6 +8,7 @@ using Portal.Domain.Integrations;
 using Portal.Domain.Messages;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.MessagesApi;
 using Portal.Infrastructure.Persistence;
 

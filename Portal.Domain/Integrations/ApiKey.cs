@@ -95,6 +95,16 @@ public sealed class ApiKey
         CallbackSecret = callbackUrl is null ? null : protectedSecret;
     }
 
+    /// <summary>Changes the per-minute rate limit (issue 19's admin settings); same bounds as at creation.</summary>
+    public void SetRateLimit(int requestsPerMinute)
+    {
+        if (requestsPerMinute is < 1 or > 100_000)
+        {
+            throw new DomainException("The rate limit is 1 to 100,000 requests per minute.");
+        }
+        RequestsPerMinute = requestsPerMinute;
+    }
+
     public bool Allows(string scope) => RevokedAt is null && Scopes.Split(' ').Contains(scope);
 
     public void Revoke(DateTime at) => RevokedAt ??= at;

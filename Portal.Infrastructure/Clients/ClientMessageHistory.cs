@@ -34,20 +34,28 @@ public sealed class ClientMessageHistory(IDbContextFactory<PortalDbContext> cont
     public async Task<ClientMessagePage> PageAsync(long clientId, HistoryCursor? after, int size, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await PageQuery(db, clientId, after, size).ToListAsync(ct);
+        var next = rows.Count > size ? new HistoryCursor(rows[size - 1].CreatedAt, rows[size - 1].Id) : null;
+        return new ClientMessagePage(rows.Take(size).ToList(), next);
+    }
+
+    /// <summary>
+    /// One page (plus one row, to know whether another follows) as a query: public so that
+    /// <c>bench send-api</c> can print its plan (an index scan on (ClientId, CreatedAt)).
+    /// </summary>
+    public static IQueryable<ClientMessageRow> PageQuery(PortalDbContext db, long clientId, HistoryCursor? after, int size)
+    {
         var query = db.Messages.AsNoTracking().Where(m => m.ClientId == clientId);
         if (after is { } c)
         {
             query = query.Where(m => m.CreatedAt < c.CreatedAt || (m.CreatedAt == c.CreatedAt && m.Id < c.Id));
         }
-        var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(size + 1)
+        return query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(size + 1)
             .Select(m => new ClientMessageRow(m.Id, m.CreatedAt, m.Status, m.Parts, m.Cost,
                 db.Providers.Where(p => p.Id == m.ProviderId).Select(p => p.Name).FirstOrDefault(),
                 m.SubmittedAt, m.DoneAt, m.ErrorCode, m.CampaignId,
                 db.Campaigns.Where(k => k.Id == m.CampaignId).Select(k => k.Name).FirstOrDefault(),
-                db.PriorityMessages.Where(p => p.MessageId == m.Id).Join(db.ApiKeys, p => p.ApiKeyId, k => k.Id, (p, k) => k.Name).FirstOrDefault()))
-            .ToListAsync(ct);
-        var next = rows.Count > size ? new HistoryCursor(rows[size - 1].CreatedAt, rows[size - 1].Id) : null;
-        return new ClientMessagePage(rows.Take(size).ToList(), next);
+                db.PriorityMessages.Where(p => p.MessageId == m.Id).Join(db.ApiKeys, p => p.ApiKeyId, k => k.Id, (p, k) => k.Name).FirstOrDefault()));
     }
 
     public async Task<IReadOnlyList<ClientReply>> RepliesAsync(long clientId, int take, CancellationToken ct)

@@ -11,7 +11,10 @@ namespace Portal.Infrastructure.Integrations;
 
 /// <summary>A key as the admin UI lists it: never the secret nor its hash.</summary>
 public sealed record ApiKeyRow(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute,
-    string CreatedBy, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
+    string CreatedBy, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt, int? DailyQuota = null, string? CallbackUrl = null, bool HasCallbackSecret = false);
+
+/// <summary>The send settings an administrator edits for one key (issue 19).</summary>
+public sealed record ApiKeySendSettings(int RequestsPerMinute, int? DailyQuota, string? CallbackUrl, bool RotateSecret);
 
 /// <summary>A key that proved itself: what the API may let it do.</summary>
 public sealed record AuthenticatedApiKey(int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, int RequestsPerMinute, int? DailyQuota = null);
@@ -37,8 +40,45 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var keys = await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
-        return keys.Select(k => new ApiKeyRow(k.Id, k.Name, k.Prefix, k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            k.RequestsPerMinute, k.CreatedBy, k.CreatedAt, k.LastUsedAt, k.RevokedAt)).ToList();
+        return keys.Select(Row).ToList();
+    }
+
+    public async Task<ApiKeyRow?> FindAsync(int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct) is { } key ? Row(key) : null;
+    }
+
+    private static ApiKeyRow Row(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        k.RequestsPerMinute, k.CreatedBy, k.CreatedAt, k.LastUsedAt, k.RevokedAt, k.DailyQuota, k.CallbackUrl, k.CallbackSecret is not null);
+
+    /// <summary>
+    /// Sets a key's rate limit, daily quota and status callback from the admin page (issue 19); audited.
+    /// A new signing secret is generated when asked, or when a callback URL is set on a key without
+    /// one; it is returned here only (shown once) and stored protected.
+    /// </summary>
+    /// <returns>Null when no such key exists; otherwise the new secret, or "" when it was kept.</returns>
+    /// <exception cref="Domain.Common.DomainException">Rate limit, quota or URL out of bounds.</exception>
+    public async Task<string?> ConfigureSendingAsync(ClaimsPrincipal actor, int id, ApiKeySendSettings settings,
+        MessagesApi.CallbackSecrets secrets, MessagesApi.StatusCallbackOutbox? outbox, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
+        if (key is null)
+        {
+            return null;
+        }
+        var url = string.IsNullOrWhiteSpace(settings.CallbackUrl) ? null : settings.CallbackUrl.Trim();
+        var secret = settings.RotateSecret || (url is not null && key.CallbackSecret is null)
+            ? RandomNumberGenerator.GetString(SecretAlphabet, SecretLength)
+            : null;
+        key.SetRateLimit(settings.RequestsPerMinute);
+        key.ConfigureMessaging(settings.DailyQuota, url, secret is null ? key.CallbackSecret : secrets.Protect(secret));
+        await db.SaveChangesAsync(ct);
+        outbox?.Invalidate();
+        await audit.WriteAsync(actor, AuditActions.ApiKeyMessagingChanged, nameof(ApiKey), key.Id.ToString(),
+            $"rpm={key.RequestsPerMinute}; dailyQuota={key.DailyQuota?.ToString() ?? "none"}; callback={(key.CallbackUrl is null ? "none" : "set")}; secret={(secret is null ? "kept" : "new")}", ct);
+        return url is null ? "" : secret ?? "";
     }
 
     /// <returns>The stored key and the full key text, which exists only in this return value.</returns>

@@ -59,8 +59,27 @@ public sealed partial class MessageSubmission(
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Tag of the contacts created for service messages to phones not in the base.</summary>
+    public const string ContactTag = "api-contact";
+
     public async Task<SubmitResult> SubmitAsync(int apiKeyId, int? dailyQuota, IReadOnlyList<SendItem> items, string? idempotencyKey, string requestHash, CancellationToken ct,
         IReadOnlyList<BatchItemError>? formatErrors = null)
+    {
+        try
+        {
+            return await SubmitOnceAsync(apiKeyId, dailyQuota, items, idempotencyKey, requestHash, ct, formatErrors);
+        }
+        catch (ContactRaceException)
+        {
+            // A concurrent request created the same new contact first: this time the lookup finds it.
+            return await SubmitOnceAsync(apiKeyId, dailyQuota, items, idempotencyKey, requestHash, ct, formatErrors);
+        }
+    }
+
+    private sealed class ContactRaceException : Exception;
+
+    private async Task<SubmitResult> SubmitOnceAsync(int apiKeyId, int? dailyQuota, IReadOnlyList<SendItem> items, string? idempotencyKey, string requestHash, CancellationToken ct,
+        IReadOnlyList<BatchItemError>? formatErrors)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -83,9 +102,22 @@ public sealed partial class MessageSubmission(
 
         var accepted = new List<(SendItem Item, Client Client, string Text, string Sender, TimeSpan Validity)>();
         var results = new SendItemResult?[items.Count == 0 ? 0 : items.Max(i => i.Index) + 1];
+        // Service messages may go to a phone that is not in the base (a one-time code before sign-up):
+        // it becomes a contact (phone only, tagged api-contact, no consent), so the message has a card
+        // with its history, a STOP from that phone opts it out, and erasure and retention apply.
+        // Advertising never goes to an unknown phone: no consent can exist for it.
+        var contacts = new Dictionary<string, Client>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var client = item.Phone is not null ? byPhone.GetValueOrDefault(item.Phone) : byExternal.GetValueOrDefault(item.ExternalId!);
+            if (client is null && item.Phone is not null && item.Purpose == MessagePurpose.Service)
+            {
+                if (!contacts.TryGetValue(item.Phone, out client))
+                {
+                    client = new Client(PhoneNumber.FromTrusted(item.Phone), null, null, now);
+                    contacts[item.Phone] = client;
+                }
+            }
             string text;
             if (item.TemplateId is { } tid)
             {
@@ -120,8 +152,10 @@ public sealed partial class MessageSubmission(
             if (client is not null && CheckText(item, text, errors)) continue;
             if (client is null)
             {
-                results[item.Index] = new SendItemResult(item.Index, null, "refused", "unknown-client",
-                    item.Phone is not null ? "No client has this phone number." : "No client has this external id.");
+                results[item.Index] = item.Phone is not null
+                    ? new SendItemResult(item.Index, null, "refused", "no-consent",
+                        "No client has this phone number, so it has no advertising consent: advertising goes only to clients who consented. Service messages may go to any phone.")
+                    : new SendItemResult(item.Index, null, "refused", "unknown-client", "No client has this external id.");
                 continue;
             }
             if (client.Status != ClientStatus.Active || client.OptedOutAt is not null
@@ -143,6 +177,9 @@ public sealed partial class MessageSubmission(
         if (accepted.Count == 0) return new SubmitResult.AllRefused(results.OfType<SendItemResult>().ToList());
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Any failure rolls the whole transaction back, so EF's savepoint around each SaveChanges
+        // would only add two round trips per save (seen as most of the statements under load).
+        db.Database.AutoSavepointsEnabled = false;
         ApiIdempotencyKey? keyRow = null;
         if (idempotencyKey is not null)
         {
@@ -159,6 +196,21 @@ public sealed partial class MessageSubmission(
                 db.ChangeTracker.Clear();
                 return await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key row vanished.");
             }
+        }
+        var newContacts = accepted.Select(a => a.Client).Where(c => c.Id == 0).Distinct().ToList();
+        if (newContacts.Count > 0)
+        {
+            db.Clients.AddRange(newContacts);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(ct);
+                throw new ContactRaceException();
+            }
+            db.ClientTags.AddRange(newContacts.Select(c => new ClientTag(c.Id, ContactTag)));
         }
         var messages = accepted.Select(a => new Message(null, a.Client.Id, a.Client.Phone, now) { Status = MessageStatus.Queued }).ToList();
         db.Messages.AddRange(messages);

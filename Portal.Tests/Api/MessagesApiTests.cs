@@ -227,6 +227,61 @@ public sealed class MessagesApiTests
         Assert.Equal("opted-out", (string)all["refused"]![0]!["reason"]!);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_UnknownPhone_ServiceGoesToNewContact_AdvertisingRefusedNoConsent(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 1);
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+
+        var body = await PostAsync(http, new object[]
+        {
+            new { phone = "+79169990001", text = "Your code is 1234", purpose = "service" },
+            new { phone = "+79169990002", text = "Sale!", purpose = "advertising" },
+            new { phone = "+7 916 999-00-01", text = "Your code is 5678" },
+        });
+
+        var items = body["messages"]!.AsArray();
+        Assert.Equal("queued", (string)items[0]!["status"]!);
+        Assert.Equal(("refused", "no-consent"), ((string)items[1]!["status"]!, (string)items[1]!["reason"]!));
+        Assert.Contains("advertising", (string)items[1]!["detail"]!);
+        Assert.Equal("queued", (string)items[2]!["status"]!);
+        await using (var db = host.Db())
+        {
+            // One contact for the phone named twice: phone only, tagged, no consent.
+            var contact = await db.Clients.AsNoTracking().SingleAsync(c => c.Phone == "+79169990001");
+            Assert.Null(contact.FirstName);
+            Assert.Null(contact.ExternalId);
+            Assert.False(contact.AdvertisingConsent.Granted);
+            Assert.True(await db.ClientTags.AnyAsync(t => t.ClientId == contact.Id && t.Tag == MessageSubmission.ContactTag));
+            Assert.Equal(2, await db.Messages.CountAsync(m => m.ClientId == contact.Id));
+            Assert.False(await db.Clients.AnyAsync(c => c.Phone == "+79169990002"));
+        }
+        await WaitForStatusAsync(http, (long)items[0]!["id"]!, "delivered", "undeliverable", "expired", "rejected");
+
+        // Advertising alone to an unknown phone: 422 problem naming the item and the reason.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages")
+        { Content = JsonContent.Create(new { phone = "+79169990002", text = "Sale!", purpose = "advertising" }) })
+        using (var response = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal(("no-consent", 0), ((string)problem["refused"]![0]!["reason"]!, (int)problem["refused"]![0]!["index"]!));
+        }
+
+        // Concurrent first messages to one new phone: all sent, one contact (the loser of the insert race retries).
+        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => PostAsync(http, new { phone = "+79169990003", text = "Code " + i })));
+        Assert.All(posts, p => Assert.Equal("queued", (string)p["messages"]![0]!["status"]!));
+        await using (var db = host.Db())
+        {
+            var contact = await db.Clients.AsNoTracking().SingleAsync(c => c.Phone == "+79169990003");
+            Assert.Equal(4, await db.Messages.CountAsync(m => m.ClientId == contact.Id));
+        }
+    }
+
     [Fact]
     public async Task Send_WithoutScope403_RateLimit429WithRetryAfter_DailyQuota429()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Domain.Campaigns;
@@ -7,6 +8,7 @@ using Portal.Domain.Integrations;
 using Portal.Domain.Messages;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Campaigns;
+using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.MessagesApi;
 using Portal.Infrastructure.Persistence;
 
@@ -29,6 +31,7 @@ internal static class SendApiBench
         var rate = Int(args, "rate", 1_000);
         var callers = Int(args, "callers", 50);
         var probes = Int(args, "probes", 40);
+        var only = CliVerbs.Option(args, "only");
         var queue = "bench-api-" + Guid.NewGuid().ToString("N")[..8];
         string[] hostArgs = [.. args[2..].Where((a, i) => !IsOwnOption(args[2..], i)), "--Sending:ChunkQueue", queue + ".chunks", "--Sending:ReceiptQueue", queue + ".receipts",
             "--Sending:PriorityQueue", queue + ".priority", "--Sending:InboundQueue", queue + ".inbound", "--Scheduling:Enabled", "false"];
@@ -56,8 +59,14 @@ internal static class SendApiBench
             Console.Error.WriteLine("The base has no active clients: seed it first (seed --clients N).");
             return 2;
         }
+        if (only == "history")
+        {
+            return await HistoryAsync(contexts, args);
+        }
         await host.StartAsync();
         var submission = host.Services.GetRequiredService<MessageSubmission>();
+        if (only != "priority")
+        {
         Console.WriteLine($"Phase 1: {count:N0} single-message sends at {rate:N0}/s from {callers} callers; queue {queue}.priority");
 
         var latencies = new double[count];
@@ -101,6 +110,12 @@ internal static class SendApiBench
             await Task.Delay(1000);
         }
         Console.WriteLine($"  final {final:N0} of {count:N0} ({delivered:N0} delivered with receipts) {clock.Elapsed.TotalSeconds - acceptSeconds:F1} s after the last accept");
+        }
+        if (only == "throughput")
+        {
+            await host.StopAsync();
+            return 0;
+        }
 
         // Phase 2: a campaign to the whole base sends; probes measure accept -> submit_sm recorded.
         int campaignId;
@@ -167,10 +182,121 @@ internal static class SendApiBench
         return 0;
     }
 
+    /// <summary>
+    /// Phase 3 (<c>--only history</c>): the client card's first history page for a client with
+    /// <c>--client-messages</c> messages while the Messages table grows, set-based
+    /// (<c>INSERT ... SELECT generate_series</c>, spread over every client of the base), in steps of
+    /// <c>--step</c> rows up to <c>--messages</c> or until <c>--minutes</c> of generation have passed.
+    /// After each step: <c>ANALYZE</c>, then <c>--runs</c> first-page reads through
+    /// <see cref="ClientMessageHistory.PageAsync"/> (cold first read reported apart), and at the end
+    /// the plan of the page query (EXPLAIN ANALYZE, BUFFERS).
+    /// </summary>
+    private static async Task<int> HistoryAsync(IDbContextFactory<PortalDbContext> contexts, string[] args)
+    {
+        var target = Long(args, "messages", 20_000_000);
+        var step = Long(args, "step", 2_000_000);
+        var minutes = Int(args, "minutes", 10);
+        var perClient = Int(args, "client-messages", 1_000);
+        var runs = Int(args, "runs", 50);
+        long clientId, minId, maxId, existing;
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            var ids = await db.Clients.GroupBy(_ => 1).Select(g => new { Min = g.Min(c => c.Id), Max = g.Max(c => c.Id), Count = g.LongCount() }).FirstAsync();
+            (minId, maxId) = (ids.Min, ids.Max);
+            clientId = minId + (maxId - minId) / 2;
+            existing = await db.Messages.LongCountAsync();
+            Console.WriteLine($"Phase 3: client history; {ids.Count:N0} clients, {existing:N0} messages already; client {clientId}");
+            var own = await db.Messages.LongCountAsync(m => m.ClientId == clientId);
+            if (own < perClient)
+            {
+                // This client's messages are spread over the last year, like a long-standing customer's.
+                await Sql(db, $$"""
+                    INSERT INTO "Messages" ("CampaignId","ClientId","Phone","Status","Parts","Cost","CreatedAt","SubmittedAt","DoneAt","Resubmitted","DeliveredParts")
+                    SELECT NULL, {{clientId}}, c."Phone", 4, 1, 0.35, now() - g * interval '8 hours', now() - g * interval '8 hours', now() - g * interval '8 hours' + interval '3 seconds', false, 1
+                    FROM generate_series(1, {{perClient - own}}) g CROSS JOIN (SELECT "Phone" FROM "Clients" WHERE "Id" = {{clientId}}) c
+                    """);
+            }
+        }
+        var span = maxId - minId + 1;
+        var generation = Stopwatch.StartNew();
+        var total = existing + perClient;
+        await Measure(contexts, clientId, runs, total);
+        while (total < target && generation.Elapsed < TimeSpan.FromMinutes(minutes))
+        {
+            var n = Math.Min(step, target - total);
+            var t0 = Stopwatch.GetTimestamp();
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+                // Other clients' messages: a multiplicative hash spreads them over every client, times over a year.
+                await Sql(db, $$"""
+                    INSERT INTO "Messages" ("CampaignId","ClientId","Phone","Status","Parts","Cost","CreatedAt","SubmittedAt","DoneAt","Resubmitted","DeliveredParts")
+                    SELECT NULL, {{minId}} + (g * 2654435761) % {{span}}, '+79000000000', 4, 1, 0.35,
+                           now() - (g % 31536000) * interval '1 second', now() - (g % 31536000) * interval '1 second', now() - (g % 31536000) * interval '1 second', false, 1
+                    FROM generate_series({{total}}::bigint, {{total + n - 1}}::bigint) g
+                    """);
+                await Sql(db, """ANALYZE "Messages" """);
+            }
+            total += n;
+            Console.WriteLine($"  +{n:N0} messages in {Stopwatch.GetElapsedTime(t0).TotalSeconds:F0} s ({n / Stopwatch.GetElapsedTime(t0).TotalSeconds:N0} rows/s)");
+            await Measure(contexts, clientId, runs, total);
+        }
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            var sql = ClientMessageHistory.PageQuery(db, clientId, null, 20).ToQueryString();
+            Console.WriteLine("  plan of the first page's query:");
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + Inline(sql, clientId), connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) Console.WriteLine("    " + reader.GetString(0));
+        }
+        return 0;
+    }
+
+    private static async Task Measure(IDbContextFactory<PortalDbContext> contexts, long clientId, int runs, long total)
+    {
+        var history = new ClientMessageHistory(contexts, null!, null!, TimeProvider.System);
+        var times = new double[runs];
+        var t = Stopwatch.GetTimestamp();
+        var first = await history.PageAsync(clientId, null, 20, default);
+        var cold = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        for (var i = 0; i < runs; i++)
+        {
+            t = Stopwatch.GetTimestamp();
+            var page = await history.PageAsync(clientId, null, 20, default);
+            times[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (page.Rows.Count != 20 || page.Next is null) throw new InvalidOperationException("The first page should be full with a next page.");
+        }
+        Array.Sort(times);
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        Console.WriteLine($"  at {total:N0} messages: first page (20 of the client's messages) first read {cold:F1} ms; {runs} reads p50 {P(times, 50):F1} ms, p95 {P(times, 95):F1} ms, max {times[^1]:F1} ms (load average {load}); rows {first.Rows.Count}");
+    }
+
+    private static string Inline(string sql, long clientId)
+    {
+        // ToQueryString declares parameters as "-- @p='1'" lines; EXPLAIN needs values inline.
+        var lines = sql.Split('\n');
+        var body = string.Join('\n', lines.Where(l => !l.StartsWith("-- ", StringComparison.Ordinal) && !l.StartsWith("\\set", StringComparison.Ordinal)));
+        foreach (var l in lines.Where(l => l.StartsWith("-- @", StringComparison.Ordinal)))
+        {
+            var eq = l.IndexOf('=');
+            var name = l[3..eq].Trim();
+            var value = l[(eq + 1)..].Split(' ')[0].Trim('\'');
+            body = Regex.Replace(body, Regex.Escape(name) + @"\b", value);
+        }
+        return body;
+    }
+
+    private static async Task Sql(PortalDbContext db, string sql) => await db.Database.ExecuteSqlRawAsync(sql);
+
+    private static long Long(string[] args, string name, long fallback) =>
+        CliVerbs.Option(args, name) is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
     private static double P(double[] sorted, int percentile) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
 
-    private static readonly string[] Own = ["--count", "--rate", "--callers", "--probes"];
+    private static readonly string[] Own = ["--count", "--rate", "--callers", "--probes", "--only", "--messages", "--step", "--minutes", "--client-messages", "--runs"];
 
     private static bool IsOwnOption(string[] args, int i) => Own.Contains(args[i]) || (i > 0 && Own.Contains(args[i - 1]));
 

@@ -118,6 +118,8 @@ public sealed class CampaignOperations(
         await TransitionAsync(campaignId, user, AuditActions.CampaignCancelled, (c, now) => c.Cancel(now), ct);
         await schedule.UnscheduleAsync(campaignId, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // One set-based UPDATE over every queued message: 1.7 M rows outlast the default 30 s timeout (issue 19's bench).
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
         var now = clock.GetUtcNow().UtcDateTime;
         var cancelled = await db.Messages
             .Where(m => m.CampaignId == campaignId && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred))

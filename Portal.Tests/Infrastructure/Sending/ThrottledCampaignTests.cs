@@ -30,7 +30,13 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
     // The two rare defects it showed at 2,000 on 2026-12-02 (DoneAt before SubmittedAt: the submit
     // lease renewed SubmittedAt; receipts lost at a stop on the in-process bus) each have a
     // deterministic test in ReceiptDurabilityTests.
+    // Quarantined again (Category=Quarantine; docs/testing.md): after those fixes it failed 1 run of 2 on
+    // PostgreSQL (load average ~100 on 2 cores): 182 messages flagged Resubmitted, taken over by
+    // ChunkSender.ReclaimOrphansAsync ("left in flight by a stopped sender") although no sender stopped,
+    // so a second consumer had the same chunk while the first one's lease renewals fell behind. That is
+    // the open "chunk published twice (launcher and sweeper)" defect of issue 12; SQLite passed.
     [Theory]
+    [Trait("Category", "Quarantine")]
     [InlineData(DatabaseProvider.Postgres, true, 1_000)]
     [InlineData(DatabaseProvider.Sqlite, false, 1_000)]
     public async Task TwoPartCampaign_SmscContractedAt50PerSecond_NoSpeedLimit_EveryMessageWholeAndDecidedByPartOne(DatabaseProvider provider, bool rabbit, int clients)

@@ -51,7 +51,18 @@ public sealed class Message
     public string? ErrorCode { get; set; }
     public DateTime CreatedAt { get; private set; }
     public DateTime? NotBefore { get; set; }
+    /// <summary>
+    /// When the message was claimed for submission (Portal's clock): a receipt always arrives after it.
+    /// Never moved by the submit lease, whose heartbeat is <see cref="LeaseRenewedAt"/>.
+    /// </summary>
     public DateTime? SubmittedAt { get; set; }
+    /// <summary>
+    /// The submit lease's heartbeat while a sender holds the message in Submitting (issue 12/13): set
+    /// at the claim and renewed while a paced batch runs; a peer takes the message over only once it
+    /// is older than the in-flight grace. Kept apart from SubmittedAt, which a renewal moved past the
+    /// receipt's arrival (2 of 2,000 messages "delivered before they were submitted").
+    /// </summary>
+    public DateTime? LeaseRenewedAt { get; set; }
     /// <summary>
     /// When the deciding receipt reached Portal (Portal's clock, issue 12): what the dashboard and
     /// reports count. The SMSC's own "done date" is in <see cref="SmscDoneAt"/>.

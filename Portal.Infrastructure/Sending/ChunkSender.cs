@@ -36,7 +36,8 @@ public sealed class ChunkSender(
     public long Submitted;
     public long Resubmitted;
 
-    private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime CreatedAt, DateTime? SubmittedAt, Client Client);
+    /// <param name="LeaseAt">The submit lease's last heartbeat (LeaseRenewedAt, or SubmittedAt for a claim made without a lease).</param>
+    private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime CreatedAt, DateTime? LeaseAt, Client Client);
 
     internal sealed record Outcome(long Id, MessageStatus Status, string? ProviderMessageId, int Parts, decimal Cost, string? ErrorCode, int? ProviderId)
     {
@@ -98,7 +99,7 @@ public sealed class ChunkSender(
                 && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Submitting))
             .OrderBy(m => m.Id)
             .Take(take)
-            .Join(db.Clients.AsNoTracking(), m => m.ClientId, c => c.Id, (m, c) => new Row(m.Id, m.Status, m.Phone, m.CreatedAt, m.SubmittedAt, c))
+            .Join(db.Clients.AsNoTracking(), m => m.ClientId, c => c.Id, (m, c) => new Row(m.Id, m.Status, m.Phone, m.CreatedAt, m.LeaseRenewedAt ?? m.SubmittedAt, c))
             .ToListAsync(ct);
     }
 
@@ -185,7 +186,7 @@ public sealed class ChunkSender(
         if (ready.Count > 0)
         {
             var claimed = await ClaimAsync(connection, $"""
-                UPDATE "Messages" SET "Status" = {DispatchSql.Submitting}, "SubmittedAt" = @now
+                UPDATE "Messages" SET "Status" = {DispatchSql.Submitting}, "SubmittedAt" = @now, "LeaseRenewedAt" = @now
                 WHERE "Id" IN ({DispatchSql.IdList(ready.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
                 RETURNING "Id"
                 """, now, ct);
@@ -198,7 +199,7 @@ public sealed class ChunkSender(
         if (toSend.Count == 0) return false;
 
         // The claim is a lease: while this batch paces its submits (speed limit, provider caps) its
-        // unrecorded messages' SubmittedAt is renewed, so neither the sweeper nor a redelivered chunk
+        // unrecorded messages' LeaseRenewedAt is renewed (SubmittedAt stays the claim time), so neither the sweeper nor a redelivered chunk
         // takes a live sender's tail for stranded, however long the batch takes (issue 13).
         await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), options.Value.InFlightGrace, clock, logger);
         Dictionary<long, Dictionary<string, string>> attributes;
@@ -255,15 +256,15 @@ public sealed class ChunkSender(
     private async Task<List<Row>> ReclaimOrphansAsync(DbConnection connection, List<Row> orphans, CancellationToken ct)
     {
         var grace = options.Value.InFlightGrace;
-        var youngest = orphans.Max(r => r.SubmittedAt ?? DateTime.MinValue);
+        var youngest = orphans.Max(r => r.LeaseAt ?? DateTime.MinValue);
         var wait = DateTime.SpecifyKind(youngest, DateTimeKind.Utc) + grace - clock.GetUtcNow().UtcDateTime;
         if (wait > TimeSpan.Zero) await Task.Delay(wait < grace ? wait : grace, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var cutoff = now - grace;
         await using var command = DispatchSql.Command(connection, $"""
-            UPDATE "Messages" SET "Resubmitted" = TRUE, "SubmittedAt" = @now
+            UPDATE "Messages" SET "Resubmitted" = TRUE, "SubmittedAt" = @now, "LeaseRenewedAt" = @now
             WHERE "Id" IN ({DispatchSql.IdList(orphans.Select(r => r.Id))}) AND "Status" = {DispatchSql.Submitting}
-              AND ("SubmittedAt" IS NULL OR "SubmittedAt" <= @cutoff)
+              AND (COALESCE("LeaseRenewedAt", "SubmittedAt") IS NULL OR COALESCE("LeaseRenewedAt", "SubmittedAt") <= @cutoff)
             RETURNING "Id"
             """);
         command.AddTime("@now", now);
@@ -423,7 +424,7 @@ public sealed class ChunkSender(
         if (back.Count > 0)
         {
             await using var command = DispatchSql.Command(connection, $"""
-                UPDATE "Messages" SET "Status" = {DispatchSql.Queued}, "SubmittedAt" = NULL
+                UPDATE "Messages" SET "Status" = {DispatchSql.Queued}, "SubmittedAt" = NULL, "LeaseRenewedAt" = NULL
                 WHERE "Id" IN ({DispatchSql.IdList(back)}) AND "Status" = {DispatchSql.Submitting}
                 """);
             await DispatchSql.RetryOnConflictAsync(() => command.ExecuteNonQueryAsync(ct), ct);

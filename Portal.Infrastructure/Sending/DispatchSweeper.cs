@@ -81,7 +81,7 @@ public sealed class DispatchSweeper(
         var cutoff = clock.GetUtcNow().UtcDateTime - 3 * options.Value.InFlightGrace;
         await db.Database.OpenConnectionAsync(ct);
         await using var cut = DispatchSql.Command(db.Database.GetDbConnection(),
-            DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Submitting} AND \"SubmittedAt\" <= @cutoff"));
+            DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Submitting} AND COALESCE(\"LeaseRenewedAt\", \"SubmittedAt\") <= @cutoff"));
         cut.Add("@campaign", campaignId);
         cut.Add("@size", options.Value.ChunkSize);
         cut.AddTime("@cutoff", cutoff);

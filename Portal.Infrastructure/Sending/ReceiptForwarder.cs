@@ -9,9 +9,17 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>
 /// Gathers receipts from every connector on this node into batches and publishes each batch to
 /// the receipts queue (publisher confirms), so any node can apply them and one UPDATE covers
-/// up to <see cref="SendingOptions.ReceiptBatchSize"/> receipts.
+/// up to <see cref="SendingOptions.ReceiptBatchSize"/> receipts. The SMSC's deliveries behind a
+/// batch are acknowledged only once it is durable.
 /// </summary>
-public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> options, ILogger<ReceiptForwarder> logger)
+/// <param name="store">
+/// Set when the bus is the in-process one, whose queue dies with the process: the batch is applied
+/// to the database right here (what matches nothing is kept as orphan receipts) before the SMSC is
+/// answered. Issue 12: published to the in-memory queue and answered at once, the receipts in that
+/// queue when the sender stopped were lost for good (6 of 2,000 messages left Submitted after a
+/// restart on SQLite); unanswered, the SMSC delivers them again to the next bind.
+/// </param>
+public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> options, ILogger<ReceiptForwarder> logger, ReceiptProcessor? store = null)
 {
     // Bounded: when the bus is slow, the pumps wait, the connectors' inbound channels fill and the
     // SMSC is told to retry (ESME_RX_T_APPN) instead of receipts piling up in memory.
@@ -78,7 +86,8 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
         {
             try
             {
-                await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch([.. batch]));
+                if (store is not null) await store.StoreAsync([.. batch], CancellationToken.None);
+                else await bus.PublishAsync(options.Value.ReceiptQueue, new ReceiptBatch([.. batch]));
                 Interlocked.Add(ref Forwarded, batch.Count);
                 batch.Clear();
                 foreach (var source in _sources) source.Acknowledge();
@@ -89,7 +98,7 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
             {
                 // Receipts are never dropped here: keep them and retry once the broker is back. Any
                 // failure (issue 13): one that escaped ended this loop, and the node's receipts with it.
-                logger.LogWarning("Publishing {Count} receipts failed, retrying: {Error}", batch.Count, e.Message);
+                logger.LogWarning("{Action} {Count} receipts failed, retrying: {Error}", store is null ? "Publishing" : "Storing", batch.Count, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
         }

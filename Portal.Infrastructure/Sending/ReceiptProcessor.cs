@@ -84,6 +84,30 @@ public sealed class ReceiptProcessor(
     }
 
     /// <summary>
+    /// Applies receipts for a forwarder whose bus keeps nothing (the in-process one): what matches no
+    /// message is kept as orphan receipts at once, in the database, instead of being retried through
+    /// a queue that a stop empties. The sweeper applies an orphan once its message is recorded.
+    /// Returns once everything is durable, so the SMSC can be answered.
+    /// </summary>
+    internal async Task StoreAsync(IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    {
+        var policy = await policies.GetAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        var (applied, unmatched, knownIds, matchedKeys) = await ApplyItemsAsync(connection, null, items, policy, retry: true, ct);
+        await callbacks.EnqueueAsync(connection, knownIds, ct);
+        if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
+        Interlocked.Add(ref Applied, applied);
+        Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
+        if (unmatched.Count == 0) return;
+        var kept = await KeepOrphansAsync(connection, unmatched, ct);
+        Interlocked.Add(ref Orphaned, kept);
+        Telemetry.PortalMetrics.RecordOrphans(kept);
+        if (kept > 0) logger.LogInformation("{Count} receipts matched no message in flight: kept as orphans until their message is recorded", kept);
+    }
+
+    /// <summary>
     /// Applies receipts: those of long messages' parts resolved to (message, part) through
     /// MessageParts (issue 12), in arrival order with the rest, so the policy sees which part each
     /// one is after a restart or on another node as well as on the node that sent the message; then

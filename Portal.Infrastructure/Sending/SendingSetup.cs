@@ -21,7 +21,12 @@ public static class SendingSetup
         }
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<DispatchCampaigns>();
-        services.AddSingleton<ReceiptForwarder>();
+        // With the in-process bus, receipts are stored before the SMSC is answered (its queue dies with the process).
+        services.AddSingleton(sp => new ReceiptForwarder(sp.GetRequiredService<Messaging.IMessageBus>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendingOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ReceiptForwarder>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messaging.MessagingOptions>>().Value.Transport == Messaging.MessagingTransport.InProcess
+                ? sp.GetRequiredService<ReceiptProcessor>() : null));
         services.AddSingleton<Messaging.DeadLetters>();
         // Replies from clients (issue 7, item 5): MO reassembly and the inbound queue's consumer.
         services.AddOptions<Inbound.InboundOptions>().Bind(configuration.GetSection(Inbound.InboundOptions.Section));

@@ -6,10 +6,12 @@ namespace Portal.Infrastructure.Sending;
 
 /// <summary>
 /// A sender's hold on the messages of the batch it claimed (issue 13). A message in Submitting is
-/// taken over by a peer once its SubmittedAt is older than <see cref="SendingOptions.InFlightGrace"/>
+/// taken over by a peer once its LeaseRenewedAt is older than <see cref="SendingOptions.InFlightGrace"/>
 /// (ChunkSender) or three times that (DispatchSweeper). A batch paced at a slow speed can take far
-/// longer than that, so while it runs its unrecorded messages' SubmittedAt is renewed every third
-/// of the grace: SubmittedAt is the lease's heartbeat, and a live sender is never overtaken. A
+/// longer than that, so while it runs its unrecorded messages' LeaseRenewedAt is renewed every third
+/// of the grace, and a live sender is never overtaken. The heartbeat has its own column (issue 12):
+/// renewing SubmittedAt moved it past receipts already received, so a message could read as
+/// delivered before it was submitted. A
 /// sender whose renewals keep failing (database unreachable, process frozen) stops submitting
 /// before a peer could take over, so a lapse never makes two senders submit the same message.
 /// </summary>
@@ -61,7 +63,7 @@ internal sealed class SubmitLease : IAsyncDisposable
                 await using var db = await _contexts.CreateDbContextAsync(_stop.Token);
                 await db.Database.OpenConnectionAsync(_stop.Token);
                 await using var command = DispatchSql.Command(db.Database.GetDbConnection(), $"""
-                    UPDATE "Messages" SET "SubmittedAt" = @now
+                    UPDATE "Messages" SET "LeaseRenewedAt" = @now
                     WHERE "Id" IN ({_ids}) AND "Status" = {DispatchSql.Submitting}
                     """);
                 command.CommandTimeout = Math.Max(1, (int)every.TotalSeconds);

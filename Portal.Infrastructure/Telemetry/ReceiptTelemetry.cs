@@ -9,9 +9,8 @@ namespace Portal.Infrastructure.Telemetry;
 /// it returns the rows it changed (RETURNING works on SQLite and PostgreSQL), so measuring costs no
 /// extra query. A row counts as made final by this statement when its DoneAt is the receipt's own
 /// time; a later part's receipt of a message already final only adds its bit and is not counted again.
-/// The lag is measured from SubmittedAt: the claim time, or the submit lease's last renewal for a
-/// message whose receipt came while its batch was still pacing (under-estimated by at most the
-/// renewal interval). Receipts applied by provider id (no in-memory match) count as applied only.
+/// The lag is measured from SubmittedAt, the claim time (the submit lease renews its own column,
+/// LeaseRenewedAt, since issue 12). Receipts applied by provider id (no in-memory match) count as applied only.
 /// </summary>
 internal static class ReceiptTelemetry
 {
@@ -36,8 +35,8 @@ internal static class ReceiptTelemetry
                 if (reader.IsDBNull(3) || status is MessageStatus.Submitted or MessageStatus.Submitting or MessageStatus.Queued) continue;
                 var done = DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc);
                 if (!byMessage.TryGetValue(reader.GetInt64(0), out var receipt) || (done - DateTime.SpecifyKind(receipt.DoneAt, DateTimeKind.Utc)).Duration() > SameTime) continue;
-                // SubmittedAt is the claim time, renewed by the submit lease while a paced batch runs
-                // (issue 13): a receipt can then look older than its submit. Such a lag counts as 0.
+                // SubmittedAt is the claim time; a resubmission after a takeover moves it, so a receipt of
+                // the first copy can look older than its submit. Such a lag counts as 0.
                 TimeSpan? lag = reader.IsDBNull(2) ? null : done - DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc);
                 if (lag < TimeSpan.Zero) lag = TimeSpan.Zero;
                 finals.Add((receipt.ProviderId, status, lag));

@@ -41,7 +41,10 @@ public sealed partial class SmppConnector : IAsyncDisposable
         // before the database path (MessageParts) could apply it. Receipts overtaking a *late*
         // response go that way too: its id is recorded, then the receipt applies from the queue or as
         // an orphan.
-        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout);
+        // Unknown receipts go to the store after the response timeout (restart, another node); what went
+        // is remembered as long as a late response can still register its id, so copies stay duplicates.
+        _matcher = new ReceiptMatcher<PartReference>(options.MessageIdMatching, options.ReceiptRetention, options.ResponseTimeout,
+            releasedRetention: options.ResponseTimeout + options.LateResponseRetention);
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.InboundCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

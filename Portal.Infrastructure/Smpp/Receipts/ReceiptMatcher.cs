@@ -19,11 +19,27 @@ public readonly record struct ReceiptMatch<TReference>(ReceiptMatchKind Kind, De
 /// submit_sm_resp (the SMSC answers on another bind, or delivers very fast): it is kept and released
 /// by <see cref="Register"/>. Submitted ids are kept for <c>retention</c>; an unknown receipt is
 /// held only for <c>pendingHold</c> (a receipt cannot overtake its response by more than the
-/// response timeout), then <see cref="Sweep"/> hands it over unmatched. Thread-safe.
+/// response timeout), then <see cref="Sweep"/> hands it over unmatched: the caller matches it in its
+/// store, which is how a receipt of a message sent before a restart (or by another node) applies.
+/// What was handed over is remembered for <c>releasedRetention</c> (the response timeout plus the
+/// late-response retention): the SMSC's copies of it are duplicates, and a late submit_sm_resp
+/// registering its id later does not make it come out a second time, matched (issue 12: shortening
+/// the hold without this let duplicates through). Thread-safe.
 /// </summary>
-public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeSpan retention, TimeSpan? pendingHold = null, TimeProvider? clock = null)
+public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeSpan retention, TimeSpan? pendingHold = null, TimeProvider? clock = null,
+    TimeSpan? releasedRetention = null)
 {
     private readonly TimeSpan _pendingHold = pendingHold ?? retention;
+    private readonly TimeSpan _releasedRetention = releasedRetention ?? pendingHold ?? retention;
+
+    /// <summary>States of an unknown id already handed over unmatched, and when the last one was.</summary>
+    private sealed class Released(long at)
+    {
+        public long At { get; set; } = at;
+        public HashSet<MessageState> States { get; } = [];
+    }
+
+    private readonly Dictionary<string, Released> _released = new(StringComparer.Ordinal);
 
     private sealed class Entry(TReference reference, long createdAt)
     {
@@ -42,6 +58,12 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
         get { lock (_lock) return _pending.Count; }
     }
 
+    /// <summary>Unknown ids whose receipts were handed over unmatched and are still remembered (for duplicates).</summary>
+    public int ReleasedCount
+    {
+        get { lock (_lock) return _released.Count; }
+    }
+
     /// <summary>Records a submitted message id; returns receipts that were waiting for it, already matched.</summary>
     public IReadOnlyList<ReceiptMatch<TReference>> Register(string submittedMessageId, TReference reference)
     {
@@ -49,6 +71,8 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
         lock (_lock)
         {
             var entry = new Entry(reference, _clock.GetTimestamp());
+            // States already handed over unmatched count as seen: a held copy or a redelivery is a duplicate.
+            if (_released.Remove(key, out var handedOver)) entry.Seen = [.. handedOver.States];
             _known[key] = entry;
             if (!_pending.Remove(key, out var waiting)) return [];
             var released = new List<ReceiptMatch<TReference>>(waiting.Count);
@@ -63,6 +87,10 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
         lock (_lock)
         {
             if (_known.TryGetValue(key, out var entry)) return Classify(entry, receipt);
+            if (_released.TryGetValue(key, out var released) && released.States.Contains(receipt.State))
+            {
+                return new ReceiptMatch<TReference>(ReceiptMatchKind.Duplicate, receipt, default);
+            }
             if (!_pending.TryGetValue(key, out var list)) _pending[key] = list = [];
             list.Add((receipt, _clock.GetTimestamp()));
             return new ReceiptMatch<TReference>(ReceiptMatchKind.Pending, receipt, default);
@@ -83,14 +111,21 @@ public sealed class ReceiptMatcher<TReference>(MessageIdMatching matching, TimeS
                 {
                     if (_clock.GetElapsedTime(entry.CreatedAt, now) > retention) _known.Remove(key);
                 }
+                foreach (var (key, released) in _released)
+                {
+                    if (_clock.GetElapsedTime(released.At, now) > _releasedRetention) _released.Remove(key);
+                }
             }
             foreach (var (key, list) in _pending)
             {
                 list.RemoveAll(item =>
                 {
-                    var old = _clock.GetElapsedTime(item.At, now) > _pendingHold;
-                    if (old) expired.Add(item.Receipt);
-                    return old;
+                    if (_clock.GetElapsedTime(item.At, now) <= _pendingHold) return false;
+                    if (!_released.TryGetValue(key, out var released)) _released[key] = released = new Released(now);
+                    released.At = now;
+                    // Copies held together (the SMSC delivered it again while it waited) go out once.
+                    if (released.States.Add(item.Receipt.State)) expired.Add(item.Receipt);
+                    return true;
                 });
                 if (list.Count == 0) _pending.Remove(key);
             }

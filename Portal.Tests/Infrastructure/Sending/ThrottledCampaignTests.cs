@@ -24,14 +24,23 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
 
     private const int ContractedRate = 50;
 
-    // Quarantined (Category=Quarantine, outside ./test.sh's default run; docs/testing.md): on the
-    // clean-clone run of 2026-12-02 two of 2,000 messages had DoneAt before SubmittedAt on SQLite.
-    // The submit lease renews SubmittedAt as its heartbeat, so a receipt can land before the last
-    // renewal: issue 12/13 must give the lease its own column. The test is the issue's acceptance test.
+    // The issue's acceptance test. Its length is the SMSC's contracted rate: 2 parts per message at
+    // 50/s is 25 messages/s, so 2,000 messages took 80 s at best (2-3 min under load). 1,000 prove the
+    // same (the storm is the same: no speed limit, thousands of submits/s offered), in half the time.
+    // The two rare defects it showed at 2,000 on 2026-12-02 (DoneAt before SubmittedAt: the submit
+    // lease renewed SubmittedAt; receipts lost at a stop on the in-process bus) each have a
+    // deterministic test in ReceiptDurabilityTests.
+    // Quarantined again (Category=Quarantine; docs/testing.md): after those fixes it failed 2 runs of 2
+    // on PostgreSQL + RabbitMQ (SQLite passed both): 182 and 193 messages of one batch (ids 657 on)
+    // flagged Resubmitted, taken over by ChunkSender.ReclaimOrphansAsync ("left in flight by a stopped
+    // sender") although no sender stopped and no lease renewal failed. So a second consumer had the
+    // same chunk (the open "chunk published twice" defect?) and found the first one's lease older than
+    // the grace. Not established whether the LeaseRenewedAt change plays a part (no baseline run of
+    // this variant at 1,000 messages).
     [Theory]
     [Trait("Category", "Quarantine")]
-    [InlineData(DatabaseProvider.Postgres, true, 2_000)]
-    [InlineData(DatabaseProvider.Sqlite, false, 2_000)]
+    [InlineData(DatabaseProvider.Postgres, true, 1_000)]
+    [InlineData(DatabaseProvider.Sqlite, false, 1_000)]
     public async Task TwoPartCampaign_SmscContractedAt50PerSecond_NoSpeedLimit_EveryMessageWholeAndDecidedByPartOne(DatabaseProvider provider, bool rabbit, int clients)
     {
         await using var h = await DispatchHarness.CreateAsync(provider, rabbit, smsc =>
@@ -69,13 +78,13 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
         }
     }
 
-    // Quarantined (Category=Quarantine, outside ./test.sh's default run; docs/testing.md): on the
-    // clean-clone run of 2026-12-02 it timed out once on SQLite with 6 of 2,000 messages left
-    // Submitted after the restart (their receipts never applied). A product defect open in issue 12.
+    // On 2026-12-02 it timed out once on SQLite with 6 of 2,000 messages left Submitted after the
+    // restart: with the in-process bus the receipts forwarded to the in-memory queue (and already
+    // answered to the SMSC) when the sender stopped were lost. They are now stored before the SMSC is
+    // answered (ReceiptForwarder), so the SMSC delivers anything unanswered again to the next bind.
     [Theory]
-    [Trait("Category", "Quarantine")]
-    [InlineData(DatabaseProvider.Postgres, true, 2_000)]
-    [InlineData(DatabaseProvider.Sqlite, false, 2_000)]
+    [InlineData(DatabaseProvider.Postgres, true, 1_000)]
+    [InlineData(DatabaseProvider.Sqlite, false, 1_000)]
     public async Task TwoPartCampaign_SenderKilledAndRestarted_SecondPartsReceiptsStillApply(DatabaseProvider provider, bool rabbit, int clients)
     {
         // "Last part decides" and part 2 delivered: a message whose second part's receipt is not

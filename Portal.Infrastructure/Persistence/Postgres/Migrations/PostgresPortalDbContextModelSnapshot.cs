@@ -1297,6 +1297,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTime?>("LeaseRenewedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("NotBefore")
                         .HasColumnType("timestamp with time zone");
 

@@ -1254,6 +1254,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseRenewedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("NotBefore")
                         .HasColumnType("TEXT");
 

@@ -6,7 +6,8 @@ namespace Portal.Infrastructure.Analytics;
 /// <summary>
 /// The one set-based pass that computes every cell of a campaign's results: a base of the campaign's
 /// message rows joined once to their client, conversion, replies and opt-outs, then one GROUP BY per
-/// breakdown over it (UNION ALL). The SQL is the same on both databases except for two date functions.
+/// breakdown over it (UNION ALL). The SQL is the same on both databases except for two date functions
+/// and how the replied / opted-out flags are found (see Inbound below).
 /// Local send hour and age band are grouped here by raw UTC hour and birth year (small key sets) and
 /// folded into local hours and bands in C#, where time zones and calendars are exact.
 /// </summary>
@@ -22,6 +23,15 @@ internal static class CampaignResultsQuery
         string Float(string x) => pg ? $"CAST({x} AS double precision)" : $"CAST({x} AS REAL)";
         string Text(string x) => pg ? $"CAST({x} AS text)" : $"CAST({x} AS TEXT)";
         string Big(string x) => pg ? $"CAST({x} AS bigint)" : x;
+        // Replied / opted out: PostgreSQL hash-joins the campaign's distinct repliers once. SQLite scanned
+        // that derived table for every message row (no automatic index on it: 200,000 rows x 4,000
+        // replies, over an hour on a loaded machine), so there each row probes the (CampaignId, ClientId) index.
+        string Inbound(int kind, string alias) => pg
+            ? $"CASE WHEN {alias}.\"ClientId\" IS NULL THEN 0 ELSE 1 END"
+            : $"CASE WHEN EXISTS (SELECT 1 FROM \"InboundMessages\" i WHERE i.\"CampaignId\" = m.\"CampaignId\" AND i.\"ClientId\" = m.\"ClientId\" AND i.\"Kind\" = {kind}) THEN 1 ELSE 0 END";
+        string InboundJoin(int kind, string alias) => pg
+            ? $"LEFT JOIN (SELECT DISTINCT \"ClientId\" FROM \"InboundMessages\" WHERE \"CampaignId\" = {{0}} AND \"Kind\" = {kind}) {alias} ON {alias}.\"ClientId\" = m.\"ClientId\""
+            : "";
 
         const string p0 = "{0}";
         string Group(string dim, string key) => $"""
@@ -35,8 +45,8 @@ internal static class CampaignResultsQuery
             WITH base AS (
               SELECT CASE WHEN m."Status" = 2 THEN 1 ELSE 0 END AS ctl,
                      CASE WHEN m."Status" = 4 THEN 1 ELSE 0 END AS dlv,
-                     CASE WHEN r."ClientId" IS NULL THEN 0 ELSE 1 END AS rep,
-                     CASE WHEN o."ClientId" IS NULL THEN 0 ELSE 1 END AS opt,
+                     {Inbound(1, "r")} AS rep,
+                     {Inbound(2, "o")} AS opt,
                      CASE WHEN v."ClientId" IS NULL THEN 0 ELSE 1 END AS cnv,
                      COALESCE(v."AmountMinor", 0) AS amt,
                      m."Cost" AS cost, m."ProviderId" AS prov, m."Parts" AS parts,
@@ -46,8 +56,8 @@ internal static class CampaignResultsQuery
               FROM "Messages" m
               JOIN "Clients" c ON c."Id" = m."ClientId"
               LEFT JOIN "Conversions" v ON v."CampaignId" = m."CampaignId" AND v."ClientId" = m."ClientId"
-              LEFT JOIN (SELECT DISTINCT "ClientId" FROM "InboundMessages" WHERE "CampaignId" = {p0} AND "Kind" = 1) r ON r."ClientId" = m."ClientId"
-              LEFT JOIN (SELECT DISTINCT "ClientId" FROM "InboundMessages" WHERE "CampaignId" = {p0} AND "Kind" = 2) o ON o."ClientId" = m."ClientId"
+              {InboundJoin(1, "r")}
+              {InboundJoin(2, "o")}
               WHERE m."CampaignId" = {p0})
             {Group(ResultDimensions.Total, "''")}
             UNION ALL {Group(ResultDimensions.Region, "region")}

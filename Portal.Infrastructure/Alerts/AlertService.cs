@@ -197,6 +197,7 @@ public sealed class AlertService(
         var alert = await db.Alerts.FirstAsync(a => a.Id == alertId, ct);
         var staffClient = await StaffClientIdAsync(db, ct);
         var messageIds = new List<long>();
+        bool? exhausted = null;
 
         // Deferred (quiet hours) recipients whose time came.
         var dueRecipients = await db.AlertRecipients.Where(r => r.AlertId == alertId && r.MessageId == null && r.SendAfter <= now).ToListAsync(ct);
@@ -218,6 +219,7 @@ public sealed class AlertService(
             {
                 // End of the chain: the alert stops and the initiator is told (status on the alert page, audit trail).
                 alert.Close(AlertState.Exhausted, "chain exhausted without enough confirmations", now);
+                exhausted = true;
                 db.AuditEntries.Add(new AuditEntry(now, null, alert.Initiator, AuditActions.AlertExhausted, nameof(Alert),
                     alertId.ToString(CultureInfo.InvariantCulture), $"level={alert.CurrentLevel}; acked={counts.Sum()}/{counts.Count}"));
             }
@@ -225,6 +227,7 @@ public sealed class AlertService(
             {
                 var targets = await ResolveAsync(db, next.Groups, next.Employees, ct);
                 alert.MoveToLevel(next.Number, now.AddSeconds(next.TimeoutSeconds));
+                exhausted = false;
                 var recipients = targets.Select(t => new AlertRecipient(alertId, t.Id, next.Number, t.Phone, now)).ToList();
                 db.AlertRecipients.AddRange(recipients);
                 await db.SaveChangesAsync(ct);
@@ -235,6 +238,7 @@ public sealed class AlertService(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        if (exhausted is { } end) Telemetry.PortalMetrics.RecordAlertEscalation(end);
         await PublishAsync(messageIds, ct);
         return true;
     }

@@ -47,6 +47,8 @@ public static class PortalMetrics
         "Clients opted out by a reply.");
     private static readonly Counter<long> ImportRows = Meter.CreateCounter<long>("portal.import.rows", "{row}",
         "Rows of client imports, by outcome (upserted, rejected).");
+    private static readonly Counter<long> AlertEscalations = Meter.CreateCounter<long>("portal.alert.escalations", "{escalation}",
+        "Employee alerts moved to the next level of their chain (outcome escalated) or ended unconfirmed at its end (outcome exhausted).");
     private static readonly Counter<long> SyncRows = Meter.CreateCounter<long>("portal.sync.rows", "{row}",
         "Rows of scheduled syncs, by outcome (upserted, rejected).");
 
@@ -138,6 +140,10 @@ public static class PortalMetrics
         Inbound.Add(1, new KeyValuePair<string, object?>("intent", intent));
         if (optedOut) OptOuts.Add(1);
     }
+
+    /// <summary>One alert escalation step, recorded once its transaction committed.</summary>
+    public static void RecordAlertEscalation(bool exhausted) =>
+        AlertEscalations.Add(1, new KeyValuePair<string, object?>("outcome", exhausted ? "exhausted" : "escalated"));
 
     public static void RecordImport(long upserted, long rejected) => Rows(ImportRows, upserted, rejected);
 

@@ -83,17 +83,22 @@ public sealed class CampaignLauncher(
             insert.AddTime("@launch_now", now);
             inserted = await insert.ExecuteNonQueryAsync(ct);
         }
-        await using (var cut = DispatchSql.Command(connection, DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Queued}"), tx))
+        // Born claimed by this launch (PublishedAt): a sweep running between this commit and the publish
+        // below leaves them to us (issue 22: its copy was sent outside the launch's trace).
+        await using (var cut = DispatchSql.Command(connection, DispatchSql.CutChunks($"\"Status\" = {DispatchSql.Queued}", "@launch_claim"), tx))
         {
             cut.Add("@campaign", campaignId);
             cut.Add("@size", o.ChunkSize);
+            cut.AddTime("@launch_claim", clock.GetUtcNow().UtcDateTime);
             await cut.ExecuteNonQueryAsync(ct);
         }
+        var mine = await db.MessageChunks.AsNoTracking().Where(c => c.CampaignId == campaignId && c.Status == MessageChunkStatus.Created)
+            .OrderBy(c => c.Id).Select(c => new DispatchChunk(c.Id, c.CampaignId, c.FirstMessageId, c.LastMessageId)).ToListAsync(ct);
         var control = await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Control, ct);
         await transaction.CommitAsync(ct);
         var snapshot = started.Elapsed;
 
-        var chunks = await publisher.PublishPendingAsync(campaignId, ct);
+        var chunks = await publisher.PublishClaimedAsync(mine, ct);
         var result = new LaunchResult(campaignId, inserted, control, capped, chunks, snapshot, started.Elapsed - snapshot);
         await audit.WriteForUserAsync(null, "system", AuditActions.CampaignLaunched, nameof(Campaign), campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{inserted - control} to send, {control} control group, {capped} frequency-capped, {chunks} chunks", ct);
@@ -155,6 +160,12 @@ public sealed class ChunkPublisher(IDbContextFactory<PortalDbContext> contexts, 
             while (await reader.ReadAsync(ct)) chunks.Add(new DispatchChunk(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
         chunks.Sort((a, b) => a.ChunkId.CompareTo(b.ChunkId));
+        return await PublishClaimedAsync(chunks, ct);
+    }
+
+    /// <summary>Publishes chunks this caller claimed (by the claim above, or born claimed at launch); gives the claim back on failure.</summary>
+    public async Task<int> PublishClaimedAsync(List<DispatchChunk> chunks, CancellationToken ct)
+    {
         try
         {
             return await PublishAsync(chunks, ct);

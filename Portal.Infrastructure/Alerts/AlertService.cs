@@ -215,6 +215,7 @@ public sealed class AlertService(
         var alert = await db.Alerts.FirstAsync(a => a.Id == alertId, ct);
         var staffClient = await StaffClientIdAsync(db, ct);
         var messageIds = new List<long>();
+        bool? exhausted = null;
 
         // Deferred (quiet hours) recipients whose time came.
         var dueRecipients = await db.AlertRecipients.Where(r => r.AlertId == alertId && r.MessageId == null && r.SendAfter <= now).ToListAsync(ct);
@@ -253,6 +254,7 @@ public sealed class AlertService(
                 var counts = await db.AlertRecipients.Where(r => r.AlertId == alertId)
                     .GroupBy(r => r.EmployeeId).Select(g => g.Max(r => r.AckedAt != null ? 1 : 0)).ToListAsync(ct);
                 alert.Close(AlertState.Exhausted, "chain exhausted without enough confirmations", now);
+                exhausted = true;
                 db.AuditEntries.Add(new AuditEntry(now, null, alert.Initiator, AuditActions.AlertExhausted, nameof(Alert),
                     alertId.ToString(CultureInfo.InvariantCulture), $"level={alert.CurrentLevel}; acked={counts.Sum()}/{counts.Count}"));
             }
@@ -260,6 +262,7 @@ public sealed class AlertService(
             {
                 var targets = await ResolveAsync(db, next.Groups, next.Employees, next.Rosters, now, ct);
                 alert.MoveToLevel(next.Number, now + next.WaitAfterSend(0));
+                exhausted = false;
                 var recipients = targets.Select(t => new AlertRecipient(alertId, t.Id, next.Number, t.Phone, now, t.GroupId)).ToList();
                 db.AlertRecipients.AddRange(recipients);
                 await db.SaveChangesAsync(ct);
@@ -270,6 +273,7 @@ public sealed class AlertService(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        if (exhausted is { } end) Telemetry.PortalMetrics.RecordAlertEscalation(end);
         await PublishAsync(messageIds, ct);
         return true;
     }

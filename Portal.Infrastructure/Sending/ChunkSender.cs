@@ -368,7 +368,7 @@ public sealed class ChunkSender(
             using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
-            Telemetry.PortalMetrics.RecordSubmit(route.ProviderId, route.Name, result, started);
+            Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
         }
         if (result.NotSent)
         {

@@ -20,10 +20,13 @@ internal static class DispatchSql
     public const int Deferred = (int)MessageStatus.Deferred;
     public const int Submitting = (int)MessageStatus.Submitting;
 
-    /// <summary>Cuts a campaign's messages in <paramref name="where"/> into id ranges of @size, one chunk row each.</summary>
-    public static string CutChunks(string where) => $"""
-        INSERT INTO "MessageChunks" ("CampaignId", "FirstMessageId", "LastMessageId", "Count", "Status")
-        SELECT @campaign, MIN(t."Id"), MAX(t."Id"), COUNT(*), {(int)MessageChunkStatus.Created}
+    /// <summary>
+    /// Cuts a campaign's messages in <paramref name="where"/> into id ranges of @size, one chunk row each.
+    /// <paramref name="claimedAt"/>: a parameter name when the cutter publishes them itself (born claimed, see ChunkPublisher).
+    /// </summary>
+    public static string CutChunks(string where, string claimedAt = "NULL") => $"""
+        INSERT INTO "MessageChunks" ("CampaignId", "FirstMessageId", "LastMessageId", "Count", "Status", "PublishedAt")
+        SELECT @campaign, MIN(t."Id"), MAX(t."Id"), COUNT(*), {(int)MessageChunkStatus.Created}, {claimedAt}
         FROM (SELECT "Id", (ROW_NUMBER() OVER (ORDER BY "Id") - 1) / @size AS g
               FROM "Messages" WHERE "CampaignId" = @campaign AND {where}) AS t
         GROUP BY t.g

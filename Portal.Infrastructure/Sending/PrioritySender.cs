@@ -138,7 +138,11 @@ public sealed class PrioritySender(
             using (await lane.EnterAsync(route.ProviderId, priority: true, ct))
             {
                 var validity = DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime;
+                using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity) { Flash = row.Flash }, ct);
+                // Priority messages (API, alerts) count like campaign ones: their receipts are counted too.
+                Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
             }
             if (result.NotSent) return new ChunkSender.Outcome(row.Id, MessageStatus.Queued, null, 0, 0, "unavailable", null);
             var parts = result.Status == MessageStatus.Submitted ? Math.Max(SmsLength.Measure(row.Text).Parts, result.Parts) : result.Parts;

@@ -11,8 +11,9 @@ namespace Portal.Infrastructure.Sending;
 
 /// <summary>
 /// Applies a batch of receipts with one UPDATE ... FROM per kind of match (per 1,000 rows). Only
-/// messages still in flight (Submitting, Submitted, Uncertain) change, so duplicates and late
-/// copies change nothing.
+/// messages still in flight (Submitting, Submitted, Uncertain) change status, so duplicates and late
+/// copies change nothing; a delivered part's bit reaching a final message takes a second, rare
+/// statement. The statements return the messages they made final, which the metrics count (issue 22).
 /// <list type="bullet">
 /// <item>Receipts the connector matched in memory carry our message id and which part they are for;
 /// the provider's <see cref="ReceiptPolicy"/> combines the parts (<see cref="Combine"/>): first
@@ -63,7 +64,8 @@ public sealed class ReceiptProcessor(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        var (applied, unmatched, knownIds, matchedKeys) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
+        var (applied, unmatched, knownIds, matchedKeys, finals) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
+        Telemetry.ReceiptTelemetry.Record(finals, policies.NameOf);
         // Status callbacks of API messages among them (issue 19): one INSERT ... SELECT each, nothing for campaign messages.
         await callbacks.EnqueueAsync(connection, knownIds, ct);
         if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
@@ -115,10 +117,13 @@ public sealed class ReceiptProcessor(
     /// re-apply, so an orphan of a part is combined under its provider's policy like any receipt.
     /// </summary>
     /// <param name="retry">Wrap each statement in a conflict retry (not inside a caller's transaction, which a failed statement aborts).</param>
-    /// <returns>Messages changed, the receipts that matched no message, and which messages were touched (for API status callbacks).</returns>
-    private static async Task<(int Applied, List<ReceiptItem> Unmatched, List<long> KnownIds, List<(int, string)> MatchedKeys)> ApplyItemsAsync(DbConnection connection, DbTransaction? transaction,
-        IReadOnlyList<ReceiptItem> items, IReadOnlyDictionary<int, ReceiptPolicy> policy, bool retry, CancellationToken ct)
+    /// <returns>Messages changed, the receipts that matched no message, which messages were touched
+    /// (for API status callbacks), and the messages these receipts made final (for the metrics, recorded
+    /// by the caller once committed).</returns>
+    private static async Task<(int Applied, List<ReceiptItem> Unmatched, List<long> KnownIds, List<(int, string)> MatchedKeys, List<Telemetry.ReceiptTelemetry.Final> Finals)> ApplyItemsAsync(
+        DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items, IReadOnlyDictionary<int, ReceiptPolicy> policy, bool retry, CancellationToken ct)
     {
+        var finals = new List<Telemetry.ReceiptTelemetry.Final>();
         Task<T> Run<T>(Func<Task<T>> work) => retry ? DispatchSql.RetryOnConflictAsync(work, ct) : work();
         var byProviderId = items.Where(i => i.MessageId is null).Select(Sanitized)
             .DistinctBy(i => (i.ProviderId, i.ProviderMessageId)).ToList();
@@ -133,48 +138,75 @@ public sealed class ReceiptProcessor(
         var applied = 0;
         foreach (var part in known.Chunk(1000))
         {
-            await using var command = DispatchSql.Command(connection, "", transaction);
-            // Status, error and times change only while the message is in flight; a delivered part's
-            // bit is added also to a final message (every part counts, issue 12; OR is idempotent).
-            command.CommandText = DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc", part, (c, m, name) =>
-                {
-                    c.Add(name(0), m.MessageId);
-                    c.AddInt(name(1), m.Status);
-                    c.Add(name(2), m.ErrorCode);
-                    c.AddTime(name(3), m.DoneAt);
-                    c.Add(name(4), m.DeliveredBits);
-                    c.Add(name(5), m.AllParts);
-                    c.AddInt(name(6), m.ProviderId);
-                    c.AddTime(name(7), m.SmscDoneAt);
-                }) + $"""
-                UPDATE "Messages" SET
-                    "Status" = CASE WHEN "Messages"."Status" NOT IN {InFlight} THEN "Messages"."Status"
-                                    WHEN v.s >= 0 THEN v.s
-                                    WHEN v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask THEN {Delivered}
-                                    ELSE "Messages"."Status" END,
-                    "ErrorCode" = CASE WHEN "Messages"."Status" IN {InFlight} AND v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
-                    "DoneAt" = CASE WHEN "Messages"."Status" IN {InFlight} AND (v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)) THEN v.done
-                                    ELSE "Messages"."DoneAt" END,
-                    "SmscDoneAt" = CASE WHEN "Messages"."Status" IN {InFlight} AND (v.s >= 0 OR (v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)) THEN v.smsc
-                                    ELSE "Messages"."SmscDoneAt" END,
-                    "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
-                FROM v WHERE "Messages"."Id" = v.id AND ("Messages"."Status" IN {InFlight} OR v.bits <> 0)
-                  AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
-                {Telemetry.ReceiptTelemetry.Returning}
-                """;
-            applied += await Run(() => Telemetry.ReceiptTelemetry.ExecuteAsync(command, part, ct));
+            var provider = part.ToDictionary(m => m.MessageId, m => m.ProviderId);
+            // 1. Messages in flight: status, error and times when a receipt decides (or completes the
+            // AllParts mask), delivered parts' bits always. The WHERE lets only in-flight rows that
+            // change through, so every row returned in a final status is one transition (metrics).
+            var changed = await Run(async () =>
+            {
+                await using var command = DispatchSql.Command(connection, "", transaction);
+                command.CommandText = Bind(command, part) + $"""
+                    UPDATE "Messages" SET
+                        "Status" = CASE WHEN v.s >= 0 THEN v.s
+                                        WHEN {Completes} THEN {Delivered}
+                                        ELSE "Messages"."Status" END,
+                        "ErrorCode" = CASE WHEN v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
+                        "DoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.done ELSE "Messages"."DoneAt" END,
+                        "SmscDoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.smsc ELSE "Messages"."SmscDoneAt" END,
+                        "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
+                    FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
+                      AND (v.s >= 0 OR {Completes} OR ("Messages"."DeliveredParts" | v.bits) <> "Messages"."DeliveredParts")
+                      AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
+                    {Telemetry.ReceiptTelemetry.Returning}
+                    """;
+                return await Telemetry.ReceiptTelemetry.ExecuteAsync(command, id => provider.GetValueOrDefault(id), finals, ct);
+            });
+            applied += changed.Count;
+            // 2. A delivered part's bit is added also to a message already final (every part counts,
+            // issue 12; OR is idempotent): a second statement, run only for the rare batch that has such
+            // bits (a late part, a duplicate), so the common batch still costs one statement.
+            var done = changed.ToHashSet();
+            var bitsOnly = part.Where(m => m.DeliveredBits != 0 && !done.Contains(m.MessageId)).ToList();
+            if (bitsOnly.Count == 0) continue;
+            applied += await Run(async () =>
+            {
+                await using var command = DispatchSql.Command(connection, "", transaction);
+                command.CommandText = Bind(command, bitsOnly) + $"""
+                    UPDATE "Messages" SET "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
+                    FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" NOT IN {InFlight}
+                      AND ("Messages"."DeliveredParts" | v.bits) <> "Messages"."DeliveredParts"
+                      AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
+                    """;
+                return await command.ExecuteNonQueryAsync(ct);
+            });
         }
         var unmatched = new List<ReceiptItem>();
         var matchedKeys = new List<(int, string)>();
         foreach (var part in byProviderId.Chunk(1000))
         {
-            var matched = await Run(() => ApplyByProviderIdAsync(connection, transaction, part, ct));
+            var matched = await Run(() => ApplyByProviderIdAsync(connection, transaction, part, finals, ct));
             applied += matched.Count;
             matchedKeys.AddRange(matched);
             unmatched.AddRange(part.Where(i => !matched.Contains((i.ProviderId, i.ProviderMessageId))));
         }
-        return (applied, unmatched, known.Select(k => k.MessageId).ToList(), matchedKeys);
+        return (applied, unmatched, known.Select(k => k.MessageId).ToList(), matchedKeys, finals);
     }
+
+    /// <summary>The AllParts mask is complete with this batch's bits.</summary>
+    private const string Completes = """(v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)""";
+
+    private static string Bind(DbCommand command, IReadOnlyList<MessageReceipt> rows) =>
+        DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc", rows, (c, m, name) =>
+        {
+            c.Add(name(0), m.MessageId);
+            c.AddInt(name(1), m.Status);
+            c.Add(name(2), m.ErrorCode);
+            c.AddTime(name(3), m.DoneAt);
+            c.Add(name(4), m.DeliveredBits);
+            c.Add(name(5), m.AllParts);
+            c.AddInt(name(6), m.ProviderId);
+            c.AddTime(name(7), m.SmscDoneAt);
+        });
 
     /// <summary>
     /// Folds receipts matched in memory into one row per message, in arrival order, under each
@@ -268,9 +300,14 @@ public sealed class ReceiptProcessor(
                 // Oldest first, in arrival order like any receipt batch. A part of a long message is
                 // resolved through MessageParts and combined under its provider's policy (issue 12:
                 // matched by Messages.ProviderMessageId only, a second part's orphan never applied).
-                var applied = items.Count == 0 ? 0
-                    : (await ApplyItemsAsync(connection, transaction, items.OrderBy(x => x.Id).Select(x => x.Item).ToList(), policy, retry: false, ct)).Applied;
+                var (applied, finals) = (0, new List<Telemetry.ReceiptTelemetry.Final>());
+                if (items.Count > 0)
+                {
+                    var result = await ApplyItemsAsync(connection, transaction, items.OrderBy(x => x.Id).Select(x => x.Item).ToList(), policy, retry: false, ct);
+                    (applied, finals) = (result.Applied, result.Finals);
+                }
                 await transaction.CommitAsync(ct);
+                Telemetry.ReceiptTelemetry.Record(finals, policies.NameOf);
                 Interlocked.Add(ref Applied, applied);
                 if (applied > 0) logger.LogInformation("{Applied} orphan receipts applied to messages recorded after them", applied);
                 return items.Count;
@@ -322,8 +359,13 @@ public sealed class ReceiptProcessor(
         return found;
     }
 
-    /// <summary>One UPDATE matching by (ProviderId, ProviderMessageId): FirstPart semantics (see the class summary). Returns the pairs matched.</summary>
-    private static async Task<HashSet<(int, string)>> ApplyByProviderIdAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    /// <summary>
+    /// One UPDATE matching by (ProviderId, ProviderMessageId): FirstPart semantics (see the class
+    /// summary). Only in-flight messages change, so each row returned is a transition (added to
+    /// <paramref name="finals"/> once the statement was read). Returns the pairs matched.
+    /// </summary>
+    private static async Task<HashSet<(int, string)>> ApplyByProviderIdAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ReceiptItem> items,
+        List<Telemetry.ReceiptTelemetry.Final> finals, CancellationToken ct)
     {
         await using var command = DispatchSql.Command(connection, "", transaction);
         command.CommandText = DispatchSql.Values(command, "pid, s, err, done, prov, bits, smsc", items, (c, item, name) =>
@@ -338,11 +380,21 @@ public sealed class ReceiptProcessor(
             }) + $"""
             UPDATE "Messages" SET "Status" = v.s, "ErrorCode" = v.err, "DoneAt" = v.done, "SmscDoneAt" = v.smsc, "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
             FROM v WHERE "Messages"."ProviderId" = v.prov AND "Messages"."ProviderMessageId" = v.pid AND "Messages"."Status" IN {InFlight}
-            RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId"
+            RETURNING "Messages"."ProviderId", "Messages"."ProviderMessageId", "Messages"."Status", "Messages"."SubmittedAt", "Messages"."DoneAt"
             """;
         var found = new HashSet<(int, string)>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) found.Add((reader.GetInt32(0), reader.GetString(1)));
+        var made = new List<Telemetry.ReceiptTelemetry.Final>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                found.Add((reader.GetInt32(0), reader.GetString(1)));
+                TimeSpan? lag = reader.IsDBNull(3) ? null
+                    : DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc) - DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc);
+                made.Add(new(reader.GetInt32(0), (MessageStatus)reader.GetInt32(2), lag < TimeSpan.Zero ? TimeSpan.Zero : lag));
+            }
+        }
+        finals.AddRange(made);
         return found;
     }
 

@@ -71,6 +71,12 @@ public sealed class SendingOptions
     public TimeSpan StalledChunkAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long a publisher's claim on new chunks holds before another node may publish them (the
+    /// claimer died between claim and broker confirm). Publishing takes seconds even for 1,900 chunks.
+    /// </summary>
+    public TimeSpan PublishLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Run the SMSC simulator on loopback with a provider row pointing at it. Null (the default):
     /// on in Development (which <c>dotnet run --project Portal</c> is, by launchSettings) and in a
     /// demo (<c>Smsc:Demo=true</c>), off everywhere else (issue 14). True outside Development needs

@@ -21,6 +21,7 @@ namespace Portal.Infrastructure.Telemetry;
 public sealed class NodeTelemetry(
     ProviderConnections connections,
     ProviderHealthBoard health,
+    ReceiptPolicies providers,
     IMessageBus bus,
     IDbContextFactory<PortalDbContext> contexts,
     IOptions<SendingOptions> sending,
@@ -75,6 +76,8 @@ public sealed class NodeTelemetry(
         _queues = queues;
         try
         {
+            // Provider names for the circuit gauge, from this host's database (refreshed at most every 10 s).
+            await providers.NamesAsync(ct);
             await using var db = await contexts.CreateDbContextAsync(ct);
             _campaignsRunning = await db.Campaigns.LongCountAsync(c => c.Status == CampaignStatus.Sending, ct);
         }
@@ -100,7 +103,7 @@ public sealed class NodeTelemetry(
         connections.Connected().Select(c => new Measurement<long>(c.Connector.Statistics.Throttled, Provider(c.Connector.Options.Name), NodeTag));
 
     internal IEnumerable<Measurement<long>> Circuits() =>
-        health.States().Select(b => new Measurement<long>((long)b.State, Provider(PortalMetrics.ProviderName(b.ProviderId)), NodeTag));
+        health.States().Select(b => new Measurement<long>((long)b.State, Provider(providers.NameOf(b.ProviderId)), NodeTag));
 
     internal IEnumerable<Measurement<long>> QueueDepth() =>
         _queues.Select(q => new Measurement<long>(q.Ready, new("queue", q.Queue), NodeTag));

@@ -20,8 +20,6 @@ public static class PortalMetrics
     public static readonly Meter Meter = new(MeterName, typeof(PortalMetrics).Assembly.GetName().Version?.ToString());
 
     private static readonly ConcurrentDictionary<NodeTelemetry, byte> Nodes = new();
-    // Provider id -> name as the router last saw it: receipts carry only the id.
-    private static readonly ConcurrentDictionary<int, string> ProviderNames = new();
 
     private static readonly Counter<long> Submitted = Meter.CreateCounter<long>("portal.messages.submitted", "{message}",
         "Messages handed to a provider, by outcome: accepted, rejected, uncertain, not_sent (put back for later).");
@@ -49,6 +47,8 @@ public static class PortalMetrics
         "Clients opted out by a reply.");
     private static readonly Counter<long> ImportRows = Meter.CreateCounter<long>("portal.import.rows", "{row}",
         "Rows of client imports, by outcome (upserted, rejected).");
+    private static readonly Counter<long> AlertEscalations = Meter.CreateCounter<long>("portal.alert.escalations", "{escalation}",
+        "Employee alerts moved to the next level of their chain (outcome escalated) or ended unconfirmed at its end (outcome exhausted).");
     private static readonly Counter<long> SyncRows = Meter.CreateCounter<long>("portal.sync.rows", "{row}",
         "Rows of scheduled syncs, by outcome (upserted, rejected).");
 
@@ -81,14 +81,9 @@ public static class PortalMetrics
 
     internal static void Unregister(NodeTelemetry node) => Nodes.TryRemove(node, out _);
 
-    internal static string ProviderName(int? providerId) =>
-        providerId is { } id ? ProviderNames.GetValueOrDefault(id) ?? "provider-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
-
-    internal static void KnowProvider(int providerId, string name) => ProviderNames[providerId] = name;
-
     /// <summary>One message's submit (a <see cref="Sending.SendResult"/>): outcome, parts, provider time.</summary>
-    public static void RecordSubmit(int providerId, string provider, Sending.SendResult result, long startedTimestamp) =>
-        RecordSubmit(providerId, provider, result.Status, result.NotSent, result.Parts, startedTimestamp);
+    public static void RecordSubmit(string provider, Sending.SendResult result, long startedTimestamp) =>
+        RecordSubmit(provider, result.Status, result.NotSent, result.Parts, startedTimestamp);
 
     /// <summary>Counts a chunk in flight until disposed.</summary>
     public static InFlight ChunkInFlight()
@@ -103,9 +98,8 @@ public static class PortalMetrics
     }
 
     /// <summary>One message's submit: its outcome, parts and how long the provider took.</summary>
-    public static void RecordSubmit(int providerId, string provider, MessageStatus status, bool notSent, int parts, long startedTimestamp)
+    public static void RecordSubmit(string provider, MessageStatus status, bool notSent, int parts, long startedTimestamp)
     {
-        KnowProvider(providerId, provider);
         var outcome = notSent ? "not_sent" : status switch
         {
             MessageStatus.Submitted => "accepted",
@@ -120,10 +114,12 @@ public static class PortalMetrics
         if (status == MessageStatus.Rejected && !notSent) Failed.Add(1, new TagList { { "provider", provider }, { "outcome", "rejected" } });
     }
 
-    /// <summary>A receipt that made a message final: delivered or failed, and the submit-to-receipt lag.</summary>
-    public static void RecordFinalReceipt(int? providerId, MessageStatus status, TimeSpan? lag)
+    /// <summary>
+    /// A receipt that made a message final (its transition from in flight, once per message): delivered
+    /// or failed, and the submit-to-receipt lag. The provider is its name (the caller's host resolves it).
+    /// </summary>
+    public static void RecordFinalReceipt(string provider, MessageStatus status, TimeSpan? lag)
     {
-        var provider = ProviderName(providerId);
         if (status == MessageStatus.Delivered) Delivered.Add(1, new KeyValuePair<string, object?>("provider", provider));
         else Failed.Add(1, new TagList { { "provider", provider }, { "outcome", status.ToString().ToLowerInvariant() } });
         if (lag is { } l && l >= TimeSpan.Zero) ReceiptLag.Record(l.TotalSeconds, new KeyValuePair<string, object?>("provider", provider));
@@ -144,6 +140,10 @@ public static class PortalMetrics
         Inbound.Add(1, new KeyValuePair<string, object?>("intent", intent));
         if (optedOut) OptOuts.Add(1);
     }
+
+    /// <summary>One alert escalation step, recorded once its transaction committed.</summary>
+    public static void RecordAlertEscalation(bool exhausted) =>
+        AlertEscalations.Add(1, new KeyValuePair<string, object?>("outcome", exhausted ? "exhausted" : "escalated"));
 
     public static void RecordImport(long upserted, long rejected) => Rows(ImportRows, upserted, rejected);
 

@@ -177,6 +177,19 @@ public sealed class AlertTests
             await db.SaveChangesAsync();
             chainId = chain.Id;
         }
+        // Issue 22: escalations are counted (portal_alert_escalations_total). The meter is process-wide and
+        // carries no alert id, so other tests may add to it: at least this alert's two steps and its end.
+        var escalations = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == Portal.Infrastructure.Telemetry.PortalMetrics.MeterName && i.Name == "portal.alert.escalations") l.EnableMeasurementEvents(i);
+        };
+        listener.SetMeasurementEventCallback<long>((_, v, tags, _) =>
+        {
+            foreach (var t in tags) if (t.Key == "outcome") escalations.AddOrUpdate((string)t.Value!, v, (_, n) => n + v);
+        });
+        listener.Start();
         await h.StartAsync();
         var service = h.Get<AlertService>();
         var raised = await service.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Core switch down", [], [], chainId), "duty-lead");
@@ -197,6 +210,8 @@ public sealed class AlertTests
 
         Assert.Equal(AlertState.Exhausted, alert.State);
         Assert.Equal(3, alert.CurrentLevel);
+        Assert.True(escalations.GetValueOrDefault("escalated") >= 2, $"escalated {escalations.GetValueOrDefault("escalated")}");
+        Assert.True(escalations.GetValueOrDefault("exhausted") >= 1, $"exhausted {escalations.GetValueOrDefault("exhausted")}");
         Assert.Null(alert.NextEscalationAt);
         // The escalations took at least the two level timeouts.
         Assert.True(alert.ClosedAt!.Value - alert.CreatedAt >= TimeSpan.FromSeconds(3), $"closed after {alert.ClosedAt - alert.CreatedAt}");

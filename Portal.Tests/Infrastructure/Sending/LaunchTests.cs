@@ -198,4 +198,40 @@ public sealed class LaunchTests
         await using var check = h.Database.CreateContext();
         Assert.Equal(2, await check.MessageChunks.CountAsync(c => c.CampaignId == campaignId && c.Status == MessageChunkStatus.Published && c.PublishedAt > longAgo));
     }
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task PendingChunks_ClaimedByOnePublisher_OthersSkipThemUntilTheClaimExpires(DatabaseProvider provider)
+    {
+        // Issue 22: the launcher and a sweep in the window between the launch's commit and its publish
+        // both published the new chunks; the sweep's copy was sent outside the launch's trace.
+        await using var h = await DispatchHarness.CreateAsync(provider, rabbit: false, settings: NoSenders);
+        await h.SeedClientsAsync(2_500);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync();
+        var launch = await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+        var n = launch!.Chunks;
+        Assert.True(n >= 2, $"{n} chunks");
+        var publisher = h.Get<ChunkPublisher>();
+        async Task<int> Unpublish(DateTime? claimedAt)
+        {
+            await using var db = h.Database.CreateContext();
+            return await db.MessageChunks.Where(c => c.CampaignId == campaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, MessageChunkStatus.Created).SetProperty(c => c.PublishedAt, claimedAt));
+        }
+
+        await Unpublish(null);
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => publisher.PublishPendingAsync(campaignId, default))));
+        Assert.Equal(n, concurrent.Sum());
+        await using (var db = h.Database.CreateContext())
+        {
+            Assert.Equal(n, await db.MessageChunks.CountAsync(c => c.CampaignId == campaignId && c.Status == MessageChunkStatus.Published));
+        }
+        // Claimed a moment ago by a publisher still waiting for confirms: not this sweep's.
+        await Unpublish(DateTime.UtcNow);
+        Assert.Equal(0, await publisher.PublishPendingAsync(campaignId, default));
+        // Claimed by a publisher that died before its confirms: taken again once the lease is over.
+        await Unpublish(DateTime.UtcNow - h.Get<Microsoft.Extensions.Options.IOptions<SendingOptions>>().Value.PublishLease - TimeSpan.FromSeconds(1));
+        Assert.Equal(n, await publisher.PublishPendingAsync(campaignId, default));
+    }
 }

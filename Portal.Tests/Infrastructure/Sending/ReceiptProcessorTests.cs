@@ -260,6 +260,64 @@ public sealed class ReceiptProcessorTests
         Assert.Equal(0, await rig.OrphanCountAsync());
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task Metrics_CountEachTransitionOnce_NotDuplicatesRedeliveriesOrLateParts(DatabaseProvider provider)
+    {
+        // Issue 22: delivered/failed count messages made final, not rows the receipt UPDATE touched
+        // (the first version read 87 delivered for 60 messages). The provider label is unique: the
+        // meter is process-wide and other tests record into it at the same time.
+        var name = "Metrics receipts " + Guid.NewGuid().ToString("N")[..8];
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart, name);
+        var seen = new List<(string Instrument, string? Outcome, long Value)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Portal.Infrastructure.Telemetry.PortalMetrics.MeterName
+                && instrument.Name is "portal.messages.delivered" or "portal.messages.failed" or "portal.receipt.lag") l.EnableMeasurementEvents(instrument);
+        };
+        void Seen(System.Diagnostics.Metrics.Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? label = null, outcome = null;
+            foreach (var t in tags)
+            {
+                if (t.Key == "provider") label = t.Value as string;
+                if (t.Key == "outcome") outcome = t.Value as string;
+            }
+            if (label == name) lock (seen) seen.Add((instrument.Name, outcome, value));
+        }
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Seen(i, v, tags));
+        listener.SetMeasurementEventCallback<double>((i, _, tags, _) => Seen(i, 1, tags));
+        listener.Start();
+
+        var single = await rig.AddMessageAsync("M1");
+        var longOne = await rig.AddMessageAsync("M2", parts: 3);
+        var byProviderId = await rig.AddMessageAsync("M3");
+        // A duplicate in the batch, then the whole batch redelivered (its ack was lost).
+        ReceiptItem[] batch = [rig.Part(single, "M1", 0, 1, MessageStatus.Delivered), rig.Part(single, "M1", 0, 1, MessageStatus.Delivered),
+            rig.Part(longOne, "M2", 1, 3, MessageStatus.Delivered), new ReceiptItem(null, rig.ProviderId, "M3", MessageStatus.Undeliverable, "001", Done)];
+        await rig.ApplyAsync(batch);
+        await rig.ApplyAsync(rig.Part(single, "M1", 0, 1, MessageStatus.Delivered), rig.Part(longOne, "M2", 1, 3, MessageStatus.Delivered));
+        // The first part decides the long message; the last part's bit arrives after it is final, at the same time stamp.
+        await rig.ApplyAsync(rig.Part(longOne, "M2", 0, 3, MessageStatus.Delivered));
+        await rig.ApplyAsync(rig.Part(longOne, "M2", 2, 3, MessageStatus.Delivered), rig.Part(single, "M1", 0, 1, MessageStatus.Undeliverable, "001"));
+
+        Assert.Equal(MessageStatus.Delivered, (await rig.MessageAsync(single)).Status);
+        var m = await rig.MessageAsync(longOne);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Equal(0b111, m.DeliveredParts);
+        Assert.Equal(MessageStatus.Undeliverable, (await rig.MessageAsync(byProviderId)).Status);
+        listener.Dispose();
+        lock (seen)
+        {
+            Assert.Equal(2, seen.Where(x => x.Instrument == "portal.messages.delivered").Sum(x => x.Value));
+            Assert.Equal(("portal.messages.failed", (string?)"undeliverable", 1L), Assert.Single(seen, x => x.Instrument == "portal.messages.failed"));
+            // The receipt lag once per message made final, by either kind of match.
+            Assert.Equal(3, seen.Count(x => x.Instrument == "portal.receipt.lag"));
+        }
+    }
+
     [Fact]
     public void Combine_FoldsPartsPerMessageUnderEachProvidersPolicy()
     {
@@ -295,12 +353,12 @@ public sealed class ReceiptProcessorTests
         public IOptions<SendingOptions> Options { get; } = Microsoft.Extensions.Options.Options.Create(new SendingOptions { ReceiptRetryDelay = TimeSpan.Zero });
         public ReceiptProcessor Processor { get; private set; } = null!;
 
-        public static async Task<Rig> CreateAsync(DatabaseProvider provider, ReceiptPolicy policy)
+        public static async Task<Rig> CreateAsync(DatabaseProvider provider, ReceiptPolicy policy, string providerName = "Receipts SMSC")
         {
             var rig = new Rig(await TestDatabase.CreateAsync(provider));
             await using var db = rig.Database.CreateContext();
             var client = new Client(PhoneNumber.Parse("+79001234567"), "Receipt", null, Done);
-            var row = new SmsProvider("Receipts SMSC", ProviderKind.Smpp, new ProviderSettings { Host = "127.0.0.1", ReceiptPolicy = policy }.ToJson());
+            var row = new SmsProvider(providerName, ProviderKind.Smpp, new ProviderSettings { Host = "127.0.0.1", ReceiptPolicy = policy }.ToJson());
             db.Clients.Add(client);
             db.Providers.Add(row);
             await db.SaveChangesAsync();

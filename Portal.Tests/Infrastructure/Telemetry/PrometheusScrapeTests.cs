@@ -15,13 +15,12 @@ namespace Portal.Tests.Infrastructure.Telemetry;
 /// </summary>
 public sealed class PrometheusScrapeTests
 {
-    // Quarantined (Category=Quarantine, outside ./test.sh's default run; docs/testing.md): on the
-    // clean-clone run of 2026-12-02 the delivered counter read 87 for 60 messages on PostgreSQL and
-    // 47 on SQLite. The receipt UPDATE's RETURNING counts rows it touched, not transitions into
-    // Delivered: since issue 12 a later part's bit also touches a final message (double count), and
-    // receipts applied by provider id are not counted (undercount). Issue 22 must count transitions.
+    // Out of quarantine since the counters count transitions (2026-12-02, third session). On the clean
+    // clone it had read 87 and 47 delivered for 60 messages: receipts were labelled through a
+    // process-wide provider id -> name map (every test database numbers its providers from 1, so
+    // other tests' receipts took this test's label and the other way round), and the receipt
+    // UPDATE's RETURNING counted rows touched, not transitions into a final status.
     [Theory]
-    [Trait("Category", "Quarantine")]
     [InlineData(DatabaseProvider.Postgres)]
     [InlineData(DatabaseProvider.Sqlite)]
     public async Task Prometheus_ScrapesACampaign_SubmittedAndDeliveredReachItsSize_AndNoDeadLetters(DatabaseProvider provider)

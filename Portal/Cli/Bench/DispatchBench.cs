@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Messages;
@@ -8,6 +9,7 @@ using Portal.Domain.Segments;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Telemetry;
 
 namespace Portal.Cli.Bench;
 
@@ -67,6 +69,15 @@ internal static class DispatchBench
         Console.WriteLine($"Base: {clients:N0} clients; campaign {campaignId}, control group {control} %; queue {queue}.chunks");
 
         if (send) await host.StartAsync();
+        // Issue 22: with metrics on an own port, scrape /metrics every second during the run (as
+        // Prometheus would) and report its latency; with --Telemetry:Enabled false nothing listens.
+        var telemetry = host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        await using var scrapes = send && telemetry.Enabled && telemetry.Prometheus.Port > 0
+            ? ScrapeSampler.Start($"http://127.0.0.1:{telemetry.Prometheus.Port}{telemetry.Prometheus.Path}", TimeSpan.FromSeconds(1))
+            : null;
+        Console.WriteLine(scrapes is null
+            ? $"Metrics: {(telemetry.Enabled ? "on, no own port: /metrics not scraped" : "off (Telemetry:Enabled false)")}"
+            : $"Metrics: on, scraping {scrapes.Url} every second");
         var total = Stopwatch.StartNew();
         var launch = await host.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default)
             ?? throw new InvalidOperationException("The campaign was not launched.");
@@ -119,6 +130,7 @@ internal static class DispatchBench
         Console.WriteLine($"Receipts applied: {receipts.Applied:N0} in {(end - sendStart).TotalSeconds:F0} s after launch ({receipts.Applied / (end - sendStart).TotalSeconds:N0}/s)");
         Console.WriteLine($"End to end (launch to last receipt applied): {end.TotalSeconds:F0} s");
         var final = await operations.GetProgressAsync(campaignId);
+        if (scrapes is not null) Console.WriteLine(scrapes.Report());
         Console.WriteLine($"Final: {final.Delivered:N0} delivered, {final.Failed:N0} failed, {final.Cancelled:N0} cancelled, {final.Uncertain:N0} uncertain, {final.Control:N0} control, {final.Total - final.Final:N0} not final; {final.Parts:N0} parts, {final.Cost:N2} RUB");
         await host.StopAsync();
         return 0;

@@ -481,6 +481,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<bool>("RequiresApproval")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<int>("ScheduleKind")
                         .HasColumnType("integer");
 
@@ -517,6 +521,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("DepartmentId");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.HasIndex("SegmentId");
 
@@ -669,6 +676,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
@@ -743,6 +754,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1625,6 +1639,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1634,6 +1652,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Segments");
                 });
@@ -1873,6 +1894,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1882,6 +1907,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Templates", (string)null);
                 });
@@ -2371,6 +2399,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SandboxMode")
                         .HasColumnType("boolean");
 
                     b.Property<string>("SecurityStamp")

@@ -464,6 +464,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<bool>("RequiresApproval")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ScheduleKind")
                         .HasColumnType("INTEGER");
 
@@ -500,6 +504,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("DepartmentId");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.HasIndex("SegmentId");
 
@@ -648,6 +655,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
@@ -722,6 +733,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1570,6 +1584,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -1579,6 +1597,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Segments");
                 });
@@ -1806,6 +1827,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -1815,6 +1840,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Templates", (string)null);
                 });
@@ -2292,6 +2320,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SandboxMode")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SecurityStamp")

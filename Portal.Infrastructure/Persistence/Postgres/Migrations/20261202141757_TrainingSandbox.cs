@@ -68,11 +68,16 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 table: "Campaigns",
                 column: "SandboxOwnerId",
                 filter: "\"SandboxOwnerId\" IS NOT NULL");
+
+            // Issue 18: the bi views leave training-sandbox rows out, like the file exports.
+            migrationBuilder.Sql(Portal.Infrastructure.Bi.BiViews.ViewsSql(sandboxExcluded: true));
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql(Portal.Infrastructure.Bi.BiViews.ViewsSql(sandboxExcluded: false));
+
             migrationBuilder.DropIndex(
                 name: "IX_Templates_SandboxOwnerId",
                 table: "Templates");

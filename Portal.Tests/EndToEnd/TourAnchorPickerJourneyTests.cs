@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.EndToEnd;
+
+/// <summary>Issue 18, item 3: a trainer picks a step's anchor by clicking the control in a preview of the step's page.</summary>
+[Collection(BrowserCollection.Name)]
+public class TourAnchorPickerJourneyTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly PortalAppFactory _app = new(demoClients: 20);
+
+    public async Task InitializeAsync() => await _app.StartAsync(kestrel: true);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Trainer_ClicksAControlInThePreview_AndTheStepTakesItsAnchor()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+            Locale = "en-US",
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(_app.RootUrl + "/training");
+        await page.WaitForURLAsync("**/Account/Login**");
+        await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.Locator("[data-testid=edit-tour-orientation]").ClickAsync();
+        var firstAnchor = page.Locator("[data-testid=step-anchor] input").First;
+        await Assertions.Expect(firstAnchor).ToHaveValueAsync("overview-stats");
+
+        await page.Locator("[data-testid=step-pick]").First.ClickAsync();
+        var preview = page.FrameLocator("#tour-preview");
+        // The overview in the preview, with its anchors outlined: a click on the "?" button picks "help" and opens nothing.
+        await preview.Locator("[data-tour=help]").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=tour-picker]")).ToHaveCountAsync(0);
+        await Assertions.Expect(firstAnchor).ToHaveValueAsync("help");
+    }
+}

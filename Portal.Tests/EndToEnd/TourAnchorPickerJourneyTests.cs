@@ -22,20 +22,22 @@ public class TourAnchorPickerJourneyTests(BrowserFixture browser) : IAsyncLifeti
             Locale = "en-US",
         });
         var page = await context.NewPageAsync();
+        // Generous waits: the shared 2-core machine runs several builds at once.
+        page.SetDefaultTimeout(30_000);
         await page.GotoAsync(_app.RootUrl + "/training");
         await page.WaitForURLAsync("**/Account/Login**");
         await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         await page.Locator("[data-testid=edit-tour-orientation]").ClickAsync();
         var firstAnchor = page.Locator("[data-testid=step-anchor] input").First;
-        await Assertions.Expect(firstAnchor).ToHaveValueAsync("overview-stats");
+        await Assertions.Expect(firstAnchor).ToHaveValueAsync("overview-stats", new() { Timeout = 30_000 });
 
         await page.Locator("[data-testid=step-pick]").First.ClickAsync();
         var preview = page.FrameLocator("#tour-preview");
         // The overview in the preview, with its anchors outlined: a click on the "?" button picks "help" and opens nothing.
         await preview.Locator("[data-tour=help]").ClickAsync();
 
-        await Assertions.Expect(page.Locator("[data-testid=tour-picker]")).ToHaveCountAsync(0);
-        await Assertions.Expect(firstAnchor).ToHaveValueAsync("help");
+        await Assertions.Expect(page.Locator("[data-testid=tour-picker]")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(firstAnchor).ToHaveValueAsync("help", new() { Timeout = 30_000 });
     }
 }

@@ -29,7 +29,7 @@ public class TourAnchorPickerJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await page.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
         await page.WaitForSelectorAsync("#portal-interactive", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         await page.Locator("[data-testid=edit-tour-orientation]").ClickAsync();
-        var firstAnchor = page.Locator("[data-testid=step-anchor] input").First;
+        var firstAnchor = page.Locator("input[data-testid=step-anchor], [data-testid=step-anchor] input").First;
         await Assertions.Expect(firstAnchor).ToHaveValueAsync("overview-stats", new() { Timeout = 30_000 });
 
         await page.Locator("[data-testid=step-pick]").First.ClickAsync();

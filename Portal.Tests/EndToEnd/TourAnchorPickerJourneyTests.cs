@@ -33,6 +33,8 @@ public class TourAnchorPickerJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await Assertions.Expect(firstAnchor).ToHaveValueAsync("overview-stats", new() { Timeout = 30_000 });
 
         await page.Locator("[data-testid=step-pick]").First.ClickAsync();
+        // The preview opens below the steps: bring it on screen (the app bar inside it is fixed, so only the frame can scroll).
+        await page.Locator("#tour-preview").ScrollIntoViewIfNeededAsync();
         var preview = page.FrameLocator("#tour-preview");
         // The overview in the preview, with its anchors outlined: a click on the "?" button picks "help" and opens nothing.
         await preview.Locator("[data-tour=help]").ClickAsync();

@@ -4,6 +4,7 @@
 export function pick(frameId, editor) {
     const frame = document.getElementById(frameId);
     if (!frame) return;
+    frame.scrollIntoView({ block: 'center' });
     const attach = () => {
         const win = frame.contentWindow;
         const doc = frame.contentDocument;

@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.AddSingleton<Tours.TourCatalog>();
         services.AddSingleton<Tours.BuiltInTourSeeder>();
         services.AddSingleton<Tours.TourTraining>();
+        services.AddSingleton<Sandbox.TrainingSandbox>();
         services.AddSingleton<AuditLog>();
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();

@@ -67,6 +67,12 @@ public static class AuditActions
     public const string SyncSourceChanged = "sync-source.changed";
     public const string SyncSourceDeleted = "sync-source.deleted";
     public const string CampaignScheduled = "campaign.scheduled";
+    /// <summary>Issue 18: a user entered or left their training sandbox.</summary>
+    public const string SandboxEntered = "sandbox.entered";
+    public const string SandboxLeft = "sandbox.left";
+    /// <summary>Issue 18: a trainer reset a trainee's sandbox (their sandbox rows deleted, synthetic clients made again).</summary>
+    public const string SandboxReset = "sandbox.reset";
+    public const string SandboxCampaignSent = "sandbox.campaign-sent";
     public const string CampaignApproved = "campaign.approved";
     public const string CampaignLaunched = "campaign.launched";
     public const string CampaignPaused = "campaign.paused";

@@ -25,6 +25,19 @@ public sealed class MessageTemplate
     public string CreatedBy { get; private set; } = "";
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
+    /// <summary>The trainee whose training sandbox holds this row; null for real data (issue 18, <see cref="Portal.Domain.Sandbox.SandboxPartition"/>).</summary>
+    public string? SandboxOwnerId { get; private set; }
+
+    /// <summary>Places a new row in a trainee's sandbox (never moves real data there: only before it is saved).</summary>
+    public void PlaceInSandbox(string ownerId)
+    {
+        if (Id != 0)
+        {
+            throw new DomainException("Only a new row can be placed in a sandbox.");
+        }
+        SandboxOwnerId = Portal.Domain.Sandbox.SandboxPartition.Owner(ownerId);
+    }
+
 
     public void Rename(string name)
     {

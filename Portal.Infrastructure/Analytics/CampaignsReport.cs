@@ -42,7 +42,8 @@ public sealed class CampaignsReport(IDbContextFactory<PortalDbContext> contexts,
         List<(int Id, string Author, MessagePurpose Purpose, DateTime Started)> picked;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var q = db.Campaigns.AsNoTracking().Where(c => c.StartedAt != null && c.StartedAt >= filter.From && c.StartedAt < filter.To);
+            // Issue 18: training-sandbox campaigns are never analytics.
+            var q = db.Campaigns.AsNoTracking().Where(c => c.SandboxOwnerId == null && c.StartedAt != null && c.StartedAt >= filter.From && c.StartedAt < filter.To);
             if (filter.DepartmentId is int d) q = q.Where(c => c.DepartmentId == d);
             if (departments is not null) q = q.Where(c => c.DepartmentId != null && departments.Contains(c.DepartmentId.Value));
             if (filter.Purpose is MessagePurpose p) q = q.Where(c => c.Purpose == p);
@@ -86,7 +87,8 @@ public sealed class CampaignsReport(IDbContextFactory<PortalDbContext> contexts,
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         async Task<long> CountAsync(DateTime from, DateTime to) =>
-            await db.InboundMessages.Where(i => i.Kind == InboundKind.Reply && i.ClientId != null && i.ReceivedAt >= from && i.ReceivedAt < to).Select(i => i.ClientId!.Value)
+            await db.InboundMessages.Where(i => i.Kind == InboundKind.Reply && i.ClientId != null && i.ReceivedAt >= from && i.ReceivedAt < to
+                    && !db.Clients.Any(c => c.Id == i.ClientId && c.SandboxOwnerId != null)).Select(i => i.ClientId!.Value)
                 .Union(db.Conversions.Where(c => c.ConvertedAt >= from && c.ConvertedAt < to).Select(c => c.ClientId))
                 .LongCountAsync(ct);
         var span = TimeSpan.FromDays(days);

@@ -156,7 +156,7 @@ public static class BiDatasets
             FROM "Messages" m
             JOIN "Campaigns" k ON k."Id" = m."CampaignId"
             JOIN "Clients" c ON c."Id" = m."ClientId"
-            WHERE 1 = 1{q.Where("m.\"CreatedAt\"", "k.\"DepartmentId\"", "m.\"CampaignId\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("m.\"Id\"")}
+            WHERE k."SandboxOwnerId" IS NULL{q.Where("m.\"CreatedAt\"", "k.\"DepartmentId\"", "m.\"CampaignId\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("m.\"Id\"")}
             """, keyed: true),
         Make(Campaigns, 1, "One row per campaign or run, with its settings, approval, counts and cost.", CampaignColumns, (q, select) => $"""
             SELECT {select}
@@ -169,13 +169,13 @@ public static class BiDatasets
                               {q.Big("SUM(CASE WHEN \"Status\" = 2 THEN 1 ELSE 0 END)")} AS ctl,
                               {q.Big("SUM(\"Parts\")")} AS parts, SUM("Cost") AS cost
                        FROM "Messages" WHERE "CampaignId" IS NOT NULL GROUP BY "CampaignId") s ON s.cid = k."Id"
-            WHERE 1 = 1{q.Where("k.\"CreatedAt\"", "k.\"DepartmentId\"", "k.\"Id\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("k.\"Id\"")}
+            WHERE k."SandboxOwnerId" IS NULL{q.Where("k.\"CreatedAt\"", "k.\"DepartmentId\"", "k.\"Id\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("k.\"Id\"")}
             """, keyed: true),
         Make(Replies, 1, "Replies, opt-outs and opt-ins clients sent.", ReplyColumns, (q, select) => $"""
             SELECT {select}
             FROM "InboundMessages" i
             LEFT JOIN "Campaigns" k ON k."Id" = i."CampaignId"
-            WHERE 1 = 1{q.Where("i.\"ReceivedAt\"", "k.\"DepartmentId\"", "i.\"CampaignId\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("i.\"Id\"")}
+            WHERE k."SandboxOwnerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Clients" sc WHERE sc."Id" = i."ClientId" AND sc."SandboxOwnerId" IS NOT NULL){q.Where("i.\"ReceivedAt\"", "k.\"DepartmentId\"", "i.\"CampaignId\"", "k.\"ParentCampaignId\"")}{q.KeysetAndLimit("i.\"Id\"")}
             """, keyed: true),
         Make(DailyCost, 1, "Cost per UTC day × department × provider × operator.", DailyCostColumns, (q, select) => $"""
             SELECT {select} FROM (
@@ -187,7 +187,7 @@ public static class BiDatasets
               JOIN "Clients" c ON c."Id" = m."ClientId"
               LEFT JOIN "Departments" d ON d."Id" = k."DepartmentId"
               LEFT JOIN "Providers" p ON p."Id" = m."ProviderId"
-              WHERE m."Status" <> 2{q.Where("COALESCE(m.\"SubmittedAt\", m.\"CreatedAt\")", "k.\"DepartmentId\"", "m.\"CampaignId\"", "k.\"ParentCampaignId\"")}
+              WHERE m."Status" <> 2 AND k."SandboxOwnerId" IS NULL{q.Where("COALESCE(m.\"SubmittedAt\", m.\"CreatedAt\")", "k.\"DepartmentId\"", "m.\"CampaignId\"", "k.\"ParentCampaignId\"")}
               GROUP BY 1, 2, 3, 4, 5, 6) g
             ORDER BY day, dep, prov, op
             """, keyed: false),

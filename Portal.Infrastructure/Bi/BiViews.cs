@@ -20,7 +20,14 @@ public static class BiViews
 
     private const string ClientKey = "left(encode(sha256(convert_to((SELECT value FROM bi_private.salt) || CAST({0} AS text), 'UTF8')), 'hex'), 32)";
 
-    public static string PostgresUp => $"""
+    /// <summary>The views as built now (sandbox rows excluded, issue 18). Migrations call <see cref="ViewsSql"/> with the shape of their time.</summary>
+    public static string PostgresUp => ViewsSql(sandboxExcluded: true);
+
+    /// <param name="sandboxExcluded">
+    /// False: the views as issue 16 created them (its migration runs before the sandbox columns exist);
+    /// true: training-sandbox campaigns and their clients' replies left out (issue 18, migration TrainingSandbox).
+    /// </param>
+    public static string ViewsSql(bool sandboxExcluded) => $"""
         CREATE SCHEMA IF NOT EXISTS bi_private;
         REVOKE ALL ON SCHEMA bi_private FROM PUBLIC;
         CREATE TABLE IF NOT EXISTS bi_private.salt (value text NOT NULL);
@@ -36,7 +43,7 @@ public static class BiViews
                m."Status" = 2 AS control, m."Resubmitted" AS resubmitted, k."DepartmentId" AS department_id
         FROM "Messages" m
         JOIN "Campaigns" k ON k."Id" = m."CampaignId"
-        JOIN "Clients" c ON c."Id" = m."ClientId";
+        JOIN "Clients" c ON c."Id" = m."ClientId"{(sandboxExcluded ? "\n        WHERE k.\"SandboxOwnerId\" IS NULL" : "")};
 
         CREATE OR REPLACE VIEW bi.campaigns AS
         SELECT k."Id" AS campaign_id, k."ParentCampaignId" AS parent_campaign_id, k."Name" AS name, k."DepartmentId" AS department_id,
@@ -53,7 +60,7 @@ public static class BiViews
                           COUNT(*) FILTER (WHERE "Status" <> 2) AS sent, COUNT(*) FILTER (WHERE "Status" = 4) AS dlv,
                           COUNT(*) FILTER (WHERE "Status" IN (5, 6, 7)) AS bad, COUNT(*) FILTER (WHERE "Status" = 2) AS ctl,
                           SUM("Parts") AS parts, SUM("Cost") AS cost
-                   FROM "Messages" WHERE "CampaignId" IS NOT NULL GROUP BY "CampaignId") s ON s.cid = k."Id";
+                   FROM "Messages" WHERE "CampaignId" IS NOT NULL GROUP BY "CampaignId") s ON s.cid = k."Id"{(sandboxExcluded ? "\n        WHERE k.\"SandboxOwnerId\" IS NULL" : "")};
 
         CREATE OR REPLACE VIEW bi.replies AS
         SELECT i."Id" AS reply_id, i."ReceivedAt" AS received_at, {Names<InboundKind>("i.\"Kind\"")} AS kind,
@@ -61,7 +68,7 @@ public static class BiViews
                COALESCE(k."ParentCampaignId", i."CampaignId") AS campaign_id, i."CampaignId" AS run_id, i."MessageId" AS message_id,
                i."ProviderId" AS provider_id, k."DepartmentId" AS department_id
         FROM "InboundMessages" i
-        LEFT JOIN "Campaigns" k ON k."Id" = i."CampaignId";
+        LEFT JOIN "Campaigns" k ON k."Id" = i."CampaignId"{(sandboxExcluded ? "\n        WHERE k.\"SandboxOwnerId\" IS NULL AND NOT EXISTS (SELECT 1 FROM \"Clients\" sc WHERE sc.\"Id\" = i.\"ClientId\" AND sc.\"SandboxOwnerId\" IS NOT NULL)" : "")};
 
         CREATE OR REPLACE VIEW bi.daily_cost AS
         SELECT CAST(COALESCE(m."SubmittedAt", m."CreatedAt") AT TIME ZONE 'UTC' AS date) AS day, k."DepartmentId" AS department_id, d."Name" AS department,
@@ -72,7 +79,7 @@ public static class BiViews
         JOIN "Clients" c ON c."Id" = m."ClientId"
         LEFT JOIN "Departments" d ON d."Id" = k."DepartmentId"
         LEFT JOIN "Providers" p ON p."Id" = m."ProviderId"
-        WHERE m."Status" <> 2
+        WHERE m."Status" <> 2{(sandboxExcluded ? " AND k.\"SandboxOwnerId\" IS NULL" : "")}
         GROUP BY 1, 2, 3, 4, 5, 6;
 
         COMMENT ON SCHEMA bi IS 'Read-only views for BI tools (docs/bi.md). No personal data.';

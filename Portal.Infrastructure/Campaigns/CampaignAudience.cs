@@ -53,6 +53,10 @@ public sealed class CampaignAudience(SegmentAudience segments, IOptions<SendingO
             throw new DomainException("A campaign needs an audience.");
         }
         var query = await SegmentQueryAsync(db, segmentId, ct);
+        // Issue 18: a campaign reaches only its own partition: a real one never a synthetic client, a
+        // sandbox one only its trainee's synthetic clients, whatever segment it names.
+        var partition = campaign.SandboxOwnerId;
+        query = partition is null ? query.Where(c => c.SandboxOwnerId == null) : query.Where(c => c.SandboxOwnerId == partition);
         foreach (var excluded in campaign.ExcludedSegmentIds)
         {
             var exclusion = await SegmentQueryAsync(db, excluded, ct);

@@ -48,7 +48,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
     public async Task<IReadOnlyList<CampaignRow>> ListAsync(CampaignListQuery query, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var campaigns = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null);
+        var campaigns = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null && c.SandboxOwnerId == null);
         if (query.DepartmentId is int department)
         {
             var author = query.Author;
@@ -106,7 +106,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         var (all, department) = (scope.All, scope.DepartmentId);
         return new CampaignWizardOptions(
-            await db.Segments.AsNoTracking().Where(s => all || s.DepartmentId == null || s.DepartmentId == department)
+            await db.Segments.AsNoTracking().Where(s => s.SandboxOwnerId == null && (all || s.DepartmentId == null || s.DepartmentId == department))
                 .OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
             await TemplateStore.Visible(db.Templates.AsNoTracking(), scope).OrderBy(t => t.Name).Select(t => new TemplateChoice(t.Id, t.Name, t.Body)).ToListAsync(ct),
             await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new NamedId(p.Id, p.Name)).ToListAsync(ct),

@@ -39,7 +39,8 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
     public async Task<ClientPage> PageAsync(string? search, ClientSort sort, bool descending, int page, int pageSize, bool seesPersonalData, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var query = db.Clients.AsNoTracking();
+        // Issue 18: synthetic sandbox clients are not part of the real client base.
+        var query = db.Clients.AsNoTracking().Where(c => c.SandboxOwnerId == null);
         var filtered = !string.IsNullOrWhiteSpace(search);
         if (!seesPersonalData && sort == ClientSort.LastName)
         {
@@ -134,7 +135,7 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
         {
             return t.Count;
         }
-        var count = await db.Clients.CountAsync(ct);
+        var count = await db.Clients.CountAsync(c => c.SandboxOwnerId == null, ct);
         _total = (count, now);
         return count;
     }

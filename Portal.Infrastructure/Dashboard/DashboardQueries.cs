@@ -97,10 +97,24 @@ public sealed class DashboardQueries(
         return Add(cached.Totals, await TotalsAsync(db, cached.Until, null, ct));
     }
 
+    /// <summary>
+    /// Issue 18: training-sandbox campaigns that may have messages in a window from <paramref name="from"/>,
+    /// left out of every total. A short list of ids (empty unless trainees practised lately), so the
+    /// totals keep their index range scans instead of joining every message to its campaign.
+    /// </summary>
+    internal static async Task<List<int>> SandboxCampaignIdsAsync(PortalDbContext db, DateTime from, CancellationToken ct)
+    {
+        var since = from.AddDays(-3);
+        return await db.Campaigns.Where(c => c.SandboxOwnerId != null && c.StartedAt != null && (c.FinishedAt == null || c.FinishedAt >= since))
+            .Select(c => c.Id).ToListAsync(ct);
+    }
+
     private static async Task<TodayTotals> TotalsAsync(PortalDbContext db, DateTime from, DateTime? to, CancellationToken ct)
     {
-        var submitted = db.Messages.Where(m => m.SubmittedAt >= from);
-        var done = db.Messages.Where(m => m.DoneAt >= from);
+        var sandbox = await SandboxCampaignIdsAsync(db, from, ct);
+        var messages = sandbox.Count == 0 ? db.Messages : db.Messages.Where(m => m.CampaignId == null || !sandbox.Contains(m.CampaignId.Value));
+        var submitted = messages.Where(m => m.SubmittedAt >= from);
+        var done = messages.Where(m => m.DoneAt >= from);
         if (to is { } end)
         {
             submitted = submitted.Where(m => m.SubmittedAt < end);
@@ -150,6 +164,7 @@ public sealed class DashboardQueries(
         var rows = await db.Campaigns.AsNoTracking()
             // A recurring campaign itself sends nothing: its runs (child campaigns) do.
             .Where(c => c.ScheduleKind != ScheduleKind.Recurring || c.ParentCampaignId != null)
+            .Where(c => c.SandboxOwnerId == null)
             .Where(c => c.Status == CampaignStatus.Sending || c.Status == CampaignStatus.Paused
                 || (c.Status == CampaignStatus.Scheduled && c.ScheduledAt < dayEnd)
                 || (c.Status == CampaignStatus.Completed && c.FinishedAt >= recent))
@@ -274,6 +289,12 @@ public sealed class DashboardQueries(
             ? $"floor(extract(epoch from \"{column}\"))::bigint"
             : $"unixepoch(\"{column}\")";
         var statusFilter = status is { } s ? $" AND \"Status\" = {(int)s}" : "";
+        var sandbox = await SandboxCampaignIdsAsync(db, from, ct);
+        if (sandbox.Count > 0)
+        {
+            // Ids are integers read from the database: inlined, not user input.
+            statusFilter += $" AND (\"CampaignId\" IS NULL OR \"CampaignId\" NOT IN ({string.Join(",", sandbox.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))}))";
+        }
         var sql = FormattableStringFactory.Create(
             $"SELECT ({seconds} - {{0}}) / {(int)DashboardSnapshot.BucketSize.TotalSeconds} AS \"Bucket\", COUNT(*) AS \"Count\" " +
             $"FROM \"Messages\" WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{2}}{statusFilter} GROUP BY 1",

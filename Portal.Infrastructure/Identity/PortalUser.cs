@@ -10,4 +10,6 @@ public sealed class PortalUser : IdentityUser
     /// <summary>A disabled user cannot sign in and loses open sessions within a minute.</summary>
     public bool IsDisabled { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Issue 18: the user works in their training sandbox (synthetic clients, simulator only) until they leave it.</summary>
+    public bool SandboxMode { get; set; }
 }

@@ -125,7 +125,13 @@ public sealed class InboundProcessor(
             }
         }
         Answer? answer = null;
-        if (client is not null && !string.IsNullOrWhiteSpace(reply))
+        // Issue 18: a training-sandbox client gets no SMS back (the confirmation would leave through a real
+        // provider, outside any sandbox campaign); the inbox still shows what would have been answered.
+        if (client is { SandboxOwnerId: not null } && !string.IsNullOrWhiteSpace(reply))
+        {
+            inbound.AutoReply = reply.Length > 1000 ? reply[..1000] : reply;
+        }
+        else if (client is not null && !string.IsNullOrWhiteSpace(reply))
         {
             var since = receivedAt - o.AutoReplyInterval;
             var answeredLately = await db.InboundMessages.AnyAsync(m => m.ClientId == client.Id && m.Id != inbound.Id

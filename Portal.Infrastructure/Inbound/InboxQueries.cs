@@ -10,7 +10,11 @@ namespace Portal.Infrastructure.Inbound;
 
 /// <summary>The inbox page's filters. <see cref="Department"/>/<see cref="Author"/> restrict campaign managers to their campaigns' replies.</summary>
 public sealed record InboxQuery(InboundKind? Kind = null, int? CampaignId = null, bool UnreadOnly = false,
-    bool Restricted = false, int? Department = null, string? Author = null);
+    bool Restricted = false, int? Department = null, string? Author = null)
+{
+    /// <summary>Issue 18: null for the real inbox (no reply of a synthetic client); a trainee's id for their sandbox inbox only.</summary>
+    public string? SandboxOwnerId { get; init; }
+}
 
 /// <summary>One inbound SMS as the inbox shows it; <see cref="From"/> is already masked for roles without personal data.</summary>
 public sealed record InboxRow(long Id, DateTime ReceivedAt, string From, string Text, InboundKind Kind, DateTime? ReadAt, string? AutoReply,
@@ -34,6 +38,9 @@ public sealed class InboxQueries(IDbContextFactory<PortalDbContext> contexts, Au
         if (query.Kind is { } kind) replies = replies.Where(m => m.Kind == kind);
         if (query.CampaignId is { } campaignId) replies = replies.Where(m => m.CampaignId == campaignId);
         if (query.UnreadOnly) replies = replies.Where(m => m.ReadAt == null);
+        replies = query.SandboxOwnerId is { } owner
+            ? replies.Where(m => db.Clients.Any(c => c.Id == m.ClientId && c.SandboxOwnerId == owner))
+            : replies.Where(m => !db.Clients.Any(c => c.Id == m.ClientId && c.SandboxOwnerId != null));
         if (query.Restricted)
         {
             // Campaign managers: replies to their department's or their own campaigns only.
@@ -59,7 +66,7 @@ public sealed class InboxQueries(IDbContextFactory<PortalDbContext> contexts, Au
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Campaigns.AsNoTracking()
-            .Where(c => db.InboundMessages.Any(m => m.CampaignId == c.Id))
+            .Where(c => c.SandboxOwnerId == null && db.InboundMessages.Any(m => m.CampaignId == c.Id))
             .OrderByDescending(c => c.Id).Take(200)
             .Select(c => new { c.Id, c.Name }).ToListAsync(ct);
         return [.. rows.Select(r => (r.Id, r.Name))];

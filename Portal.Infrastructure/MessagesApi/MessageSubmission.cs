@@ -95,7 +95,8 @@ public sealed partial class MessageSubmission(
         var phones = items.Where(i => i.Phone is not null).Select(i => i.Phone!).Distinct().ToList();
         var externals = items.Where(i => i.ExternalId is not null).Select(i => i.ExternalId!).Distinct().ToList();
         var clients = await db.Clients.AsNoTracking()
-            .Where(c => phones.Contains(c.Phone) || (c.ExternalId != null && externals.Contains(c.ExternalId)))
+            // Issue 18: a synthetic sandbox client is nobody's recipient through the API (its number may be a stranger's).
+            .Where(c => c.SandboxOwnerId == null && (phones.Contains(c.Phone) || (c.ExternalId != null && externals.Contains(c.ExternalId))))
             .ToListAsync(ct);
         var byPhone = clients.ToDictionary(c => c.Phone, StringComparer.Ordinal);
         var byExternal = clients.Where(c => c.ExternalId is not null).GroupBy(c => c.ExternalId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);

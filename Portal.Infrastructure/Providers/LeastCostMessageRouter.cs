@@ -65,13 +65,21 @@ public sealed class LeastCostMessageRouter(
     /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
     public int LiveNodes => _snapshot?.LiveNodes ?? 1;
 
-    public ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct) => RouteToAsync(campaign?.ProviderId, phone, ct);
+    public ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct) =>
+        RouteCoreAsync(campaign?.ProviderId, phone, sandbox: campaign?.SandboxOwnerId is not null, ct);
 
-    public async ValueTask<RoutedProvider?> RouteToAsync(int? providerId, string phone, CancellationToken ct)
+    public ValueTask<RoutedProvider?> RouteToAsync(int? providerId, string phone, CancellationToken ct) => RouteCoreAsync(providerId, phone, sandbox: false, ct);
+
+    /// <param name="sandbox">
+    /// A training-sandbox campaign (issue 18): only the built-in simulator is a candidate, whatever
+    /// provider the campaign names and however cheap a real one is; with no simulator configured the
+    /// message is not routed at all (it waits, it never reaches a real provider).
+    /// </param>
+    private async ValueTask<RoutedProvider?> RouteCoreAsync(int? providerId, string phone, bool sandbox, CancellationToken ct)
     {
         _routes = true;
         var snapshot = await LoadAsync(ct);
-        var plan = PlanOf(snapshot, phone, providerId);
+        var plan = PlanOf(snapshot, phone, providerId, sandbox);
         int? avoid = _avoid.TryGetValue(phone, out var a) && a.Until > Environment.TickCount64 ? a.ProviderId : null;
         foreach (var option in plan.Usable)
         {
@@ -123,8 +131,8 @@ public sealed class LeastCostMessageRouter(
     internal void MarkRouting() => _routes = true;
 
     /// <summary>The plan for one number, for the "route this number" tool: every provider with its price and reason.</summary>
-    public async Task<RoutePlan> PlanAsync(string phone, int? namedProviderId, CancellationToken ct) =>
-        PlanOf(await LoadAsync(ct), phone, namedProviderId);
+    public async Task<RoutePlan> PlanAsync(string phone, int? namedProviderId, CancellationToken ct, bool sandbox = false) =>
+        PlanOf(await LoadAsync(ct), phone, namedProviderId, sandbox);
 
     /// <summary>
     /// Feeds a provider's circuit with one send result: accepted and permanent refusals prove it
@@ -159,9 +167,16 @@ public sealed class LeastCostMessageRouter(
         return SendFailureKind.Permanent;
     }
 
-    private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named)
+    private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named, bool sandbox)
     {
         var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
+        if (sandbox)
+        {
+            // Enforced here, on every node, not in the UI: a sandbox message has no other way out.
+            var simulatorIds = snapshot.Rows.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
+            return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates.Where(c => simulatorIds.Contains(c.Id)), clock.GetUtcNow().UtcDateTime,
+                named is int n && simulatorIds.Contains(n) ? n : null, k => k is ProviderKind.Smpp or ProviderKind.Http);
+        }
         // The built-in simulator delivers to nobody: never a fallback for real traffic (issue 12). It
         // is a candidate only while no real provider is enabled (whatever its health: a real provider
         // that is down means "wait", not "pretend"), or when a campaign names it (a test).

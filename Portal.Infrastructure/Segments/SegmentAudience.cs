@@ -52,7 +52,8 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
     public async Task<IQueryable<Client>> CountQueryAsync(PortalDbContext db, SegmentRule rule, int? segmentId, CancellationToken ct)
     {
         var predicate = new SegmentCompiler(await ContextAsync(db, ct)).Compile(rule, sendable: true, segmentId);
-        var clients = db.Clients.AsNoTracking();
+        // Issue 18: real audiences never count synthetic (sandbox) clients.
+        var clients = db.Clients.AsNoTracking().Where(c => c.SandboxOwnerId == null);
         return db.Database.IsNpgsql() ? ParallelScanFence.Apply(clients, predicate) : clients.Where(predicate);
     }
 
@@ -75,7 +76,7 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
         SegmentRuleAccess.Check(rule, seesPersonalData);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // The plain query: a sample stops after 20 clients in id order, which a fenced scan could not.
-        var rows = await (await QueryAsync(db, rule, segmentId, ct))
+        var rows = await (await QueryAsync(db, rule, segmentId, ct)).Where(c => c.SandboxOwnerId == null)
             .OrderBy(c => c.Id).Take(SampleSize)
             .Select(c => new { c.Id, c.ExternalId, c.Phone, c.FirstName, c.LastName, c.RegionCode, c.City, c.Status, c.LoyaltyTier, c.TotalSpend })
             .ToListAsync(ct);
@@ -97,7 +98,7 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
         var key = phoneOrExternalId.Trim();
         var phone = PhoneNumber.TryParse(key, out var parsed, out _) ? parsed.Value : null;
         var client = await db.Clients.AsNoTracking()
-            .Where(c => c.ExternalId == key || (phone != null && c.Phone == phone))
+            .Where(c => c.SandboxOwnerId == null && (c.ExternalId == key || (phone != null && c.Phone == phone)))
             .Select(c => new { c.Id, c.Phone, c.ExternalId })
             .FirstOrDefaultAsync(ct);
         if (client is null)

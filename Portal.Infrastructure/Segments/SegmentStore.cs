@@ -38,7 +38,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
     private static IQueryable<Segment> Visible(IQueryable<Segment> segments, DepartmentScope scope)
     {
         var (all, department) = (scope.All, scope.DepartmentId);
-        return segments.Where(s => all || s.DepartmentId == null || s.DepartmentId == department);
+        return segments.Where(s => s.SandboxOwnerId == null && (all || s.DepartmentId == null || s.DepartmentId == department));
     }
 
     public Task<SegmentEditorOptions> OptionsAsync(CancellationToken ct) => OptionsAsync(DepartmentScope.Everything, ct);

@@ -23,6 +23,7 @@ public sealed class EmbeddedSmsc(
     IOptions<SendingOptions> options,
     IOptions<SmscOptions> smsc,
     IHostEnvironment environment,
+    SandboxReplies sandboxReplies,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string ProviderName = "Built-in SMSC simulator";
@@ -81,6 +82,9 @@ public sealed class EmbeddedSmsc(
             // A realistic mix so the campaign page shows error reasons too.
             Outcomes = new ReceiptOutcomeMix(Delivered: 96, Undeliverable: 2, Expired: 1, Rejected: 1),
             ReceiptDelay = TimeSpan.FromMilliseconds(200),
+            // Issue 18: replies and STOPs for the training sandbox's synthetic phones only.
+            AutoReply = sandboxReplies.Answer,
+            ReplyDelay = TimeSpan.FromSeconds(1),
         }, loggers.CreateLogger<SmscSimulator>());
         var simulator = _simulator;
         // Started off the caller's synchronization context: its loops must not be tied to a test's or host's context.

@@ -64,6 +64,7 @@ public static class SendingSetup
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
         services.AddOptions<SmscOptions>().Bind(configuration.GetSection(SmscOptions.Section));
+        services.AddSingleton(sp => configuration.GetSection(SandboxReplies.Section).Get<SandboxReplies>() ?? new SandboxReplies());
         services.AddSingleton<EmbeddedSmsc>();
         if (sender)
         {

@@ -40,7 +40,8 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     public static IQueryable<MessageTemplate> Visible(IQueryable<MessageTemplate> templates, DepartmentScope scope)
     {
         var (all, department) = (scope.All, scope.DepartmentId);
-        return templates.Where(t => all || t.DepartmentId == null || t.DepartmentId == department);
+        // Issue 18: sandbox templates belong to a trainee's sandbox only.
+        return templates.Where(t => t.SandboxOwnerId == null && (all || t.DepartmentId == null || t.DepartmentId == department));
     }
 
     public Task<MessageTemplate?> FindAsync(int id, CancellationToken ct) => FindAsync(id, DepartmentScope.Everything, null, ct);

@@ -30,6 +30,7 @@ public static class WebSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<Portal.Components.Tours.TourRunner>();
+        services.AddScoped<Portal.Components.Sandbox.SandboxState>();
         services.AddOptions<Portal.Components.Tours.TourOptions>().BindConfiguration(Portal.Components.Tours.TourOptions.Section).ValidateOnStart();
         services.AddTransient<MudBlazor.MudLocalizer, Portal.Resources.PortalMudLocalizer>();
         services.AddLocalization();

@@ -12,6 +12,9 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.HasKey(c => c.Id);
         b.Property(c => c.Phone).HasMaxLength(32).IsRequired();
         b.HasIndex(c => c.Phone).IsUnique();
+        // Issue 18: a trainee's sandbox rows; partial, so the real rows (all but a few) cost nothing.
+        b.Property(c => c.SandboxOwnerId).HasMaxLength(450);
+        b.HasIndex(c => c.SandboxOwnerId).HasFilter("\"SandboxOwnerId\" IS NOT NULL");
         b.Property(c => c.ExternalId).HasMaxLength(64);
         b.HasIndex(c => c.ExternalId).IsUnique();
         b.Property(c => c.FirstName).HasMaxLength(100);

@@ -16,6 +16,9 @@ internal sealed class SegmentConfiguration : IEntityTypeConfiguration<Segment>
     {
         b.Property(s => s.Name).HasMaxLength(200).IsRequired();
         b.Property(s => s.CreatedBy).HasMaxLength(256);
+        // Issue 18: a trainee's sandbox rows; partial, so the real rows (all but a few) cost nothing.
+        b.Property(s => s.SandboxOwnerId).HasMaxLength(450);
+        b.HasIndex(s => s.SandboxOwnerId).HasFilter("\"SandboxOwnerId\" IS NOT NULL");
         b.HasOne<Department>().WithMany().HasForeignKey(s => s.DepartmentId).OnDelete(DeleteBehavior.SetNull);
     }
 }
@@ -28,6 +31,9 @@ internal sealed class MessageTemplateConfiguration : IEntityTypeConfiguration<Me
         b.Property(t => t.Name).HasMaxLength(200).IsRequired();
         b.Property(t => t.Body).HasMaxLength(5000).IsRequired();
         b.Property(t => t.CreatedBy).HasMaxLength(256);
+        // Issue 18: a trainee's sandbox rows; partial, so the real rows (all but a few) cost nothing.
+        b.Property(t => t.SandboxOwnerId).HasMaxLength(450);
+        b.HasIndex(t => t.SandboxOwnerId).HasFilter("\"SandboxOwnerId\" IS NOT NULL");
         b.HasOne<Department>().WithMany().HasForeignKey(t => t.DepartmentId).OnDelete(DeleteBehavior.SetNull);
     }
 }
@@ -47,6 +53,9 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.HasOne<SmsProvider>().WithMany().HasForeignKey(c => c.ProviderId).OnDelete(DeleteBehavior.SetNull);
         b.Property(c => c.CreatedBy).HasMaxLength(256);
         b.Property(c => c.FailureReason).HasMaxLength(1000);
+        // Issue 18: a trainee's sandbox rows; partial, so the real rows (all but a few) cost nothing.
+        b.Property(c => c.SandboxOwnerId).HasMaxLength(450);
+        b.HasIndex(c => c.SandboxOwnerId).HasFilter("\"SandboxOwnerId\" IS NOT NULL");
         b.Property(c => c.GoalMinAmount).HasPrecision(18, 2);
         b.Ignore(c => c.Goal);
         b.HasOne<Department>().WithMany().HasForeignKey(c => c.DepartmentId).OnDelete(DeleteBehavior.SetNull);

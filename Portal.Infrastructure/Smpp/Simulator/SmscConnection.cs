@@ -183,6 +183,10 @@ internal sealed class SmscConnection
         Interlocked.Increment(ref _simulator.Statistics.SubmitSmAccepted);
         var message = new SimulatedMessage(responseId, SystemId, submit.Source, submit.Destination, submit.DataCoding, submit.EsmClass, submit.Content, submit.Optional);
         _simulator.Remember(message);
+        if (_options.AutoReply is { } autoReply && message.Part is not { Sequence: > 1 })
+        {
+            _simulator.ScheduleReply(autoReply, submit.Destination.Value, submit.Source.Value, message.Text, SystemId);
+        }
 
         var unanswered = _options.Faults.NoResponseRate > 0 && _simulator.Roll() < _options.Faults.NoResponseRate;
         if ((submit.RegisteredDelivery & 0x03) != 0)

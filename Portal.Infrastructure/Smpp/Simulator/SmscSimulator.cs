@@ -232,6 +232,39 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         if (Options.KeepMessages) _messages[message.MessageId] = message;
     }
 
+    /// <summary>Sends <see cref="SmscSimulatorOptions.AutoReply"/>'s answer, if any, back to the sender (see there).</summary>
+    internal void ScheduleReply(Func<string, string, string?> autoReply, string destination, string source, string text, string systemId)
+    {
+        var phone = "+" + destination.TrimStart('+');
+        string? answer;
+        try
+        {
+            answer = autoReply(phone, text);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("Simulator auto-reply rule failed: {Error}", e.Message);
+            return;
+        }
+        if (answer is null) return;
+        var stop = _stop.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(Options.ReplyDelay, stop).ConfigureAwait(false);
+                await DeliverMoUntilAcknowledgedAsync(phone, source, answer, systemId, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (InvalidOperationException e)
+            {
+                _logger.LogWarning("Simulator auto-reply not delivered: {Error}", e.Message);
+            }
+        }, stop);
+    }
+
     internal SimulatedMessage? Find(string messageId) => _messages.GetValueOrDefault(messageId);
 
     public async Task StopAsync()

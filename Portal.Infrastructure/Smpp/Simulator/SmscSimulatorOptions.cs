@@ -112,4 +112,14 @@ public sealed class SmscSimulatorOptions
     public int? Seed { get; set; }
 
     public int MaxPduLength { get; set; } = PduCodec.DefaultMaxPduLength;
+
+    /// <summary>
+    /// Issue 18 (the training sandbox's inbox practice): asked once per accepted message (its first
+    /// part) with the destination in E.164 and the text; a non-null answer comes back after
+    /// <see cref="ReplyDelay"/> as a mobile-originated deliver_sm from that destination, redelivered
+    /// until acknowledged, like a real subscriber's reply ("STOP" included).
+    /// </summary>
+    public Func<string, string, string?>? AutoReply { get; set; }
+
+    public TimeSpan ReplyDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 }

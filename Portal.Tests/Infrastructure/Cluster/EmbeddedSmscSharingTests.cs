@@ -28,7 +28,7 @@ public sealed class EmbeddedSmscSharingTests
 
         // Node B: its own simulator on its own port, writing to the same provider row, then stopping.
         var other = new EmbeddedSmsc(h.Get<IDbContextFactory<PortalDbContext>>(), h.Get<ProviderRegistryVersion>(),
-            h.Get<IOptions<SendingOptions>>(), h.Get<IOptions<SmscOptions>>(), h.Get<Microsoft.Extensions.Hosting.IHostEnvironment>(), h.Get<ILoggerFactory>());
+            h.Get<IOptions<SendingOptions>>(), h.Get<IOptions<SmscOptions>>(), h.Get<Microsoft.Extensions.Hosting.IHostEnvironment>(), h.Get<SandboxReplies>(), h.Get<ILoggerFactory>());
         await other.StartAsync(default);
         Assert.NotEqual(h.Get<EmbeddedSmsc>().Endpoint!.Port, other.Endpoint!.Port);
         await other.StopAsync(default);

@@ -19,14 +19,14 @@ public partial class Home
     {
         await using var db = await Contexts.CreateDbContextAsync();
         // Aggregates only: no personal data leaves the database for this page.
-        _stats = await db.Clients.GroupBy(_ => 1).Select(g => new ClientBaseStats(
+        _stats = await db.Clients.Where(c => c.SandboxOwnerId == null).GroupBy(_ => 1).Select(g => new ClientBaseStats(
                 g.Count(),
                 g.Count(c => c.Status == ClientStatus.Active),
                 g.Count(c => c.Status == ClientStatus.Active && c.OptedOutAt == null && c.AdvertisingConsent.Granted),
                 g.Count(c => c.OptedOutAt != null)))
             .FirstOrDefaultAsync() ?? new ClientBaseStats(0, 0, 0, 0);
 
-        var regions = await db.Clients.GroupBy(c => c.RegionCode)
+        var regions = await db.Clients.Where(c => c.SandboxOwnerId == null).GroupBy(c => c.RegionCode)
             .Select(g => new { Code = g.Key, Count = g.Count() })
             .OrderByDescending(r => r.Count).Take(8).ToListAsync();
         var english = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";

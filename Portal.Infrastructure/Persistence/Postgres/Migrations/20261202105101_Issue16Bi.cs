@@ -95,7 +95,7 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 column: "StartedAt");
 
             // The bi schema's views (ADR 0012): PostgreSQL only, raw SQL because EF models no views here.
-            migrationBuilder.Sql(Portal.Infrastructure.Bi.BiViews.PostgresUp);
+            migrationBuilder.Sql(Portal.Infrastructure.Bi.BiViews.ViewsSql(sandboxExcluded: false));
         }
 
         /// <inheritdoc />

@@ -493,6 +493,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<bool>("RequiresApproval")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<int>("ScheduleKind")
                         .HasColumnType("integer");
 
@@ -529,6 +533,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("DepartmentId");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.HasIndex("SegmentId");
 
@@ -681,6 +688,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
@@ -755,6 +766,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1643,6 +1657,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1652,6 +1670,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Segments");
                 });
@@ -1948,6 +1969,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1957,6 +1982,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Templates", (string)null);
                 });
@@ -2446,6 +2474,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SandboxMode")
                         .HasColumnType("boolean");
 
                     b.Property<string>("SecurityStamp")

@@ -476,6 +476,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<bool>("RequiresApproval")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ScheduleKind")
                         .HasColumnType("INTEGER");
 
@@ -512,6 +516,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("DepartmentId");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.HasIndex("SegmentId");
 
@@ -660,6 +667,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
@@ -734,6 +745,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Phone")
                         .IsUnique();
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Clients", (string)null);
                 });
@@ -1588,6 +1602,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -1597,6 +1615,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Segments");
                 });
@@ -1879,6 +1900,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SandboxOwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -1888,6 +1913,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("SandboxOwnerId")
+                        .HasFilter("\"SandboxOwnerId\" IS NOT NULL");
 
                     b.ToTable("Templates", (string)null);
                 });
@@ -2365,6 +2393,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SandboxMode")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SecurityStamp")

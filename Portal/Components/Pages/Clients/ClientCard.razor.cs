@@ -44,7 +44,7 @@ public partial class ClientCard
         var user = (await AuthState).User;
         _seesPersonalData = user.SeesPersonalData();
         await using var db = await Contexts.CreateDbContextAsync();
-        _client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Id);
+        _client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Id && c.SandboxOwnerId == null);
         _notFound = _client is null;
         if (_client is null)
         {

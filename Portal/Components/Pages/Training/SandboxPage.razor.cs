@@ -1,0 +1,142 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using Portal.Components.Sandbox;
+using Portal.Domain.Common;
+using Portal.Infrastructure.Inbound;
+using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Sandbox;
+using Portal.Infrastructure.Sending;
+using Portal.Resources;
+
+namespace Portal.Components.Pages.Training;
+
+/// <summary>
+/// Issue 18, item 4: the trainee's sandbox (practice sends, their campaigns, their inbox) and, for
+/// trainers, the simulator's reply rule and the reset of a trainee's sandbox. The server enforces
+/// the rest: routing and the partition column (ADR 0015).
+/// </summary>
+public sealed partial class SandboxPage
+{
+    [Inject] private SandboxState Sandbox { get; set; } = default!;
+    [Inject] private TrainingSandbox Sandboxes { get; set; } = default!;
+    [Inject] private InboxQueries Inbox { get; set; } = default!;
+    [Inject] private SandboxReplies Replies { get; set; } = default!;
+    [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
+    [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private readonly CancellationTokenSource _closing = new();
+    private PeriodicTimer? _timer;
+    private int _clients;
+    private string _name = "Practice";
+    private string _body = "Hello {{ client.first_name }}! Reply to this practice message.";
+    private int? _providerId;
+    private bool _busy;
+    private List<(int Id, string Name)> _providers = [];
+    private IReadOnlyList<SandboxCampaignRow> _campaigns = [];
+    private IReadOnlyList<InboxRow> _inbox = [];
+    private IReadOnlyList<SandboxTraineeRow> _trainees = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        Sandbox.Changed += OnSandboxChanged;
+        await Sandbox.LoadAsync(_closing.Token);
+        await using (var db = await Contexts.CreateDbContextAsync(_closing.Token))
+        {
+            _providers = (await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new { p.Id, p.Name }).ToListAsync(_closing.Token))
+                .Select(p => (p.Id, p.Name)).ToList();
+        }
+        await RefreshAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive) _ = PollAsync();
+    }
+
+    /// <summary>Campaign counts and replies change by themselves (the simulator answers): poll every 2 s while open.</summary>
+    private async Task PollAsync()
+    {
+        _timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await _timer.WaitForNextTickAsync(_closing.Token))
+            {
+                await InvokeAsync(async () =>
+                {
+                    await RefreshAsync();
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        if (Sandbox.Active && Sandbox.UserId is { } owner)
+        {
+            _clients = await Sandboxes.ClientCountAsync(owner, _closing.Token);
+            _campaigns = await Sandboxes.CampaignsAsync(owner, _closing.Token);
+            _inbox = (await Sandboxes.InboxAsync(Inbox, owner, _closing.Token)).Rows;
+        }
+        var user = (await Authentication.GetAuthenticationStateAsync()).User;
+        if (user.IsInRole(Portal.Domain.Access.Roles.Trainer) || user.IsInRole(Portal.Domain.Access.Roles.Administrator))
+        {
+            _trainees = await Sandboxes.TraineesAsync(_closing.Token);
+        }
+    }
+
+    private async Task SetModeAsync(bool on)
+    {
+        await Sandbox.SetAsync(on, _closing.Token);
+        await RefreshAsync();
+    }
+
+    private async Task SendAsync()
+    {
+        if (Sandbox.UserId is not { } owner) return;
+        _busy = true;
+        try
+        {
+            var user = (await Authentication.GetAuthenticationStateAsync()).User;
+            await Sandboxes.SendAsync(user, owner, _name, _body, _providerId, _closing.Token);
+            Snackbar.Add(L["Sent to the sandbox audience."], Severity.Success);
+            await RefreshAsync();
+        }
+        catch (DomainException e)
+        {
+            Snackbar.Add(L.Describe(e), Severity.Error);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task ResetAsync(SandboxTraineeRow trainee)
+    {
+        var user = (await Authentication.GetAuthenticationStateAsync()).User;
+        await Sandboxes.ResetAsync(user, trainee.UserId, _closing.Token);
+        Snackbar.Add(L["The sandbox of {0} was reset.", trainee.UserName], Severity.Success);
+        await RefreshAsync();
+    }
+
+    private void OnSandboxChanged() => _ = InvokeAsync(async () =>
+    {
+        await RefreshAsync();
+        StateHasChanged();
+    });
+
+    public void Dispose()
+    {
+        Sandbox.Changed -= OnSandboxChanged;
+        _closing.Cancel();
+        _timer?.Dispose();
+        _closing.Dispose();
+    }
+}

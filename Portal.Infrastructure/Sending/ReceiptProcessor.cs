@@ -97,7 +97,8 @@ public sealed class ReceiptProcessor(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        var (applied, unmatched, knownIds, matchedKeys) = await ApplyItemsAsync(connection, null, items, policy, retry: true, ct);
+        var (applied, unmatched, knownIds, matchedKeys, finals) = await ApplyItemsAsync(connection, null, items, policy, retry: true, ct);
+        Telemetry.ReceiptTelemetry.Record(finals, policies.NameOf);
         await callbacks.EnqueueAsync(connection, knownIds, ct);
         if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
         Interlocked.Add(ref Applied, applied);

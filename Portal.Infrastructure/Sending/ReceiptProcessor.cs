@@ -60,17 +60,9 @@ public sealed class ReceiptProcessor(
 
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
-        var policy = await policies.GetAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(ct);
-        var (applied, unmatched, knownIds, matchedKeys, finals) = await ApplyItemsAsync(connection, null, batch.Items, policy, retry: true, ct);
-        Telemetry.ReceiptTelemetry.Record(finals, policies.NameOf);
-        // Status callbacks of API messages among them (issue 19): one INSERT ... SELECT each, nothing for campaign messages.
-        await callbacks.EnqueueAsync(connection, knownIds, ct);
-        if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
-        Interlocked.Add(ref Applied, applied);
-        Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
+        var unmatched = await ApplyAndCountAsync(connection, batch.Items, ct);
         if (unmatched.Count == 0) return;
         if (batch.Attempt >= options.Value.ReceiptRetries)
         {
@@ -86,16 +78,13 @@ public sealed class ReceiptProcessor(
     }
 
     /// <summary>
-    /// Applies receipts for a forwarder whose bus keeps nothing (the in-process one): what matches no
-    /// message is kept as orphan receipts at once, in the database, instead of being retried through
-    /// a queue that a stop empties. The sweeper applies an orphan once its message is recorded.
-    /// Returns once everything is durable, so the SMSC can be answered.
+    /// Applies a batch outside any transaction, records its transitions and queues the status
+    /// callbacks of API messages among them (issue 19: one INSERT ... SELECT each, nothing for
+    /// campaign messages); returns the receipts that matched nothing.
     /// </summary>
-    internal async Task StoreAsync(IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    private async Task<List<ReceiptItem>> ApplyAndCountAsync(System.Data.Common.DbConnection connection, IReadOnlyList<ReceiptItem> items, CancellationToken ct)
     {
         var policy = await policies.GetAsync(ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
         var (applied, unmatched, knownIds, matchedKeys, finals) = await ApplyItemsAsync(connection, null, items, policy, retry: true, ct);
         Telemetry.ReceiptTelemetry.Record(finals, policies.NameOf);
@@ -103,6 +92,20 @@ public sealed class ReceiptProcessor(
         if (matchedKeys.Count > 0) await callbacks.EnqueueByProviderIdsAsync(connection, matchedKeys, ct);
         Interlocked.Add(ref Applied, applied);
         Telemetry.PortalMetrics.RecordReceiptsApplied(applied);
+        return unmatched;
+    }
+
+    /// <summary>
+    /// Applies receipts for a forwarder whose bus keeps nothing (the in-process one): what matches no
+    /// message is kept as orphan receipts at once, in the database, instead of being retried through
+    /// a queue that a stop empties. The sweeper applies an orphan once its message is recorded.
+    /// Returns once everything is durable, so the SMSC can be answered.
+    /// </summary>
+    internal async Task StoreAsync(IReadOnlyList<ReceiptItem> items, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        var unmatched = await ApplyAndCountAsync(connection, items, ct);
         if (unmatched.Count == 0) return;
         var kept = await KeepOrphansAsync(connection, unmatched, ct);
         Interlocked.Add(ref Orphaned, kept);

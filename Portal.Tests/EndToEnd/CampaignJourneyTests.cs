@@ -15,7 +15,7 @@ namespace Portal.Tests.EndToEnd;
 /// mistakes, an audience of three conditions, a template, a campaign sent now through the embedded
 /// SMSC simulator, the live dashboard reaching 100 %, and the campaign's results. Desktop and phone.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Journeys)]
 public class CampaignJourneyTests(BrowserFixture browser)
 {
     private const int Rows = 1000;

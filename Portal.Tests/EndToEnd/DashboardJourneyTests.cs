@@ -13,7 +13,7 @@ using Portal.Tests.Support;
 namespace Portal.Tests.EndToEnd;
 
 /// <summary>The live dashboard in a real browser: figures from the database, pushed every second, readable on a phone.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Journeys)]
 public class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 0);

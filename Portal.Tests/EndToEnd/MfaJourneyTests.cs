@@ -9,7 +9,7 @@ namespace Portal.Tests.EndToEnd;
 /// sent straight to MFA enrolment (QR code, key, recovery codes), works through the real pages under
 /// the CSP without a single violation in Chromium's console, signs out, and signs in with a code.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Journeys)]
 public class MfaJourneyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 50) { EnrolAdministrator = false };

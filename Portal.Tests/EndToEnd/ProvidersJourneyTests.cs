@@ -4,7 +4,7 @@ using Portal.Tests.Support;
 namespace Portal.Tests.EndToEnd;
 
 /// <summary>An administrator registers a provider and asks where a number would go, on a desktop and on a phone.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Journeys)]
 public class ProvidersJourneyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 0);

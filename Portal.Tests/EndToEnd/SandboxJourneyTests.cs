@@ -8,7 +8,7 @@ namespace Portal.Tests.EndToEnd;
 /// amber app bar on every page, cannot open a page of real data, sends a practice campaign through
 /// the embedded simulator and reads the simulator's replies in the sandbox inbox; then leaves.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Journeys)]
 public class SandboxJourneyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 20);

@@ -24,7 +24,7 @@ public static class SignIn
         await page.WaitForSelectorAsync("#portal-interactive, #totp-code, #enrol-code", attached);
         if (await page.Locator("#totp-code").CountAsync() > 0)
         {
-            await page.FillAsync("#totp-code", Totp.Code(PortalAppFactory.AuthenticatorKeyOf(email)));
+            await page.FillAsync("#totp-code", Totp.Code(PortalAppFactory.AuthenticatorKeyOf(email), $"{PortalAppFactory.CodeScopeOf(page.Url)}|{email}"));
             await page.ClickAsync("#verify");
         }
         else if (await page.Locator("#enrol-code").CountAsync() > 0)

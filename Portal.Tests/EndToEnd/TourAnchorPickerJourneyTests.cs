@@ -4,7 +4,7 @@ using Portal.Tests.Support;
 namespace Portal.Tests.EndToEnd;
 
 /// <summary>Issue 18, item 3: a trainer picks a step's anchor by clicking the control in a preview of the step's page.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Tours)]
 public class TourAnchorPickerJourneyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 20);

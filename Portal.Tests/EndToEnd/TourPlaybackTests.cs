@@ -16,7 +16,7 @@ namespace Portal.Tests.EndToEnd;
 /// popover must show the step's title and "n of N", and each "wait for" step must advance when the
 /// action is done (the test clicks the control, as a user would). A renamed anchor fails here.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserCollection.Tours)]
 public class TourPlaybackTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new(demoClients: 200);

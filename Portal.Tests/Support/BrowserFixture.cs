@@ -50,8 +50,25 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The browser tests run in three collections, each with its own Chromium: in one collection they
+/// queued behind each other (tour playback in four browsers alone takes minutes) and, once the
+/// rest of the suite was done, ran on an idle machine for the last ten minutes of CI.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
+
+    /// <summary>Tour playback and the anchor picker.</summary>
+    public const string Tours = "browser-tours";
+
+    /// <summary>The long journeys: campaigns end to end, MFA, providers, the sandbox, the dashboard.</summary>
+    public const string Journeys = "browser-journeys";
 }
+
+[CollectionDefinition(BrowserCollection.Tours)]
+public sealed class BrowserToursCollection : ICollectionFixture<BrowserFixture>;
+
+[CollectionDefinition(BrowserCollection.Journeys)]
+public sealed class BrowserJourneysCollection : ICollectionFixture<BrowserFixture>;

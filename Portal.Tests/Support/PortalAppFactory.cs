@@ -32,6 +32,30 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
 
     private TestDatabase? _database;
 
+    /// <summary>
+    /// This app's own namespace for "each code once" (<see cref="Totp"/>): every MFA test user and
+    /// every app's administrator share <see cref="TestAuthenticatorKey"/>, but each app remembers the
+    /// last step per user in its own database. Tracked per key alone, the whole suite shared two codes
+    /// per 30 s, and sign-ins queued for minutes (a worker thread asleep in each).
+    /// </summary>
+    private readonly string _codeScope = Guid.NewGuid().ToString("N");
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, string> ClientScopes = new();
+    private static readonly ConcurrentDictionary<string, string> KestrelScopes = new();
+
+    /// <summary>The code namespace of the app a client talks to (empty for a client made elsewhere).</summary>
+    public static string CodeScopeOf(HttpClient client) => ClientScopes.TryGetValue(client, out var scope) ? scope : "";
+
+    /// <summary>The code namespace of the Kestrel app serving <paramref name="pageUrl"/>.</summary>
+    public static string CodeScopeOf(string pageUrl) =>
+        Uri.TryCreate(pageUrl, UriKind.Absolute, out var uri) ? KestrelScopes.GetValueOrDefault(uri.Authority, "") : "";
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        ClientScopes.AddOrUpdate(client, _codeScope);
+    }
+
     public Dictionary<string, string?> Settings { get; } = new();
 
     /// <summary>False: the seeded administrator starts without an authenticator, as in production.</summary>
@@ -50,6 +74,7 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
         {
             UseKestrel(0);
             StartServer();
+            KestrelScopes[new Uri(RootUrl).Authority] = _codeScope;
         }
         else
         {
@@ -141,7 +166,7 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
         var location = response.Headers.Location!.OriginalString;
         if (location.Contains("/Account/LoginWith2fa", StringComparison.OrdinalIgnoreCase))
         {
-            return await PostFormAsync(client, PathOf(response.Headers.Location), new() { ["totp-code"] = Totp.Code(AuthenticatorKeyOf(email)) });
+            return await PostFormAsync(client, PathOf(response.Headers.Location), new() { ["totp-code"] = Totp.Code(AuthenticatorKeyOf(email), $"{CodeScopeOf(client)}|{email}") });
         }
         if (!location.Contains("/Account/", StringComparison.OrdinalIgnoreCase))
         {

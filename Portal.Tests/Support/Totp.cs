@@ -23,16 +23,26 @@ public static class Totp
         {
             return Compute(base32Key, fixedAt.ToUnixTimeSeconds() / 30);
         }
+        return Code(base32Key, "");
+    }
+
+    /// <summary>
+    /// As <see cref="Code(string, DateTimeOffset?)"/>, with "once" tracked per <paramref name="scope"/>
+    /// (one user in one app's database: where the portal remembers it) rather than per key.
+    /// </summary>
+    public static string Code(string base32Key, string scope)
+    {
+        var tracked = scope.Length == 0 ? base32Key : $"{base32Key}|{scope}";
         long step;
         while (true)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
             lock (LastStep)
             {
-                step = Math.Max(now, LastStep.TryGetValue(base32Key, out var last) ? last + 1 : now);
+                step = Math.Max(now, LastStep.TryGetValue(tracked, out var last) ? last + 1 : now);
                 if (step <= now + 1)
                 {
-                    LastStep[base32Key] = step;
+                    LastStep[tracked] = step;
                     break;
                 }
             }

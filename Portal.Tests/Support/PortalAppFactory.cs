@@ -184,7 +184,7 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
     {
         var page = WebUtility.HtmlDecode(await client.GetStringAsync(AccountSecurity.EnrolPath));
         var key = Regex.Match(page, "id=\"authenticator-key\"[^>]*>([^<]+)<").Groups[1].Value.Replace(" ", "").ToUpperInvariant();
-        Assert.False(string.IsNullOrEmpty(key), "no authenticator key on the enrolment page");
+        Assert.False(string.IsNullOrEmpty(key), "no authenticator key on the enrolment page: " + string.Join(" ", Regex.Matches(page, "data-testid=\"[^\"]+\"|<h1[^>]*>[^<]*").Select(m => m.Value)));
         var enrolled = await PostFormAsync(client, AccountSecurity.EnrolPath, new() { ["enrol-code"] = Totp.Code(key) }, page);
         Assert.Contains("data-testid=\"recovery-codes\"", await enrolled.Content.ReadAsStringAsync());
         if (email != AdminEmail)

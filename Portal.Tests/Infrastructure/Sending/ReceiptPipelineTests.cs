@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Messages;
+using Portal.Domain.Campaigns;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Providers;
@@ -44,6 +45,10 @@ public sealed class ReceiptPipelineTests
 
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromMinutes(1));
+        // A failing part's receipt makes the message final at once, often before the batch's submit
+        // results (parts, cost) are written: the campaign completes only once they are. Reading at
+        // "all final" alone saw Parts 0 under load.
+        await h.WaitForCampaignAsync(campaignId, CampaignStatus.Completed, TimeSpan.FromMinutes(1));
 
         Assert.Equal(Clients * 3, h.Smsc.Statistics.Accepted);
         await using var db = h.Database.CreateContext();

@@ -34,6 +34,7 @@ internal static class AlarmBench
             Confirmations: Int(args, "confirmations", 20),
             EscalationTimeout: TimeSpan.FromSeconds(Int(args, "escalation-timeout", 10)));
         var campaignClients = Int(args, "campaign-clients", 1_900_000);
+        var warmup = Int(args, "campaign-warmup", 20_000);
         var queue = "bench-alarm-" + Guid.NewGuid().ToString("N")[..8];
         string[] hostArgs = [.. args[2..].Where((a, i) => !IsOwnOption(args[2..], i)), "--Sending:ChunkQueue", queue + ".chunks", "--Sending:ReceiptQueue", queue + ".receipts",
             "--Sending:PriorityQueue", queue + ".priority", "--Sending:InboundQueue", queue + ".inbound", "--Scheduling:Enabled", "false",
@@ -68,12 +69,15 @@ internal static class AlarmBench
         {
             var (campaignId, messages) = await LaunchCampaignAsync(host.Services, queue);
             var sender = host.Services.GetRequiredService<ChunkSender>();
-            // Full speed first: the alarm lands while the chunks are flowing, not before the first one.
+            // Full speed first: the alarm lands while the chunks are flowing at their steady rate, not during the senders' warm-up.
             var wait = Stopwatch.StartNew();
-            while (Interlocked.Read(ref sender.Submitted) < 2_000 && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+            while (Interlocked.Read(ref sender.Submitted) < warmup && wait.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(100);
+            var sample = Interlocked.Read(ref sender.Submitted);
+            await Task.Delay(3000);
             var before = Interlocked.Read(ref sender.Submitted);
             var queuedBefore = await QueuedAsync(contexts, campaignId);
-            Console.WriteLine($"  campaign {campaignId}: {messages:N0} messages; {before:N0} submitted, {queuedBefore:N0} still queued when the alarm is raised");
+            Console.WriteLine($"  campaign {campaignId}: {messages:N0} messages; {before:N0} submitted ({(before - sample) / 3.0:N0}/s over the last 3 s), " +
+                              $"{queuedBefore:N0} still queued when the alarm is raised");
             var t0 = Stopwatch.GetTimestamp();
             results.Add(await core.MeasureAsync($"campaign of {messages:N0} sending", staffGroup, settings));
             var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -132,7 +136,7 @@ internal static class AlarmBench
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    private static readonly string[] Own = ["--employees", "--confirmations", "--escalation-timeout", "--campaign-clients"];
+    private static readonly string[] Own = ["--employees", "--confirmations", "--escalation-timeout", "--campaign-clients", "--campaign-warmup"];
 
     private static bool IsOwnOption(string[] args, int i) => Own.Contains(args[i]) || (i > 0 && Own.Contains(args[i - 1]));
 

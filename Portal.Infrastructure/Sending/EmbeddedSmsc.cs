@@ -71,6 +71,12 @@ public sealed class EmbeddedSmsc(
     /// <summary>This node's simulator, once started; null on a node without one.</summary>
     public System.Net.IPEndPoint? Endpoint { get; private set; }
 
+    /// <summary>
+    /// The running simulator itself (null when it does not run here), so <c>bench alarm</c> can play an
+    /// employee answering an alert (a mobile-originated deliver_sm) on the node's own SMSC.
+    /// </summary>
+    public SmscSimulator? Simulator => _simulator;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;

@@ -23,6 +23,7 @@ public static class BenchVerb
         ["analytics"] = (AnalyticsBench.RunAsync, "bench analytics [--clients 1900000] [--events-per-client 5] [--campaigns 50] [--runs 10]   (attribution, campaign results cold/unchanged, across campaigns; PostgreSQL)"),
         ["export"] = (ExportBench.RunAsync, "bench export [--rows 500000,1900000] [--pages 20]   (CSV/Parquet/XLSX of a campaign's messages, time and peak memory; read API pages at depths; PostgreSQL)"),
         ["send-api"] = (SendApiBench.RunAsync, "bench send-api [--count 30000] [--rate 1000] [--callers 50] [--probes 40]   (send API accept latency and delivery, then API latency to submit_sm while a campaign to the base sends; PostgreSQL + bus + embedded SMSC)"),
+        ["alarm"] = (AlarmBench.RunAsync, "bench alarm [--employees 1000] [--confirmations 20] [--escalation-timeout 10] [--campaign-clients 1900000] [--campaign-warmup 20000]   (issue 17: alarm to every employee, confirmations by reply, escalation; idle, then while a campaign to the base sends; bus + embedded SMSC; 0 clients: idle only)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

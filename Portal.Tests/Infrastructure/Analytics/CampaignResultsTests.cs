@@ -156,6 +156,24 @@ public class CampaignResultsTests
         Assert.Equal(UpliftVerdict.NotSignificant, report.Total.Uplift.Verdict);
     }
 
+    /// <summary>The demo history on a small base (the tests' 300 clients, a trial's 1,000): the planted
+    /// rates stay rates, not "every client of the first 500 ids bought" (conversion = delivery, control 100 %).</summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task PlantedRule_OnASmallBase_StillGivesRatesNearThePlantedOnes(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 1_000);
+        var id = await AddCampaignAsync(database, "Small base", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 1_000, SentAt, Noise: false));
+        await Attributor(database).CatchUpAsync(500, CancellationToken.None);
+        var t = (await Results(database).GetAsync(id, CancellationToken.None))!.Total;
+
+        Assert.Equal(900, t.Sent.Recipients);
+        Assert.InRange(t.Uplift.SentRate, 0.03, 0.10); // planted 5 %: 72 of 900 with this rule
+        Assert.InRange(t.Uplift.ControlRate, 0.0, 0.10); // planted 4 %: 5 of 100
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task ZeroConversions_AndNoControlGroup_AreReportedWithoutAClaim(DatabaseProvider provider)

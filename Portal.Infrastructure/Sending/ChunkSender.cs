@@ -183,18 +183,22 @@ public sealed class ChunkSender(
         }
 
         var toSend = new List<(Row Row, bool Resubmit)>(ready.Count + orphans.Count);
+        // Orphans first: taking them over may wait up to the grace, and a claim made before that wait
+        // would sit unrenewed (the lease starts below), so a peer holding the same chunk (redelivered,
+        // or re-cut by the sweeper) took this sender's fresh claims for stranded after the grace and
+        // both sent them (the quarantined throttled-campaign test: ~190 of 1,000 flagged Resubmitted).
+        if (orphans.Count > 0)
+        {
+            toSend.AddRange((await ReclaimOrphansAsync(connection, orphans, ct)).Select(r => (r, true)));
+        }
         if (ready.Count > 0)
         {
             var claimed = await ClaimAsync(connection, $"""
                 UPDATE "Messages" SET "Status" = {DispatchSql.Submitting}, "SubmittedAt" = @now, "LeaseRenewedAt" = @now
                 WHERE "Id" IN ({DispatchSql.IdList(ready.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
                 RETURNING "Id"
-                """, now, ct);
+                """, clock.GetUtcNow().UtcDateTime, ct);
             toSend.AddRange(ready.Where(r => claimed.Contains(r.Id)).Select(r => (r, false)));
-        }
-        if (orphans.Count > 0)
-        {
-            toSend.AddRange((await ReclaimOrphansAsync(connection, orphans, ct)).Select(r => (r, true)));
         }
         if (toSend.Count == 0) return false;
 
@@ -253,12 +257,16 @@ public sealed class ChunkSender(
     /// Messages another sender claimed and never recorded. A live sender records within the SMPP
     /// response timeout, so past the grace period the claimant is dead: take them over, flagged.
     /// </summary>
+    private static readonly TimeSpan ReclaimMargin = TimeSpan.FromMilliseconds(5);
+
     private async Task<List<Row>> ReclaimOrphansAsync(DbConnection connection, List<Row> orphans, CancellationToken ct)
     {
         var grace = options.Value.InFlightGrace;
         var youngest = orphans.Max(r => r.LeaseAt ?? DateTime.MinValue);
-        var wait = DateTime.SpecifyKind(youngest, DateTimeKind.Utc) + grace - clock.GetUtcNow().UtcDateTime;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait < grace ? wait : grace, ct);
+        // Past the grace by a margin: Task.Delay drops a wait's sub-millisecond part, and a wake-up
+        // that early found the youngest orphan just inside the grace and took over nothing.
+        var wait = DateTime.SpecifyKind(youngest, DateTimeKind.Utc) + grace - clock.GetUtcNow().UtcDateTime + ReclaimMargin;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait < grace + ReclaimMargin ? wait : grace + ReclaimMargin, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var cutoff = now - grace;
         await using var command = DispatchSql.Command(connection, $"""

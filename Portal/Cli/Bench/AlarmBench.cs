@@ -107,18 +107,7 @@ internal static class AlarmBench
         int campaignId;
         await using (var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
         {
-            var now = DateTime.UtcNow;
-            var segment = new Segment("Bench: everyone " + queue, null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
-            db.Segments.Add(segment);
-            await db.SaveChangesAsync();
-            var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now)
-            {
-                SegmentId = segment.Id, Body = "Hello {{ client.first_name }}! Portal bench.", SenderId = "Portal", QuietHoursEnabled = false,
-            };
-            campaign.Schedule(now, now);
-            db.Campaigns.Add(campaign);
-            await db.SaveChangesAsync();
-            campaignId = campaign.Id;
+            campaignId = await BenchCampaign.AddToEveryoneAsync(db, queue);
         }
         var clock = Stopwatch.StartNew();
         var launch = await services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default)

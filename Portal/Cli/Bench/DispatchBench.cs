@@ -49,22 +49,8 @@ internal static class DispatchBench
             }
             await db.Database.MigrateAsync();
             clients = await db.Clients.LongCountAsync();
-            var now = DateTime.UtcNow;
-            var segment = new Segment("Bench: everyone " + queue, null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
-            db.Segments.Add(segment);
-            await db.SaveChangesAsync();
-            var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now)
-            {
-                SegmentId = segment.Id,
-                Body = "Hello {{ client.first_name }}! Your balance is {{ client.balance }} RUB. Portal bench.",
-                SenderId = "Portal",
-                QuietHoursEnabled = false,
-                ControlGroupPercent = control,
-            };
-            campaign.Schedule(now, now);
-            db.Campaigns.Add(campaign);
-            await db.SaveChangesAsync();
-            campaignId = campaign.Id;
+            campaignId = await BenchCampaign.AddToEveryoneAsync(db, queue,
+                "Hello {{ client.first_name }}! Your balance is {{ client.balance }} RUB. Portal bench.", control);
         }
         Console.WriteLine($"Base: {clients:N0} clients; campaign {campaignId}, control group {control} %; queue {queue}.chunks");
 

@@ -183,29 +183,34 @@ public sealed class ChunkSender(
         }
 
         var toSend = new List<(Row Row, bool Resubmit)>(ready.Count + orphans.Count);
+        var claimedAt = new List<DateTime>(2);
         // Orphans first: taking them over may wait up to the grace, and a claim made before that wait
         // would sit unrenewed (the lease starts below), so a peer holding the same chunk (redelivered,
         // or re-cut by the sweeper) took this sender's fresh claims for stranded after the grace and
         // both sent them (the quarantined throttled-campaign test: ~190 of 1,000 flagged Resubmitted).
         if (orphans.Count > 0)
         {
-            toSend.AddRange((await ReclaimOrphansAsync(connection, orphans, ct)).Select(r => (r, true)));
+            var (taken, at) = await ReclaimOrphansAsync(connection, orphans, ct);
+            toSend.AddRange(taken.Select(r => (r, true)));
+            claimedAt.Add(at);
         }
         if (ready.Count > 0)
         {
+            var at = SubmitLease.Now(clock);
             var claimed = await ClaimAsync(connection, $"""
                 UPDATE "Messages" SET "Status" = {DispatchSql.Submitting}, "SubmittedAt" = @now, "LeaseRenewedAt" = @now
                 WHERE "Id" IN ({DispatchSql.IdList(ready.Select(r => r.Id))}) AND "Status" = {DispatchSql.Queued}
                 RETURNING "Id"
-                """, clock.GetUtcNow().UtcDateTime, ct);
+                """, at, ct);
             toSend.AddRange(ready.Where(r => claimed.Contains(r.Id)).Select(r => (r, false)));
+            claimedAt.Add(at);
         }
         if (toSend.Count == 0) return false;
 
         // The claim is a lease: while this batch paces its submits (speed limit, provider caps) its
         // unrecorded messages' LeaseRenewedAt is renewed (SubmittedAt stays the claim time), so neither the sweeper nor a redelivered chunk
         // takes a live sender's tail for stranded, however long the batch takes (issue 13).
-        await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), options.Value.InFlightGrace, clock, logger);
+        await using var lease = SubmitLease.Start(contexts, toSend.Select(s => s.Row.Id).ToList(), claimedAt, options.Value.InFlightGrace, clock, logger);
         Dictionary<long, Dictionary<string, string>> attributes;
         try
         {
@@ -259,7 +264,7 @@ public sealed class ChunkSender(
     /// </summary>
     private static readonly TimeSpan ReclaimMargin = TimeSpan.FromMilliseconds(5);
 
-    private async Task<List<Row>> ReclaimOrphansAsync(DbConnection connection, List<Row> orphans, CancellationToken ct)
+    private async Task<(List<Row> Rows, DateTime At)> ReclaimOrphansAsync(DbConnection connection, List<Row> orphans, CancellationToken ct)
     {
         var grace = options.Value.InFlightGrace;
         var youngest = orphans.Max(r => r.LeaseAt ?? DateTime.MinValue);
@@ -267,7 +272,7 @@ public sealed class ChunkSender(
         // that early found the youngest orphan just inside the grace and took over nothing.
         var wait = DateTime.SpecifyKind(youngest, DateTimeKind.Utc) + grace - clock.GetUtcNow().UtcDateTime + ReclaimMargin;
         if (wait > TimeSpan.Zero) await Task.Delay(wait < grace + ReclaimMargin ? wait : grace + ReclaimMargin, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = SubmitLease.Now(clock);
         var cutoff = now - grace;
         await using var command = DispatchSql.Command(connection, $"""
             UPDATE "Messages" SET "Resubmitted" = TRUE, "SubmittedAt" = @now, "LeaseRenewedAt" = @now
@@ -285,7 +290,7 @@ public sealed class ChunkSender(
             return found;
         }, ct);
         if (ids.Count > 0) logger.LogWarning("Re-submitting {Count} messages left in flight by a stopped sender", ids.Count);
-        return orphans.Where(r => ids.Contains(r.Id)).ToList();
+        return (orphans.Where(r => ids.Contains(r.Id)).ToList(), now);
     }
 
     private static async Task<Dictionary<long, Dictionary<string, string>>> AttributesAsync(PortalDbContext db, List<long> clientIds, CancellationToken ct)
@@ -332,8 +337,9 @@ public sealed class ChunkSender(
         var campaign = dispatch.Campaign;
         // The campaign's speed is for the whole cluster: this node paces to its share, like provider caps.
         await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, router.LiveNodes, ct);
-        // The renewals failed for long enough that a peer may have taken this message over: do not submit it.
-        if (!lease.IsHeld) return new Outcome(row.Id, BackToQueue, null, 0, 0, SubmitLease.Lapsed, null);
+        // The renewals were late for long enough that a peer may have taken this message over: submit
+        // it only if no peer did (its lease value is still ours, and now renewed), else leave it to the peer.
+        if (!lease.IsHeld && !await lease.TryReacquireAsync(row.Id, ct)) return new Outcome(row.Id, BackToQueue, null, 0, 0, SubmitLease.Lapsed, null);
         // Checked right before each submit, so a pause stops submissions within the status cache time.
         var status = await campaigns.StatusAsync(campaign.Id, ct);
         if (status != CampaignStatus.Sending)

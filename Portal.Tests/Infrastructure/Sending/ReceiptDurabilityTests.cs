@@ -27,10 +27,10 @@ public sealed class ReceiptDurabilityTests
     public async Task SubmitLease_Renewing_MovesItsHeartbeatNotSubmittedAt(DatabaseProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        var claimedAt = DateTime.UtcNow.AddSeconds(-1);
+        var claimedAt = SubmitLease.Now(TimeProvider.System).AddSeconds(-1);
         var id = await AddMessageAsync(db, MessageStatus.Submitting, claimedAt, null, null);
 
-        await using (SubmitLease.Start(db.Factory, [id], TimeSpan.FromMilliseconds(300), TimeProvider.System, NullLogger.Instance))
+        await using (SubmitLease.Start(db.Factory, [id], [claimedAt], TimeSpan.FromMilliseconds(300), TimeProvider.System, NullLogger.Instance))
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while ((await ReadAsync(db, id)).LeaseRenewedAt is not { } renewed || renewed <= claimedAt)
@@ -43,6 +43,48 @@ public sealed class ReceiptDurabilityTests
         var row = await ReadAsync(db, id);
         Assert.True(row.LeaseRenewedAt > claimedAt);
         Assert.Equal(claimedAt, row.SubmittedAt!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
+    /// <summary>
+    /// A lease whose renewals were late (a loaded database) keeps a message no peer took over: before,
+    /// the sender dropped it and a peer sent it, flagged Resubmitted, after the sweeper's 3 × grace
+    /// (SlowSenderLeaseTests failed so on CI). A message a peer did take over is neither re-acquired
+    /// nor renewed behind the peer's back.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task SubmitLease_ReacquiresOnlyWhatNoPeerTookOver_AndNeverRenewsAPeersMessage(DatabaseProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var claimedAt = SubmitLease.Now(TimeProvider.System).AddSeconds(-1);
+        var mine = await AddMessageAsync(db, MessageStatus.Submitting, claimedAt, null, null);
+        var taken = await AddMessageAsync(db, MessageStatus.Submitting, claimedAt, null, null);
+        var peerAt = SubmitLease.Now(TimeProvider.System).AddMilliseconds(-1);
+
+        await using (var lease = SubmitLease.Start(db.Factory, [mine, taken], [claimedAt], TimeSpan.FromMilliseconds(600), TimeProvider.System, NullLogger.Instance))
+        {
+            // A peer takes one over (what ChunkSender.ReclaimOrphansAsync writes) before any renewal.
+            await using (var ctx = db.CreateContext())
+            {
+                await ctx.Messages.Where(m => m.Id == taken).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Resubmitted, true).SetProperty(m => m.LeaseRenewedAt, peerAt));
+            }
+            Assert.False(await lease.TryReacquireAsync(taken, CancellationToken.None));
+            Assert.True(await lease.TryReacquireAsync(mine, CancellationToken.None));
+            Assert.True((await ReadAsync(db, mine)).LeaseRenewedAt > claimedAt);
+
+            // Several renewal periods (every 200 ms): mine keeps being renewed, the peer's is left alone.
+            var before = (await ReadAsync(db, mine)).LeaseRenewedAt;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await ReadAsync(db, mine)).LeaseRenewedAt == before)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the lease stopped renewing its own message after a re-acquire");
+                await Task.Delay(50);
+            }
+            await Task.Delay(700);
+        }
+        Assert.Equal(peerAt, (await ReadAsync(db, taken)).LeaseRenewedAt!.Value, TimeSpan.FromTicks(10));
     }
 
     /// <summary>

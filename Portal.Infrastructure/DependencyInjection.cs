@@ -89,6 +89,7 @@ public static class DependencyInjection
         services.AddSingleton<Bi.BiKeyStore>();
         services.AddSingleton<Bi.BiReader>();
         services.AddSingleton<Bi.BiExporter>();
+        services.AddSingleton<Bi.BiExportFiles>();
         services.AddSingleton<Bi.FinanceReports>();
     }
 

@@ -29,6 +29,8 @@ public sealed class RetentionRun
     public long DeadLetters { get; set; }
     /// <summary>Audit entries deleted after their legal period.</summary>
     public long AuditEntries { get; set; }
+    /// <summary>UI export files removed from the export folder (past their days, personal ones past their hours).</summary>
+    public long ExportFiles { get; set; }
 
     public void Finish(DateTime at, string? error)
     {

@@ -89,7 +89,7 @@ public sealed class AlertService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (idempotencyKey is not null && IsUniqueViolation(e))
+        catch (DbUpdateException e) when (idempotencyKey is not null && e.IsUniqueViolation())
         {
             // A concurrent retry with the same key committed first (the unique index waited for it).
             await tx.RollbackAsync(ct);
@@ -394,7 +394,7 @@ public sealed class AlertService(
                 await own.SaveChangesAsync(ct);
                 id = client.Id;
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 id = await db.Clients.AsNoTracking().Where(c => c.ExternalId == StaffClientExternalId).Select(c => c.Id).FirstAsync(ct);
             }
@@ -412,10 +412,6 @@ public sealed class AlertService(
         }
         return RandomNumberGenerator.GetInt32(10000, 100000).ToString(CultureInfo.InvariantCulture);
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 }
 
 /// <summary>Each node's escalation loop: the database says what is due, the claim says who does it.</summary>

@@ -33,8 +33,10 @@ public sealed class BiExport
 {
     private BiExport() { }
 
-    public BiExport(string dataset, BiFormat format, BiFilter filter, bool personal, string requestedBy, DateTime at, int? definitionId = null, int attempt = 1)
+    public BiExport(string dataset, BiFormat format, BiFilter filter, bool personal, string requestedBy, DateTime at, int? definitionId = null, int attempt = 1,
+        DateTime? firingAt = null)
     {
+        FiringAt = firingAt;
         Dataset = dataset;
         Format = format;
         From = filter.From;
@@ -51,6 +53,11 @@ public sealed class BiExport
     public long Id { get; private set; }
     public int? DefinitionId { get; private set; }
     public int Attempt { get; private set; }
+    /// <summary>
+    /// The cron time (whole seconds, UTC) of the scheduled firing this run belongs to; null for a
+    /// UI export or "run now". Unique per definition and attempt: on several nodes a firing runs once.
+    /// </summary>
+    public DateTime? FiringAt { get; private set; }
     public string Dataset { get; private set; } = "";
     public BiFormat Format { get; private set; }
     public DateTime? From { get; private set; }

@@ -7,7 +7,10 @@ using Quartz;
 
 namespace Portal.Infrastructure.Bi;
 
-/// <summary>One Quartz job per scheduled export definition (issue 16, item 3); never two runs of one definition at once.</summary>
+/// <summary>
+/// One Quartz job per scheduled export definition (issue 16, item 3); never two runs of one definition
+/// at once on a node, and one run per cron firing across nodes (<see cref="BiExport.FiringAt"/>).
+/// </summary>
 [DisallowConcurrentExecution]
 public sealed class BiExportJob(BiExporter exporter) : IJob
 {
@@ -20,7 +23,9 @@ public sealed class BiExportJob(BiExporter exporter) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var id = int.Parse(context.MergedJobDataMap[DefinitionIdKey]?.ToString() ?? "", CultureInfo.InvariantCulture);
-        await exporter.RunDefinitionAsync(id, cancellationToken);
+        // The cron trigger's firing is shared by every node; "run now" (a one-off trigger) is this node's own.
+        var firing = context.Trigger.Key.Equals(TriggerFor(id)) ? context.ScheduledFireTimeUtc?.UtcDateTime : null;
+        await exporter.RunDefinitionAsync(id, firing, cancellationToken);
     }
 }
 
@@ -69,7 +74,7 @@ public sealed class InlineBiExportSchedule(BiExporter exporter) : IBiExportSched
     public Task RemoveAsync(int definitionId, CancellationToken ct) => Task.CompletedTask;
     public Task TriggerNowAsync(int definitionId, CancellationToken ct)
     {
-        _ = Task.Run(() => exporter.RunDefinitionAsync(definitionId, CancellationToken.None), CancellationToken.None);
+        _ = Task.Run(() => exporter.RunDefinitionAsync(definitionId, null, CancellationToken.None), CancellationToken.None);
         return Task.CompletedTask;
     }
     public Task<DateTimeOffset?> NextFireAsync(int definitionId, CancellationToken ct) => Task.FromResult<DateTimeOffset?>(null);

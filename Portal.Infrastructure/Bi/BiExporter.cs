@@ -80,38 +80,54 @@ public sealed class BiExporter(
         export.Status == BiExportStatus.Succeeded && export.DefinitionId is null && export.Location is { } name
             && File.Exists(Path.Combine(ExportFolder, name)) ? Path.Combine(ExportFolder, name) : null;
 
-    private string ExportFolder => Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ExportFolder));
+    private string ExportFolder => options.Value.ExportFolderPath(environment.ContentRootPath);
 
     /// <summary>
     /// One firing of a scheduled definition: the last <see cref="BiExportDefinition.PeriodDays"/> whole
     /// UTC days, never personal data (nobody is looking: no one to audit a read for), retried on failure.
+    /// With <paramref name="firingAt"/> (a cron firing) it runs once across nodes: null when another
+    /// node already runs that firing. Without it ("run now") it always runs.
     /// </summary>
-    public async Task<BiExport> RunDefinitionAsync(int definitionId, CancellationToken ct)
+    public async Task<BiExport?> RunDefinitionAsync(int definitionId, DateTime? firingAt, CancellationToken ct)
     {
         BiExportDefinition definition;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             definition = await db.BiExportDefinitions.AsNoTracking().FirstAsync(d => d.Id == definitionId, ct);
         }
-        var today = Now.Date;
+        // Whole seconds: every node computes the same cron time, the key must not carry sub-second noise.
+        var firing = firingAt is { } f ? new DateTime(f.Ticks - f.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc) : (DateTime?)null;
+        var today = (firing ?? Now).Date;
         var filter = new BiFilter(today.AddDays(-definition.PeriodDays), today, definition.DepartmentId, definition.CampaignId);
         BiExport? last = null;
         for (var attempt = 1; attempt <= options.Value.ScheduledAttempts; attempt++)
         {
-            last = await RunOnceAsync(definition, filter, attempt, ct);
+            last = await RunOnceAsync(definition, filter, attempt, firing, ct);
+            if (last is null)
+            {
+                logger.LogInformation("Scheduled export {Definition}: the firing at {Firing:o} is run by another node", definition.Id, firing);
+                return null;
+            }
             if (last.Status == BiExportStatus.Succeeded || ct.IsCancellationRequested || attempt == options.Value.ScheduledAttempts) break;
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, 2 << attempt)), time, ct);
         }
-        return last!;
+        return last;
     }
 
-    private async Task<BiExport> RunOnceAsync(BiExportDefinition definition, BiFilter filter, int attempt, CancellationToken ct)
+    private async Task<BiExport?> RunOnceAsync(BiExportDefinition definition, BiFilter filter, int attempt, DateTime? firing, CancellationToken ct)
     {
-        var export = new BiExport(definition.Dataset, definition.Format, filter, false, "schedule:" + definition.Name, Now, definition.Id, attempt);
+        var export = new BiExport(definition.Dataset, definition.Format, filter, false, "schedule:" + definition.Name, Now, definition.Id, attempt, firing);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             db.BiExports.Add(export);
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (firing is not null && e.IsUniqueViolation())
+            {
+                return null;
+            }
         }
         var dataset = BiDatasets.Find(definition.Dataset)!;
         var name = $"{definition.Dataset}-{filter.From:yyyyMMdd}-{filter.To:yyyyMMdd}.{BiFormats.Extension(definition.Format)}";

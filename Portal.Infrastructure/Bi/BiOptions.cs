@@ -21,6 +21,16 @@ public sealed class BiOptions
     /// <summary>Where UI exports are written until downloaded (relative to the content root).</summary>
     public string ExportFolder { get; set; } = "App_Data/exports";
 
+    /// <summary>Days a UI export's file waits for its download before the retention job removes it.</summary>
+    [Range(1, 365)]
+    public int ExportFileDays { get; set; } = 7;
+
+    /// <summary>Hours a UI export with personal columns (phones, names, texts) is kept; an erasure removes them at once.</summary>
+    [Range(1, 720)]
+    public int PersonalExportHours { get; set; } = 24;
+
+    public string ExportFolderPath(string contentRoot) => Path.GetFullPath(Path.Combine(contentRoot, ExportFolder));
+
     /// <summary>
     /// The mounted share scheduled exports write into; a definition's folder is a path under it
     /// (never outside: ".." and absolute paths are refused).

@@ -59,7 +59,7 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 // The check above raced with another node firing the same trigger: its run stands.
                 logger.LogInformation("Campaign {CampaignId}: the firing at {Firing:o} was run by another node", parentId, firing);
@@ -70,8 +70,4 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
         // A crash right here leaves the run Scheduled (kind Now): the scheduler's reconciliation launches it as overdue.
         return await launcher.LaunchAsync(childId, ct);
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Audit;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
+using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
@@ -24,6 +25,7 @@ public sealed class ClientErasure(
     IDbContextFactory<PortalDbContext> contexts,
     IDeadLetterStore deadLetters,
     IOptions<SendingOptions> sending,
+    BiExportFiles exportFiles,
     TimeProvider clock,
     ILogger<ClientErasure> logger)
 {
@@ -122,9 +124,11 @@ public sealed class ClientErasure(
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.Error, j => j.Error!.Replace(token, Redacted)), ct);
         }
         await tx.CommitAsync(ct);
+        // Exports already written with personal columns may hold these clients: they go too.
+        var exportFilesRemoved = await exportFiles.PurgeAsync(everyPersonal: true, ct);
 
-        logger.LogInformation("Erased {Count} clients via {Channel} ({Skipped} unknown or already erased, {DeadLetters} dead letters removed)",
-            erased.Count, channel, ids.Count - erased.Count, deadRemoved);
+        logger.LogInformation("Erased {Count} clients via {Channel} ({Skipped} unknown or already erased, {DeadLetters} dead letters, {ExportFiles} personal export files removed)",
+            erased.Count, channel, ids.Count - erased.Count, deadRemoved, exportFilesRemoved);
         return erased;
     }
 

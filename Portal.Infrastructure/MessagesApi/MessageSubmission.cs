@@ -190,7 +190,7 @@ public sealed partial class MessageSubmission(
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 // A concurrent twin committed first (PostgreSQL waited for it on the unique index): answer as it did.
                 await transaction.RollbackAsync(ct);
@@ -206,7 +206,7 @@ public sealed partial class MessageSubmission(
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 await transaction.RollbackAsync(ct);
                 throw new ContactRaceException();
@@ -357,10 +357,6 @@ public sealed partial class MessageSubmission(
             }
         }
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 
     /// <summary>Deletes idempotency keys past their retention (called by the callback loop's node once in a while).</summary>
     public async Task<int> PurgeKeysAsync(CancellationToken ct)

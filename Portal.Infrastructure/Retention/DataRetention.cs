@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Audit;
 using Portal.Domain.Retention;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
@@ -40,7 +41,7 @@ public sealed class RetentionOptions
 /// <c>audit.purged</c> entry that names the last purged entry's hash (the new anchor).
 /// </summary>
 public sealed class DataRetention(IDbContextFactory<PortalDbContext> contexts, IDeadLetterStore deadLetters, IOptions<SendingOptions> sending,
-    IOptions<RetentionOptions> options, TimeProvider clock, ILogger<DataRetention> logger)
+    BiExportFiles exportFiles, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<DataRetention> logger)
 {
     public async Task<RetentionRun> RunAsync(CancellationToken ct)
     {
@@ -67,6 +68,7 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> contexts, I
             }
             var nonceBefore = now - ProviderCallbacksWindow;
             await BatchesAsync(db => db.CallbackNonces.Where(n => n.ReceivedAt < nonceBefore).OrderBy(n => n.ReceivedAt).Take(o.BatchSize).ExecuteDeleteAsync(ct), ct);
+            run.ExportFiles = await exportFiles.PurgeAsync(everyPersonal: false, ct);
             run.AuditEntries = await PurgeAuditAsync(now.AddDays(-Math.Max(o.AuditDays, AuditChain.MinRetentionDays)), o.BatchSize, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -80,10 +82,11 @@ public sealed class DataRetention(IDbContextFactory<PortalDbContext> contexts, I
         save.RetentionRuns.Add(run);
         save.AuditEntries.Add(new AuditEntry(run.FinishedAt!.Value, null, "retention", AuditActions.RetentionRun, nameof(RetentionRun), null,
             $"messagePhones={run.MessagePhones} inboundTexts={run.InboundTexts} importErrors={run.ImportErrors} syncErrors={run.SyncErrors} " +
-            $"deadLetters={run.DeadLetters} auditEntries={run.AuditEntries}{(error is null ? "" : " failed")}"));
+            $"deadLetters={run.DeadLetters} exportFiles={run.ExportFiles} auditEntries={run.AuditEntries}{(error is null ? "" : " failed")}"));
         await save.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Retention: {MessagePhones} message numbers, {InboundTexts} replies, {ImportErrors} import errors, {SyncErrors} sync errors, " +
-            "{DeadLetters} dead letters, {AuditEntries} audit entries", run.MessagePhones, run.InboundTexts, run.ImportErrors, run.SyncErrors, run.DeadLetters, run.AuditEntries);
+            "{DeadLetters} dead letters, {ExportFiles} export files, {AuditEntries} audit entries", run.MessagePhones, run.InboundTexts, run.ImportErrors, run.SyncErrors, run.DeadLetters,
+            run.ExportFiles, run.AuditEntries);
         return run;
     }
 

@@ -27,6 +27,9 @@ internal sealed class BiExportConfiguration : IEntityTypeConfiguration<BiExport>
         b.HasOne<BiExportDefinition>().WithMany().HasForeignKey(e => e.DefinitionId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(e => e.StartedAt);
         b.HasIndex(e => new { e.DefinitionId, e.StartedAt });
+        // Once per firing across nodes (issue 16): every node's scheduler fires the same cron time,
+        // the first to insert its attempt row runs it, the others find the row and stand down.
+        b.HasIndex(e => new { e.DefinitionId, e.FiringAt, e.Attempt }).IsUnique().HasFilter("\"FiringAt\" IS NOT NULL");
     }
 }
 

@@ -84,6 +84,9 @@ internal sealed class BiWorld : IAsyncDisposable
         Microsoft.Extensions.Options.Options.Create(Options), new HostingEnvironment { ContentRootPath = Folder }, Time,
         http ?? new NoHttp(), NullLogger<BiExporter>.Instance);
 
+    public BiExportFiles ExportFiles(TimeProvider time) => new(Database.Factory, Microsoft.Extensions.Options.Options.Create(Options),
+        new HostingEnvironment { ContentRootPath = Folder }, time, NullLogger<BiExportFiles>.Instance);
+
     public FinanceReports Finance => new(Database.Factory, Microsoft.Extensions.Options.Options.Create(Options));
 
     public static ClaimsPrincipal User(string role) =>

@@ -19,7 +19,7 @@ public sealed class ScheduledExportTests
         await using var world = await BiWorld.CreateAsync(provider, clients: 300);
         var id = await AddAsync(world, new BiExportDefinition("Nightly messages", "messages", BiFormat.Parquet, "0 0 2 * * ?", BiTargetKind.Folder, "finance/daily",
             30, null, world.CampaignId, "analyst@portal.local", BiWorld.SentAt));
-        var run = await world.Exporter().RunDefinitionAsync(id, CancellationToken.None);
+        var run = (await world.Exporter().RunDefinitionAsync(id, null, CancellationToken.None))!;
 
         Assert.Equal(BiExportStatus.Succeeded, run.Status);
         Assert.Equal(300, run.Rows);
@@ -35,7 +35,7 @@ public sealed class ScheduledExportTests
         // A folder outside the share is refused at run time (and shown as a failed run).
         var outside = await AddAsync(world, new BiExportDefinition("Escape", "messages", BiFormat.Csv, "0 0 2 * * ?", BiTargetKind.Folder, "../../etc",
             1, null, null, "analyst@portal.local", BiWorld.SentAt));
-        var refused = await world.Exporter().RunDefinitionAsync(outside, CancellationToken.None);
+        var refused = (await world.Exporter().RunDefinitionAsync(outside, null, CancellationToken.None))!;
         Assert.Equal(BiExportStatus.Failed, refused.Status);
         Assert.Contains("outside", refused.Error, StringComparison.Ordinal);
     }
@@ -47,7 +47,7 @@ public sealed class ScheduledExportTests
         var handler = new FlakyPut();
         var id = await AddAsync(world, new BiExportDefinition("Push", "daily_cost", BiFormat.Csv, "0 30 1 * * ?", BiTargetKind.HttpPut, "https://bi.example.test/drop",
             30, null, null, "analyst@portal.local", BiWorld.SentAt));
-        var run = await world.Exporter(new Factory(handler)).RunDefinitionAsync(id, CancellationToken.None);
+        var run = (await world.Exporter(new Factory(handler)).RunDefinitionAsync(id, null, CancellationToken.None))!;
 
         Assert.Equal(BiExportStatus.Succeeded, run.Status);
         Assert.Equal(2, run.Attempt);
@@ -58,6 +58,38 @@ public sealed class ScheduledExportTests
         var history = await db.BiExports.Where(e => e.DefinitionId == id).OrderBy(e => e.Id).ToListAsync();
         Assert.Equal([BiExportStatus.Failed, BiExportStatus.Succeeded], history.Select(h => h.Status));
         Assert.Contains("500", history[0].Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Two nodes' schedulers fire the same cron time: one runs it, the other stands down, on both
+    /// databases (a unique index decides, not a read-then-write). "Run now" is not a firing.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task OneFiring_OnTwoNodes_RunsOnce_RunNowStillRuns(DatabaseProvider provider)
+    {
+        await using var world = await BiWorld.CreateAsync(provider, clients: 200);
+        var id = await AddAsync(world, new BiExportDefinition("Nightly cost", "daily_cost", BiFormat.Csv, "0 0 2 * * ?", BiTargetKind.Folder, "nightly",
+            30, null, null, "analyst@portal.local", BiWorld.SentAt));
+        var firing = new DateTime(2026, 11, 12, 2, 0, 0, 400, DateTimeKind.Utc);
+        var (nodeA, nodeB) = (world.Exporter(), world.Exporter());
+
+        var runs = await Task.WhenAll(
+            Task.Run(() => nodeA.RunDefinitionAsync(id, firing, CancellationToken.None)),
+            Task.Run(() => nodeB.RunDefinitionAsync(id, firing.AddMilliseconds(300), CancellationToken.None)));
+
+        var ran = Assert.Single(runs, r => r is not null)!;
+        Assert.Equal(BiExportStatus.Succeeded, ran.Status);
+        Assert.Equal(new DateTime(2026, 11, 12, 2, 0, 0, DateTimeKind.Utc), ran.FiringAt);
+        // The same firing again (a misfire replayed after a restart) does nothing either.
+        Assert.Null(await nodeB.RunDefinitionAsync(id, firing, CancellationToken.None));
+        // The next night's firing and a "run now" both run.
+        Assert.Equal(BiExportStatus.Succeeded, (await nodeB.RunDefinitionAsync(id, firing.AddDays(1), CancellationToken.None))!.Status);
+        Assert.Equal(BiExportStatus.Succeeded, (await nodeA.RunDefinitionAsync(id, null, CancellationToken.None))!.Status);
+        await using var db = world.Database.CreateContext();
+        var history = await db.BiExports.Where(e => e.DefinitionId == id).OrderBy(e => e.Id).Select(e => e.FiringAt).ToListAsync();
+        Assert.Equal([firing.AddMilliseconds(-400), firing.AddMilliseconds(-400).AddDays(1), null], history);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Portal.Domain.Clients;
 using Portal.Domain.Imports;
 using Portal.Domain.Integrations;
 using Portal.Domain.Messages;
+using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
@@ -56,8 +57,10 @@ public sealed class ErasureEverywhereTests
                 var seeded = await PersonalDataScan.FindAsync(before, Phone, National, First, Last, External);
                 Assert.True(seeded.Count >= 10, "the seed must reach many tables: " + string.Join("; ", seeded));
             }
+            var exportFiles = new BiExportFiles(database.Factory, Microsoft.Extensions.Options.Options.Create(new BiOptions()),
+                new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() }, TimeProvider.System, NullLogger<BiExportFiles>.Instance);
             var erasure = new ClientErasure(database.Factory, (IDeadLetterStore)bus, Microsoft.Extensions.Options.Options.Create(sending),
-                TimeProvider.System, NullLogger<ClientErasure>.Instance);
+                exportFiles, TimeProvider.System, NullLogger<ClientErasure>.Instance);
 
             var erased = await erasure.EraseAsync([clientId], null, "test", CancellationToken.None);
 

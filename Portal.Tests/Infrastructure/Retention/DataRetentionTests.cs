@@ -7,6 +7,7 @@ using Portal.Domain.Imports;
 using Portal.Domain.Integrations;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Retention;
@@ -63,7 +64,9 @@ public sealed class DataRetentionTests
             while ((await bus.GetStatsAsync(sending.InboundQueue)).DeadLettered == 0) await Task.Delay(20);
         }
         await Task.Delay(50);
-        var retention = new DataRetention(database.Factory, bus, Options.Create(sending),
+        var exportFiles = new BiExportFiles(database.Factory, Options.Create(new BiOptions()),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() }, TimeProvider.System, NullLogger<BiExportFiles>.Instance);
+        var retention = new DataRetention(database.Factory, bus, Options.Create(sending), exportFiles,
             Options.Create(new RetentionOptions { DeadLetterDays = 0, BatchSize = 10 }), TimeProvider.System, NullLogger<DataRetention>.Instance);
 
         var run = await retention.RunAsync(default);

@@ -1601,6 +1601,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<long>("ExportFiles")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -2257,6 +2260,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FiringAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Format")
                         .HasColumnType("integer");
 
@@ -2296,6 +2302,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("DefinitionId", "StartedAt");
+
+                    b.HasIndex("DefinitionId", "FiringAt", "Attempt")
+                        .IsUnique()
+                        .HasFilter("\"FiringAt\" IS NOT NULL");
 
                     b.ToTable("BiExports");
                 });

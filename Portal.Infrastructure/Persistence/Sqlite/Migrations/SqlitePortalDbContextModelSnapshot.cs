@@ -1548,6 +1548,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ExportFiles")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
@@ -2178,6 +2181,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FiringAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Format")
                         .HasColumnType("INTEGER");
 
@@ -2217,6 +2223,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("DefinitionId", "StartedAt");
+
+                    b.HasIndex("DefinitionId", "FiringAt", "Attempt")
+                        .IsUnique()
+                        .HasFilter("\"FiringAt\" IS NOT NULL");
 
                     b.ToTable("BiExports");
                 });

@@ -149,9 +149,24 @@ public static class BiDatasets
     private static BiDataset Make(string name, int version, string description, (BiColumn Column, string Sql)[] cols, Func<BiSql, string, string> body, bool keyed) =>
         new(name, version, description, cols.Select(c => c.Column).ToList(), q => body(q, Select(cols, q.Personal)), keyed);
 
+    /// <remarks>
+    /// A page of messages on PostgreSQL (the read API) takes its rows from the keyset first and joins
+    /// the client per row (LATERAL … OFFSET 0 keeps the planner from flattening it): the plan stays
+    /// "walk the primary key from the cursor, 10,000 index lookups" whatever the statistics say. With
+    /// the plain join and stale statistics (a freshly loaded campaign), PostgreSQL joined every row
+    /// after the cursor and sorted: 0.7-2 s for a deep page of 500,000 rows instead of ~90 ms.
+    /// </remarks>
     public static IReadOnlyList<BiDataset> All { get; } =
     [
-        Make(Messages, 1, "One row per message of a campaign.", MessageColumns, (q, select) => $"""
+        Make(Messages, 1, "One row per message of a campaign.", MessageColumns, (q, select) => q.Pg && q.Limit is not null ? $"""
+            SELECT {select}
+            FROM (SELECT m0.* FROM "Messages" m0
+                  WHERE m0."CampaignId" IN (SELECT k0."Id" FROM "Campaigns" k0 WHERE k0."SandboxOwnerId" IS NULL{q.Where(null, "k0.\"DepartmentId\"", "k0.\"Id\"", "k0.\"ParentCampaignId\"")})
+                  {q.Where("m0.\"CreatedAt\"", null, null, null)}{q.KeysetAndLimit("m0.\"Id\"")}) m
+            JOIN "Campaigns" k ON k."Id" = m."CampaignId"
+            JOIN LATERAL (SELECT * FROM "Clients" c0 WHERE c0."Id" = m."ClientId" OFFSET 0) c ON TRUE
+            ORDER BY m."Id"
+            """ : $"""
             SELECT {select}
             FROM "Messages" m
             JOIN "Campaigns" k ON k."Id" = m."CampaignId"

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
 using Portal.Components.Pages.Campaigns;
@@ -130,5 +131,52 @@ public class CampaignWizardTests
         step.Render();
         Assert.Contains("Not a Quartz cron expression", step.Markup);
         Assert.Empty(step.FindAll("[data-testid=schedule-next]"));
+    }
+
+    [Fact]
+    public async Task GoingToTheReview_OrTheTestSend_SavesTheDraft_AndSaysSo()
+    {
+        // Issue 20 item 9: the draft was saved silently (only the title changed to "Edit campaign").
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var id = await ReadyDraftAsync(f);
+        var snackbar = f.Context.Services.GetRequiredService<ISnackbar>();
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-3]"));
+        Assert.Empty(snackbar.ShownSnackbars);
+
+        await page.InvokeAsync(() => page.Find("[data-testid=step-3]").Click());
+        page.WaitForAssertion(() => page.Find("[data-testid=test-send]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=test-send]").Click());
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Draft saved before the test send."));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=step-4]").Click());
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Draft saved: the estimate and the schedule work on the saved campaign."));
+    }
+
+    [Fact]
+    public async Task ScheduleDate_CanBeTyped_AndGreysOutDaysPastInTheUsersZone()
+    {
+        // Issue 20 item 9. Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: at any moment
+        // one of them is on another date than UTC, so a check done in UTC fails for one of the two.
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        foreach (var id in new[] { "Pacific/Kiritimati", "Pacific/Pago_Pago" })
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            var today = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, zone).Date;
+            var draft = new CampaignDraft { ScheduleKind = ScheduleKind.At };
+            var step = f.Context.Render<ScheduleStep>(p => p.Add(s => s.Draft, draft).Add(s => s.Zone, zone));
+
+            var picker = step.FindComponent<MudDatePicker>().Instance;
+            Assert.True(picker.Editable);
+            Assert.True(picker.IsDateDisabledFunc(today.AddDays(-1)), $"{id}: yesterday is selectable");
+            Assert.False(picker.IsDateDisabledFunc(today), $"{id}: today is greyed out");
+            Assert.False(picker.IsDateDisabledFunc(today.AddDays(30)), id);
+
+            // Typed, not picked: the text goes through the picker's parser into the draft.
+            var typed = today.AddDays(3);
+            var input = step.FindComponent<MudDatePicker>().Find("input");
+            await step.InvokeAsync(() => input.Change(typed.ToString(System.Globalization.CultureInfo.CurrentCulture.DateTimeFormat.ShortDatePattern, System.Globalization.CultureInfo.CurrentCulture)));
+            step.WaitForAssertion(() => Assert.Equal(typed, TimeZoneInfo.ConvertTimeFromUtc(draft.LaunchAtUtc!.Value, zone).Date));
+        }
     }
 }

@@ -147,4 +147,20 @@ public class TemplateEditorTests
             CultureInfo.CurrentUICulture = previous;
         }
     }
+
+    [Fact]
+    public async Task Ucs2Characters_AreSeparateMarks_SoTheListWraps()
+    {
+        // Issue 20 item 12: run together, the marks were one unbreakable word wider than a 1,366 px window.
+        var (ctx, database) = await SetUpAsync(Roles.CampaignManager);
+        await using var _ = database;
+        await using var __ = ctx;
+        var page = ctx.Render<TemplateEditor>();
+
+        await TypeAsync(page, "абвгдеёжзийклмнопрстуфхцчшщъыьэюя");
+
+        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=template-ucs2] mark").Count), TimeSpan.FromSeconds(5));
+        var list = page.Find("[data-testid=template-ucs2]");
+        Assert.Contains("flex-wrap", list.GetAttribute("class"));
+    }
 }

@@ -12,7 +12,11 @@ public enum SmsAlphabet
 }
 
 /// <summary>A rendered SMS: its text, the alphabet it needs and how many parts it costs.</summary>
-public readonly record struct RenderedSms(string Text, SmsAlphabet Alphabet, int Parts);
+public readonly record struct RenderedSms(string Text, SmsAlphabet Alphabet, int Parts)
+{
+    /// <summary>Length as the SMS counts it (<see cref="Portal.Domain.Messages.SmsLength.Measure"/>: GSM-7 septets, escapes twice, or UTF-16 units).</summary>
+    public int Length { get; init; }
+}
 
 /// <summary>A template that does not parse; <see cref="Line"/> and <see cref="Column"/> are 1-based.</summary>
 public sealed class TemplateSyntaxException(string message, int line, int column)

@@ -156,7 +156,7 @@ public sealed class CompiledTemplate
         ArgumentNullException.ThrowIfNull(campaign);
         var text = RenderState.For(engine).Render(template, client, attributes, campaign);
         var measure = SmsLength.Measure(text);
-        return new RenderedSms(text, measure.Alphabet, measure.Parts);
+        return new RenderedSms(text, measure.Alphabet, measure.Parts) { Length = measure.Length };
     }
 
     /// <summary>

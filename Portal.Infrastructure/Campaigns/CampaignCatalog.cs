@@ -69,6 +69,22 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         return await Rows(db, campaigns.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(query.Take)).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Messages each campaign's launch queued for sending (control group aside), from its chunks:
+    /// one grouped read of a table a thousand times smaller than Messages (issue 20 item 6: the list's
+    /// progress of finished campaigns, without a count over their messages).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, int>> QueuedAtLaunchAsync(IReadOnlyCollection<int> campaignIds, CancellationToken ct)
+    {
+        if (campaignIds.Count == 0) return new Dictionary<int, int>();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var ids = campaignIds.ToList();
+        return await db.MessageChunks.AsNoTracking().Where(c => ids.Contains(c.CampaignId))
+            .GroupBy(c => c.CampaignId)
+            .Select(g => new { CampaignId = g.Key, Count = g.Sum(c => c.Count) })
+            .ToDictionaryAsync(g => g.CampaignId, g => g.Count, ct);
+    }
+
     /// <summary>The runs a recurring campaign fired, newest first.</summary>
     public async Task<IReadOnlyList<CampaignRow>> RunsAsync(int parentId, CancellationToken ct)
     {

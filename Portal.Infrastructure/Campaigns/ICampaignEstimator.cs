@@ -25,4 +25,17 @@ public sealed record CampaignEstimate(
     decimal TotalCost,
     string Currency,
     TimeSpan EstimatedDuration,
-    DateTime EstimatedFinishUtc);
+    DateTime EstimatedFinishUtc)
+{
+    /// <summary>Shortest and longest rendered text over the recipients (issue 20 item 3), as <see cref="Portal.Domain.Messages.SmsLength"/> counts them.</summary>
+    public (int Min, int Max) Length { get; init; }
+
+    /// <summary>The provider the cost is priced at (issue 20 item 4); null when no provider could take the messages.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>
+    /// Recipients by their language (issue 20 item 5): money and dates in a message follow each
+    /// client's language ("1 234,50 ₽" in Russian, "1,234.50 RUB" in English).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Languages { get; init; } = new Dictionary<string, int>();
+}

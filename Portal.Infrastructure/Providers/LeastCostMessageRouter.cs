@@ -167,26 +167,39 @@ public sealed class LeastCostMessageRouter(
         return SendFailureKind.Permanent;
     }
 
-    private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named, bool sandbox)
+    private RoutePlan PlanOf(Snapshot snapshot, string phone, int? named, bool sandbox) =>
+        PlanOver(snapshot.Rows.Select(r => (r.Candidate with { Health = health.HealthOf(r.Candidate.Id) }, r.IsSimulator)), phone, named, sandbox, clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>
+    /// The routing rules over provider rows, shared with <see cref="RouteQuote"/> (issue 20 item 4: the
+    /// template editor and the estimate price with the route a message would take, not another rule).
+    /// </summary>
+    internal static RoutePlan PlanOver(IEnumerable<(RouteCandidate Candidate, bool IsSimulator)> rows, string phone, int? named, bool sandbox, DateTime now)
     {
-        var candidates = snapshot.Rows.Select(r => r.Candidate with { Health = health.HealthOf(r.Candidate.Id) });
+        var list = rows.ToList();
+        var candidates = list.Select(r => r.Candidate);
         if (sandbox)
         {
             // Enforced here, on every node, not in the UI: a sandbox message has no other way out.
-            var simulatorIds = snapshot.Rows.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
-            return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates.Where(c => simulatorIds.Contains(c.Id)), clock.GetUtcNow().UtcDateTime,
+            var simulatorIds = list.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
+            return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates.Where(c => simulatorIds.Contains(c.Id)), now,
                 named is int n && simulatorIds.Contains(n) ? n : null, k => k is ProviderKind.Smpp or ProviderKind.Http);
         }
         // The built-in simulator delivers to nobody: never a fallback for real traffic (issue 12). It
         // is a candidate only while no real provider is enabled (whatever its health: a real provider
         // that is down means "wait", not "pretend"), or when a campaign names it (a test).
-        var simulators = snapshot.Rows.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
-        if (simulators.Count > 0 && snapshot.Rows.Any(r => r.Candidate.Enabled && !r.IsSimulator))
+        var simulators = list.Where(r => r.IsSimulator).Select(r => r.Candidate.Id).ToHashSet();
+        if (simulators.Count > 0 && list.Any(r => r.Candidate.Enabled && !r.IsSimulator))
         {
             candidates = candidates.Where(c => !simulators.Contains(c.Id) || c.Id == named);
         }
-        return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, clock.GetUtcNow().UtcDateTime, named, k => k is ProviderKind.Smpp or ProviderKind.Http);
+        return RoutePlanner.Plan(phone, MobileOperators.Of(phone), candidates, now, named, k => k is ProviderKind.Smpp or ProviderKind.Http);
     }
+
+    /// <summary>A provider row as routing sees it: its candidate (healthy) and whether it is the built-in simulator.</summary>
+    internal static (RouteCandidate Candidate, bool IsSimulator) CandidateOf(SmsProvider p, ProviderSettings settings, IEnumerable<PriceListEntry> prices) =>
+        (new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, settings.Operators, p.DefaultPartPrice, new PriceBook(prices), ProviderHealth.Healthy),
+         p.Name == EmbeddedSmsc.ProviderName || string.Equals(settings.Host, EmbeddedSmsc.Host, StringComparison.OrdinalIgnoreCase));
 
     private bool IsFresh(Snapshot? snapshot) =>
         snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds;
@@ -230,8 +243,8 @@ public sealed class LeastCostMessageRouter(
             {
                 logger.LogError("Provider {Provider}: {Error}", p.Name, e.Message);
             }
-            return new ProviderRow(new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, s.Operators, p.DefaultPartPrice, new PriceBook(prices[p.Id]), ProviderHealth.Healthy), runtime,
-                p.Name == EmbeddedSmsc.ProviderName || string.Equals(s.Host, EmbeddedSmsc.Host, StringComparison.OrdinalIgnoreCase));
+            var (candidate, isSimulator) = CandidateOf(p, s, prices[p.Id]);
+            return new ProviderRow(candidate, runtime, isSimulator);
         }).ToList();
         snapshot = new Snapshot(rows, Environment.TickCount64, v, nodes);
         _snapshot = snapshot;

@@ -39,6 +39,7 @@ public static class ProvidersSetup
             .RemoveAllLoggers();
         services.AddSingleton<LeastCostMessageRouter>();
         services.AddSingleton<RouteLookup>();
+        services.AddSingleton<RouteQuote>();
         return services;
     }
 }

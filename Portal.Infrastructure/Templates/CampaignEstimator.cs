@@ -2,10 +2,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
-using Portal.Domain.Providers;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Templates;
 
@@ -15,14 +15,15 @@ namespace Portal.Infrastructure.Templates;
 /// control group by the pipeline's own hash, renders each with the campaign's body and counts
 /// parts. Attributes are loaded per batch of clients, only when the template reads <c>attr.*</c>.
 /// <para>
-/// Finish time is an approximation: the rate is the smaller of the route's parts per second
+/// Cost is at the route <see cref="RouteQuote"/> gives (the router's rules). Finish time is an
+/// approximation: the rate is the smaller of the route's parts per second
 /// (settings <c>MaxPartsPerSecond</c>, default 100) divided by the average parts, and the campaign's
 /// speed limit; quiet hours are applied in Moscow time for the whole audience. The pipeline defers
 /// each client to their own local window, so with clients east of Moscow the real finish can move
 /// by up to the time-zone spread.
 /// </para>
 /// </summary>
-public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> contexts, CampaignAudience audience, TemplateEngine engine, TimeProvider clock)
+public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> contexts, CampaignAudience audience, TemplateEngine engine, RouteQuote routes, TimeProvider clock)
     : ICampaignEstimator
 {
     public const int DefaultPartsPerSecond = 100;
@@ -40,13 +41,17 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
         var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, start);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var provider = await ProviderAsync(db, campaign.ProviderId, ct);
+        // Issue 20 item 4: priced on the route the router would take (the named provider, else the cheapest
+        // real one for a Russian mobile number), as the template editor prices its preview.
+        var route = await routes.ForAsync(SampleClient.Phone, campaign.ProviderId, ct);
+        var partsPerSecond = await PartsPerSecondAsync(db, route?.ProviderId, ct);
         var audienceCount = await (await audience.AudienceAsync(db, campaign, ct)).CountAsync(ct);
         // Issue 20: who the launch would snapshot (frequency cap included), not merely who the audience holds.
         var recipients = await audience.SendableAsync(db, campaign, start, ct);
 
         var histogram = new SortedDictionary<int, int>();
-        int sendable = 0, control = 0, unicode = 0;
+        int sendable = 0, control = 0, unicode = 0, shortest = int.MaxValue, longest = 0;
+        var languages = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         long parts = 0;
         var client = new Client(PhoneNumber.FromTrusted("+70000000000"), null, null, now);
         var buffer = new List<ClientFields>(Batch);
@@ -69,6 +74,9 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
                     throw new TemplateRenderException($"Client {row.Id}: {e.Message}");
                 }
                 histogram[sms.Parts] = histogram.GetValueOrDefault(sms.Parts) + 1;
+                shortest = Math.Min(shortest, sms.Length);
+                longest = Math.Max(longest, sms.Length);
+                languages[row.Language] = languages.GetValueOrDefault(row.Language) + 1;
                 parts += sms.Parts;
                 if (sms.Alphabet == SmsAlphabet.Ucs2) unicode++;
             }
@@ -90,10 +98,15 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
         if (buffer.Count > 0) await FlushAsync();
         progress?.Report(1);
 
-        var duration = Duration(sendable, parts, provider?.PartsPerSecond ?? DefaultPartsPerSecond, campaign.SpeedLimit);
+        var duration = Duration(sendable, parts, partsPerSecond, campaign.SpeedLimit);
         return new CampaignEstimate(
             audienceCount, sendable, control, audienceCount - sendable - control, histogram, unicode, parts,
-            parts * (provider?.PartPrice ?? 0m), Currency, duration, FinishUtc(campaign, start, duration));
+            parts * (route?.PartPrice ?? 0m), route?.Currency ?? Currency, duration, FinishUtc(campaign, start, duration))
+        {
+            Length = sendable == 0 ? (0, 0) : (shortest, longest),
+            Provider = route?.ProviderName,
+            Languages = languages,
+        };
     }
 
     private async Task<Dictionary<long, Dictionary<string, string>>> LoadAttributesAsync(List<ClientFields> rows, CancellationToken ct)
@@ -103,16 +116,12 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
         return await ClientAttributeText.LoadAsync(db, rows.Select(r => r.Id).ToList(), ct);
     }
 
-    private sealed record Route(decimal PartPrice, int PartsPerSecond);
-
-    /// <summary>The campaign's provider, or the cheapest enabled one (what automatic routing will pick at its default price).</summary>
-    private static async Task<Route?> ProviderAsync(PortalDbContext db, int? providerId, CancellationToken ct)
+    /// <summary>The routed provider's speed (settings <c>MaxPartsPerSecond</c>), or the default.</summary>
+    private static async Task<int> PartsPerSecondAsync(PortalDbContext db, int? providerId, CancellationToken ct)
     {
-        var query = db.Providers.AsNoTracking();
-        SmsProvider? provider = providerId is int id
-            ? await query.SingleOrDefaultAsync(p => p.Id == id, ct)
-            : (await query.Where(p => p.Enabled).ToListAsync(ct)).OrderBy(p => p.DefaultPartPrice).ThenBy(p => p.Id).FirstOrDefault();
-        return provider is null ? null : new Route(provider.DefaultPartPrice, PartsPerSecond(provider.SettingsJson));
+        if (providerId is not int id) return DefaultPartsPerSecond;
+        var settings = await db.Providers.AsNoTracking().Where(p => p.Id == id).Select(p => p.SettingsJson).FirstOrDefaultAsync(ct);
+        return settings is null ? DefaultPartsPerSecond : PartsPerSecond(settings);
     }
 
     internal static int PartsPerSecond(string settingsJson)

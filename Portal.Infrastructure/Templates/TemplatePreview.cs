@@ -6,11 +6,13 @@ using Portal.Domain.Clients;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Templates;
 
 /// <summary>A preview's client, already masked for readers without personal data.</summary>
-public sealed record PreviewClient(long Id, string Label);
+/// <param name="Language">The client's language: money and dates in the message are written in it (issue 20 item 5).</param>
+public sealed record PreviewClient(long Id, string Label, string Language = "ru");
 
 public sealed record TemplatePreviewResult(RenderedSms? Sms, string? Error, PreviewClient? Client);
 
@@ -19,7 +21,7 @@ public sealed record TemplatePreviewResult(RenderedSms? Sms, string? Error, Prev
 /// A reader without personal data gets the names and ids in the preview masked; every unmasked
 /// preview is audited as a read of that client's personal data (152-FZ).
 /// </summary>
-public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
+public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, RouteQuote routes, TimeProvider clock)
 {
     public const string Currency = "RUB";
 
@@ -32,9 +34,9 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         var found = await db.Clients.AsNoTracking()
             .Where(c => c.ExternalId == term || (phone != null && c.Phone == phone))
             .Where(c => c.Status != ClientStatus.Erased)
-            .Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName })
+            .Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName, c.Language })
             .FirstOrDefaultAsync(ct);
-        return found is null ? null : new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData));
+        return found is null ? null : new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData), found.Language);
     }
 
     public async Task<PreviewClient?> RandomClientAsync(bool seesPersonalData, CancellationToken ct)
@@ -44,9 +46,9 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         var max = await active.MaxAsync(c => (long?)c.Id, ct);
         if (max is null) return null;
         var pivot = Random.Shared.NextInt64(1, max.Value + 1);
-        var found = await active.Where(c => c.Id >= pivot).OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName }).FirstOrDefaultAsync(ct)
-            ?? await active.OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName }).FirstAsync(ct);
-        return new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData));
+        var found = await active.Where(c => c.Id >= pivot).OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName, c.Language }).FirstOrDefaultAsync(ct)
+            ?? await active.OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName, c.Language }).FirstAsync(ct);
+        return new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData), found.Language);
     }
 
     /// <summary>Renders <paramref name="template"/> for the client; a sandbox limit comes back as <see cref="TemplatePreviewResult.Error"/>.</summary>
@@ -64,7 +66,7 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         }
         var shown = seesPersonalData ? client : Masked(client);
         var campaign = new CampaignMergeFields("Preview", null, clock.GetUtcNow().UtcDateTime);
-        var label = new PreviewClient(client.Id, Label(client.Phone, client.FirstName, client.LastName, seesPersonalData));
+        var label = new PreviewClient(client.Id, Label(client.Phone, client.FirstName, client.LastName, seesPersonalData), client.Language);
         if (seesPersonalData)
         {
             await audit.WriteAsync(reader, AuditActions.PersonalDataRead, "Client", client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "template preview", ct);
@@ -87,11 +89,20 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         return definitions.Select(d => MergeFields.Attribute(d.Key, d.Label)).ToList();
     }
 
-    /// <summary>Price of one part at the default route: the first enabled provider's default price.</summary>
-    public async Task<decimal?> PartPriceAsync(CancellationToken ct)
+    /// <summary>
+    /// Price of one part on the route automatic routing would take to the preview's client (the sample
+    /// client's number when none is chosen), and through which provider (issue 20 item 4). The phone
+    /// stays here: the editor gets the price and the provider's name only.
+    /// </summary>
+    public async Task<RoutePrice?> PartPriceAsync(long? clientId, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Id).Select(p => (decimal?)p.DefaultPartPrice).FirstOrDefaultAsync(ct);
+        var phone = SampleClient.Phone;
+        if (clientId is long id)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            phone = await db.Clients.AsNoTracking().Where(c => c.Id == id).Select(c => c.Phone).FirstOrDefaultAsync(ct) ?? phone;
+        }
+        return await routes.ForAsync(phone, null, ct);
     }
 
     private static string Label(string phone, string? first, string? last, bool seesPersonalData)

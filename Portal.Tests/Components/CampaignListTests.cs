@@ -59,4 +59,34 @@ public class CampaignListTests
         await page.InvokeAsync(() => department.Instance.ValueChanged.InvokeAsync(f.World.Sales));
         page.WaitForAssertion(() => Assert.Equal(["Sales: Black Friday", "Sales: draft"], Names(page)));
     }
+
+    [Fact]
+    public async Task CompletedCampaigns_ShowAFullBar_WithTheMessagesSent_OrSayNoneWere()
+    {
+        // Issue 20 item 6: the Progress column was blank for completed campaigns.
+        await using var f = await CampaignPageFixture.CreateAsync("admin@portal.local", Roles.Administrator);
+        var user = CampaignCatalogTests.User("cm@portal.local");
+        var sent = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: 1,500 sent", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
+        var empty = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: empty audience", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
+        await using (var db = f.Database.CreateContext())
+        {
+            foreach (var c in db.Campaigns.Where(x => x.Id == sent || x.Id == empty).ToList())
+            {
+                c.Schedule(Now, Now);
+                c.Start(Now);
+                c.Complete(Now);
+            }
+            db.MessageChunks.Add(new Portal.Domain.Messages.MessageChunk(sent, 1, 1_000, 1_000));
+            db.MessageChunks.Add(new Portal.Domain.Messages.MessageChunk(sent, 1_001, 1_500, 500));
+            await db.SaveChangesAsync();
+        }
+        f.Operations.Progress = _ => throw new InvalidOperationException("a completed campaign's messages are not counted one campaign at a time");
+
+        var page = f.Context.Render<CampaignList>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=row-progress]").Count));
+        var rows = page.FindAll("[data-testid=campaigns-table] tbody tr");
+        Assert.Contains("1,500 messages sent", rows.Single(r => r.TextContent.Contains("Done: 1,500 sent")).QuerySelector("[data-testid=row-sent]")!.TextContent);
+        Assert.Contains("No messages were sent.", rows.Single(r => r.TextContent.Contains("Done: empty audience")).QuerySelector("[data-testid=row-sent]")!.TextContent);
+    }
 }

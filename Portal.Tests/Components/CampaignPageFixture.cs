@@ -52,6 +52,9 @@ internal sealed class CampaignPageFixture : IAsyncDisposable
         ctx.Services.AddSingleton(new DepartmentScopes(database.Factory));
         ctx.Services.AddSingleton<ICampaignOperations>(fixture.Operations);
         ctx.Services.AddSingleton<ICampaignEstimator>(fixture.Estimator);
+        ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.Services.AddSingleton(new Portal.Domain.Templates.TemplateEngine());
+        ctx.Services.AddSingleton(new Portal.Infrastructure.Providers.RouteQuote(database.Factory, TimeProvider.System));
         var settings = new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build();
         ctx.Services.AddSingleton<IConfiguration>(settings);
         ctx.Services.AddSingleton(ApprovalThresholds.From(settings));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
 using Portal.Components.Pages.Campaigns;
@@ -130,5 +131,107 @@ public class CampaignWizardTests
         step.Render();
         Assert.Contains("Not a Quartz cron expression", step.Markup);
         Assert.Empty(step.FindAll("[data-testid=schedule-next]"));
+    }
+
+    [Fact]
+    public async Task MessageStep_MeasuresTheTextTheSampleClientGets_NotTheLiquidSource()
+    {
+        // Issue 20 item 3: the step counted the source (107 characters, 2 UCS-2 parts) while the editor and the review said 1 part.
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        await using (var db = f.Database.CreateContext())
+        {
+            // The seeded world's providers step aside: the simulator and one real provider are left.
+            foreach (var seeded in db.Providers) seeded.Enabled = false;
+            db.Providers.Add(new Portal.Domain.Providers.SmsProvider(Portal.Infrastructure.Sending.EmbeddedSmsc.ProviderName, Portal.Domain.Providers.ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.35m });
+            db.Providers.Add(new Portal.Domain.Providers.SmsProvider("Provider X", Portal.Domain.Providers.ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.10m });
+            await db.SaveChangesAsync();
+        }
+        var draft = new CampaignDraft { Body = "{{ client.first_name }} {{ client.last_name }}, ваш бонус на счёте: {{ client.balance | money }}! Ждём вас." };
+
+        var step = f.Context.Render<MessageStep>(p => p.Add(s => s.Draft, draft));
+
+        // "Анна Иванова, ваш бонус на счёте: 1 234,50 ₽! Ждём вас."
+        step.WaitForAssertion(() => Assert.Equal("Length: 55", step.Find("[data-testid=message-length]").TextContent.Trim()));
+        Assert.Equal("Parts: 1", step.Find("[data-testid=message-parts]").TextContent.Trim());
+        Assert.Equal("UCS-2", step.Find("[data-testid=message-encoding]").TextContent.Trim());
+        // Item 4: priced on the route automatic routing takes, and it says which.
+        step.WaitForAssertion(() => Assert.Equal("≈ 0.10 RUB per message via Provider X", step.Find("[data-testid=message-cost]").TextContent.Trim()));
+        Assert.DoesNotContain("Characters:", step.Markup);
+    }
+
+    [Fact]
+    public async Task MessageStep_SyntaxError_IsSaidWithLineAndColumn()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var step = f.Context.Render<MessageStep>(p => p.Add(s => s.Draft, new CampaignDraft { Body = "Hi {{ client.first_name " }));
+        step.WaitForAssertion(() => Assert.Contains("Line 1, column", step.Find("[data-testid=message-meter-error]").TextContent));
+        Assert.Empty(step.FindAll("[data-testid=message-parts]"));
+    }
+
+    [Fact]
+    public async Task GoingToTheReview_OrTheTestSend_SavesTheDraft_AndSaysSo()
+    {
+        // Issue 20 item 9: the draft was saved silently (only the title changed to "Edit campaign").
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var id = await ReadyDraftAsync(f);
+        var snackbar = f.Context.Services.GetRequiredService<ISnackbar>();
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-3]"));
+        Assert.Empty(snackbar.ShownSnackbars);
+
+        await page.InvokeAsync(() => page.Find("[data-testid=step-3]").Click());
+        page.WaitForAssertion(() => page.Find("[data-testid=test-send]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=test-send]").Click());
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Draft saved before the test send."));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=step-4]").Click());
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Draft saved: the estimate and the schedule work on the saved campaign."));
+    }
+
+    [Fact]
+    public async Task ScheduleDate_CanBeTyped_AndGreysOutDaysPastInTheUsersZone()
+    {
+        // Issue 20 item 9. Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: at any moment
+        // one of them is on another date than UTC, so a check done in UTC fails for one of the two.
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        foreach (var id in new[] { "Pacific/Kiritimati", "Pacific/Pago_Pago" })
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            var today = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, zone).Date;
+            var draft = new CampaignDraft { ScheduleKind = ScheduleKind.At };
+            var step = f.Context.Render<ScheduleStep>(p => p.Add(s => s.Draft, draft).Add(s => s.Zone, zone));
+
+            var picker = step.FindComponent<MudDatePicker>().Instance;
+            Assert.True(picker.Editable);
+            Assert.True(picker.IsDateDisabledFunc(today.AddDays(-1)), $"{id}: yesterday is selectable");
+            Assert.False(picker.IsDateDisabledFunc(today), $"{id}: today is greyed out");
+            Assert.False(picker.IsDateDisabledFunc(today.AddDays(30)), id);
+
+            // Typed, not picked: the text goes through the picker's parser into the draft.
+            var typed = today.AddDays(3);
+            var input = step.FindComponent<MudDatePicker>().Find("input");
+            await step.InvokeAsync(() => input.Change(typed.ToString(System.Globalization.CultureInfo.CurrentCulture.DateTimeFormat.ShortDatePattern, System.Globalization.CultureInfo.CurrentCulture)));
+            step.WaitForAssertion(() => Assert.Equal(typed, TimeZoneInfo.ConvertTimeFromUtc(draft.LaunchAtUtc!.Value, zone).Date));
+        }
+    }
+
+    [Fact]
+    public async Task Review_ShowsTheLengthRange_TheProvider_AndTheLanguagesMoneyIsWrittenIn()
+    {
+        // Issue 20 items 3-5: the range of rendered lengths, the route priced, and how many clients get "1,234.50 RUB" rather than "1 234,50 ₽".
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        var id = await ReadyDraftAsync(f);
+        f.Estimator.Result = FakeEstimator.Estimate(recipients: 1_000, cost: 150m) with
+        {
+            Length = (61, 74), Provider = "Provider X", Languages = new Dictionary<string, int> { ["ru"] = 981, ["en"] = 19 },
+        };
+
+        var page = f.Context.Render<CampaignWizard>(p => p.Add(w => w.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=step-4]"));
+        await page.InvokeAsync(() => page.Find("[data-testid=step-4]").Click());
+
+        page.WaitForAssertion(() => Assert.Equal("61–74", page.Find("[data-testid=estimate-length]").TextContent.Trim()));
+        Assert.Contains("via Provider X", page.Find("[data-testid=estimate-cost]").TextContent);
+        Assert.Equal("Russian (1 234,50 ₽) 981 · English (1,234.50 RUB) 19", page.Find("[data-testid=estimate-languages]").TextContent.Trim());
     }
 }

@@ -123,4 +123,30 @@ public class DashboardPageTests
         Assert.Equal("0", page.Find("[data-testid=today-sent]").TextContent.Trim());
         Assert.Contains("Nothing was sent in the last 15 minutes.", page.Find("[data-testid=throughput-idle]").TextContent);
     }
+
+    [Fact]
+    public async Task CompletedCampaignWithNoMessages_IsListedAsFinished_NotAsRunningOrWaiting()
+    {
+        // Issue 20 item 6: it showed under "Running campaigns" as "Waiting for the launch."
+        var snapshot = Snapshot(sent: 0, delivered: 0, queued: 0) with
+        {
+            Campaigns =
+            [
+                new LiveCampaign(8, "Tomorrow", CampaignStatus.Scheduled, 0, 0, 0, 0, 0, 0, 0, 0, 0, null),
+                new LiveCampaign(9, "Empty audience", CampaignStatus.Completed, 0, 0, 0, 0, 0, 0, 0, 0, 0, null),
+            ],
+        };
+        await using var ctx = Context(new FakeQueries { Snapshot = snapshot });
+
+        var page = ctx.Render<DashboardPage>();
+
+        var running = page.Find("[data-testid=running-campaigns]");
+        Assert.Contains("Tomorrow", running.TextContent);
+        Assert.Contains("Waiting for the launch.", running.TextContent);
+        Assert.DoesNotContain("Empty audience", running.TextContent);
+        var finished = page.Find("[data-testid=finished-campaigns]");
+        Assert.Contains("Empty audience", finished.TextContent);
+        Assert.Contains("Completed: no messages were sent.", finished.TextContent);
+        Assert.Contains("Finished in the last 15 minutes", page.Markup);
+    }
 }

@@ -40,7 +40,7 @@ public class TemplateEditorTests
         ctx.Services.AddSingleton(new Portal.Infrastructure.Identity.DepartmentScopes(database.Factory));
         var audit = new AuditLog(database.Factory, clock);
         ctx.Services.AddSingleton(audit);
-        ctx.Services.AddSingleton(new TemplatePreview(database.Factory, audit, clock));
+        ctx.Services.AddSingleton(new TemplatePreview(database.Factory, audit, new Portal.Infrastructure.Providers.RouteQuote(database.Factory, clock), clock));
         ctx.AddAuthorization().SetAuthorized("editor@portal.local").SetRoles(role);
         return (ctx, database);
     }
@@ -146,5 +146,45 @@ public class TemplateEditorTests
         {
             CultureInfo.CurrentUICulture = previous;
         }
+    }
+
+    [Fact]
+    public async Task Cost_IsAtTheRouteAutomaticRoutingTakes_AndNamesTheProvider()
+    {
+        // Issue 20 item 4: the editor priced at the first provider (the simulator, 0.35) while messages would go through a real one at 0.10.
+        var (ctx, database) = await SetUpAsync(Roles.CampaignManager);
+        await using var _ = database;
+        await using var __ = ctx;
+        await using (var db = database.CreateContext())
+        {
+            var main = db.Providers.Single();
+            db.Providers.Remove(main);
+            db.Providers.Add(new SmsProvider(Portal.Infrastructure.Sending.EmbeddedSmsc.ProviderName, ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.35m });
+            db.Providers.Add(new SmsProvider("Provider X", ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.10m });
+            await db.SaveChangesAsync();
+        }
+        var page = ctx.Render<TemplateEditor>();
+
+        await TypeAsync(page, new string('a', 161));
+
+        page.WaitForAssertion(() => Assert.Equal("≈ 0.20 RUB per message via Provider X", page.Find("[data-testid=template-cost]").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        // Item 5: the preview says whose language money and dates are written in.
+        Assert.Contains("Russian (1 234,50 ₽)", page.Find("[data-testid=preview-language]").TextContent);
+    }
+
+    [Fact]
+    public async Task Ucs2Characters_AreSeparateMarks_SoTheListWraps()
+    {
+        // Issue 20 item 12: run together, the marks were one unbreakable word wider than a 1,366 px window.
+        var (ctx, database) = await SetUpAsync(Roles.CampaignManager);
+        await using var _ = database;
+        await using var __ = ctx;
+        var page = ctx.Render<TemplateEditor>();
+
+        await TypeAsync(page, "абвгдеёжзийклмнопрстуфхцчшщъыьэюя");
+
+        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=template-ucs2] mark").Count), TimeSpan.FromSeconds(5));
+        var list = page.Find("[data-testid=template-ucs2]");
+        Assert.Contains("flex-wrap", list.GetAttribute("class"));
     }
 }

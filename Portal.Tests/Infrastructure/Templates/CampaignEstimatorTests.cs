@@ -58,7 +58,46 @@ public class CampaignEstimatorTests
     }
 
     private static CampaignEstimator Estimator(TestDatabase database) =>
-        new(database.Factory, new CampaignAudience(new SegmentAudience(database.Factory, TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new Portal.Infrastructure.Sending.SendingOptions())), new TemplateEngine(), new FixedClock(Now));
+        new(database.Factory, new CampaignAudience(new SegmentAudience(database.Factory, TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new Portal.Infrastructure.Sending.SendingOptions())), new TemplateEngine(),
+            new Portal.Infrastructure.Providers.RouteQuote(database.Factory, new FixedClock(Now)), new FixedClock(Now));
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Cost_IsAtTheRouteTheRouterTakes_NeverTheCheaperSimulator_AndNamesTheProvider(DatabaseProvider provider)
+    {
+        // Issue 20 item 4: with a real provider enabled the built-in simulator is never routed to, so it is not the price either.
+        var (database, campaign) = await SeedAsync(provider, controlGroupPercent: 0);
+        await using var _ = database;
+        await using (var db = database.CreateContext())
+        {
+            db.Providers.Add(new SmsProvider(Portal.Infrastructure.Sending.EmbeddedSmsc.ProviderName, ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.05m });
+            await db.SaveChangesAsync();
+        }
+
+        var estimate = await Estimator(database).EstimateAsync(campaign);
+
+        Assert.Equal(40, estimate.TotalParts);
+        Assert.Equal(20.0m, estimate.TotalCost);
+        Assert.Equal("main", estimate.Provider);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task MoneyFollowsEachClientsLanguage_AndTheEstimateSaysHowManyOfEach(DatabaseProvider provider)
+    {
+        // Issue 20 item 5: "2,019.02 RUB" for English clients and "2 019,02 ₽" for Russian ones is by design; the review shows the split.
+        var (database, campaign) = await SeedAsync(provider, controlGroupPercent: 0);
+        await using var _ = database;
+        campaign.Body = "Balance {{ client.balance | money }}";
+
+        var estimate = await Estimator(database).EstimateAsync(campaign);
+
+        // Recipients 0..19 speak English, 20..29 Russian (30..39 have no consent).
+        Assert.Equal(new Dictionary<string, int> { ["en"] = 20, ["ru"] = 10 }, estimate.Languages.ToDictionary(l => l.Key, l => l.Value));
+        // "Balance 0,00 ₽" (14, UCS-2) and "Balance 0.00 RUB" (16, GSM-7).
+        Assert.Equal((14, 16), estimate.Length);
+        Assert.Equal(10, estimate.UnicodeMessages);
+    }
 
     [Theory]
     [MemberData(nameof(Providers))]

@@ -35,7 +35,7 @@ public class TemplatePreviewTests
             id = client.Id;
         }
         var clock = TimeProvider.System;
-        var preview = new TemplatePreview(database.Factory, new AuditLog(database.Factory, clock), clock);
+        var preview = new TemplatePreview(database.Factory, new AuditLog(database.Factory, clock), new Portal.Infrastructure.Providers.RouteQuote(database.Factory, clock), clock);
         var template = new TemplateEngine().Compile("{{ client.first_name }} {{ client.last_name }}, договор {{ attr.contract }}");
 
         Assert.Equal(id, (await preview.FindClientAsync("8 (916) 123-45-67", true, default))!.Id);

@@ -8,7 +8,7 @@ using Portal.Infrastructure.Segments;
 namespace Portal.Components.Pages.Campaigns;
 
 /// <summary>
-/// Campaigns newest first with status, dates and, for those sending, progress. Campaign managers
+/// Campaigns newest first with status, dates and progress (live for those sending, full for completed ones). Campaign managers
 /// see their own department's only; administrators and managers filter by department.
 /// </summary>
 public partial class CampaignList : IDisposable
@@ -23,6 +23,7 @@ public partial class CampaignList : IDisposable
     private IReadOnlyList<CampaignRow>? _rows;
     private IReadOnlyList<NamedId> _departments = [];
     private readonly Dictionary<int, CampaignProgress> _progress = [];
+    private IReadOnlyDictionary<int, int> _sent = new Dictionary<int, int>();
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private bool _seesAll;
     private int? _ownDepartment;
@@ -61,6 +62,15 @@ public partial class CampaignList : IDisposable
         var author = _seesAll ? null : _userName;
         _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author), _closing.Token);
         _progress.Clear();
+        try
+        {
+            // Issue 20 item 6: a finished campaign's progress is full; how many it sent comes from its chunks.
+            _sent = await Catalog.QueuedAtLaunchAsync(_rows.Where(r => r.Status == CampaignStatus.Completed).Select(r => r.Id).ToList(), _closing.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         foreach (var row in _rows.Where(r => r.Status == CampaignStatus.Sending))
         {
             try

@@ -92,9 +92,11 @@ public partial class CampaignWizard
                 return;
             }
         }
-        if (step == Steps.Length - 1 && await SaveAsync() is null)
+        if (step == Steps.Length - 1)
         {
-            return;
+            if (await SaveAsync() is null) return;
+            // Issue 20 item 9: the save on the way to the review was silent (only the title changed).
+            Snackbar.Add(L["Draft saved: the estimate and the schedule work on the saved campaign."], Severity.Info);
         }
         _step = step;
     }
@@ -133,7 +135,12 @@ public partial class CampaignWizard
     }
 
     /// <summary>For the test send: the campaign must exist before it can be rendered and sent.</summary>
-    private Task<int?> SaveForStepAsync() => SaveAsync();
+    private async Task<int?> SaveForStepAsync()
+    {
+        var id = await SaveAsync();
+        if (id is not null) Snackbar.Add(L["Draft saved before the test send."], Severity.Info);
+        return id;
+    }
 
     /// <returns>The campaign's id, or null with <see cref="_error"/> set.</returns>
     private async Task<int?> SaveAsync()

@@ -91,6 +91,14 @@ public partial class ReviewStep : IDisposable
         }
     }
 
+    /// <summary>A client language code as the reader reads it, with an example of its money format (issue 20 item 5).</summary>
+    private string LanguageName(string code) => code.ToLowerInvariant() switch
+    {
+        "ru" => L["Russian (1 234,50 ₽)"],
+        "en" => L["English (1,234.50 RUB)"],
+        _ => code,
+    };
+
     /// <summary>Progress reported from the estimator's thread, rendered on the circuit's.</summary>
     private sealed class UiProgress(ReviewStep step) : IProgress<double>
     {

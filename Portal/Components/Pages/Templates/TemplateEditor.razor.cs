@@ -44,13 +44,12 @@ public partial class TemplateEditor : IAsyncDisposable
     private bool _saving;
     private IReadOnlyList<MergeField> _attributes = [];
     private IReadOnlyList<TemplateVersionRow> _versions = [];
-    private decimal? _partPrice;
+    private Portal.Infrastructure.Providers.RoutePrice? _partPrice;
     private string? _search;
     private PreviewClient? _client;
     private TemplateSyntaxException? _syntaxError;
     private string? _renderError;
     private RenderedSms? _sms;
-    private SmsMeasure _measure;
     private IReadOnlyList<string> _ucs2 = [];
     private CancellationTokenSource? _pending;
     private MudTextField<string>? _bodyField;
@@ -62,7 +61,6 @@ public partial class TemplateEditor : IAsyncDisposable
         _seesPersonalData = _user.SeesPersonalData();
         _scope = await Scopes.ForAsync(_user, CancellationToken.None);
         _attributes = await Preview.AttributeFieldsAsync(CancellationToken.None);
-        _partPrice = await Preview.PartPriceAsync(CancellationToken.None);
         if (Id is { } id)
         {
             var template = await Store.FindAsync(id, _scope, _user, CancellationToken.None);
@@ -151,8 +149,9 @@ public partial class TemplateEditor : IAsyncDisposable
         }
         if (_sms is { } sms)
         {
-            _measure = SmsLength.Measure(sms.Text);
             _ucs2 = SmsLength.Ucs2Characters(sms.Text);
+            // Issue 20 item 4: priced on the route a message to this client (or the sample client) would take.
+            _partPrice = await Preview.PartPriceAsync(_client?.Id, ct);
         }
     }
 

@@ -29,6 +29,8 @@ public sealed class ImportedClient
     public bool? ServiceConsent { get; set; }
     public bool? AdvertisingConsent { get; set; }
     public IReadOnlyList<string>? Tags { get; set; }
+    /// <summary>Custom attribute values by definition id (issue 20); null when the file maps none or the row's cells are empty.</summary>
+    public Dictionary<int, AttributeValue>? Attributes { get; set; }
     public string Operator => MobileOperators.Of(Phone);
 }
 
@@ -47,6 +49,12 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
 
     public bool Maps(ClientField field) => mapping.Contains(field);
 
+    /// <summary>
+    /// Columns mapped to a custom attribute (issue 20), by column index; their <c>mapping</c> entry is
+    /// null. Values are checked against the definition's type as the client API checks them.
+    /// </summary>
+    public IReadOnlyDictionary<int, AttributeDefinition> AttributeColumns { get; init; } = new Dictionary<int, AttributeDefinition>();
+
     public ImportedClient? Parse(IReadOnlyList<string?> cells, List<RowError> errors)
     {
         var c = new ImportedClient();
@@ -55,6 +63,18 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
         {
             if (mapping[i] is not { } field)
             {
+                if (AttributeColumns.Count > 0 && AttributeColumns.TryGetValue(i, out var definition)
+                    && (i < cells.Count ? cells[i]?.Trim() : null) is { Length: > 0 } cell)
+                {
+                    if (AttributeValues.ParseCell(definition.Type, cell, out var value) is { } problem)
+                    {
+                        errors.Add(new RowError(i < headers.Count ? headers[i] : $"#{i + 1}", problem));
+                    }
+                    else
+                    {
+                        (c.Attributes ??= [])[definition.Id] = value;
+                    }
+                }
                 continue;
             }
             var raw = i < cells.Count ? cells[i]?.Trim() : null;
@@ -240,7 +260,7 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
         _ => null,
     };
 
-    private static bool? ParseBool(string raw) => raw.ToLowerInvariant() switch
+    public static bool? ParseBool(string raw) => raw.ToLowerInvariant() switch
     {
         "1" or "yes" or "y" or "true" or "да" or "д" or "+" => true,
         "0" or "no" or "n" or "false" or "нет" or "н" or "-" => false,

@@ -12,6 +12,8 @@ public enum EventField
     Name,
     Amount,
     OccurredAt,
+    /// <summary>The source's id of the event: a row read again (overlap margin, a retried run) is stored once.</summary>
+    EventId,
 }
 
 /// <summary>

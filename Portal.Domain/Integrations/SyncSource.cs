@@ -65,6 +65,28 @@ public sealed class SyncSource
     /// <summary>Source column → Portal field.</summary>
     public string MappingJson { get; set; } = "{}";
     public bool Enabled { get; set; } = true;
+
+    public const int DefaultOverlapMinutes = 5;
+    public const int MaxOverlapMinutes = 24 * 60;
+
+    /// <summary>
+    /// Issue 20: each run re-reads the rows of the last this-many minutes before the watermark, so a
+    /// row committed late with an older timestamp is still picked up. Safe because applying a row
+    /// twice changes nothing: clients are upserted by external id, events deduplicated by their
+    /// event id (an event source without a mapped event id reads no overlap). Only a date-time
+    /// watermark is moved back; a numeric one is used as it is.
+    /// </summary>
+    public int OverlapMinutes { get; private set; } = DefaultOverlapMinutes;
+
+    /// <exception cref="DomainException">Outside 0 to <see cref="MaxOverlapMinutes"/>.</exception>
+    public void SetOverlap(int minutes)
+    {
+        if (minutes is < 0 or > MaxOverlapMinutes)
+        {
+            throw new DomainException("The overlap is 0 to {0} minutes.", MaxOverlapMinutes);
+        }
+        OverlapMinutes = minutes;
+    }
 }
 
 /// <summary>One run of a <see cref="SyncSource"/>.</summary>

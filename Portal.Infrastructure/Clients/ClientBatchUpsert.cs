@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Clients;
 using Portal.Domain.Common;
+using Portal.Domain.Imports;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Clients;
@@ -250,9 +251,9 @@ public sealed class ClientBatchUpsert(IDbContextFactory<PortalDbContext> context
         {
             case AttributeType.Text when json.ValueKind == JsonValueKind.String:
                 var text = json.GetString()!;
-                if (text.Length > 500)
+                if (text.Length > AttributeValues.MaxTextLength)
                 {
-                    return "Text attributes hold at most 500 characters.";
+                    return AttributeValues.TooLong;
                 }
                 value = new(text, null, null, null);
                 return null;

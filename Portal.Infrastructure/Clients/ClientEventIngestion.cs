@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Clients;
 using Portal.Infrastructure.Persistence;
@@ -8,10 +9,13 @@ using Portal.Infrastructure.Persistence;
 namespace Portal.Infrastructure.Clients;
 
 /// <summary>One parsed event of a batch, still naming its client by external id.</summary>
-public sealed record IncomingEvent(int Index, string ExternalId, ClientEventType Type, string? Name, decimal? Amount, DateTime OccurredAt, string? AttributesJson);
+/// <param name="EventKey">The sender's event id (idempotency key); null: stored every time it is sent.</param>
+public sealed record IncomingEvent(int Index, string ExternalId, ClientEventType Type, string? Name, decimal? Amount, DateTime OccurredAt, string? AttributesJson,
+    string? EventKey = null);
 
 /// <param name="Accepted">Events stored; zero when nothing was written.</param>
-public sealed record IngestResult(int Accepted, IReadOnlyList<BatchItemError> Errors, bool Applied);
+/// <param name="Duplicates">Events whose key the source had already sent (or sent earlier in the batch): answered, not stored again.</param>
+public sealed record IngestResult(int Accepted, IReadOnlyList<BatchItemError> Errors, bool Applied, int Duplicates = 0);
 
 /// <summary>
 /// Stores a batch of client events and moves the clients' aggregates (purchase count, total
@@ -22,16 +26,20 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<BatchItemError> Er
 public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, ILogger<ClientEventIngestion> logger)
 {
     private const int ClientsPerUpdate = 500;
+    /// <summary>Keyed events per INSERT: 8 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.</summary>
+    private const int KeyedEventsPerInsert = 500;
 
-    public async Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events, IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct)
+    /// <param name="source">Who sends (<see cref="ClientEvent.ApiSource"/>, <see cref="ClientEvent.SyncSource"/>): event keys are unique per source.</param>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events, IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct,
+        string source = ClientEvent.ApiSource)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await IngestInTransactionAsync(db, events, parseErrors, atomic, ct);
+        var result = await IngestInTransactionAsync(db, events, parseErrors, atomic, ct, source);
         if (result.Applied)
         {
             await tx.CommitAsync(ct);
-            logger.LogInformation("Ingested {Accepted} client events, {Refused} refused", result.Accepted, result.Errors.Count);
+            logger.LogInformation("Ingested {Accepted} client events, {Duplicates} duplicates, {Refused} refused", result.Accepted, result.Duplicates, result.Errors.Count);
         }
         return result;
     }
@@ -75,7 +83,7 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
     /// (a scheduled sync) commits all of them, and its own bookkeeping, at once or not at all.
     /// </summary>
     public async Task<IngestResult> IngestInTransactionAsync(PortalDbContext db, IReadOnlyList<IncomingEvent> events,
-        IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct)
+        IReadOnlyList<BatchItemError> parseErrors, bool atomic, CancellationToken ct, string source = ClientEvent.ApiSource)
     {
         var errors = new List<BatchItemError>(parseErrors);
         var externalIds = events.Select(e => e.ExternalId).Distinct().ToList();
@@ -95,9 +103,17 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
             return new(0, errors, Applied: false);
         }
 
-        db.ClientEvents.AddRange(good.Select(e => new ClientEvent(clientIds[e.ExternalId], e.Type, e.OccurredAt, e.Amount, e.Name, e.AttributesJson)));
+        // Events without a key are stored as before; keyed ones only when their key is new for the
+        // source, and only those stored move the aggregates and roll-ups below.
+        db.ClientEvents.AddRange(good.Where(e => e.EventKey is null)
+            .Select(e => new ClientEvent(clientIds[e.ExternalId], e.Type, e.OccurredAt, e.Amount, e.Name, e.AttributesJson)));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear(); // a long sync passes many batches through one context
+        var duplicates = await InsertKeyedAsync(db, good.Where(e => e.EventKey is not null).ToList(), clientIds, source, ct);
+        if (duplicates.Count > 0)
+        {
+            good = good.Where(e => !duplicates.Contains(e.Index)).ToList();
+        }
 
         var deltas = good.GroupBy(e => clientIds[e.ExternalId]).Select(g =>
         {
@@ -111,7 +127,73 @@ public sealed class ClientEventIngestion(IDbContextFactory<PortalDbContext> cont
             await UpdateAggregatesAsync(db, chunk, now, ct);
         }
         await ClientEventRollups.RefreshAsync(db, deltas.Select(d => d.ClientId).ToList(), ct);
-        return new(good.Count, errors, Applied: true);
+        return new(good.Count, errors, Applied: true, duplicates.Count);
+    }
+
+    /// <summary>
+    /// Stores the keyed events whose key the source has not sent before, set-based:
+    /// <c>INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING "EventKey"</c> (PostgreSQL,
+    /// and SQLite 3.35+), 500 events a statement. The unique index on (Source, EventKey) decides,
+    /// so a node racing this one with the same key waits for its commit and then inserts nothing;
+    /// a key repeated inside the batch keeps its first event.
+    /// </summary>
+    /// <returns>The indexes of the events not stored (duplicates).</returns>
+    private static async Task<HashSet<int>> InsertKeyedAsync(PortalDbContext db, List<IncomingEvent> keyed, Dictionary<string, long> clientIds,
+        string source, CancellationToken ct)
+    {
+        var duplicates = new HashSet<int>();
+        if (keyed.Count == 0)
+        {
+            return duplicates;
+        }
+        var firstOfKey = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in keyed.Where(e => !firstOfKey.Add(e.EventKey!)))
+        {
+            duplicates.Add(e.Index);
+        }
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var chunk in keyed.Where(e => !duplicates.Contains(e.Index)).Chunk(KeyedEventsPerInsert))
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var values = new StringBuilder();
+            string Add(object? value)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = "@p" + command.Parameters.Count;
+                // SQLite stores money as REAL (ADR 0001) and would bind a decimal as TEXT.
+                p.Value = value switch { null => DBNull.Value, decimal d when sqlite => (double)d, _ => value };
+                command.Parameters.Add(p);
+                return p.ParameterName;
+            }
+            foreach (var e in chunk)
+            {
+                values.Append(values.Length == 0 ? "" : ", ")
+                    .Append($"({Add(clientIds[e.ExternalId])}, {Add((int)e.Type)}, {Add(e.Name)}, {Add(e.OccurredAt)}, {Add(e.Amount)}, ")
+                    .Append($"{Add(e.AttributesJson)}, {Add(source)}, {Add(e.EventKey)})");
+            }
+            command.CommandText = $"""
+                INSERT INTO "ClientEvents" ("ClientId", "Type", "Name", "OccurredAt", "Amount", "AttributesJson", "Source", "EventKey")
+                VALUES {values}
+                ON CONFLICT DO NOTHING
+                RETURNING "EventKey"
+                """;
+            var stored = new HashSet<string>(StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    stored.Add(reader.GetString(0));
+                }
+            }
+            foreach (var e in chunk.Where(e => !stored.Contains(e.EventKey!)))
+            {
+                duplicates.Add(e.Index);
+            }
+        }
+        return duplicates;
     }
 
     private sealed record AggregateDelta(long ClientId, int Purchases, decimal Spend, DateTime LastPurchase, DateTime LastActivity);

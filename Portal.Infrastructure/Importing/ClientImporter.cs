@@ -24,6 +24,9 @@ public sealed record ImportProgress(ImportPhase Phase, int RowsRead, double Frac
 public sealed record ImportPlan(IReadOnlyList<ClientField?> Mapping, ImportMode Mode, ImportMatch Match, string Evidence)
 {
     public IReadOnlySet<int> UnknownColumns { get; init; } = new HashSet<int>();
+
+    /// <summary>Columns mapped to a custom attribute, by column index → attribute key (their <see cref="Mapping"/> entry is null).</summary>
+    public IReadOnlyDictionary<int, string> AttributeColumns { get; init; } = new Dictionary<int, string>();
 }
 
 public sealed record ImportOutcome(int Total, int Inserted, int Updated, int Rejected, string? Error)
@@ -36,6 +39,9 @@ public sealed record ImportRequest(
 {
     /// <summary>Columns the user left unmapped without marking them skipped: reported as unknown.</summary>
     public IReadOnlySet<int> UnknownColumns { get; init; } = new HashSet<int>();
+
+    /// <summary>Columns mapped to a custom attribute (issue 20): column index → attribute key.</summary>
+    public IReadOnlyDictionary<int, string> AttributeColumns { get; init; } = new Dictionary<int, string>();
 }
 
 /// <summary>
@@ -89,6 +95,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             var plan = new ImportPlan(request.Mapping, request.Mode, request.Match, $"import #{jobId}: {request.FileName}")
             {
                 UnknownColumns = request.UnknownColumns,
+                AttributeColumns = request.AttributeColumns,
             };
             var outcome = await ImportAsync(file, plan, errors, counts, progress, ct);
             if (outcome.Error is not null)
@@ -147,7 +154,10 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
             await errors.FlushAsync();
             return new ImportOutcome(0, 0, 0, 0, "Unknown columns: map each to a field or mark it Skip.");
         }
-        var parser = new ClientRowParser(request.Mapping, file.Headers, request.Match);
+        var parser = new ClientRowParser(request.Mapping, file.Headers, request.Match)
+        {
+            AttributeColumns = await AttributeDefinitionsAsync(request.AttributeColumns, ct),
+        };
         if (!parser.Maps(ClientField.Phone) || (request.Match == ImportMatch.ExternalId && !parser.Maps(ClientField.ExternalId)))
         {
             throw new InvalidDataException(request.Match == ImportMatch.ExternalId
@@ -232,6 +242,27 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         await ExecAsync(connection, null, DropStage, CancellationToken.None);
         progress?.Report(new ImportProgress(ImportPhase.Done, total, 1));
         return new ImportOutcome(total, inserted, updated, rejected, null);
+    }
+
+    /// <exception cref="InvalidDataException">A column names an attribute that is not defined (any more).</exception>
+    private async Task<IReadOnlyDictionary<int, Domain.Clients.AttributeDefinition>> AttributeDefinitionsAsync(IReadOnlyDictionary<int, string> columns, CancellationToken ct)
+    {
+        if (columns.Count == 0)
+        {
+            return new Dictionary<int, Domain.Clients.AttributeDefinition>();
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var keys = columns.Values.Select(k => k.ToLowerInvariant()).Distinct().ToList();
+        var definitions = await db.AttributeDefinitions.AsNoTracking().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, ct);
+        if (keys.FirstOrDefault(k => !definitions.ContainsKey(k)) is { } missing)
+        {
+            throw new InvalidDataException($"There is no custom attribute '{missing}': define it first, or map the column to another field.");
+        }
+        if (columns.Values.GroupBy(k => k.ToLowerInvariant()).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new InvalidDataException($"The attribute '{twice.Key}' is mapped to two columns.");
+        }
+        return columns.ToDictionary(c => c.Key, c => definitions[c.Value.ToLowerInvariant()]);
     }
 
     private async Task<int> FindConflictsAsync(DbConnection connection, ImportMatch match, ErrorSink errors, CancellationToken ct)
@@ -364,6 +395,16 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                 changes.Add($"({changed})");
             }
         }
+        if (parser.AttributeColumns.Count > 0)
+        {
+            // A row whose only change is a custom attribute is an update too, so the counts add up.
+            var (text, number, date, boolean) = dialect.AttributeValueSql;
+            changes.Add($"""
+                EXISTS (SELECT 1 FROM {dialect.AttributesOf("s")} WHERE NOT EXISTS (SELECT 1 FROM "ClientAttributes" x
+                  WHERE x."ClientId" = "Clients"."Id" AND x."DefinitionId" = d."Id" AND x."Text" IS NOT DISTINCT FROM {text}
+                    AND x."Number" IS NOT DISTINCT FROM {number} AND x."Date" IS NOT DISTINCT FROM {date} AND x."Boolean" IS NOT DISTINCT FROM {boolean}))
+                """);
+        }
         sets.Add("\"UpdatedAt\" = @now");
         var updated = await ExecAsync(connection, tx,
             $"UPDATE \"Clients\" SET {string.Join(", ", sets)} FROM import_stage s WHERE \"Clients\".\"{keyColumn}\" = s.{key}" +
@@ -441,6 +482,24 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                   SELECT DISTINCT c."Id", t.tag FROM ({dialect.ExpandTagsSql}) t
                   JOIN import_stage s ON s.row_no = t.row_no JOIN "Clients" c ON c."{keyColumn}" = s.{key};
                 """, ct);
+        }
+        if (parser.AttributeColumns.Count > 0)
+        {
+            // Issue 20: custom attributes, set-based like the rest: one upsert for every value of the
+            // file, an unchanged value not rewritten. An empty cell leaves the stored value, as for fields.
+            var (text, number, date, boolean) = dialect.AttributeValueSql;
+            var attributes = await ExecAsync(connection, tx, $"""
+                INSERT INTO "ClientAttributes" ("ClientId", "DefinitionId", "Text", "Number", "Date", "Boolean")
+                SELECT c."Id", d."Id", {text}, {number}, {date}, {boolean}
+                FROM import_stage s JOIN "Clients" c ON c."{keyColumn}" = s.{key}
+                  CROSS JOIN {dialect.AttributesOf("s")}
+                WHERE s.attrs IS NOT NULL
+                ON CONFLICT ("ClientId", "DefinitionId") DO UPDATE SET "Text" = excluded."Text", "Number" = excluded."Number",
+                  "Date" = excluded."Date", "Boolean" = excluded."Boolean"
+                WHERE "ClientAttributes"."Text" IS DISTINCT FROM excluded."Text" OR "ClientAttributes"."Number" IS DISTINCT FROM excluded."Number"
+                  OR "ClientAttributes"."Date" IS DISTINCT FROM excluded."Date" OR "ClientAttributes"."Boolean" IS DISTINCT FROM excluded."Boolean"
+                """, ct);
+            Done("attribute values", attributes);
         }
         await tx.CommitAsync(ct);
         Done("committed", 0);

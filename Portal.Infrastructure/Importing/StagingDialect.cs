@@ -20,7 +20,7 @@ internal abstract class StagingDialect
     [
         "row_no", "external_id", "phone", "first_name", "middle_name", "last_name", "gender", "birth_date", "language",
         "region_code", "city", "time_zone", "status", "registered_at", "loyalty_tier", "tariff", "balance", "total_spend",
-        "purchase_count", "last_purchase_at", "last_activity_at", "service_consent", "advertising_consent", "tags", "operator",
+        "purchase_count", "last_purchase_at", "last_activity_at", "service_consent", "advertising_consent", "tags", "operator", "attrs",
     ];
 
     public static StagingDialect For(DbConnection connection) => connection switch
@@ -47,6 +47,50 @@ internal abstract class StagingDialect
     public abstract StageWriter OpenWriter(DbConnection connection);
 
     protected static string? TagsJson(ImportedClient c) => c.Tags is null ? null : JsonSerializer.Serialize(c.Tags);
+
+    /// <summary>
+    /// Custom attribute values (issue 20) as a JSON object, definition id → value as text this
+    /// provider casts back (<see cref="AttributeRowsSql"/>); a file maps only a few attributes, so one
+    /// text column serves any number of them.
+    /// </summary>
+    protected string? AttributesJson(ImportedClient c) => c.Attributes is null ? null : JsonSerializer.Serialize(
+        c.Attributes.ToDictionary(a => a.Key.ToString(CultureInfo.InvariantCulture), a => a.Value switch
+        {
+            { Text: { } t } => t,
+            { Number: { } n } => n.ToString(CultureInfo.InvariantCulture),
+            { Date: { } d } => Time(d) is string text ? text : d.ToString("O", CultureInfo.InvariantCulture),
+            { Boolean: { } b } => b ? "1" : "0",
+            _ => null,
+        }));
+
+    /// <summary>Table expression over <c>{stage}.attrs</c> naming each pair <c>a(key, value)</c>: correlates with the stage alias.</summary>
+    protected abstract string EachAttribute(string stage);
+
+    /// <summary>Casts of the JSON's text values to the attribute columns' types.</summary>
+    protected abstract (string Number, string Date, string Boolean, string Id) Casts { get; }
+
+    /// <summary>
+    /// Each attribute value of stage row <paramref name="stage"/> with its definition <c>d</c>:
+    /// <c>FROM {this} WHERE ...</c>, correlated with the stage alias (SQLite has no LATERAL, but a
+    /// table-valued function in a subquery may read the outer row).
+    /// </summary>
+    public string AttributesOf(string stage)
+    {
+        var (_, _, _, id) = Casts;
+        return $"{EachAttribute(stage)} JOIN \"AttributeDefinitions\" d ON d.\"Id\" = {string.Format(id, "a.key")}";
+    }
+
+    /// <summary>The typed value columns of <see cref="AttributesOf"/>'s rows: one is set, by the definition's type.</summary>
+    public (string Text, string Number, string Date, string Boolean) AttributeValueSql
+    {
+        get
+        {
+            var (number, date, boolean, _) = Casts;
+            string When(Domain.Clients.AttributeType type, string value) => $"CASE WHEN d.\"Type\" = {(int)type} THEN {value} END";
+            return (When(Domain.Clients.AttributeType.Text, "a.value"), When(Domain.Clients.AttributeType.Number, string.Format(number, "a.value")),
+                When(Domain.Clients.AttributeType.Date, string.Format(date, "a.value")), When(Domain.Clients.AttributeType.Boolean, string.Format(boolean, "a.value")));
+        }
+    }
 
     public abstract class StageWriter : IAsyncDisposable
     {
@@ -80,7 +124,7 @@ internal abstract class StagingDialect
               middle_name text, last_name text, gender int, birth_date date, language text, region_code text, city text,
               time_zone text, status int, registered_at timestamptz, loyalty_tier int, tariff text, balance numeric,
               total_spend numeric, purchase_count int, last_purchase_at timestamptz, last_activity_at timestamptz,
-              service_consent boolean, advertising_consent boolean, tags text, operator text NOT NULL);
+              service_consent boolean, advertising_consent boolean, tags text, operator text NOT NULL, attrs text);
             CREATE TEMP TABLE import_conflict (row_no int PRIMARY KEY, reason int NOT NULL, other_row int);
             CREATE TEMP TABLE import_existing (row_no int PRIMARY KEY, client_id bigint NOT NULL, old_service boolean, old_advertising boolean);
             """;
@@ -90,9 +134,13 @@ internal abstract class StagingDialect
 
         public override object Time(DateTime utc) => utc;
 
-        public override StageWriter OpenWriter(DbConnection connection) => new CopyWriter((NpgsqlConnection)connection);
+        protected override string EachAttribute(string stage) => $"jsonb_each_text({stage}.attrs::jsonb) AS a(key, value)";
 
-        private sealed class CopyWriter(NpgsqlConnection connection) : StageWriter
+        protected override (string Number, string Date, string Boolean, string Id) Casts => ("{0}::numeric", "{0}::timestamptz", "{0}::boolean", "{0}::int");
+
+        public override StageWriter OpenWriter(DbConnection connection) => new CopyWriter((NpgsqlConnection)connection, this);
+
+        private sealed class CopyWriter(NpgsqlConnection connection, PostgresStaging dialect) : StageWriter
         {
             private NpgsqlBinaryImporter? _copy;
 
@@ -127,6 +175,7 @@ internal abstract class StagingDialect
                 await Value(w, c.AdvertisingConsent, NpgsqlDbType.Boolean, ct);
                 await Text(w, TagsJson(c), ct);
                 await w.WriteAsync(c.Operator, NpgsqlDbType.Text, ct);
+                await Text(w, dialect.AttributesJson(c), ct);
             }
 
             private static Task Text(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
@@ -162,7 +211,7 @@ internal abstract class StagingDialect
               middle_name TEXT, last_name TEXT, gender INTEGER, birth_date TEXT, language TEXT, region_code TEXT, city TEXT,
               time_zone TEXT, status INTEGER, registered_at TEXT, loyalty_tier INTEGER, tariff TEXT, balance REAL,
               total_spend REAL, purchase_count INTEGER, last_purchase_at TEXT, last_activity_at TEXT,
-              service_consent INTEGER, advertising_consent INTEGER, tags TEXT, operator TEXT NOT NULL);
+              service_consent INTEGER, advertising_consent INTEGER, tags TEXT, operator TEXT NOT NULL, attrs TEXT);
             CREATE TEMP TABLE import_conflict (row_no INTEGER PRIMARY KEY, reason INTEGER NOT NULL, other_row INTEGER);
             CREATE TEMP TABLE import_existing (row_no INTEGER PRIMARY KEY, client_id INTEGER NOT NULL, old_service INTEGER, old_advertising INTEGER);
             """;
@@ -171,6 +220,11 @@ internal abstract class StagingDialect
             "SELECT s.row_no, j.value AS tag FROM import_stage s, json_each(s.tags) j WHERE s.tags IS NOT NULL";
 
         public override object Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+
+        protected override string EachAttribute(string stage) => $"json_each({stage}.attrs) AS a";
+
+        // Dates are staged in the text form EF stores; booleans as 1/0, as EF stores them.
+        protected override (string Number, string Date, string Boolean, string Id) Casts => ("CAST({0} AS REAL)", "{0}", "CAST({0} AS INTEGER)", "CAST({0} AS INTEGER)");
 
         public override StageWriter OpenWriter(DbConnection connection) => new InsertWriter((SqliteConnection)connection, this);
 
@@ -206,6 +260,7 @@ internal abstract class StagingDialect
                     c.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Language, c.RegionCode, c.City, c.TimeZone,
                     (int?)c.Status, T(c.RegisteredAt), (int?)c.LoyaltyTier, c.Tariff, (double?)c.Balance, (double?)c.TotalSpend,
                     c.PurchaseCount, T(c.LastPurchaseAt), T(c.LastActivityAt), c.ServiceConsent, c.AdvertisingConsent, TagsJson(c), c.Operator,
+                    _dialect.AttributesJson(c),
                 ];
                 for (var i = 0; i < values.Length; i++)
                 {

@@ -23,6 +23,10 @@ public static class EventsApi
                 Purchases add to the client's purchase count and total spend and move the last purchase date;
                 every event moves the last activity date. Same contract as PUT /clients: valid events are stored
                 and invalid ones listed (200) unless `?atomic=true` (422 and nothing stored); 422 when all are invalid.
+                Give each event an `eventId` (your system's id for it, at most 100 characters) so that a retried
+                request is safe: an event whose `eventId` was already received is not stored or counted again and
+                is reported in `duplicates` (also when the same id appears twice in one batch). Events without an
+                `eventId` are stored every time they are sent.
                 """);
     }
 
@@ -58,7 +62,8 @@ public static class EventsApi
         }
         var result = await ingestion.IngestAsync(events, errors, atomic, ct);
         return result.Applied
-            ? Results.Ok(new IngestResponse(result.Accepted, result.Errors.Select(e => e.Index).Distinct().Count(), result.Errors.Select(ApiProblems.ToJson).ToList()))
+            ? Results.Ok(new IngestResponse(result.Accepted, result.Duplicates, result.Errors.Select(e => e.Index).Distinct().Count(),
+                result.Errors.Select(ApiProblems.ToJson).ToList()))
             : ApiProblems.InvalidItems(result.Errors, count, atomic);
     }
 
@@ -70,6 +75,15 @@ public static class EventsApi
             return null;
         }
         var externalId = r.RequiredText("externalId", 64);
+        string? eventId = null;
+        if (r.Has("eventId", out var id) && id.ValueKind == JsonValueKind.Number)
+        {
+            eventId = id.GetRawText(); // a CRM's numeric id, kept as written
+        }
+        else
+        {
+            r.Text("eventId", ClientEvent.MaxEventKeyLength, k => eventId = k);
+        }
         ClientEventType? type = null;
         if (r.Has("type", out _))
         {
@@ -109,15 +123,19 @@ public static class EventsApi
             }
         }
         r.RejectUnknownFields();
-        return r.Failed ? null : new IncomingEvent(index, externalId!, type!.Value, name, amount, occurredAt!.Value, attributes);
+        return r.Failed ? null : new IncomingEvent(index, externalId!, type!.Value, name, amount, occurredAt!.Value, attributes, eventId);
     }
 }
 
+/// <param name="Accepted">Events stored by this request.</param>
+/// <param name="Duplicates">Events whose <c>eventId</c> was already received: answered as done, not stored or counted again.</param>
+/// <param name="Failed">Events refused; each is listed in <paramref name="Errors"/>.</param>
 /// <param name="Errors">The refused events: <c>{index, externalId, field, reason}</c>.</param>
-public sealed record IngestResponse(int Accepted, int Failed, IReadOnlyList<object> Errors);
+public sealed record IngestResponse(int Accepted, int Duplicates, int Failed, IReadOnlyList<object> Errors);
 
 /// <summary>One event of a <c>POST /api/v1/events</c> batch (documentation of the accepted shape).</summary>
+/// <param name="EventId">Your id for the event (idempotency key, at most 100 characters): an event sent again with the same id is reported as a duplicate and not stored twice. Optional.</param>
 /// <param name="Type">purchase, payment, login, visit or custom.</param>
 /// <param name="Name">Required for custom events.</param>
 /// <param name="Attributes">Any JSON object, stored as sent.</param>
-public sealed record EventItem(string ExternalId, string Type, string? Name, decimal? Amount, DateTime OccurredAt, Dictionary<string, JsonElement>? Attributes);
+public sealed record EventItem(string ExternalId, string? EventId, string Type, string? Name, decimal? Amount, DateTime OccurredAt, Dictionary<string, JsonElement>? Attributes);

@@ -90,7 +90,9 @@ public sealed class SyncRunner(
         {
             var mapping = SyncMapping.Parse(source.MappingJson, source.Target);
             var endpoint = secrets.Unprotect(source.Location);
-            await using var rows = await OpenAsync(source, endpoint, mapping.Columns, ct);
+            // Issue 20: re-read the overlap only where a row applied twice changes nothing.
+            var overlap = source.Target == SyncTarget.Clients || mapping.IndexOf(EventField.EventId) is not null ? source.OverlapMinutes : 0;
+            await using var rows = await OpenAsync(source, endpoint, mapping.Columns, SyncWatermark.ReadFrom(source.Watermark, overlap), ct);
             if (source.Target == SyncTarget.Clients)
             {
                 var plan = new ImportPlan(mapping.ClientFields(), ImportMode.ValidRowsOnly, ImportMatch.ExternalId, $"sync #{source.Id}: {source.Name}");
@@ -133,20 +135,21 @@ public sealed class SyncRunner(
         return run;
     }
 
-    private async Task<SyncRowSource> OpenAsync(SyncSource source, SyncEndpoint endpoint, IReadOnlyList<string> columns, CancellationToken ct)
+    /// <param name="readFrom">The watermark the query reads past: the stored one, less the overlap.</param>
+    private async Task<SyncRowSource> OpenAsync(SyncSource source, SyncEndpoint endpoint, IReadOnlyList<string> columns, string? readFrom, CancellationToken ct)
     {
         switch (source.Kind)
         {
             case SyncSourceKind.Postgres:
                 CheckPostgres(endpoint.ConnectionString, source.Query);
-                return await PostgresRowSource.OpenAsync(endpoint.ConnectionString ?? "", source.Query, source.WatermarkColumn, source.Watermark,
+                return await PostgresRowSource.OpenAsync(endpoint.ConnectionString ?? "", source.Query, source.WatermarkColumn, readFrom,
                     columns, options.Value.StatementTimeout, ct);
             case SyncSourceKind.HttpJson:
                 if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
                     throw new InvalidDataException("The source URL is not an absolute http(s) URL.");
                 if (options.Value.CheckHost(uri.Host) is { } refused) throw new InvalidDataException(refused);
                 var client = http.CreateClient(HttpClientName);
-                return await HttpJsonRowSource.OpenAsync(client, endpoint.Url ?? "", endpoint.Token, source.WatermarkColumn, source.Watermark, columns, ct);
+                return await HttpJsonRowSource.OpenAsync(client, endpoint.Url ?? "", endpoint.Token, source.WatermarkColumn, readFrom, columns, ct);
             default:
                 throw new InvalidDataException($"Unknown source kind {source.Kind}.");
         }
@@ -192,7 +195,7 @@ public sealed class SyncRunner(
     /// </summary>
     private async Task AdvanceWatermarkAsync(int sourceId, string? from, string? to, CancellationToken ct)
     {
-        if (to is null || to == from)
+        if (to is null || to == from || !SyncWatermark.IsPast(to, from))
         {
             return;
         }
@@ -212,6 +215,8 @@ public sealed class SyncRunner(
     {
         var (externalId, type, name, amount, occurredAt) = (mapping.IndexOf(EventField.ExternalId)!.Value, mapping.IndexOf(EventField.Type)!.Value,
             mapping.IndexOf(EventField.Name), mapping.IndexOf(EventField.Amount), mapping.IndexOf(EventField.OccurredAt)!.Value);
+        var eventId = mapping.IndexOf(EventField.EventId);
+        var eventSource = ClientEvent.SyncSource(source.Id);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = new List<IncomingEvent>();
@@ -222,7 +227,7 @@ public sealed class SyncRunner(
         {
             if (batch.Count > 0)
             {
-                var result = await events.IngestInTransactionAsync(db, batch, [], atomic: false, ct);
+                var result = await events.IngestInTransactionAsync(db, batch, [], atomic: false, ct, eventSource);
                 accepted += result.Accepted;
                 rejected += result.Errors.Select(e => e.Index).Distinct().Count();
             }
@@ -232,7 +237,7 @@ public sealed class SyncRunner(
         foreach (var cells in rows.Rows())
         {
             index++;
-            var reason = ParseEvent(cells, externalId, type, name, amount, occurredAt, index, out var incoming);
+            var reason = ParseEvent(cells, externalId, type, name, amount, occurredAt, eventId, index, out var incoming);
             if (reason is not null)
             {
                 rejected++;
@@ -251,6 +256,10 @@ public sealed class SyncRunner(
         // run that lost the race rolls back, so a range of source rows is stored once, and the
         // watermark never moves backwards.
         var (from, to) = (source.Watermark, rows.MaxWatermark ?? source.Watermark);
+        if (!SyncWatermark.IsPast(to, from))
+        {
+            to = from; // an overlap re-read only rows before it: the watermark never moves back
+        }
         if (await db.SyncSources.Where(s => s.Id == source.Id && s.Watermark == from).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, to), ct) == 0)
         {
             throw new SyncOvertakenException();
@@ -259,7 +268,8 @@ public sealed class SyncRunner(
         return (accepted, rejected);
     }
 
-    private static string? ParseEvent(string?[] cells, int externalId, int type, int? name, int? amount, int occurredAt, int index, out IncomingEvent? incoming)
+    private static string? ParseEvent(string?[] cells, int externalId, int type, int? name, int? amount, int occurredAt, int? eventId, int index,
+        out IncomingEvent? incoming)
     {
         incoming = null;
         var id = cells[externalId]?.Trim();
@@ -289,7 +299,12 @@ public sealed class SyncRunner(
         {
             return "name";
         }
-        incoming = new IncomingEvent(index, id, kind, string.IsNullOrEmpty(label) ? null : label, sum, at, null);
+        var key = eventId is { } k ? cells[k]?.Trim() : null;
+        if (key is { Length: > ClientEvent.MaxEventKeyLength })
+        {
+            return "eventId";
+        }
+        incoming = new IncomingEvent(index, id, kind, string.IsNullOrEmpty(label) ? null : label, sum, at, null, string.IsNullOrEmpty(key) ? null : key);
         return null;
     }
 

@@ -13,13 +13,20 @@ namespace Portal.Infrastructure.Integrations.Sync;
 /// <summary>A source as it is edited. Blank <see cref="ConnectionString"/> or <see cref="Token"/> on an edit keeps the stored one.</summary>
 public sealed record SyncSourceDraft(
     string Name, SyncSourceKind Kind, SyncTarget Target, string? ConnectionString, string? Url, string? Token,
-    string Query, string WatermarkColumn, string Cron, IReadOnlyList<(string Column, string Field)> Mapping, bool Enabled);
+    string Query, string WatermarkColumn, string Cron, IReadOnlyList<(string Column, string Field)> Mapping, bool Enabled)
+{
+    /// <summary>Minutes re-read before the watermark on every run (<see cref="SyncSource.OverlapMinutes"/>).</summary>
+    public int OverlapMinutes { get; init; } = SyncSource.DefaultOverlapMinutes;
+}
 
 /// <summary>A source as the admin UI lists it: where it is, never its secrets.</summary>
 public sealed record SyncSourceRow(
     int Id, string Name, SyncSourceKind Kind, SyncTarget Target, string Where, string? Url, bool HasToken, string Query,
     string WatermarkColumn, string? Watermark, string Cron, IReadOnlyList<(string Column, string Field)> Mapping, bool Enabled,
-    SyncRunRow? LastRun, DateTimeOffset? NextFire);
+    SyncRunRow? LastRun, DateTimeOffset? NextFire)
+{
+    public int OverlapMinutes { get; init; } = SyncSource.DefaultOverlapMinutes;
+}
 
 public sealed record SyncRunRow(long Id, DateTime StartedAt, DateTime? FinishedAt, int RowsRead, int Upserted, int Rejected, bool Succeeded, string? Error)
 {
@@ -51,7 +58,10 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
             }
             rows.Add(new SyncSourceRow(s.Id, s.Name, s.Kind, s.Target, endpoint.Describe(s.Kind), endpoint.Url, !string.IsNullOrEmpty(endpoint.Token),
                 s.Query, s.WatermarkColumn, s.Watermark, s.Cron, MappingOf(s), s.Enabled,
-                last.TryGetValue(s.Id, out var r) ? ToRow(r) : null, s.Enabled ? await schedule.NextFireAsync(s.Id, ct) : null));
+                last.TryGetValue(s.Id, out var r) ? ToRow(r) : null, s.Enabled ? await schedule.NextFireAsync(s.Id, ct) : null)
+            {
+                OverlapMinutes = s.OverlapMinutes,
+            });
         }
         return rows;
     }
@@ -69,6 +79,7 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
         Validate(draft, stored: null);
         var source = new SyncSource(draft.Name, draft.Kind, draft.Target, secrets.Protect(EndpointOf(draft, null)), draft.Query.Trim(),
             draft.WatermarkColumn.Trim(), draft.Cron.Trim(), SyncMapping.ToJson(draft.Mapping)) { Enabled = draft.Enabled };
+        source.SetOverlap(draft.OverlapMinutes);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             await EnsureUniqueNameAsync(db, source.Name, null, ct);
@@ -100,6 +111,7 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
         source.Cron = draft.Cron.Trim();
         source.MappingJson = SyncMapping.ToJson(draft.Mapping);
         source.Enabled = draft.Enabled;
+        source.SetOverlap(draft.OverlapMinutes);
         await db.SaveChangesAsync(ct);
         await schedule.ApplyAsync(source, ct);
         await audit.WriteAsync(actor, AuditActions.SyncSourceChanged, nameof(SyncSource), id.ToString(),
@@ -211,7 +223,7 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
         }
     }
 
-    private static string Summary(SyncSource s) => $"name={s.Name}; kind={s.Kind}; target={s.Target}; cron={s.Cron}; enabled={s.Enabled}";
+    private static string Summary(SyncSource s) => $"name={s.Name}; kind={s.Kind}; target={s.Target}; cron={s.Cron}; enabled={s.Enabled}; overlap={s.OverlapMinutes} min";
 
     private static SyncRunRow ToRow(SyncRun r) => new(r.Id, r.StartedAt, r.FinishedAt, r.RowsRead, r.Upserted, r.Rejected, r.Succeeded, r.Error);
 }

@@ -54,7 +54,7 @@ public class HttpJsonSyncTests
     }
 
     private static SyncSourceDraft Draft(string url, string? token = Token) => new("Feed", SyncSourceKind.HttpJson, SyncTarget.Clients, null, url, token, "",
-        "updated", "0 0 * * * ?", [("crm_id", "ExternalId"), ("phone", "Phone"), ("name", "FirstName")], true);
+        "updated", "0 0 * * * ?", [("crm_id", "ExternalId"), ("phone", "Phone"), ("name", "FirstName")], true) { OverlapMinutes = 0 };
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]

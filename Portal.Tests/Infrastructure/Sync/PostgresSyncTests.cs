@@ -24,7 +24,8 @@ public class PostgresSyncTests
         [("id", "ExternalId"), ("msisdn", "Phone"), ("first_name", "FirstName"), ("birth", "BirthDate"), ("spend", "TotalSpend")];
 
     internal static SyncSourceDraft ClientsDraft(string connectionString, string query = ClientsQuery, string name = "CRM") =>
-        new(name, SyncSourceKind.Postgres, SyncTarget.Clients, connectionString, null, null, query, "updated_at", "0 0 3 * * ?", ClientsMapping, true);
+        // These tests are about the watermark itself: no overlap margin (issue 20), which SyncOverlapTests covers.
+        new(name, SyncSourceKind.Postgres, SyncTarget.Clients, connectionString, null, null, query, "updated_at", "0 0 3 * * ?", ClientsMapping, true) { OverlapMinutes = 0 };
 
     [Theory]
     [MemberData(nameof(Providers))]

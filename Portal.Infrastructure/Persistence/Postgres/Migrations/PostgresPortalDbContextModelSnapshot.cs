@@ -824,6 +824,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long>("ClientId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("EventKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Name")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -831,10 +835,18 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<int>("Type")
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Source", "EventKey")
+                        .IsUnique()
+                        .HasFilter("\"EventKey\" IS NOT NULL");
 
                     b.HasIndex("Type", "OccurredAt");
 
@@ -1152,6 +1164,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<int>("OverlapMinutes")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Query")
                         .IsRequired()

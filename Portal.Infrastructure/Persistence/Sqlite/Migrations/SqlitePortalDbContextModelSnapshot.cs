@@ -801,6 +801,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long>("ClientId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EventKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -808,10 +812,18 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Type")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Source", "EventKey")
+                        .IsUnique()
+                        .HasFilter("\"EventKey\" IS NOT NULL");
 
                     b.HasIndex("Type", "OccurredAt");
 
@@ -1115,6 +1127,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("OverlapMinutes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Query")
                         .IsRequired()

@@ -40,6 +40,7 @@ public partial class SyncSourceEditorDialog
     private string? _cronHint;
     private bool _cronError;
     private bool _enabled = true;
+    private int _overlapMinutes = SyncSource.DefaultOverlapMinutes;
     private List<MappingRow> _mapping = [];
     private string? _error;
     private bool _saving;
@@ -50,6 +51,7 @@ public partial class SyncSourceEditorDialog
         {
             (_name, _kind, _target, _url, _query, _watermarkColumn, _cron, _enabled) =
                 (s.Name, s.Kind, s.Target, s.Url, s.Query, s.WatermarkColumn, s.Cron, s.Enabled);
+            _overlapMinutes = s.OverlapMinutes;
             _mapping = s.Mapping.Select(m => new MappingRow { Column = m.Column, Field = m.Field }).ToList();
         }
         else
@@ -91,7 +93,7 @@ public partial class SyncSourceEditorDialog
     {
         var draft = new SyncSourceDraft(_name, _kind, _target, _connectionString, _url, _token, _query, _watermarkColumn, _cron,
             _mapping.Where(m => !string.IsNullOrWhiteSpace(m.Column) && !string.IsNullOrWhiteSpace(m.Field)).Select(m => (m.Column.Trim(), m.Field)).ToList(),
-            _enabled);
+            _enabled) { OverlapMinutes = _overlapMinutes };
         _saving = true;
         try
         {

@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Clients;
 using Portal.Domain.Imports;
 using Portal.Infrastructure.Importing;
+using Portal.Infrastructure.Persistence;
 
 namespace Portal.Components.Pages.Clients;
 
@@ -10,6 +13,8 @@ public partial class ClientImport
 {
     private const string Unknown = "?";
     private const string SkipColumn = "-";
+    /// <summary>A choice naming a custom attribute: this prefix and the attribute's key.</summary>
+    private const string AttributePrefix = "attr:";
 
     [Inject] private ImportRunner Runner { get; set; } = default!;
     [Inject] private IWebHostEnvironment Environment { get; set; } = default!;
@@ -18,6 +23,29 @@ public partial class ClientImport
     /// <summary>Import:MaxUploadBytes (default 300 MB).</summary>
     private long MaxUpload => Limits.Value.MaxUploadBytes;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+    [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
+
+    private readonly CancellationTokenSource _disposed = new();
+    /// <summary>Custom attributes a column can be mapped to (issue 20), as the client API knows them.</summary>
+    private IReadOnlyList<AttributeDefinition> _attributes = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        await using var db = await Contexts.CreateDbContextAsync(_disposed.Token);
+        _attributes = await db.AttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).ToListAsync(_disposed.Token);
+    }
+
+    /// <summary>A built-in field first; else an attribute whose key or label is the header (a CRM export's own column names).</summary>
+    private string Guess(string header)
+    {
+        if (ClientFieldHeaders.Guess(header) is { } field)
+        {
+            return field.ToString();
+        }
+        var match = _attributes.FirstOrDefault(a => string.Equals(a.Key, header.Trim(), StringComparison.OrdinalIgnoreCase)
+                                                    || string.Equals(a.Label, header.Trim(), StringComparison.OrdinalIgnoreCase));
+        return match is null ? Unknown : AttributePrefix + match.Key;
+    }
 
     private sealed class Column(int index, string header, string choice, IReadOnlyList<string> samples)
     {
@@ -56,6 +84,15 @@ public partial class ClientImport
         ClientField.ServiceConsent => "Service consent",
         ClientField.AdvertisingConsent => "Advertising consent",
         _ => field.ToString(),
+    };
+
+    internal static string AttributeTypeLabel(AttributeType type) => type switch
+    {
+        AttributeType.Text => "Text",
+        AttributeType.Number => "Number",
+        AttributeType.Date => "Date",
+        AttributeType.Boolean => "Yes/no",
+        _ => type.ToString(),
     };
 
     /// <summary>Streams the upload to a private file (it holds personal data; the import deletes it), then previews it.</summary>
@@ -113,7 +150,7 @@ public partial class ClientImport
         using var file = TabularFile.Open(_path!, _fileName, Limits.Value);
         var samples = file.Rows().Take(3).ToList();
         _headers = file.Headers;
-        _columns = file.Headers.Select((h, i) => new Column(i, h, ClientFieldHeaders.Guess(h)?.ToString() ?? Unknown,
+        _columns = file.Headers.Select((h, i) => new Column(i, h, Guess(h),
             samples.Select(r => i < r.Length ? r[i] ?? "" : "").Where(v => v.Length > 0).Select(v => v.Length > 24 ? v[..24] + "…" : v).ToList())).ToList();
     }
 
@@ -122,7 +159,13 @@ public partial class ClientImport
         var user = (await AuthState).User;
         var mapping = _columns.Select(c => Enum.TryParse<ClientField>(c.Choice, out var f) ? f : (ClientField?)null).ToList();
         var unknown = _columns.Where(c => c.Choice == Unknown).Select(c => c.Index).ToHashSet();
-        var request = new ImportRequest(_path!, _fileName, mapping, _mode, _match, user.Identity?.Name ?? "?") { UnknownColumns = unknown };
+        var attributes = _columns.Where(c => c.Choice.StartsWith(AttributePrefix, StringComparison.Ordinal))
+            .ToDictionary(c => c.Index, c => c.Choice[AttributePrefix.Length..]);
+        var request = new ImportRequest(_path!, _fileName, mapping, _mode, _match, user.Identity?.Name ?? "?")
+        {
+            UnknownColumns = unknown,
+            AttributeColumns = attributes,
+        };
         _path = null; // the runner owns and deletes the file now
         _run = await Runner.StartAsync(request, CancellationToken.None);
         _run.Changed += OnRunChanged;
@@ -167,6 +210,8 @@ public partial class ClientImport
 
     public void Dispose()
     {
+        _disposed.Cancel();
+        _disposed.Dispose();
         Detach();
         DeleteUpload();
     }

@@ -1,0 +1,49 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Components.Pages.Admin;
+using Portal.Infrastructure.Persistence;
+using Portal.Tests.Infrastructure.Sync;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Components;
+
+/// <summary>Issue 20, item 15: the overlap margin is shown and saved by the sync editor.</summary>
+public class SyncSourceEditorTests
+{
+    [Fact]
+    public async Task Editor_ShowsTheOverlapWithItsHelp_AndSavesAChange()
+    {
+        await using var sync = await SyncHarness.CreateAsync(DatabaseProvider.Sqlite);
+        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin,
+            PostgresSyncTests.ClientsDraft("Host=127.0.0.1;Port=1;Database=crm;Username=u;Password=p") with { OverlapMinutes = 12 }, default);
+        var row = (await sync.Catalog.ListAsync(default)).Single();
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(sync.Catalog);
+        ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        var provider = ctx.Render<MudDialogProvider>();
+        var dialogs = ctx.Services.GetRequiredService<IDialogService>();
+
+        await provider.InvokeAsync(() => dialogs.ShowAsync<SyncSourceEditorDialog>("Edit",
+            new DialogParameters<SyncSourceEditorDialog> { { d => d.Source, row } }));
+
+        // MudBlazor puts the attribute on the input or on its wrapper, depending on the component.
+        var overlap = provider.WaitForElement("[data-testid=sync-overlap] input, input[data-testid=sync-overlap]", TimeSpan.FromSeconds(10));
+        Assert.Equal("12", overlap.GetAttribute("value"));
+        Assert.Contains("committed late with an older timestamp", provider.Markup);
+        overlap.Change("30");
+        provider.Find("[data-testid=sync-save]").Click();
+
+        provider.WaitForAssertion(() =>
+        {
+            using var db = sync.Portal.CreateContext();
+            Assert.Equal(30, db.SyncSources.AsNoTracking().Single(s => s.Id == id).OverlapMinutes);
+        }, TimeSpan.FromSeconds(10));
+    }
+}

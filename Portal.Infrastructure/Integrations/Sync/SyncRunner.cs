@@ -67,7 +67,7 @@ public sealed class SyncRunner(
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 // Another node (or this one) is running this source: the unique index on unfinished runs admits one.
                 db.ChangeTracker.Clear();
@@ -205,10 +205,6 @@ public sealed class SyncRunner(
             logger.LogWarning("Sync of source {SourceId}: another run moved the watermark first; left where it is", sourceId);
         }
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
-        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 
     /// <summary>All batches and the watermark in one transaction: a failing run leaves no events behind.</summary>
     private async Task<(int Accepted, int Rejected)> IngestEventsAsync(SyncSource source, SyncMapping mapping, SyncRowSource rows, CancellationToken ct)

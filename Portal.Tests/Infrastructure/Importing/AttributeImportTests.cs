@@ -89,7 +89,7 @@ public class AttributeImportTests
         }
 
         var clock = TimeProvider.System;
-        var preview = new TemplatePreview(database.Factory, new AuditLog(database.Factory, clock), clock);
+        var preview = new TemplatePreview(database.Factory, new AuditLog(database.Factory, clock), new Portal.Infrastructure.Providers.RouteQuote(database.Factory, clock), clock);
         var template = new Portal.Domain.Templates.TemplateEngine().Compile("{{ client.first_name }}, договор {{ attr.contract_no }}, менеджер {{ attr.manager }}");
         var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "m@portal.local"), new Claim(ClaimTypes.NameIdentifier, "u1"),
             new Claim(ClaimTypes.Role, Roles.CampaignManager)], "test"));

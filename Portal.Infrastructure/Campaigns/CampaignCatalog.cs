@@ -8,7 +8,6 @@ using Portal.Domain.Common;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Sandbox;
 using Portal.Infrastructure.Segments;
 using Portal.Infrastructure.Templates;
 

@@ -4,7 +4,6 @@ using Portal.Domain.Access;
 using Portal.Domain.Clients;
 using Portal.Domain.Segments;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Sandbox;
 
 namespace Portal.Infrastructure.Segments;
 

@@ -6,7 +6,6 @@ using Portal.Domain.Clients;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Sandbox;
 
 namespace Portal.Infrastructure.Templates;
 

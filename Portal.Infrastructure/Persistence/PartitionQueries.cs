@@ -3,7 +3,7 @@ using Portal.Domain.Clients;
 using Portal.Domain.Segments;
 using Portal.Domain.Templates;
 
-namespace Portal.Infrastructure.Sandbox;
+namespace Portal.Infrastructure.Persistence;
 
 /// <summary>
 /// Issue 18: the rows of one partition (ADR 0015): null is the real data, a user id that trainee's

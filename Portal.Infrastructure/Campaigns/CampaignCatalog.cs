@@ -21,7 +21,9 @@ public sealed record CampaignRow(int Id, string Name, CampaignStatus Status, Mes
 /// <param name="Search">Part of the name.</param>
 /// <param name="DepartmentId">Only this department's campaigns (null: all) ...</param>
 /// <param name="Author">... plus the ones this user wrote, whatever their department (a campaign manager always sees their own).</param>
-public sealed record CampaignListQuery(int? DepartmentId = null, string? Search = null, CampaignStatus? Status = null, int Take = 200, string? Author = null);
+/// <param name="SandboxOwnerId">The partition listed (issue 18): null, real campaigns; a trainee's id, their sandbox campaigns.</param>
+public sealed record CampaignListQuery(int? DepartmentId = null, string? Search = null, CampaignStatus? Status = null, int Take = 200, string? Author = null,
+    string? SandboxOwnerId = null);
 
 public sealed record TemplateChoice(int Id, string Name, string Body);
 
@@ -48,7 +50,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
     public async Task<IReadOnlyList<CampaignRow>> ListAsync(CampaignListQuery query, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var campaigns = db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null && c.SandboxOwnerId == null);
+        var campaigns = db.Campaigns.AsNoTracking().InPartition(query.SandboxOwnerId).Where(c => c.ParentCampaignId == null);
         if (query.DepartmentId is int department)
         {
             var author = query.Author;
@@ -107,6 +109,17 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         return await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
     }
 
+    /// <summary>
+    /// The campaign when it is in the user's partition (issue 18): from the training sandbox a real
+    /// campaign reads as missing, and a sandbox campaign outside it; department checks stay with the page.
+    /// </summary>
+    public async Task<Campaign?> FindAsync(int id, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var scope = await scopes.ForAsync(user, ct);
+        var campaign = await FindAsync(id, ct);
+        return campaign is not null && scope.InPartition(campaign.SandboxOwnerId) ? campaign : null;
+    }
+
     public async Task<string?> DepartmentNameAsync(int? id, CancellationToken ct)
     {
         if (id is null) return null;
@@ -122,7 +135,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         var (all, department) = (scope.All, scope.DepartmentId);
         return new CampaignWizardOptions(
-            await db.Segments.AsNoTracking().Where(s => s.SandboxOwnerId == null && (all || s.DepartmentId == null || s.DepartmentId == department))
+            await db.Segments.AsNoTracking().InPartition(scope.SandboxOwnerId).Where(s => all || s.DepartmentId == null || s.DepartmentId == department)
                 .OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
             await TemplateStore.Visible(db.Templates.AsNoTracking(), scope).OrderBy(t => t.Name).Select(t => new TemplateChoice(t.Id, t.Name, t.Body)).ToListAsync(ct),
             await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new NamedId(p.Id, p.Name)).ToListAsync(ct),
@@ -159,6 +172,9 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         {
             campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == existing, ct)
                 ?? throw new DomainException("Campaign {0} does not exist.", existing);
+            // Issue 18: an edit never moves a campaign between the real data and a sandbox; said
+            // first and in words (the partition is no secret to its user, unlike another department).
+            scope.CheckPartition(campaign.SandboxOwnerId);
             // Issue 14: the server checks what the page checked, before anything else is looked at:
             // another department's campaign reads as missing.
             if (!CampaignVisibility.WorksWithCampaigns(user) || !CampaignVisibility.CanSee(user, await CampaignVisibility.DepartmentOfAsync(db, user, ct), campaign))
@@ -179,6 +195,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         else
         {
             campaign = new Campaign(draft.Name, departmentId, draft.Purpose, user.Identity?.Name ?? "", now);
+            if (scope.SandboxOwnerId is { } owner) campaign.PlaceInSandbox(owner);
             draft.ApplyTo(campaign, now);
             db.Campaigns.Add(campaign);
         }
@@ -195,7 +212,12 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
     private async Task CheckReferencesAsync(PortalDbContext db, CampaignDraft draft, DepartmentScope scope, ClaimsPrincipal user, CancellationToken ct)
     {
         var segmentIds = draft.ExcludedSegmentIds.Concat(draft.SegmentId is int s ? [s] : []).Distinct().ToList();
-        var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => new { x.Id, x.DepartmentId }).ToListAsync(ct);
+        var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => new { x.Id, x.DepartmentId, x.SandboxOwnerId }).ToListAsync(ct);
+        // Issue 18: a sandbox campaign targets sandbox audiences and templates only, a real one real ones only.
+        foreach (var segment in found)
+        {
+            scope.CheckPartition(segment.SandboxOwnerId);
+        }
         if (found.FirstOrDefault(x => !scope.Allows(x.DepartmentId)) is { } foreign)
         {
             await audit.WriteAsync(user, AuditActions.AccessRefused, "Segment", foreign.Id.ToString(CultureInfo.InvariantCulture), "another department's audience in a campaign", ct);
@@ -207,7 +229,8 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         }
         if (draft.TemplateId is int t)
         {
-            var template = await db.Templates.Where(x => x.Id == t).Select(x => new { x.DepartmentId }).SingleOrDefaultAsync(ct);
+            var template = await db.Templates.Where(x => x.Id == t).Select(x => new { x.DepartmentId, x.SandboxOwnerId }).SingleOrDefaultAsync(ct);
+            if (template is not null) scope.CheckPartition(template.SandboxOwnerId);
             if (template is not null && !scope.Allows(template.DepartmentId))
             {
                 await audit.WriteAsync(user, AuditActions.AccessRefused, "MessageTemplate", t.ToString(CultureInfo.InvariantCulture), "another department's template in a campaign", ct);

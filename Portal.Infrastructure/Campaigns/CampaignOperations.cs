@@ -32,6 +32,7 @@ public sealed class CampaignOperations(
     AuditLog audit,
     ICampaignEstimator estimator,
     ApprovalThresholds thresholds,
+    Identity.DepartmentScopes scopes,
     TimeProvider clock) : ICampaignOperations
 {
     public async Task ScheduleAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
@@ -156,6 +157,12 @@ public sealed class CampaignOperations(
         {
             await audit.WriteForUserAsync(own.Id, userName, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), "test send", ct);
             throw new DomainException("Campaign {0} does not exist.", campaignId);
+        }
+        (await scopes.ForAsync(user, ct)).CheckPartition(campaign.SandboxOwnerId);
+        if (campaign.SandboxOwnerId is not null)
+        {
+            // Issue 18: a test send goes to the user's real phone; a sandbox never reaches a real phone.
+            throw new DomainException("A sandbox campaign has no test send: send it, and the simulator receives it.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
         // Counted from the audit log, the record every node shares: the limit holds across nodes and restarts.
@@ -288,6 +295,8 @@ public sealed class CampaignOperations(
     private async Task<Campaign> LoadForAsync(PortalDbContext db, int campaignId, ClaimsPrincipal user, string operation, CancellationToken ct)
     {
         var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct) ?? throw new DomainException("Campaign {0} does not exist.", campaignId);
+        // Issue 18: a sandbox user cannot schedule, approve or stop a real campaign, nor anyone else a sandbox one.
+        (await scopes.ForAsync(user, ct)).CheckPartition(campaign.SandboxOwnerId);
         if (!CampaignVisibility.WorksWithCampaigns(user) || !CampaignVisibility.CanSee(user, await CampaignVisibility.DepartmentOfAsync(db, user, ct), campaign))
         {
             await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(Campaign), campaignId.ToString(CultureInfo.InvariantCulture), operation + ": another department's campaign", ct);

@@ -49,34 +49,48 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
     /// would keep the clients scan single-threaded are applied above a parallel scan (see
     /// <see cref="ParallelScanFence"/>). SQLite has no parallel scans and gets the plain query.
     /// </summary>
-    public async Task<IQueryable<Client>> CountQueryAsync(PortalDbContext db, SegmentRule rule, int? segmentId, CancellationToken ct)
+    public Task<IQueryable<Client>> CountQueryAsync(PortalDbContext db, SegmentRule rule, int? segmentId, CancellationToken ct) =>
+        CountQueryAsync(db, rule, segmentId, null, ct);
+
+    /// <param name="sandboxOwnerId">The partition counted (issue 18): null, real clients only; a trainee's id, their synthetic clients only.</param>
+    public async Task<IQueryable<Client>> CountQueryAsync(PortalDbContext db, SegmentRule rule, int? segmentId, string? sandboxOwnerId, CancellationToken ct)
     {
         var predicate = new SegmentCompiler(await ContextAsync(db, ct)).Compile(rule, sendable: true, segmentId);
-        // Issue 18: real audiences never count synthetic (sandbox) clients.
-        var clients = db.Clients.AsNoTracking().Where(c => c.SandboxOwnerId == null);
+        // Issue 18: real audiences never count synthetic (sandbox) clients, sandbox ones never real clients.
+        var clients = db.Clients.AsNoTracking().InPartition(sandboxOwnerId);
         return db.Database.IsNpgsql() ? ParallelScanFence.Apply(clients, predicate) : clients.Where(predicate);
     }
 
     /// <summary>The live count for a reader; issue 14: conditions that would recover masked data are refused for a masked one.</summary>
     /// <exception cref="SegmentRuleException">The rule is invalid or uses a condition the reader may not (<see cref="SegmentRuleAccess"/>).</exception>
-    public Task<int> CountAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct)
+    public Task<int> CountAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct) =>
+        CountAsync(rule, segmentId, seesPersonalData, null, ct);
+
+    /// <param name="sandboxOwnerId">The reader's partition (<see cref="DepartmentScope.SandboxOwnerId"/>).</param>
+    public Task<int> CountAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, string? sandboxOwnerId, CancellationToken ct)
     {
         SegmentRuleAccess.Check(rule, seesPersonalData);
-        return CountAsync(rule, segmentId, ct);
+        return CountAsync(rule, segmentId, sandboxOwnerId, ct);
     }
 
-    public async Task<int> CountAsync(SegmentRule rule, int? segmentId, CancellationToken ct)
+    public Task<int> CountAsync(SegmentRule rule, int? segmentId, CancellationToken ct) => CountAsync(rule, segmentId, (string?)null, ct);
+
+    public async Task<int> CountAsync(SegmentRule rule, int? segmentId, string? sandboxOwnerId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await (await CountQueryAsync(db, rule, segmentId, ct)).CountAsync(ct);
+        return await (await CountQueryAsync(db, rule, segmentId, sandboxOwnerId, ct)).CountAsync(ct);
     }
 
-    public async Task<IReadOnlyList<AudienceSampleRow>> SampleAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct)
+    public Task<IReadOnlyList<AudienceSampleRow>> SampleAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, CancellationToken ct) =>
+        SampleAsync(rule, segmentId, seesPersonalData, null, ct);
+
+    /// <param name="sandboxOwnerId">The reader's partition: in the sandbox the sample shows synthetic clients only.</param>
+    public async Task<IReadOnlyList<AudienceSampleRow>> SampleAsync(SegmentRule rule, int? segmentId, bool seesPersonalData, string? sandboxOwnerId, CancellationToken ct)
     {
         SegmentRuleAccess.Check(rule, seesPersonalData);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // The plain query: a sample stops after 20 clients in id order, which a fenced scan could not.
-        var rows = await (await QueryAsync(db, rule, segmentId, ct)).Where(c => c.SandboxOwnerId == null)
+        var rows = await (await QueryAsync(db, rule, segmentId, ct)).InPartition(sandboxOwnerId)
             .OrderBy(c => c.Id).Take(SampleSize)
             .Select(c => new { c.Id, c.ExternalId, c.Phone, c.FirstName, c.LastName, c.RegionCode, c.City, c.Status, c.LoyaltyTier, c.TotalSpend })
             .ToListAsync(ct);
@@ -91,14 +105,18 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
     /// in SQL for that client alone; groups combine their children's answers; the opt-out guard
     /// and the exclusions are lines of their own.
     /// </summary>
-    public async Task<AudienceExplanation> ExplainAsync(SegmentRule rule, int? segmentId, string phoneOrExternalId, bool seesPersonalData, CancellationToken ct)
+    public Task<AudienceExplanation> ExplainAsync(SegmentRule rule, int? segmentId, string phoneOrExternalId, bool seesPersonalData, CancellationToken ct) =>
+        ExplainAsync(rule, segmentId, phoneOrExternalId, seesPersonalData, null, ct);
+
+    /// <param name="sandboxOwnerId">The reader's partition: in the sandbox only synthetic clients are found.</param>
+    public async Task<AudienceExplanation> ExplainAsync(SegmentRule rule, int? segmentId, string phoneOrExternalId, bool seesPersonalData, string? sandboxOwnerId, CancellationToken ct)
     {
         SegmentRuleAccess.Check(rule, seesPersonalData);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var key = phoneOrExternalId.Trim();
         var phone = PhoneNumber.TryParse(key, out var parsed, out _) ? parsed.Value : null;
-        var client = await db.Clients.AsNoTracking()
-            .Where(c => c.SandboxOwnerId == null && (c.ExternalId == key || (phone != null && c.Phone == phone)))
+        var client = await db.Clients.AsNoTracking().InPartition(sandboxOwnerId)
+            .Where(c => c.ExternalId == key || (phone != null && c.Phone == phone))
             .Select(c => new { c.Id, c.Phone, c.ExternalId })
             .FirstOrDefaultAsync(ct);
         if (client is null)

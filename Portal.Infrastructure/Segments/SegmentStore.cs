@@ -23,6 +23,10 @@ public sealed record SegmentEditorOptions(IReadOnlyList<NamedId> Segments, IRead
 /// Department scoping (issue 5): the overloads taking a <see cref="DepartmentScope"/> are what users
 /// go through; a segment or list of another department is invisible (null, not listed) and cannot
 /// be changed or deleted. The overloads without one see everything, for system callers.
+/// Issue 18: the scope's partition too (<see cref="DepartmentScope.SandboxOwnerId"/>): in the
+/// training sandbox the user lists, counts, saves and deletes their own sandbox audiences only, a new
+/// one is placed in the sandbox, and a row of the other partition is refused with a clear error.
+/// The overloads without a scope work on real data.
 /// </remarks>
 public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, SegmentAudience audience, TimeProvider clock)
 {
@@ -38,7 +42,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
     private static IQueryable<Segment> Visible(IQueryable<Segment> segments, DepartmentScope scope)
     {
         var (all, department) = (scope.All, scope.DepartmentId);
-        return segments.Where(s => s.SandboxOwnerId == null && (all || s.DepartmentId == null || s.DepartmentId == department));
+        return segments.InPartition(scope.SandboxOwnerId).Where(s => all || s.DepartmentId == null || s.DepartmentId == department);
     }
 
     public Task<SegmentEditorOptions> OptionsAsync(CancellationToken ct) => OptionsAsync(DepartmentScope.Everything, ct);
@@ -50,9 +54,10 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         var (all, department) = (scope.All, scope.DepartmentId);
         return new SegmentEditorOptions(
             await Visible(db.Segments.AsNoTracking(), scope).OrderBy(s => s.Name).Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct),
-            await db.StaticLists.AsNoTracking().Where(l => all || l.DepartmentId == null || l.DepartmentId == department)
+            // Issue 18: static lists are real data; the sandbox offers none.
+            scope.InSandbox ? [] : await db.StaticLists.AsNoTracking().Where(l => all || l.DepartmentId == null || l.DepartmentId == department)
                 .OrderBy(l => l.Name).Select(l => new NamedId(l.Id, l.Name)).ToListAsync(ct),
-            await db.Campaigns.AsNoTracking().OrderByDescending(c => c.CreatedAt).Select(c => new NamedId(c.Id, c.Name)).ToListAsync(ct),
+            await db.Campaigns.AsNoTracking().InPartition(scope.SandboxOwnerId).OrderByDescending(c => c.CreatedAt).Select(c => new NamedId(c.Id, c.Name)).ToListAsync(ct),
             await db.AttributeDefinitions.AsNoTracking().OrderBy(a => a.Label).ToListAsync(ct));
     }
 
@@ -65,12 +70,24 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         return await Visible(db.Segments.AsNoTracking(), scope).SingleOrDefaultAsync(s => s.Id == id, ct);
     }
 
-    public Task<int> CountAsync(int id, CancellationToken ct) => CountAsync(id, DepartmentScope.Everything, ct);
+    /// <summary>
+    /// A saved segment's count among the clients of its own partition (issue 18: the wizard's
+    /// audience step counts a sandbox audience among the trainee's synthetic clients).
+    /// </summary>
+    public async Task<int> CountAsync(int id, CancellationToken ct)
+    {
+        Segment segment;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            segment = await db.Segments.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new DomainException("Segment {0} does not exist.", id);
+        }
+        return await audience.CountAsync(SegmentRuleJson.Parse(segment.RulesJson), id, segment.SandboxOwnerId, ct);
+    }
 
     public async Task<int> CountAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
         var segment = await FindAsync(id, scope, ct) ?? throw new DomainException("Segment {0} does not exist.", id);
-        return await audience.CountAsync(SegmentRuleJson.Parse(segment.RulesJson), id, ct);
+        return await audience.CountAsync(SegmentRuleJson.Parse(segment.RulesJson), id, segment.SandboxOwnerId, ct);
     }
 
     /// <summary>Checks the rule (a cycle through saved segments included) and saves it.</summary>
@@ -99,6 +116,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         {
             await CheckReferencesAsync(db, rule, scope, ct);
         }
+        await CheckPartitionOfReferencesAsync(db, rule, scope, ct);
         var context = await audience.ContextAsync(db, ct);
         new SegmentCompiler(context).Compile(rule, sendable: true, id);
         var json = SegmentRuleJson.Serialize(rule);
@@ -107,11 +125,13 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         if (id is null)
         {
             segment = new Segment(name, departmentId, json, user, now);
+            if (scope.SandboxOwnerId is { } owner) segment.PlaceInSandbox(owner);
             db.Segments.Add(segment);
         }
         else
         {
             segment = await db.Segments.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new DomainException("Segment {0} does not exist.", id);
+            scope.CheckPartition(segment.SandboxOwnerId);
             if (!scope.Allows(segment.DepartmentId))
             {
                 throw new DomainException("This segment belongs to another department.");
@@ -150,13 +170,31 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         }
     }
 
+    /// <summary>
+    /// Issue 18: the saved segments a rule refers to (conditions and exclusions) must be of the
+    /// user's partition, or a sandbox audience could be built from real ones and the reverse.
+    /// </summary>
+    private static async Task CheckPartitionOfReferencesAsync(PortalDbContext db, SegmentRule rule, DepartmentScope scope, CancellationToken ct)
+    {
+        var segmentIds = rule.Conditions().Where(c => c.Criterion == Criteria.Segment)
+            .SelectMany(c => c.Value is System.Text.Json.Nodes.JsonArray a ? a.Select(v => v is System.Text.Json.Nodes.JsonValue j && j.TryGetValue<int>(out var i) ? i : 0) : [])
+            .Concat(rule.ExcludeSegments).Where(i => i > 0).Distinct().ToList();
+        if (segmentIds.Count == 0) return;
+        var partitions = await db.Segments.AsNoTracking().Where(s => segmentIds.Contains(s.Id)).Select(s => s.SandboxOwnerId).Distinct().ToListAsync(ct);
+        foreach (var partition in partitions)
+        {
+            scope.CheckPartition(partition);
+        }
+    }
+
     public Task DeleteAsync(int id, CancellationToken ct) => DeleteAsync(id, DepartmentScope.Everything, ct);
 
     /// <exception cref="DomainException">A campaign or another segment still uses it, or it belongs to another department.</exception>
     public async Task DeleteAsync(int id, DepartmentScope scope, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var owner = await db.Segments.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.DepartmentId }).SingleOrDefaultAsync(ct);
+        var owner = await db.Segments.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.DepartmentId, s.SandboxOwnerId }).SingleOrDefaultAsync(ct);
+        if (owner is not null) scope.CheckPartition(owner.SandboxOwnerId);
         if (owner is not null && !scope.Allows(owner.DepartmentId))
         {
             throw new DomainException("This segment belongs to another department.");

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,7 +65,8 @@ public static class SendingSetup
         services.AddSingleton<ICampaignOperations, CampaignOperations>();
         // Order matters: the simulator and its provider row exist before the sender starts.
         services.AddOptions<SmscOptions>().Bind(configuration.GetSection(SmscOptions.Section));
-        services.AddSingleton(sp => configuration.GetSection(SandboxReplies.Section).Get<SandboxReplies>() ?? new SandboxReplies());
+        services.AddSingleton(sp => (configuration.GetSection(SandboxReplies.Section).Get<SandboxReplies>() ?? new SandboxReplies())
+            .UsePersistence(sp.GetRequiredService<IDbContextFactory<Persistence.PortalDbContext>>()));
         services.AddSingleton<EmbeddedSmsc>();
         if (sender)
         {

@@ -25,13 +25,17 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
 {
     public const string Currency = "RUB";
 
-    public async Task<PreviewClient?> FindClientAsync(string search, bool seesPersonalData, CancellationToken ct)
+    public Task<PreviewClient?> FindClientAsync(string search, bool seesPersonalData, CancellationToken ct) =>
+        FindClientAsync(search, seesPersonalData, null, ct);
+
+    /// <param name="sandboxOwnerId">The reader's partition (issue 18): in the training sandbox only synthetic clients are previewed.</param>
+    public async Task<PreviewClient?> FindClientAsync(string search, bool seesPersonalData, string? sandboxOwnerId, CancellationToken ct)
     {
         var term = search.Trim();
         if (term.Length == 0) return null;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var phone = PhoneNumber.TryParse(term, out var parsed, out _) ? parsed.Value : null;
-        var found = await db.Clients.AsNoTracking()
+        var found = await db.Clients.AsNoTracking().InPartition(sandboxOwnerId)
             .Where(c => c.ExternalId == term || (phone != null && c.Phone == phone))
             .Where(c => c.Status != ClientStatus.Erased)
             .Select(c => new { c.Id, c.Phone, c.FirstName, c.LastName, c.Language })
@@ -39,10 +43,13 @@ public sealed class TemplatePreview(IDbContextFactory<PortalDbContext> contexts,
         return found is null ? null : new PreviewClient(found.Id, Label(found.Phone, found.FirstName, found.LastName, seesPersonalData), found.Language);
     }
 
-    public async Task<PreviewClient?> RandomClientAsync(bool seesPersonalData, CancellationToken ct)
+    public Task<PreviewClient?> RandomClientAsync(bool seesPersonalData, CancellationToken ct) => RandomClientAsync(seesPersonalData, null, ct);
+
+    /// <param name="sandboxOwnerId">The reader's partition (issue 18).</param>
+    public async Task<PreviewClient?> RandomClientAsync(bool seesPersonalData, string? sandboxOwnerId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var active = db.Clients.AsNoTracking().Where(c => c.Status == ClientStatus.Active);
+        var active = db.Clients.AsNoTracking().InPartition(sandboxOwnerId).Where(c => c.Status == ClientStatus.Active);
         var max = await active.MaxAsync(c => (long?)c.Id, ct);
         if (max is null) return null;
         var pivot = Random.Shared.NextInt64(1, max.Value + 1);

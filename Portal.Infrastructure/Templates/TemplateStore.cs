@@ -24,6 +24,9 @@ public sealed record TemplateVersionRow(int Version, string Body, string Created
 /// are what users go through. Another department's template is not listed, reads as missing by id,
 /// and cannot be saved or restored; each refusal and each save is audited with the user.
 /// The overloads without a scope see everything, for system callers.
+/// Issue 18: and the scope's partition (<see cref="DepartmentScope.SandboxOwnerId"/>): in the training
+/// sandbox a user lists, opens and saves their own sandbox templates only, a new one is placed in the
+/// sandbox, and a template of the other partition is refused with a clear error. Without a scope: real data.
 /// </remarks>
 public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, TemplateEngine engine, AuditLog audit, TimeProvider clock)
 {
@@ -40,8 +43,8 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     public static IQueryable<MessageTemplate> Visible(IQueryable<MessageTemplate> templates, DepartmentScope scope)
     {
         var (all, department) = (scope.All, scope.DepartmentId);
-        // Issue 18: sandbox templates belong to a trainee's sandbox only.
-        return templates.Where(t => t.SandboxOwnerId == null && (all || t.DepartmentId == null || t.DepartmentId == department));
+        // Issue 18: sandbox templates belong to a trainee's sandbox only, and the sandbox sees no real one.
+        return templates.InPartition(scope.SandboxOwnerId).Where(t => all || t.DepartmentId == null || t.DepartmentId == department);
     }
 
     public Task<MessageTemplate?> FindAsync(int id, CancellationToken ct) => FindAsync(id, DepartmentScope.Everything, null, ct);
@@ -51,6 +54,12 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var template = await db.Templates.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (template is not null && !scope.InPartition(template.SandboxOwnerId))
+        {
+            // Issue 18: the other partition reads as missing too (the save says why).
+            await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(MessageTemplate), id.ToString(CultureInfo.InvariantCulture), "open a template of another partition (sandbox)", ct);
+            return null;
+        }
         if (template is not null && !scope.Allows(template.DepartmentId))
         {
             await audit.WriteAsync(user, AuditActions.AccessRefused, nameof(MessageTemplate), id.ToString(CultureInfo.InvariantCulture), "open another department's template", ct);
@@ -87,6 +96,12 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
     {
         engine.Compile(body);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (id is int inPartition)
+        {
+            // Issue 18: an edit never moves a template between the real data and a sandbox.
+            var partition = await db.Templates.AsNoTracking().Where(t => t.Id == inPartition).Select(t => new { t.SandboxOwnerId }).SingleOrDefaultAsync(ct);
+            if (partition is not null) scope.CheckPartition(partition.SandboxOwnerId);
+        }
         if (id is int existing && !scope.All)
         {
             // Checked before the transaction: the refusal's audit entry is written on its own connection.
@@ -105,6 +120,7 @@ public sealed class TemplateStore(IDbContextFactory<PortalDbContext> contexts, T
         if (id is null)
         {
             template = new MessageTemplate(name, departmentId, body, user, now);
+            if (scope.SandboxOwnerId is { } owner) template.PlaceInSandbox(owner);
             db.Templates.Add(template);
         }
         else

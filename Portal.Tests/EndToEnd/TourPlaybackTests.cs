@@ -86,6 +86,52 @@ public class TourPlaybackTests(BrowserFixture browser) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Issue 18: the audience, template and campaign tours played inside the training sandbox
+    /// (banner shown, desktop width): every anchor is there, and nothing the tours make the user do
+    /// writes a real audience, template or campaign.
+    /// </summary>
+    [Fact]
+    public async Task AudienceTemplateAndCampaignTours_PlayInTheSandbox_AndWriteNoRealRow()
+    {
+        var (email, password) = await _app.CreateUserAsync(Roles.Administrator);
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
+            var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                [new(System.Security.Claims.ClaimTypes.NameIdentifier, userId), new(System.Security.Claims.ClaimTypes.Name, email)], "test"));
+            await scope.ServiceProvider.GetRequiredService<Portal.Infrastructure.Sandbox.TrainingSandbox>().SetModeAsync(principal, userId, true, default);
+        }
+        var before = await RealRowsAsync();
+        await using (var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } }))
+        {
+            var page = await context.NewPageAsync();
+            page.SetDefaultTimeout(30_000);
+            await page.GotoAsync(_app.RootUrl + "/");
+            await page.SignInAsync(email, password);
+            await Assertions.Expect(page.Locator("[data-testid=sandbox-banner]")).ToBeVisibleAsync();
+            foreach (var key in new[] { BuiltInTours.Audience, BuiltInTours.Template, BuiltInTours.Campaign })
+            {
+                await page.Locator("[data-tour=help] button").First.ClickAsync();
+                await page.Locator($"[data-tour-start={key}]").ClickAsync();
+                await PlayAsync(page, BuiltInTours.All.Single(t => t.Key == key), russian: false, "sandbox-desktop", checkBack: false);
+                await page.Keyboard.PressAsync("Escape");
+                await Assertions.Expect(page.Locator("[data-testid=sandbox-banner]")).ToBeVisibleAsync();
+                Assert.Equal(0, await page.Locator("[data-testid=sandbox-blocked]").CountAsync());
+            }
+        }
+        Assert.Equal(before, await RealRowsAsync());
+    }
+
+    private async Task<(int Segments, int Templates, int Campaigns, int Clients)> RealRowsAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        return (await db.Segments.CountAsync(s => s.SandboxOwnerId == null), await db.Templates.CountAsync(t => t.SandboxOwnerId == null),
+            await db.Campaigns.CountAsync(c => c.SandboxOwnerId == null), await db.Clients.CountAsync(c => c.SandboxOwnerId == null));
+    }
+
     private static async Task PlayAsync(IPage page, BuiltInTour tour, bool russian, string device, bool checkBack)
     {
         var count = tour.Steps.Count;

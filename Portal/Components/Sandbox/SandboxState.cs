@@ -8,7 +8,8 @@ namespace Portal.Components.Sandbox;
 /// Issue 18: whether this circuit's user works in their training sandbox. The flag lives on the user
 /// (so it survives sign-out and restarts); the layout reads it here once per circuit and repaints
 /// the banner and the app bar when it changes. While it is on, the layout shows only the sandbox
-/// page and the account pages (<see cref="Allows"/>): a trainee never sees real clients.
+/// page, the account pages and the real editors whose stores read and write the sandbox partition
+/// (<see cref="Allows"/>): audiences, templates and campaigns. A trainee never sees real clients.
 /// </summary>
 public sealed class SandboxState(AuthenticationStateProvider authentication, TrainingSandbox sandbox)
 {
@@ -42,5 +43,14 @@ public sealed class SandboxState(AuthenticationStateProvider authentication, Tra
     public static bool Allows(string path) =>
         path.StartsWith("training/sandbox", StringComparison.OrdinalIgnoreCase)
         || path.StartsWith("Account/", StringComparison.OrdinalIgnoreCase)
-        || path.Equals("Account", StringComparison.OrdinalIgnoreCase);
+        || path.Equals("Account", StringComparison.OrdinalIgnoreCase)
+        || PartitionedEditors.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase) || (path.StartsWith(p + "/", StringComparison.OrdinalIgnoreCase)
+            && !path.Equals("segments/lists", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// Issue 18: pages whose every read and save goes through a store taking the user's
+    /// <see cref="Portal.Domain.Access.DepartmentScope"/>, so in the sandbox they show and write the
+    /// trainee's sandbox rows only (ADR 0015). Static lists are real data and stay closed.
+    /// </summary>
+    private static readonly string[] PartitionedEditors = ["segments", "templates", "campaigns"];
 }

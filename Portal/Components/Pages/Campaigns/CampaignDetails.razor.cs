@@ -48,7 +48,7 @@ public partial class CampaignDetails : IAsyncDisposable
     {
         _user = (await AuthState).User;
         var profile = await Catalog.ProfileAsync(_user.Identity?.Name, _closing.Token);
-        var campaign = await Catalog.FindAsync(Id, _closing.Token);
+        var campaign = await Catalog.FindAsync(Id, _user, _closing.Token);
         if (campaign is null || !_user.CanSee(profile.DepartmentId, campaign))
         {
             _loadError = L["This campaign does not exist or belongs to another department."];

@@ -14,6 +14,7 @@ namespace Portal.Components.Pages.Campaigns;
 public partial class CampaignList : IDisposable
 {
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
+    [Inject] private Portal.Infrastructure.Identity.DepartmentScopes Scopes { get; set; } = default!;
     [Inject] private ICampaignOperations Operations { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
@@ -31,6 +32,7 @@ public partial class CampaignList : IDisposable
     private string? _search;
     private int _status = -1;
     private int _department;
+    private string? _sandboxOwnerId;
 
     protected override async Task OnInitializedAsync()
     {
@@ -38,6 +40,8 @@ public partial class CampaignList : IDisposable
         _seesAll = user.SeesAllDepartments();
         _userName = user.Identity?.Name;
         _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token)).DepartmentId;
+        // Issue 18: in the training sandbox the list shows the trainee's sandbox campaigns only.
+        _sandboxOwnerId = (await Scopes.ForAsync(user, _closing.Token)).SandboxOwnerId;
         if (_seesAll)
         {
             _departments = (await Catalog.OptionsAsync(_closing.Token)).Departments;
@@ -60,7 +64,8 @@ public partial class CampaignList : IDisposable
         // only their own, department -1 matches nothing).
         int? department = _seesAll ? (_department == 0 ? null : _department) : _ownDepartment ?? -1;
         var author = _seesAll ? null : _userName;
-        _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author), _closing.Token);
+        _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author,
+            SandboxOwnerId: _sandboxOwnerId), _closing.Token);
         _progress.Clear();
         try
         {

@@ -53,7 +53,8 @@ public partial class CampaignWizard
             _draft = new CampaignDraft();
             return;
         }
-        var campaign = await Catalog.FindAsync(id, CancellationToken.None);
+        // Issue 18: a campaign of the other partition (real from the sandbox, or the reverse) reads as missing.
+        var campaign = await Catalog.FindAsync(id, _user, CancellationToken.None);
         if (campaign is null || !_user.CanSee(_profile.DepartmentId, campaign))
         {
             _loadError = L["This campaign does not exist or belongs to another department."];

@@ -121,7 +121,7 @@ public partial class SegmentEditor
         try
         {
             var clock = Stopwatch.StartNew();
-            _count = await Audience.CountAsync(_rule, Id, _seesPersonalData, ct);
+            _count = await Audience.CountAsync(_rule, Id, _seesPersonalData, _scope.SandboxOwnerId, ct);
             _countTime = clock.ElapsedMilliseconds;
             _errors = [];
         }
@@ -143,7 +143,7 @@ public partial class SegmentEditor
     {
         try
         {
-            _sample = await Audience.SampleAsync(_rule, Id, _seesPersonalData, CancellationToken.None);
+            _sample = await Audience.SampleAsync(_rule, Id, _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
             if (_seesPersonalData && _sample.Count > 0)
             {
                 await Audit.WriteAsync((await AuthState).User, AuditActions.PersonalDataRead, "Segment", Id?.ToString(),
@@ -160,7 +160,7 @@ public partial class SegmentEditor
     {
         try
         {
-            _explanation = await Audience.ExplainAsync(_rule, Id, _explainKey ?? "", _seesPersonalData, CancellationToken.None);
+            _explanation = await Audience.ExplainAsync(_rule, Id, _explainKey ?? "", _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
             if (_seesPersonalData && _explanation.Found)
             {
                 // The typed phone or id is personal data itself: the audit entry names the client by id only.
@@ -183,7 +183,7 @@ public partial class SegmentEditor
             var (id, version) = await Store.SaveAsync(_scope, _seesPersonalData, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
             _version = version;
             // Issue 20: saved either way (a list may fill later), but an empty audience is said at save.
-            _count = await Audience.CountAsync(_rule, id, _seesPersonalData, CancellationToken.None);
+            _count = await Audience.CountAsync(_rule, id, _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
             if (_count == 0)
             {
                 Snackbar.Add(L["Saved: version {0}. Nobody matches these conditions now.", version], Severity.Warning);

@@ -172,7 +172,7 @@ public partial class TemplateEditor : IAsyncDisposable
 
     private async Task FindClientAsync()
     {
-        var found = await Preview.FindClientAsync(_search ?? "", _seesPersonalData, CancellationToken.None);
+        var found = await Preview.FindClientAsync(_search ?? "", _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
         if (found is null)
         {
             Snackbar.Add(L["No client with this phone or external id."], Severity.Warning);
@@ -184,7 +184,7 @@ public partial class TemplateEditor : IAsyncDisposable
 
     private async Task RandomClientAsync()
     {
-        _client = await Preview.RandomClientAsync(_seesPersonalData, CancellationToken.None);
+        _client = await Preview.RandomClientAsync(_seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
         if (_client is null) Snackbar.Add(L["There are no clients yet: the preview uses a sample client."], Severity.Info);
         await AnalyzeAsync(CancellationToken.None);
     }

@@ -38,6 +38,10 @@ public sealed partial class SandboxPage
     private IReadOnlyList<SandboxCampaignRow> _campaigns = [];
     private IReadOnlyList<InboxRow> _inbox = [];
     private IReadOnlyList<SandboxTraineeRow> _trainees = [];
+    private string? _ruleOwner;
+    private bool _ruleEnabled;
+    private int _ruleReplyEvery;
+    private int _ruleStopEvery;
 
     protected override async Task OnInitializedAsync()
     {
@@ -115,6 +119,28 @@ public sealed partial class SandboxPage
         finally
         {
             _busy = false;
+        }
+    }
+
+    /// <summary>Issue 18: the simulator's rule is the trainee's own, stored with them (survives restarts).</summary>
+    private async Task PickRuleOwnerAsync(string? owner)
+    {
+        _ruleOwner = owner;
+        if (owner is null) return;
+        (_ruleEnabled, _ruleReplyEvery, _ruleStopEvery) = await Replies.RuleOfAsync(owner, _closing.Token);
+    }
+
+    private async Task SaveRuleAsync()
+    {
+        if (_ruleOwner is not { } owner) return;
+        try
+        {
+            await Replies.SetRuleAsync(owner, new SandboxReplyRule(_ruleEnabled, _ruleReplyEvery, _ruleStopEvery), _closing.Token);
+            Snackbar.Add(L["The simulator's rule for this trainee was saved."], Severity.Success);
+        }
+        catch (DomainException e)
+        {
+            Snackbar.Add(L.Describe(e), Severity.Error);
         }
     }
 

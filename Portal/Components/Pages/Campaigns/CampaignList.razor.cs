@@ -14,7 +14,6 @@ namespace Portal.Components.Pages.Campaigns;
 public partial class CampaignList : IDisposable
 {
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
-    [Inject] private ICampaignOperations Operations { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
@@ -22,7 +21,7 @@ public partial class CampaignList : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<CampaignRow>? _rows;
     private IReadOnlyList<NamedId> _departments = [];
-    private readonly Dictionary<int, CampaignProgress> _progress = [];
+    private IReadOnlyDictionary<int, CampaignListProgress> _progress = new Dictionary<int, CampaignListProgress>();
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private bool _seesAll;
     private int? _ownDepartment;
@@ -60,21 +59,16 @@ public partial class CampaignList : IDisposable
         int? department = _seesAll ? (_department == 0 ? null : _department) : _ownDepartment ?? -1;
         var author = _seesAll ? null : _userName;
         _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author), _closing.Token);
-        _progress.Clear();
-        foreach (var row in _rows.Where(r => r.Status == CampaignStatus.Sending))
+        try
         {
-            try
-            {
-                _progress[row.Id] = await Operations.GetProgressAsync(row.Id, _closing.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _progress = await Catalog.ListProgressAsync(_rows.Where(r => r.Status == CampaignStatus.Sending).Select(r => r.Id).ToList(), _closing.Token);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
-    private static double Percent(CampaignProgress p) => p.Total == 0 ? 0 : 100.0 * p.Final / p.Total;
+    private static double Percent(CampaignListProgress p) => p.Total == 0 ? 0 : 100.0 * p.Final / p.Total;
 
     private async Task SearchAsync(string? value)
     {

@@ -5,6 +5,7 @@ using Portal.Domain.Access;
 using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Common;
+using Portal.Domain.Messages;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
@@ -26,6 +27,9 @@ public sealed record CampaignListQuery(int? DepartmentId = null, string? Search 
     string? SandboxOwnerId = null);
 
 public sealed record TemplateChoice(int Id, string Name, string Body);
+
+/// <summary>A list row's progress bar: messages, and those that will not change any more (as <see cref="CampaignProgress.Final"/>).</summary>
+public sealed record CampaignListProgress(int Total, int Final);
 
 /// <summary>What the wizard offers in its pickers.</summary>
 public sealed record CampaignWizardOptions(IReadOnlyList<NamedId> Segments, IReadOnlyList<TemplateChoice> Templates,
@@ -86,6 +90,30 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
             .Select(g => new { CampaignId = g.Key, Count = g.Sum(c => c.Count) })
             .ToDictionaryAsync(g => g.CampaignId, g => g.Count, ct);
     }
+
+    /// The progress bars of the listed campaigns in one statement: counts by (campaign, status),
+    /// which the (CampaignId, Status) index answers without reading a message row. Issue 20, item 18:
+    /// the list called <see cref="ICampaignOperations.GetProgressAsync"/> per sending campaign, whose
+    /// parts, cost and error sums read every message row: 1.8 s for one 1.9 M-message campaign.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, CampaignListProgress>> ListProgressAsync(IReadOnlyCollection<int> campaignIds, CancellationToken ct)
+    {
+        if (campaignIds.Count == 0) return new Dictionary<int, CampaignListProgress>();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var ids = campaignIds.ToList();
+        var counts = await db.Messages.Where(m => m.CampaignId != null && ids.Contains(m.CampaignId.Value))
+            .GroupBy(m => new { m.CampaignId, m.Status })
+            .Select(g => new { g.Key.CampaignId, g.Key.Status, Count = g.Count() })
+            .ToListAsync(ct);
+        return ids.ToDictionary(id => id, id =>
+        {
+            var mine = counts.Where(c => c.CampaignId == id).ToList();
+            return new CampaignListProgress(mine.Sum(c => c.Count), mine.Where(c => IsFinal(c.Status)).Sum(c => c.Count));
+        });
+    }
+
+    private static bool IsFinal(MessageStatus status) => status is MessageStatus.Delivered or MessageStatus.Undeliverable
+        or MessageStatus.Expired or MessageStatus.Rejected or MessageStatus.Unknown or MessageStatus.Cancelled or MessageStatus.Control;
 
     /// <summary>The runs a recurring campaign fired, newest first.</summary>
     public async Task<IReadOnlyList<CampaignRow>> RunsAsync(int parentId, CancellationToken ct)

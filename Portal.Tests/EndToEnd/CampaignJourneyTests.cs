@@ -181,7 +181,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         return (await messages.CountAsync(m => m.Status == MessageStatus.Delivered), await messages.CountAsync());
     }
 
-    private static async Task<IPage> SignInAsync(PortalAppFactory app, IBrowserContext context, string email, string password)
+    internal static async Task<IPage> SignInAsync(PortalAppFactory app, IBrowserContext context, string email, string password)
     {
         var page = await context.NewPageAsync();
         await page.GotoAsync(app.RootUrl + "/Account/Login");
@@ -192,7 +192,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         return page;
     }
 
-    private static async Task GoAsync(IPage page, PortalAppFactory app, string path)
+    internal static async Task GoAsync(IPage page, PortalAppFactory app, string path)
     {
         await page.GotoAsync(app.RootUrl + path);
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
@@ -206,7 +206,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new Regex($"· {criterion}$") }).First.ClickAsync();
     }
 
-    private static async Task PickAsync(IPage page, ILocator select, string option)
+    internal static async Task PickAsync(IPage page, ILocator select, string option)
     {
         await select.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();

@@ -42,10 +42,25 @@ public class LocalizationTests
             .Concat(Portal.Domain.Messages.DeliveryErrors.AllSentences)
             .Concat(Portal.Domain.Templates.MergeFields.Client.Concat(Portal.Domain.Templates.MergeFields.Campaign).Select(f => f.Label))
             .Concat(Enum.GetValues<Portal.Domain.Imports.ClientField>().Select(Portal.Components.Pages.Clients.ClientImport.FieldLabel))
+            .Concat(Portal.Components.Pages.Audit.AuditActionNames.Phrases.Values)
+            .Concat(Portal.Components.Pages.Audit.AuditActionNames.Objects.Values)
             .ToHashSet();
         Assert.True(used.Count > 50, $"only {used.Count} strings found: is the scan broken?");
         var missing = used.Except(RussianKeys()).Order().ToList();
         Assert.True(missing.Count == 0, "Missing in SharedResource.ru.resx:\n" + string.Join("\n", missing));
+    }
+
+    /// <summary>Issue 20, item 11: the audit log shows a phrase for every action code (translated by the test above), never the code.</summary>
+    [Fact]
+    public void EveryAuditAction_HasAPhrase()
+    {
+        var codes = typeof(Portal.Domain.Audit.AuditActions).GetFields().Select(f => (string)f.GetValue(null)!)
+            .Concat(typeof(Portal.Identity.AccountAuditActions).GetFields().Select(f => (string)f.GetValue(null)!))
+            .Concat([Portal.Infrastructure.Campaigns.CampaignCatalog.DraftSavedAction,
+                Portal.Infrastructure.Bi.BiExporter.AuditAction, Portal.Infrastructure.Bi.BiExporter.AuditPersonalAction]);
+        var missing = codes.Where(c => !Portal.Components.Pages.Audit.AuditActionNames.Phrases.ContainsKey(c)).ToList();
+        Assert.True(missing.Count == 0, "No phrase in AuditActionNames for: " + string.Join(", ", missing));
+        Assert.Equal("Signed in", Portal.Components.Pages.Audit.AuditActionNames.English("auth.sign-in"));
     }
 
     [Fact]

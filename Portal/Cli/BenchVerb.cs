@@ -24,6 +24,7 @@ public static class BenchVerb
         ["export"] = (ExportBench.RunAsync, "bench export [--rows 500000,1900000] [--pages 20]   (CSV/Parquet/XLSX of a campaign's messages, time and peak memory; read API pages at depths; PostgreSQL)"),
         ["send-api"] = (SendApiBench.RunAsync, "bench send-api [--count 30000] [--rate 1000] [--callers 50] [--probes 40]   (send API accept latency and delivery, then API latency to submit_sm while a campaign to the base sends; PostgreSQL + bus + embedded SMSC)"),
         ["alarm"] = (AlarmBench.RunAsync, "bench alarm [--employees 1000] [--confirmations 20] [--escalation-timeout 10] [--campaign-clients 1900000] [--campaign-warmup 20000]   (issue 17: alarm to every employee, confirmations by reply, escalation; idle, then while a campaign to the base sends; bus + embedded SMSC; 0 clients: idle only)"),
+        ["pages"] = (PagesBench.RunAsync, "bench pages [--clients 1900000] [--runs 20]   (issue 20: server time of every journey page's queries, p50/p95 against 500 ms; seeds or reuses the base, the demo's past campaigns and one campaign sending to everyone)"),
         ["clients"] = (ClientsBench.RunAsync, "bench clients [--runs 50]   (grid pages and phone search over the configured, seeded database)"),
     };
 

@@ -9,8 +9,7 @@ namespace Portal.Components.Pages.Audit;
 
 public partial class AuditTrail
 {
-    private static readonly string[] Actions = typeof(AuditActions).GetFields()
-        .Select(f => (string)f.GetValue(null)!).Order().ToArray();
+    private static IReadOnlyList<string> Actions => AuditActionNames.Codes;
 
     [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
 

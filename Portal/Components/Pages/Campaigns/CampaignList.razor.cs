@@ -15,7 +15,6 @@ public partial class CampaignList : IDisposable
 {
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
     [Inject] private Portal.Infrastructure.Identity.DepartmentScopes Scopes { get; set; } = default!;
-    [Inject] private ICampaignOperations Operations { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
@@ -23,7 +22,7 @@ public partial class CampaignList : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<CampaignRow>? _rows;
     private IReadOnlyList<NamedId> _departments = [];
-    private readonly Dictionary<int, CampaignProgress> _progress = [];
+    private IReadOnlyDictionary<int, CampaignListProgress> _progress = new Dictionary<int, CampaignListProgress>();
     private IReadOnlyDictionary<int, int> _sent = new Dictionary<int, int>();
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private bool _seesAll;
@@ -66,30 +65,18 @@ public partial class CampaignList : IDisposable
         var author = _seesAll ? null : _userName;
         _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author,
             SandboxOwnerId: _sandboxOwnerId), _closing.Token);
-        _progress.Clear();
         try
         {
+            _progress = await Catalog.ListProgressAsync(_rows.Where(r => r.Status == CampaignStatus.Sending).Select(r => r.Id).ToList(), _closing.Token);
             // Issue 20 item 6: a finished campaign's progress is full; how many it sent comes from its chunks.
             _sent = await Catalog.QueuedAtLaunchAsync(_rows.Where(r => r.Status == CampaignStatus.Completed).Select(r => r.Id).ToList(), _closing.Token);
         }
         catch (OperationCanceledException)
         {
-            return;
-        }
-        foreach (var row in _rows.Where(r => r.Status == CampaignStatus.Sending))
-        {
-            try
-            {
-                _progress[row.Id] = await Operations.GetProgressAsync(row.Id, _closing.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 
-    private static double Percent(CampaignProgress p) => p.Total == 0 ? 0 : 100.0 * p.Final / p.Total;
+    private static double Percent(CampaignListProgress p) => p.Total == 0 ? 0 : 100.0 * p.Final / p.Total;
 
     private async Task SearchAsync(string? value)
     {

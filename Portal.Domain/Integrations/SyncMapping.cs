@@ -16,6 +16,20 @@ public enum EventField
     EventId,
 }
 
+/// <summary>An employee field a source column can be mapped to (the staff directory's import columns).</summary>
+public enum EmployeeField
+{
+    Phone = 1,
+    Name,
+    Email,
+    Department,
+    Position,
+    Location,
+    TimeZone,
+    /// <summary>false, 0 or no: the person no longer receives alerts; empty or anything else: active.</summary>
+    Active,
+}
+
 /// <summary>
 /// Source column → Portal field, stored as a JSON object in <see cref="SyncSource.MappingJson"/>:
 /// <c>{"crm_id": "ExternalId", "msisdn": "Phone"}</c> for clients,
@@ -49,14 +63,20 @@ public sealed class SyncMapping
             {
                 throw new DomainException("A mapped source column has no name.");
             }
-            var known = target == SyncTarget.Clients
-                ? Enum.TryParse<ClientField>(field, false, out var c) && Enum.IsDefined(c)
-                : Enum.TryParse<EventField>(field, false, out var e) && Enum.IsDefined(e);
+            var known = target switch
+            {
+                SyncTarget.Clients => Enum.TryParse<ClientField>(field, false, out var c) && Enum.IsDefined(c),
+                SyncTarget.Employees => Enum.TryParse<EmployeeField>(field, false, out var p) && Enum.IsDefined(p),
+                _ => Enum.TryParse<EventField>(field, false, out var e) && Enum.IsDefined(e),
+            };
             if (!known)
             {
-                throw target == SyncTarget.Clients
-                    ? new DomainException("'{0}' is not a client field.", field)
-                    : new DomainException("'{0}' is not an event field.", field);
+                throw target switch
+                {
+                    SyncTarget.Clients => new DomainException("'{0}' is not a client field.", field),
+                    SyncTarget.Employees => new DomainException("'{0}' is not an employee field.", field),
+                    _ => new DomainException("'{0}' is not an event field.", field),
+                };
             }
             if (pairs.Any(p => p.Item2 == field))
             {
@@ -64,9 +84,12 @@ public sealed class SyncMapping
             }
             pairs.Add((column.Trim(), field));
         }
-        string[] required = target == SyncTarget.Clients
-            ? [nameof(ClientField.ExternalId), nameof(ClientField.Phone)]
-            : [nameof(EventField.ExternalId), nameof(EventField.Type), nameof(EventField.OccurredAt)];
+        string[] required = target switch
+        {
+            SyncTarget.Clients => [nameof(ClientField.ExternalId), nameof(ClientField.Phone)],
+            SyncTarget.Employees => [nameof(EmployeeField.Phone), nameof(EmployeeField.Name)],
+            _ => [nameof(EventField.ExternalId), nameof(EventField.Type), nameof(EventField.OccurredAt)],
+        };
         foreach (var field in required.Where(f => pairs.All(p => p.Item2 != f)))
         {
             throw new DomainException("Map a source column to {0}.", field);
@@ -90,8 +113,8 @@ public sealed class SyncMapping
 
     public IReadOnlyList<ClientField?> ClientFields() => Pairs.Select(p => (ClientField?)Enum.Parse<ClientField>(p.Field)).ToList();
 
-    /// <summary>The column mapped to an event field, or null.</summary>
-    public int? IndexOf(EventField field)
+    /// <summary>The column mapped to an event or employee field, or null.</summary>
+    public int? IndexOf<TField>(TField field) where TField : struct, Enum
     {
         for (var i = 0; i < Pairs.Count; i++)
         {

@@ -14,6 +14,8 @@ public enum SyncTarget
 {
     Clients = 1,
     Events = 2,
+    /// <summary>The staff directory (issue 17): an HR or directory database's people, matched on the phone.</summary>
+    Employees = 3,
 }
 
 /// <summary>

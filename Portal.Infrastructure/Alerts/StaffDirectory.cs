@@ -19,6 +19,22 @@ public sealed record EmployeeRow(int Id, string FullName, string Phone, string? 
 
 public sealed record ImportResult(int Added, int Updated, IReadOnlyList<string> Errors);
 
+/// <summary>An employee row from a file or a sync source, as text cells (null: column absent or empty).</summary>
+public sealed record EmployeeCells(string? Name, string? Phone, string? Email, string? Department, string? Position, string? Location,
+    string? TimeZone, string? Active)
+{
+    public static readonly EmployeeCells Empty = new(null, null, null, null, null, null, null, null);
+
+    /// <summary>Cells trimmed, blanks as null.</summary>
+    public EmployeeCells Trimmed()
+    {
+        static string? T(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+        return new(T(Name), T(Phone), T(Email), T(Department), T(Position), T(Location), T(TimeZone), T(Active));
+    }
+}
+
+public sealed record EmployeeApplyResult(int Added, int Updated, int Rejected, IReadOnlyList<string> Errors);
+
 public sealed record GroupRow(int Id, string Name, GroupRule Rule, string? RuleValue, int Members);
 
 /// <summary>One level as the chain editor edits it (times in seconds; <paramref name="RepeatIntervalSeconds"/> 0: the timeout).</summary>
@@ -96,7 +112,6 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
     /// </summary>
     public async Task<ImportResult> ImportAsync(string path, string fileName, string user, CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
         TabularFile file;
         try
         {
@@ -114,7 +129,29 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
             active = Col("active");
         if (name < 0 || phoneCol < 0) throw new DomainException("The file needs a header row with at least the columns name and phone.");
 
+        var rows = file.Rows().Select(f =>
+        {
+            string? Get(int i) => i >= 0 && i < f.Length ? f[i] : null;
+            return (file.CurrentRow, new EmployeeCells(Get(name), Get(phoneCol), Get(email), Get(dept), Get(pos), Get(loc), Get(tz), Get(active)));
+        });
+        var result = await ApplyAsync(rows, () => file.BadRows, allOrNothing: true, user, "file " + fileName, ct);
+        return new ImportResult(result.Added, result.Updated, result.Errors);
+    }
+
+    /// <summary>
+    /// Applies employee rows, matched on the phone (known numbers updated, new ones added). Every
+    /// row is checked whole before anything of it is applied. <paramref name="allOrNothing"/>: one
+    /// bad row applies none (files); otherwise bad rows are rejected and the rest applied (a
+    /// scheduled sync from an HR database, like the clients' sync). One audit entry per call.
+    /// </summary>
+    /// <param name="badRows">Rows the reader could not split, read after the rows.</param>
+    /// <param name="source">What the audit entry says the rows came from (no personal data).</param>
+    public async Task<EmployeeApplyResult> ApplyAsync(IEnumerable<(int Row, EmployeeCells Cells)> rows, Func<IEnumerable<(int Row, string Reason)>> badRows,
+        bool allOrNothing, string user, string source, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // A directory is thousands of people, not millions: matched in memory, saved in one transaction.
         var byPhone = (await db.Employees.ToListAsync(ct)).GroupBy(e => e.Phone).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var rowOfPhone = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<string>();
@@ -125,26 +162,26 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
             errorCount++;
             if (errors.Count < 100) errors.Add(string.Create(CultureInfo.InvariantCulture, $"Row {row}: {message}"));
         }
-        foreach (var f in file.Rows())
+        foreach (var (row, cells) in rows)
         {
-            var row = file.CurrentRow;
-            if (f.All(string.IsNullOrWhiteSpace)) continue;
-            string? Get(int i) => i >= 0 && i < f.Length && !string.IsNullOrWhiteSpace(f[i]) ? f[i]!.Trim() : null;
+            var c = cells.Trimmed();
+            if (c == EmployeeCells.Empty) continue;
             try
             {
-                var phone = ParsePhone(Get(phoneCol) ?? "");
+                var phone = ParsePhone(c.Phone ?? "");
                 if (rowOfPhone.TryGetValue(phone.Value, out var first))
                 {
                     Fail(row, string.Create(CultureInfo.InvariantCulture, $"the same phone as row {first}."));
                     continue;
                 }
+                var isActive = c.Active is not { } a || !(a.Equals("false", StringComparison.OrdinalIgnoreCase) || a == "0" || a.Equals("no", StringComparison.OrdinalIgnoreCase));
+                if (c.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)) throw new DomainException("Unknown time zone {0}.", zone);
+                // Checked on a scratch copy first: a row that fails half-way never leaves a half-updated person behind.
+                new Employee(c.Name ?? "", phone, now).Update(c.Name ?? "", phone, c.Email, c.Department, c.Position, c.Location, c.TimeZone, isActive, now);
                 rowOfPhone[phone.Value] = row;
-                var isActive = Get(active) is not { } a || !(a.Equals("false", StringComparison.OrdinalIgnoreCase) || a == "0" || a.Equals("no", StringComparison.OrdinalIgnoreCase));
-                var zone = Get(tz);
-                if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)) throw new DomainException("Unknown time zone {0}.", zone);
                 if (!byPhone.TryGetValue(phone.Value, out var employee))
                 {
-                    employee = new Employee(Get(name) ?? "", phone, now);
+                    employee = new Employee(c.Name ?? "", phone, now);
                     db.Employees.Add(employee);
                     byPhone[phone.Value] = employee;
                     added++;
@@ -153,23 +190,23 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
                 {
                     updated++;
                 }
-                employee.Update(Get(name) ?? "", phone, Get(email), Get(dept), Get(pos), Get(loc), zone, isActive, now);
+                employee.Update(c.Name ?? "", phone, c.Email, c.Department, c.Position, c.Location, c.TimeZone, isActive, now);
             }
             catch (DomainException e)
             {
                 Fail(row, e.Message);
             }
         }
-        foreach (var (row, reason) in file.BadRows) Fail(row, reason);
-        if (errorCount > 0)
+        foreach (var (row, reason) in badRows()) Fail(row, reason);
+        if (errorCount > 0 && allOrNothing)
         {
             // Nothing is applied: the tracked changes are dropped with the context.
-            return new ImportResult(0, 0, errors);
+            return new EmployeeApplyResult(0, 0, errorCount, errors);
         }
         db.AuditEntries.Add(new AuditEntry(now, null, user, AuditActions.EmployeesImported, nameof(Employee), null,
-            $"added={added}; updated={updated}"));
+            string.Create(CultureInfo.InvariantCulture, $"added={added}; updated={updated}; rejected={errorCount}; from={source}")));
         await db.SaveChangesAsync(ct);
-        return new ImportResult(added, updated, errors);
+        return new EmployeeApplyResult(added, updated, errorCount, errors);
     }
 
     /// <summary>A CSV stream (tests, callers without a file): spooled to a temporary file and imported by <see cref="ImportAsync"/>.</summary>

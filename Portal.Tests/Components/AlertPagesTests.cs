@@ -14,6 +14,8 @@ using Portal.Infrastructure.Sending;
 using Portal.Tests.Infrastructure.Alerts;
 using Portal.Tests.Support;
 using AlertDetailPage = Portal.Components.Pages.Alerts.AlertDetail;
+using AlertsPage = Portal.Components.Pages.Alerts.Alerts;
+using MudBlazor;
 
 namespace Portal.Tests.Components;
 
@@ -61,5 +63,46 @@ public sealed class AlertPagesTests
         Assert.Equal(unmasked, table.Contains("Employee 1", StringComparison.Ordinal));
         await using var check = database.CreateContext();
         Assert.Equal(unmasked, check.AuditEntries.Any(e => e.Action == AuditActions.PersonalDataRead && e.EntityType == nameof(Alert)));
+    }
+
+    /// <summary>Issue 17, item 3: the raise form asks for one, all or N confirmations per group when no chain carries its own.</summary>
+    [Fact]
+    public async Task RaiseForm_OffersNPerGroup_AndTheAlertIsRaisedWithIt()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var service = new AlertService(database.Factory, new NoBus(), TimeProvider.System, Options.Create(new AlertsOptions()),
+            Options.Create(new SendingOptions()), NullLogger<AlertService>.Instance);
+        var directory = new StaffDirectory(database.Factory, TimeProvider.System);
+        List<Portal.Domain.Staff.Employee> staff;
+        await using (var db = database.CreateContext()) staff = await AlertTests.SeedStaffAsync(db, 4, department: "NOC");
+        var group = await directory.SaveGroupAsync("NOC duty", Portal.Domain.Staff.GroupRule.Department, "NOC", [], "admin");
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(service);
+        ctx.Services.AddSingleton(directory);
+        ctx.Services.AddSingleton(new AlertQueries(database.Factory, TimeProvider.System));
+        ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.AddAuthorization().SetAuthorized("initiator@example.com").SetRoles(Roles.AlertInitiator).SetPolicies(Portal.Identity.Policies.AlertsRaise);
+        var page = ctx.Render<AlertsPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=alert-required]")));
+        Assert.Empty(page.FindAll("[data-testid=alert-required-count]"));
+        var text = page.FindComponents<MudTextField<string>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "alert-text"));
+        await page.InvokeAsync(() => text.Instance.ValueChanged.InvokeAsync("Core router down"));
+        var groups = page.FindComponents<MudSelect<int>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "alert-groups"));
+        await page.InvokeAsync(() => groups.Instance.SelectedValuesChanged.InvokeAsync([group]));
+        var required = page.FindComponent<MudSelect<RequiredAcks>>();
+        await page.InvokeAsync(() => required.Instance.ValueChanged.InvokeAsync(RequiredAcks.Count));
+        var count = page.FindComponents<MudNumericField<int>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "alert-required-count"));
+        await page.InvokeAsync(() => count.Instance.ValueChanged.InvokeAsync(3));
+        page.Find("button[data-testid=alert-raise]").Click();
+
+        await using var check = database.CreateContext();
+        var alert = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(check.Alerts);
+        Assert.Equal((RequiredAcks.Count, 3, 4), (alert.Required, alert.RequiredCount, check.AlertRecipients.Count(r => r.AlertId == alert.Id)));
+        Assert.Empty(page.FindAll("[data-testid=alert-error]"));
     }
 }

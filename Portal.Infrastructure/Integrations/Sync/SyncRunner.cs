@@ -10,6 +10,7 @@ using Portal.Domain.Clients;
 using Portal.Domain.Common;
 using Portal.Domain.Imports;
 using Portal.Domain.Integrations;
+using Portal.Infrastructure.Alerts;
 using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Importing;
 using Portal.Infrastructure.Persistence;
@@ -27,6 +28,7 @@ public sealed class SyncRunner(
     IDbContextFactory<PortalDbContext> contexts,
     ClientImporter importer,
     ClientEventIngestion events,
+    StaffDirectory staff,
     SyncSecrets secrets,
     IHttpClientFactory http,
     IOptions<SyncOptions> options,
@@ -91,7 +93,7 @@ public sealed class SyncRunner(
             var mapping = SyncMapping.Parse(source.MappingJson, source.Target);
             var endpoint = secrets.Unprotect(source.Location);
             // Issue 20: re-read the overlap only where a row applied twice changes nothing.
-            var overlap = source.Target == SyncTarget.Clients || mapping.IndexOf(EventField.EventId) is not null ? source.OverlapMinutes : 0;
+            var overlap = source.Target is SyncTarget.Clients or SyncTarget.Employees || mapping.IndexOf(EventField.EventId) is not null ? source.OverlapMinutes : 0;
             await using var rows = await OpenAsync(source, endpoint, mapping.Columns, SyncWatermark.ReadFrom(source.Watermark, overlap), ct);
             if (source.Target == SyncTarget.Clients)
             {
@@ -99,6 +101,14 @@ public sealed class SyncRunner(
                 var outcome = await importer.RunAsync(rows, plan, ct);
                 (read, upserted, rejected) = (rows.RowsRead, outcome.Upserted, outcome.Rejected);
                 // After the merge committed. A crash right here re-reads these rows next time: the upsert is idempotent.
+                await AdvanceWatermarkAsync(sourceId, source.Watermark, rows.MaxWatermark, ct);
+            }
+            else if (source.Target == SyncTarget.Employees)
+            {
+                // Issue 17: the staff directory from an HR database; bad rows rejected, the rest applied, matched on the phone.
+                var outcome = await staff.ApplyAsync(EmployeeRows(mapping, rows), () => rows.BadRows, allOrNothing: false,
+                    "sync", $"sync #{source.Id}", ct);
+                (read, upserted, rejected) = (rows.RowsRead, outcome.Added + outcome.Updated, outcome.Rejected);
                 await AdvanceWatermarkAsync(sourceId, source.Watermark, rows.MaxWatermark, ct);
             }
             else
@@ -203,6 +213,19 @@ public sealed class SyncRunner(
         if (await db.SyncSources.Where(s => s.Id == sourceId && s.Watermark == from).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, to), ct) == 0)
         {
             logger.LogWarning("Sync of source {SourceId}: another run moved the watermark first; left where it is", sourceId);
+        }
+    }
+
+    private static IEnumerable<(int Row, EmployeeCells Cells)> EmployeeRows(SyncMapping mapping, SyncRowSource rows)
+    {
+        var (phone, name, email, department, position, location, zone, active) = (mapping.IndexOf(EmployeeField.Phone), mapping.IndexOf(EmployeeField.Name),
+            mapping.IndexOf(EmployeeField.Email), mapping.IndexOf(EmployeeField.Department), mapping.IndexOf(EmployeeField.Position),
+            mapping.IndexOf(EmployeeField.Location), mapping.IndexOf(EmployeeField.TimeZone), mapping.IndexOf(EmployeeField.Active));
+        var index = 0;
+        foreach (var cells in rows.Rows())
+        {
+            string? Get(int? i) => i is { } k ? cells[k] : null;
+            yield return (++index, new EmployeeCells(Get(name), Get(phone), Get(email), Get(department), Get(position), Get(location), Get(zone), Get(active)));
         }
     }
 

@@ -85,7 +85,8 @@ public sealed class SyncEscapeTests
         await using var sync = await SyncHarness.CreateAsync(DatabaseProvider.Sqlite);
         var clock = TimeProvider.System;
         SyncRunner Runner(params string[] hosts) => new(sync.Portal.Factory, new ClientImporter(sync.Portal.Factory, clock, NullLogger<ClientImporter>.Instance),
-            new ClientEventIngestion(sync.Portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance), sync.Secrets, new LoopbackHttpClients(),
+            new ClientEventIngestion(sync.Portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance),
+            new Portal.Infrastructure.Alerts.StaffDirectory(sync.Portal.Factory, clock), sync.Secrets, new LoopbackHttpClients(),
             Options.Create(new SyncOptions { AllowedHosts = [.. hosts] }), clock, NullLogger<SyncRunner>.Instance,
             Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = portal.ConnectionString }));
         var ownDb = new NpgsqlConnectionStringBuilder(portal.ConnectionString) { Host = "localhost" }.ConnectionString;

@@ -85,7 +85,8 @@ internal sealed class SyncHarness : IAsyncDisposable
         var clock = TimeProvider.System;
         var portal = Portal;
         return new SyncRunner(portal.Factory, new ClientImporter(portal.Factory, clock, NullLogger<ClientImporter>.Instance),
-            new ClientEventIngestion(portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance), Secrets, new LoopbackHttpClients(),
+            new ClientEventIngestion(portal.Factory, clock, NullLogger<ClientEventIngestion>.Instance),
+            new Portal.Infrastructure.Alerts.StaffDirectory(portal.Factory, clock), Secrets, new LoopbackHttpClients(),
             Options.Create(new SyncOptions { EventBatchSize = 2, AllowedHosts = ["127.0.0.1", "localhost"] }), clock, NullLogger<SyncRunner>.Instance,
             Options.Create(new DatabaseOptions { Provider = portal.Provider, ConnectionString = portal.ConnectionString }));
     }

@@ -61,17 +61,24 @@ public partial class SyncSourceEditorDialog
         CronChanged(_cron);
     }
 
-    private IEnumerable<(string Value, string Label)> Fields() => _target == SyncTarget.Clients
-        ? Enum.GetValues<ClientField>().Select(f => (f.ToString(), L[ClientImport.FieldLabel(f)].Value))
-        : Enum.GetValues<EventField>().Select(f => (f.ToString(), L[f.ToString()].Value));
+    private IEnumerable<(string Value, string Label)> Fields() => _target switch
+    {
+        SyncTarget.Clients => Enum.GetValues<ClientField>().Select(f => (f.ToString(), L[ClientImport.FieldLabel(f)].Value)),
+        SyncTarget.Employees => Enum.GetValues<EmployeeField>().Select(f => (f.ToString(), L[f == EmployeeField.TimeZone ? "Time zone" : f.ToString()].Value)),
+        _ => Enum.GetValues<EventField>().Select(f => (f.ToString(), L[f.ToString()].Value)),
+    };
 
     private void TargetChanged(SyncTarget target)
     {
         _target = target;
-        _mapping = target == SyncTarget.Clients
-            ? [new() { Column = "id", Field = nameof(ClientField.ExternalId) }, new() { Column = "phone", Field = nameof(ClientField.Phone) }]
-            : [new() { Column = "client_id", Field = nameof(EventField.ExternalId) }, new() { Column = "type", Field = nameof(EventField.Type) },
-               new() { Column = "occurred_at", Field = nameof(EventField.OccurredAt) }];
+        _mapping = target switch
+        {
+            SyncTarget.Clients => [new() { Column = "id", Field = nameof(ClientField.ExternalId) }, new() { Column = "phone", Field = nameof(ClientField.Phone) }],
+            SyncTarget.Employees => [new() { Column = "phone", Field = nameof(EmployeeField.Phone) }, new() { Column = "full_name", Field = nameof(EmployeeField.Name) },
+                new() { Column = "department", Field = nameof(EmployeeField.Department) }],
+            _ => [new() { Column = "client_id", Field = nameof(EventField.ExternalId) }, new() { Column = "type", Field = nameof(EventField.Type) },
+                new() { Column = "occurred_at", Field = nameof(EventField.OccurredAt) }],
+        };
     }
 
     private void CronChanged(string cron)

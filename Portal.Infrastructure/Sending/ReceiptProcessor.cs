@@ -146,6 +146,9 @@ public sealed class ReceiptProcessor(
             // 1. Messages in flight: status, error and times when a receipt decides (or completes the
             // AllParts mask), delivered parts' bits always. The WHERE lets only in-flight rows that
             // change through, so every row returned in a final status is one transition (metrics).
+            // A receipt matched in memory can overtake the sender's record of its batch (or outlive a
+            // sender that died before recording): it names the provider, so the message never stays
+            // final without one.
             var changed = await Run(async () =>
             {
                 await using var command = DispatchSql.Command(connection, "", transaction);
@@ -157,7 +160,8 @@ public sealed class ReceiptProcessor(
                         "ErrorCode" = CASE WHEN v.s >= 0 THEN v.err ELSE "Messages"."ErrorCode" END,
                         "DoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.done ELSE "Messages"."DoneAt" END,
                         "SmscDoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.smsc ELSE "Messages"."SmscDoneAt" END,
-                        "DeliveredParts" = "Messages"."DeliveredParts" | v.bits
+                        "DeliveredParts" = "Messages"."DeliveredParts" | v.bits,
+                        "ProviderId" = COALESCE("Messages"."ProviderId", CAST(v.prov AS INTEGER))
                     FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
                       AND (v.s >= 0 OR {Completes} OR ("Messages"."DeliveredParts" | v.bits) <> "Messages"."DeliveredParts")
                       AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)

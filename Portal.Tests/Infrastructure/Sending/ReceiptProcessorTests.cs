@@ -100,6 +100,28 @@ public sealed class ReceiptProcessorTests
     [Theory]
     [InlineData(DatabaseProvider.Postgres)]
     [InlineData(DatabaseProvider.Sqlite)]
+    public async Task ReceiptOvertakingTheSendersRecord_NamesTheProvider(DatabaseProvider provider)
+    {
+        // Found by CI (a sandbox campaign read Delivered rows with no provider): the SMSC's receipt,
+        // matched in memory, arrived before the sender wrote its batch (or after the sender died
+        // without writing it). A final message must say which provider carried it.
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var id = await rig.AddMessageAsync(null, status: MessageStatus.Submitting);
+        await using (var db = rig.Database.CreateContext())
+        {
+            await db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ProviderId, (int?)null));
+        }
+
+        await rig.ApplyAsync(rig.Part(id, "R1", 0, 1, MessageStatus.Delivered));
+
+        var m = await rig.MessageAsync(id);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Equal(rig.ProviderId, m.ProviderId);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
     public async Task LastPart_OnlyTheLastPartsReceiptDecides(DatabaseProvider provider)
     {
         await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.LastPart);

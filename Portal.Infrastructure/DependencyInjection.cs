@@ -98,6 +98,7 @@ public static class DependencyInjection
         services.AddOptions<Analytics.AnalyticsOptions>().BindConfiguration(Analytics.AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Analytics.ConversionAttributor>();
         services.AddSingleton<Analytics.CampaignResults>();
+        services.AddSingleton<Analytics.AudienceResults>();
         services.AddSingleton<Analytics.CampaignsReport>();
         // Background work, so a scheduler's: a web-only or sender-only node does not poll the events table.
         if (roles.Scheduler)

@@ -144,16 +144,18 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         return snapshot.Stamp == stamp && !(settling && now - snapshot.ComputedAt >= options.Value.ResultsRefreshAfter);
     }
 
+    /// <summary>One row of the results: a group's sent and control cells and the uplift between them.</summary>
+    internal static ResultRow Row(string dim, string val, IEnumerable<ResultCell> group)
+    {
+        var list = group.ToList();
+        var sent = list.FirstOrDefault(c => !c.IsControl) ?? Empty(dim, val, false);
+        var control = list.FirstOrDefault(c => c.IsControl) ?? Empty(dim, val, true);
+        var uplift = UpliftCalculator.Compute(Outcome(sent), Outcome(control));
+        return new ResultRow(dim, val, sent, control, uplift);
+    }
+
     private static CampaignResultsReport Build(Campaign campaign, DateTime computedAt, List<ResultCell> cells)
     {
-        ResultRow Row(string dim, string val, IEnumerable<ResultCell> group)
-        {
-            var list = group.ToList();
-            var sent = list.FirstOrDefault(c => !c.IsControl) ?? Empty(dim, val, false);
-            var control = list.FirstOrDefault(c => c.IsControl) ?? Empty(dim, val, true);
-            var uplift = UpliftCalculator.Compute(Outcome(sent), Outcome(control));
-            return new ResultRow(dim, val, sent, control, uplift);
-        }
         var total = Row(ResultDimensions.Total, "", cells.Where(c => c.Dimension == ResultDimensions.Total));
         var breakdown = cells.Where(c => c.Dimension != ResultDimensions.Total)
             .GroupBy(c => (c.Dimension, c.Value))

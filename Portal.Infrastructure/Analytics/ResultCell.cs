@@ -14,6 +14,9 @@ public static class ResultDimensions
     public const string Parts = "parts";
     public const string LocalHour = "localhour";
 
+    /// <summary>In or out of a saved audience the reader picks (<see cref="AudienceResults"/>); computed on request, not kept.</summary>
+    public const string Audience = "audience";
+
     public static readonly IReadOnlyList<string> Breakdowns = [Region, TimeZone, Loyalty, AgeBand, Gender, Operator, Provider, Parts, LocalHour];
 }
 

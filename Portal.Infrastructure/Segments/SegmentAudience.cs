@@ -45,6 +45,16 @@ public sealed class SegmentAudience(IDbContextFactory<PortalDbContext> contexts,
     }
 
     /// <summary>
+    /// The ids of the clients the rule holds for now, sendable or not: for analysis (issue 15, "in the
+    /// audience" among a campaign's recipients), as a subquery the caller composes into its statement.
+    /// </summary>
+    public async Task<IQueryable<long>> MembersAsync(PortalDbContext db, SegmentRule rule, int segmentId, CancellationToken ct)
+    {
+        var predicate = new SegmentCompiler(await ContextAsync(db, ct)).Compile(rule, sendable: false, segmentId);
+        return db.Clients.AsNoTracking().Where(predicate).Select(c => c.Id);
+    }
+
+    /// <summary>
     /// The same audience shaped for a live count: on PostgreSQL the conditions that
     /// would keep the clients scan single-threaded are applied above a parallel scan (see
     /// <see cref="ParallelScanFence"/>). SQLite has no parallel scans and gets the plain query.

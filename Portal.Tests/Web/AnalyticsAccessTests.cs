@@ -74,6 +74,40 @@ public class AnalyticsAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Analyst_ComparesInAndOutOfASavedAudience_PhoneAudienceRefused()
+    {
+        // Issue 15 item 3: the breakdown by any saved audience, as the page's CSV (the same cells it shows).
+        var id = await FirstDemoCampaignAsync();
+        int byRegion, byPhone;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var segments = scope.ServiceProvider.GetRequiredService<Portal.Infrastructure.Segments.SegmentStore>();
+            Portal.Domain.Segments.SegmentRule Rule(string criterion, Portal.Domain.Segments.RuleOperator op, System.Text.Json.Nodes.JsonNode value) =>
+                new() { Root = new Portal.Domain.Segments.RuleGroup { Children = [new Portal.Domain.Segments.RuleCondition { Criterion = criterion, Operator = op, Value = value }] } };
+            (byRegion, _) = await segments.SaveAsync(null, "Moscow", Rule(Portal.Domain.Segments.Criteria.Region, Portal.Domain.Segments.RuleOperator.In, new System.Text.Json.Nodes.JsonArray("MOW")), null, "lead@portal.local", default);
+            (byPhone, _) = await segments.SaveAsync(null, "Phones", Rule(Portal.Domain.Segments.Criteria.PhonePrefix, Portal.Domain.Segments.RuleOperator.StartsWith, System.Text.Json.Nodes.JsonValue.Create("+7900")!), null, "lead@portal.local", default);
+        }
+        var (client, html) = await OpenAsAsync(Roles.Analyst, $"/analytics/campaigns/{id}?by=audience&audience={byRegion}");
+        Assert.Contains("Inside the audience", html);
+        Assert.Contains("Outside the audience", html);
+
+        var csv = await client.GetAsync($"/analytics/campaigns/{id}/results.csv?by=audience&audience={byRegion}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("Inside the audience", lines[2]);
+        Assert.StartsWith("Outside the audience", lines[3]);
+        // The second column, quoted when its thousands separator is a comma.
+        long Recipients(string line) => long.Parse(new string(System.Text.RegularExpressions.Regex.Match(line, "^(?:\"[^\"]*\"|[^,]*),(\"[^\"]*\"|[^,]*)").Groups[1].Value.Where(char.IsDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Recipients(lines[1]), Recipients(lines[2]) + Recipients(lines[3]));
+
+        // The analyst sees no personal data: an audience by phone would single clients out.
+        var refused = await client.GetAsync($"/analytics/campaigns/{id}/results.csv?by=audience&audience={byPhone}");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Phone conditions need the personal-data permission.", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task CampaignManagerOfAnotherDepartment_SeesNoResults_AndGetsNoCsv()
     {
         var id = await FirstDemoCampaignAsync();

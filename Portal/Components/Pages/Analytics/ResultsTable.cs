@@ -63,6 +63,7 @@ public static class ResultsTable
         ResultDimensions.Provider => L["Provider"],
         ResultDimensions.Parts => L["Number of parts"],
         ResultDimensions.LocalHour => L["Local send hour"],
+        ResultDimensions.Audience => L["Saved audience"],
         _ => dimension,
     };
 
@@ -78,6 +79,7 @@ public static class ResultsTable
             ResultDimensions.Gender => int.TryParse(value, out var g) ? L[((Gender)g).ToString()] : value,
             ResultDimensions.Provider => providers?.GetValueOrDefault(value) ?? "#" + value,
             ResultDimensions.LocalHour => value + ":00",
+            ResultDimensions.Audience => value == AudienceResults.In ? L["Inside the audience"] : L["Outside the audience"],
             _ => value,
         };
     }

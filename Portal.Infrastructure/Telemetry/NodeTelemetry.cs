@@ -59,8 +59,9 @@ public sealed class NodeTelemetry(
 
     /// <summary>
     /// One scrape of this node's own metrics port at start, before Prometheus's first: the exporter's
-    /// collection and serialisation are compiled on the first scrape, which took 0.2–2 s under load
-    /// (issue 22: the slowest scrape of the 1.9 M bench was its first; later ones 1–20 ms). On the web
+    /// collection and serialisation are compiled on the first scrape, which took 2 s in a bare
+    /// exporter and 4.4 s in a 500 k bench run on a loaded machine, its slowest scrape by far (the next
+    /// 1.1 s; docs/BENCHMARKS.md, issue 22). On the web
     /// host's path (no own port) Kestrel serves it and the URL is not known here: not warmed.
     /// </summary>
     private async Task WarmScrapeAsync(CancellationToken ct)

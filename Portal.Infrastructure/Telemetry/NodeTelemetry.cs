@@ -40,6 +40,7 @@ public sealed class NodeTelemetry(
         PortalMetrics.Register(this);
         try
         {
+            await WarmScrapeAsync(stoppingToken);
             using var timer = new PeriodicTimer(options.Value.SampleInterval);
             do
             {
@@ -53,6 +54,35 @@ public sealed class NodeTelemetry(
         finally
         {
             PortalMetrics.Unregister(this);
+        }
+    }
+
+    /// <summary>
+    /// One scrape of this node's own metrics port at start, before Prometheus's first: the exporter's
+    /// collection and serialisation are compiled on the first scrape, which took 2 s in a bare
+    /// exporter and 4.4 s in a 500 k bench run on a loaded machine, its slowest scrape by far (the next
+    /// 1.1 s; docs/BENCHMARKS.md, issue 22). On the web
+    /// host's path (no own port) Kestrel serves it and the URL is not known here: not warmed.
+    /// </summary>
+    private async Task WarmScrapeAsync(CancellationToken ct)
+    {
+        var prometheus = options.Value.Prometheus;
+        if (prometheus.Port <= 0) return;
+        var host = prometheus.Host.Trim() switch
+        {
+            "" or "+" or "*" or "0.0.0.0" => "127.0.0.1",
+            "[::]" or "::" => "[::1]",
+            var h => h,
+        };
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using var response = await http.GetAsync(new UriBuilder("http", host, prometheus.Port, prometheus.Path).Uri, ct);
+            logger.LogDebug("Metrics endpoint warmed: {Status}", (int)response.StatusCode);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogDebug("Metrics endpoint not warmed: {Error}", e.Message);
         }
     }
 

@@ -58,12 +58,15 @@ internal static class DispatchBench
         // Issue 22: with metrics on an own port, scrape /metrics every second during the run (as
         // Prometheus would) and report its latency; with --Telemetry:Enabled false nothing listens.
         var telemetry = host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-        await using var scrapes = send && telemetry.Enabled && telemetry.Prometheus.Port > 0
+        using var scrapes = send && telemetry.Enabled && telemetry.Prometheus.Port > 0
             ? ScrapeSampler.Start($"http://127.0.0.1:{telemetry.Prometheus.Port}{telemetry.Prometheus.Path}", TimeSpan.FromSeconds(1))
             : null;
         Console.WriteLine(scrapes is null
             ? $"Metrics: {(telemetry.Enabled ? "on, no own port: /metrics not scraped" : "off (Telemetry:Enabled false)")}"
             : $"Metrics: on, scraping {scrapes.Url} every second");
+        var process = Process.GetCurrentProcess();
+        var (user0, system0, pause0, allocated0) = (process.UserProcessorTime, process.PrivilegedProcessorTime, GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+        var gcs0 = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var total = Stopwatch.StartNew();
         var launch = await host.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, default)
             ?? throw new InvalidOperationException("The campaign was not launched.");
@@ -117,6 +120,13 @@ internal static class DispatchBench
         Console.WriteLine($"End to end (launch to last receipt applied): {end.TotalSeconds:F0} s");
         var final = await operations.GetProgressAsync(campaignId);
         if (scrapes is not null) Console.WriteLine(scrapes.Report());
+        // Issue 22: what metrics cost shows in the process's own CPU time and allocations, which
+        // other processes on a shared machine barely move (wall time they do).
+        process.Refresh();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Process from launch: CPU {(process.UserProcessorTime - user0).TotalSeconds:F1} s user + {(process.PrivilegedProcessorTime - system0).TotalSeconds:F1} s system; " +
+            $"allocated {(GC.GetTotalAllocatedBytes() - allocated0) / 1e9:F2} GB; GCs gen0/1/2 {string.Join('/', Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcs0[g]))}, " +
+            $"pauses {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s"));
         Console.WriteLine($"Final: {final.Delivered:N0} delivered, {final.Failed:N0} failed, {final.Cancelled:N0} cancelled, {final.Uncertain:N0} uncertain, {final.Control:N0} control, {final.Total - final.Final:N0} not final; {final.Parts:N0} parts, {final.Cost:N2} RUB");
         await host.StopAsync();
         return 0;

@@ -42,22 +42,36 @@ public abstract record SubmitResult
 /// <summary>
 /// Accepts send-API requests (issue 19): validates every item against the database (templates,
 /// variables, providers, sender ids) and refuses the whole request on any error; resolves the
-/// recipients (one query), refuses per item those opted out, without consent or unknown; then in
-/// ONE transaction records the idempotency key, the Message and PriorityMessage rows and the
-/// daily usage, and after the commit publishes one <see cref="PriorityBatch"/> to the priority
-/// lane. A publish that fails after the commit is repaired by the priority sweep, so a 202 always
-/// means the messages are durable.
+/// recipients (one query), refuses per item those opted out, without consent or unknown; then
+/// atomically records the idempotency key, the Message and PriorityMessage rows and the daily
+/// usage, and after that publishes the ids to the priority lane (<see cref="PriorityPublisher"/>,
+/// which coalesces concurrent requests into one bus message). A publish that fails after the
+/// commit is repaired by the priority sweep, so a 202 always means the messages are durable.
+/// Round trips (issue 19's 1,000/s target): the enabled providers are cached (<see cref="ProviderCacheFor"/>,
+/// dropped at once on a provider change on this node); on PostgreSQL the Message and
+/// PriorityMessage rows are ONE statement, and a request without idempotency key, new contact or
+/// quota needs no explicit transaction: recipient look-up plus that statement.
 /// </summary>
 public sealed partial class MessageSubmission(
     IDbContextFactory<PortalDbContext> contexts,
-    IMessageBus bus,
+    PriorityPublisher publisher,
     TemplateEngine engine,
     TimeProvider clock,
     IOptions<MessagesApiOptions> options,
-    IOptions<SendingOptions> sending,
+    ProviderRegistryVersion providerVersion,
     ILogger<MessageSubmission> logger)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// How long the enabled providers' sender ids are reused without a query. A change through the
+    /// admin screens on this node drops them at once (<see cref="ProviderRegistryVersion"/>); one on
+    /// another node is seen within this time, like the router's own cache.
+    /// </summary>
+    public static readonly TimeSpan ProviderCacheFor = TimeSpan.FromSeconds(1);
+
+    private sealed record ProviderCache(IReadOnlyDictionary<int, IReadOnlyList<string>> SenderIds, long LoadedAt, int Version);
+    private volatile ProviderCache? _providers;
 
     /// <summary>Tag of the contacts created for service messages to phones not in the base.</summary>
     public const string ContactTag = "api-contact";
@@ -90,7 +104,7 @@ public sealed partial class MessageSubmission(
         // Format errors found while reading JSON are reported together with these, so one 400 names every bad item.
         var errors = new List<BatchItemError>(formatErrors ?? []);
         var templates = await LoadTemplatesAsync(db, items, errors, ct);
-        await CheckProvidersAsync(db, items, errors, o, ct);
+        CheckProviders(await EnabledProvidersAsync(db, ct), items, errors, o);
 
         var phones = items.Where(i => i.Phone is not null).Select(i => i.Phone!).Distinct().ToList();
         var externals = items.Where(i => i.ExternalId is not null).Select(i => i.ExternalId!).Distinct().ToList();
@@ -177,7 +191,12 @@ public sealed partial class MessageSubmission(
         if (accepted.Count == 0 && items.Count == 0) return new SubmitResult.Invalid([]);
         if (accepted.Count == 0) return new SubmitResult.AllRefused(results.OfType<SendItemResult>().ToList());
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var postgres = db.Database.IsNpgsql();
+        var newContacts = accepted.Select(a => a.Client).Where(c => c.Id == 0).Distinct().ToList();
+        // On PostgreSQL the rows of the messages are one statement: atomic on its own when nothing else is written.
+        await using var transaction = !postgres || idempotencyKey is not null || newContacts.Count > 0 || dailyQuota is not null
+            ? await db.Database.BeginTransactionAsync(ct)
+            : null;
         // Any failure rolls the whole transaction back, so EF's savepoint around each SaveChanges
         // would only add two round trips per save (seen as most of the statements under load).
         db.Database.AutoSavepointsEnabled = false;
@@ -193,12 +212,11 @@ public sealed partial class MessageSubmission(
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 // A concurrent twin committed first (PostgreSQL waited for it on the unique index): answer as it did.
-                await transaction.RollbackAsync(ct);
+                await transaction!.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 return await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key row vanished.");
             }
         }
-        var newContacts = accepted.Select(a => a.Client).Where(c => c.Id == 0).Distinct().ToList();
         if (newContacts.Count > 0)
         {
             db.Clients.AddRange(newContacts);
@@ -208,36 +226,32 @@ public sealed partial class MessageSubmission(
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
-                await transaction.RollbackAsync(ct);
+                await transaction!.RollbackAsync(ct);
                 throw new ContactRaceException();
             }
             db.ClientTags.AddRange(newContacts.Select(c => new ClientTag(c.Id, ContactTag)));
         }
-        var messages = accepted.Select(a => new Message(null, a.Client.Id, a.Client.Phone, now) { Status = MessageStatus.Queued }).ToList();
-        db.Messages.AddRange(messages);
-        await db.SaveChangesAsync(ct);
+        var rows = accepted.Select(a => new NewMessage(a.Client.Id, a.Client.Phone, a.Text, a.Sender, a.Item.ProviderId, a.Item.Purpose,
+            now + a.Validity, a.Item.TemplateId)).ToList();
+        var ids = postgres ? await InsertPostgresAsync(db, rows, apiKeyId, now, ct) : await InsertAsync(db, rows, apiKeyId, now, ct);
         for (var i = 0; i < accepted.Count; i++)
         {
-            var a = accepted[i];
-            db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Api, apiKeyId, a.Text, a.Sender, a.Item.ProviderId,
-                a.Item.Purpose, now + a.Validity, a.Item.TemplateId, now));
-            results[a.Item.Index] = new SendItemResult(a.Item.Index, messages[i].Id, "queued", null, null);
+            results[accepted[i].Item.Index] = new SendItemResult(accepted[i].Item.Index, ids[i], "queued", null, null);
         }
         var json = JsonSerializer.Serialize(new SendResponse(accepted.Count, results.Count(r => r?.Status == "refused"), results.Select(r => r!).ToList()), Web);
         if (keyRow is not null) keyRow.ResponseJson = json;
-        await db.SaveChangesAsync(ct);
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         // Last, so the usage row (one per key and day, a hot row under load) is locked only for the commit.
         if (dailyQuota is { } quota && !await CountAsync(db, apiKeyId, DateOnly.FromDateTime(now), accepted.Count, quota, ct))
         {
-            await transaction.RollbackAsync(ct);
+            await transaction!.RollbackAsync(ct);
             return new SubmitResult.QuotaExceeded(quota, now.Date.AddDays(1) - now);
         }
-        await transaction.CommitAsync(ct);
+        if (transaction is not null) await transaction.CommitAsync(ct);
 
-        var ids = messages.Select(m => m.Id).ToList();
         try
         {
-            foreach (var part in ids.Chunk(1000)) await bus.PublishAsync(sending.Value.PriorityQueue, new PriorityBatch(part), ct);
+            await publisher.PublishAsync(ids, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -245,6 +259,74 @@ public sealed partial class MessageSubmission(
             logger.LogWarning("Publishing {Count} accepted API messages failed, the sweep will retry: {Error}", ids.Count, e.Message);
         }
         return new SubmitResult.Accepted(json, false, ids);
+    }
+
+    private sealed record NewMessage(long ClientId, string Phone, string Text, string Sender, int? ProviderId, MessagePurpose Purpose,
+        DateTime ExpiresAt, int? TemplateId);
+
+    /// <summary>SQLite (tests, small installs): through EF, in the caller's transaction; the PriorityMessage rows are saved with the caller's next save.</summary>
+    private static async Task<IReadOnlyList<long>> InsertAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, int apiKeyId, DateTime now, CancellationToken ct)
+    {
+        var messages = rows.Select(r => new Message(null, r.ClientId, r.Phone, now) { Status = MessageStatus.Queued }).ToList();
+        db.Messages.AddRange(messages);
+        await db.SaveChangesAsync(ct);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Api, apiKeyId, r.Text, r.Sender, r.ProviderId, r.Purpose, r.ExpiresAt, r.TemplateId, now));
+        }
+        return messages.Select(m => m.Id).ToList();
+    }
+
+    /// <summary>
+    /// PostgreSQL: both tables in ONE statement. The ids are drawn from the Messages identity
+    /// sequence first (the CTE is read twice, so PostgreSQL evaluates it once), so each
+    /// PriorityMessage row pairs with its Message by id rather than by the order of a RETURNING list.
+    /// The columns are those EF writes for a new <see cref="Message"/> and <see cref="PriorityMessage"/>
+    /// (MessagesApiTests read them back through EF on PostgreSQL).
+    /// </summary>
+    private static async Task<IReadOnlyList<long>> InsertPostgresAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, int apiKeyId, DateTime now, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = DispatchSql.Command(db.Database.GetDbConnection(), "", db.Database.CurrentTransaction?.GetDbTransaction());
+            var values = DispatchSql.Values(command, "ord, client, phone, text, sender, provider, purpose, expires, template", rows.Select((r, i) => (r, i)).ToList(),
+                (c, row, name) =>
+                {
+                    c.AddInt(name(0), row.i);
+                    c.Add(name(1), row.r.ClientId);
+                    c.Add(name(2), row.r.Phone);
+                    c.Add(name(3), row.r.Text);
+                    c.Add(name(4), row.r.Sender);
+                    c.AddInt(name(5), row.r.ProviderId);
+                    c.AddInt(name(6), (int)row.r.Purpose);
+                    c.AddTime(name(7), row.r.ExpiresAt);
+                    c.AddInt(name(8), row.r.TemplateId);
+                });
+            command.CommandText = values + $"""
+                , ids AS (
+                    SELECT nextval(pg_get_serial_sequence('"Messages"', 'Id')) AS id, o.*
+                    FROM (SELECT * FROM v ORDER BY ord) AS o),
+                m AS (
+                    INSERT INTO "Messages" ("Id", "ClientId", "Phone", "Status", "CreatedAt", "Cost", "DeliveredParts", "Parts", "Resubmitted")
+                    SELECT id, client, phone, {(int)MessageStatus.Queued}, @now, 0, 0, 0, FALSE FROM ids),
+                p AS (
+                    INSERT INTO "PriorityMessages" ("MessageId", "Source", "ApiKeyId", "Text", "SenderId", "ProviderId", "Purpose", "ExpiresAt", "TemplateId", "Flash", "CreatedAt")
+                    SELECT id, {(int)PrioritySource.Api}, @key, text, sender, provider, purpose, expires, template, FALSE, @now FROM ids)
+                SELECT ord, id FROM ids
+                """;
+            command.AddTime("@now", now);
+            command.AddInt("@key", apiKeyId);
+            var ids = new long[rows.Count];
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) ids[reader.GetInt32(0)] = reader.GetInt64(1);
+            return ids;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public sealed record SendResponse(int Accepted, int Refused, IReadOnlyList<SendItemResult> Messages);
@@ -333,10 +415,23 @@ public sealed partial class MessageSubmission(
         return false;
     }
 
-    private static async Task CheckProvidersAsync(PortalDbContext db, IReadOnlyList<SendItem> items, List<BatchItemError> errors, MessagesApiOptions o, CancellationToken ct)
+    /// <summary>Sender ids allowed by each enabled provider (empty: any), from the cache when fresh.</summary>
+    private async Task<IReadOnlyDictionary<int, IReadOnlyList<string>>> EnabledProvidersAsync(PortalDbContext db, CancellationToken ct)
     {
-        var providers = await db.Providers.AsNoTracking().Where(p => p.Enabled).Select(p => new { p.Id, p.Name, p.SettingsJson }).ToListAsync(ct);
-        var senderIds = providers.ToDictionary(p => p.Id, p => ProviderSettings.Parse(p.SettingsJson).SenderIds);
+        var cache = _providers;
+        if (cache is not null && cache.Version == providerVersion.Current && Environment.TickCount64 - cache.LoadedAt < ProviderCacheFor.TotalMilliseconds)
+        {
+            return cache.SenderIds;
+        }
+        var version = providerVersion.Current;
+        var providers = await db.Providers.AsNoTracking().Where(p => p.Enabled).Select(p => new { p.Id, p.SettingsJson }).ToListAsync(ct);
+        cache = new ProviderCache(providers.ToDictionary(p => p.Id, p => ProviderSettings.Parse(p.SettingsJson).SenderIds), Environment.TickCount64, version);
+        _providers = cache;
+        return cache.SenderIds;
+    }
+
+    private static void CheckProviders(IReadOnlyDictionary<int, IReadOnlyList<string>> senderIds, IReadOnlyList<SendItem> items, List<BatchItemError> errors, MessagesApiOptions o)
+    {
         foreach (var item in items)
         {
             var sender = item.SenderId ?? o.DefaultSenderId;

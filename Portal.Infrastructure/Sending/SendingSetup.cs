@@ -40,6 +40,7 @@ public static class SendingSetup
         // The priority lane (ADR 0010): API messages now, employee alarms next; one queue, one sender, one gate.
         services.AddSingleton<PriorityLane>();
         services.AddSingleton<PrioritySender>();
+        services.AddSingleton<PriorityPublisher>();
         services.AddOptions<MessagesApi.MessagesApiOptions>().BindConfiguration(MessagesApi.MessagesApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MessagesApi.StatusCallbackOutbox>();
         services.AddSingleton<MessagesApi.CallbackSecrets>();

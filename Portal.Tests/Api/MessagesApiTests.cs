@@ -291,6 +291,82 @@ public sealed class MessagesApiTests
         }
     }
 
+    /// <summary>
+    /// Issue 19's accept path writes a Message and its PriorityMessage in one statement on
+    /// PostgreSQL (ids drawn from the sequence first): each message must get its own item's text,
+    /// sender, validity and purpose, and its own client, with ids in the batch's order.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_Batch_EachMessagePairsWithItsOwnItem(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        var clients = await SeedAsync(host, 4);
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        var before = DateTime.UtcNow.AddSeconds(-1);
+
+        var body = await PostAsync(http, new object[]
+        {
+            new { externalId = "ext-3", text = "for three", senderId = "Three", validityMinutes = 3 },
+            new { externalId = "ext-0", text = "for zero", senderId = "Zero", validityMinutes = 10 },
+            new { externalId = "ext-2", text = "for two", purpose = "advertising", validityMinutes = 20 },
+            new { externalId = "ext-1", text = "for one", senderId = "One", validityMinutes = 30 },
+        });
+
+        var ids = body["messages"]!.AsArray().Select(m => (long)m!["id"]!).ToList();
+        Assert.Equal(ids.Order().ToList(), ids);
+        Assert.Equal(4, ids.Distinct().Count());
+        await using var db = host.Db();
+        var rows = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id))
+            .Join(db.PriorityMessages.AsNoTracking(), m => m.Id, p => p.MessageId, (m, p) => new { m, p }).ToListAsync();
+        var expected = new[] { (3, "for three", "Three", 3), (0, "for zero", "Zero", 10), (2, "for two", "Portal", 20), (1, "for one", "One", 30) };
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var (client, text, sender, minutes) = expected[i];
+            var row = rows.Single(r => r.m.Id == ids[i]);
+            Assert.Equal((clients[client].Id, clients[client].Phone, text, sender), (row.m.ClientId, row.m.Phone, row.p.Text, row.p.SenderId));
+            Assert.Null(row.m.CampaignId);
+            Assert.Equal(i == 2 ? Portal.Domain.Campaigns.MessagePurpose.Advertising : Portal.Domain.Campaigns.MessagePurpose.Service, row.p.Purpose);
+            Assert.Equal(PrioritySource.Api, row.p.Source);
+            Assert.Equal(TimeSpan.FromMinutes(minutes), row.p.ExpiresAt - row.p.CreatedAt);
+            Assert.True(row.m.CreatedAt >= before, $"created {row.m.CreatedAt:O}");
+        }
+        // Through the priority lane like any other: every one reaches a final status.
+        foreach (var id in ids) await WaitForStatusAsync(http, id, "delivered", "undeliverable", "expired", "rejected");
+    }
+
+    /// <summary>
+    /// The accept path caches the enabled providers' sender ids (issue 19); a change made through
+    /// the admin screens must count for the very next request, not a cache period later.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Send_ProviderDisabledThroughTheStore_NextRequestSeesIt(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider);
+        await SeedAsync(host, 1);
+        int restrictedId;
+        await using (var db = host.Db())
+        {
+            var restricted = new Portal.Domain.Providers.SmsProvider("Restricted", Portal.Domain.Providers.ProviderKind.Smpp,
+                new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = 1, SenderIds = ["Bank"] }.ToJson()) { Enabled = true };
+            db.Providers.Add(restricted);
+            await db.SaveChangesAsync();
+            restrictedId = restricted.Id;
+        }
+        using var http = host.Client((await host.CreateKeyAsync(1000, ApiScopes.MessagesSend)).Key);
+        var item = new { externalId = "ext-0", text = "hi", providerId = restrictedId, senderId = "Shop" };
+
+        var first = await PostAsync(http, item, expected: HttpStatusCode.BadRequest);
+        Assert.Equal("senderId", (string)first["errors"]![0]!["field"]!);
+        await host.App.Services.GetRequiredService<Portal.Infrastructure.Providers.ProviderStore>().SetEnabledAsync(ApiTestHost.Admin, restrictedId, false, default);
+        var second = await PostAsync(http, item, expected: HttpStatusCode.BadRequest);
+
+        Assert.Equal("providerId", (string)second["errors"]![0]!["field"]!);
+    }
+
     [Fact]
     public async Task Send_WithoutScope403_RateLimit429WithRetryAfter_DailyQuota429()
     {

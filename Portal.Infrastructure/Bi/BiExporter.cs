@@ -31,7 +31,7 @@ public sealed class BiExporter(
     public async Task<long> WriteAsync(Stream output, BiExportRequest request, bool personal, IProgress<long>? progress, CancellationToken ct)
     {
         var dataset = BiDatasets.Find(request.Dataset) ?? throw new ArgumentException("Unknown dataset.", nameof(request));
-        var rows = reader.ReadAsync(dataset, request.Filter, personal, ct: ct);
+        var rows = reader.ReadRowsAsync(dataset, request.Filter, personal, ct: ct);
         return await BiWriter.WriteAsync(output, request.Format, dataset.Columns(personal), rows,
             new BiWriteOptions(request.Bom, options.Value.ParquetRowGroup), progress, ct);
     }

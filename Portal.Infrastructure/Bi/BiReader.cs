@@ -19,19 +19,39 @@ namespace Portal.Infrastructure.Bi;
 public sealed class BiReader(IDbContextFactory<PortalDbContext> contexts, BiKeyStore keys, IOptions<BiOptions> options, CampaignsReport report, TimeProvider time)
 {
     /// <summary>
-    /// The rows of <paramref name="dataset"/>. The array yielded is reused for the next row: copy it to keep it.
+    /// The rows of <paramref name="dataset"/>, boxed (the read API). The array yielded is reused for the next row: copy it to keep it.
     /// <paramref name="after"/>/<paramref name="limit"/> page a keyed dataset by its id.
     /// </summary>
     public async IAsyncEnumerable<object?[]> ReadAsync(BiDataset dataset, BiFilter filter, bool personal, long? after = null, int? limit = null,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var context = new BiReadContext(await keys.GetAsync(ct), options.Value.Currency);
+        object?[]? values = null;
+        await foreach (var row in ReadRowsAsync(dataset, filter, personal, after, limit, ct))
+        {
+            values ??= new object?[row.Count];
+            for (var i = 0; i < values.Length; i++) values[i] = row.Value(i);
+            yield return values;
+        }
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="dataset"/> in typed slots (the export writers). The row yielded is
+    /// reused for the next row. <paramref name="after"/>/<paramref name="limit"/> page a keyed dataset by its id.
+    /// </summary>
+    public async IAsyncEnumerable<BiRow> ReadRowsAsync(BiDataset dataset, BiFilter filter, bool personal, long? after = null, int? limit = null,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // One keyed hasher per read: the HMAC key schedule is done once, not once per row.
+        using var hasher = (await keys.GetAsync(ct)).Hasher();
+        var context = new BiReadContext(hasher, options.Value.Currency);
         var columns = dataset.Columns(personal);
+        var row = new BiRow(columns);
         if (dataset.Name == BiDatasets.Conversions)
         {
             await foreach (var conversion in ConversionsAsync(filter, ct))
             {
-                yield return conversion;
+                for (var i = 0; i < columns.Count; i++) row.Set(i, conversion[i]);
+                yield return row;
             }
             yield break;
         }
@@ -48,13 +68,13 @@ public sealed class BiReader(IDbContextFactory<PortalDbContext> contexts, BiKeyS
         // A full export reads for a long time; the database's own statement timeout still applies.
         command.CommandTimeout = 0;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        var row = new object?[columns.Count];
+        var read = columns.Select(c => c.Read).ToArray();
         while (await reader.ReadAsync(ct))
         {
-            for (var i = 0; i < columns.Count; i++)
+            for (var i = 0; i < read.Length; i++)
             {
-                var c = columns[i];
-                row[i] = c.Read is { } read ? read(reader, i, context) : BiDatasets.ReadDefault(c.Type, reader, i);
+                if (read[i] is { } custom) row.Set(i, custom(reader, i, context));
+                else BiDatasets.ReadDefault(row, reader, i);
             }
             yield return row;
         }

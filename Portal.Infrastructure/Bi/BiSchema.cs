@@ -36,9 +36,10 @@ public sealed record BiFilter(DateTime? From = null, DateTime? To = null, int? D
 }
 
 /// <summary>Per-query state a column reader may use (the pseudonym key, caches of small lookups).</summary>
-internal sealed class BiReadContext(ClientPseudonym pseudonym, string currency)
+internal sealed class BiReadContext(ClientPseudonym.Keyed pseudonym, string currency)
 {
-    public ClientPseudonym Pseudonym { get; } = pseudonym;
+    /// <summary>This read's own keyed hasher (not thread-safe: one per read).</summary>
+    public ClientPseudonym.Keyed Pseudonym { get; } = pseudonym;
     public string Currency { get; } = currency;
     public Dictionary<int, string> Encodings { get; } = [];
 }

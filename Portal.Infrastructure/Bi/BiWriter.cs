@@ -18,7 +18,7 @@ public sealed record BiWriteOptions(bool Bom = false, int ParquetRowGroup = 100_
 /// </summary>
 public static class BiWriter
 {
-    public static Task<long> WriteAsync(Stream output, BiFormat format, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows,
+    public static Task<long> WriteAsync(Stream output, BiFormat format, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<BiRow> rows,
         BiWriteOptions options, IProgress<long>? progress, CancellationToken ct) => format switch
     {
         BiFormat.Csv => CsvAsync(output, columns, rows, options, progress, ct),
@@ -31,80 +31,197 @@ public static class BiWriter
 
     // ---- CSV (RFC 4180) ----------------------------------------------------------------------
 
-    private static async Task<long> CsvAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows, BiWriteOptions options,
+    private static async Task<long> CsvAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<BiRow> rows, BiWriteOptions options,
         IProgress<long>? progress, CancellationToken ct)
     {
-        await using var writer = new StreamWriter(output, new UTF8Encoding(options.Bom), 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
-        var line = new StringBuilder(512);
+        // Cells are formatted straight into a UTF-8 byte buffer (no string per cell, no char-to-byte
+        // pass of a StreamWriter); the buffer goes to the stream once it holds ~64 KB.
+        var csv = new CsvBuffer();
+        if (options.Bom && (!output.CanSeek || output.Position == 0)) csv.Bom();
         for (var i = 0; i < columns.Count; i++)
         {
-            if (i > 0) line.Append(',');
-            AppendCsvText(line, columns[i].Name);
+            if (i > 0) csv.Comma();
+            csv.Text(columns[i].Name);
         }
-        await writer.WriteAsync(line.Append("\r\n"), ct);
+        csv.LineEnd();
         long n = 0;
         await foreach (var row in rows.WithCancellation(ct))
         {
-            line.Clear();
             for (var i = 0; i < columns.Count; i++)
             {
-                if (i > 0) line.Append(',');
-                AppendCsv(line, columns[i].Type, row[i]);
+                if (i > 0) csv.Comma();
+                csv.Cell(row, i);
             }
-            line.Append("\r\n");
-            await writer.WriteAsync(line, ct);
+            csv.LineEnd();
+            if (csv.Full) await csv.FlushToAsync(output, ct);
             if (++n % ProgressEvery == 0) progress?.Report(n);
         }
-        await writer.FlushAsync(ct);
+        await csv.FlushToAsync(output, ct);
+        await output.FlushAsync(ct);
         progress?.Report(n);
         return n;
     }
 
-    internal static void AppendCsv(StringBuilder sb, BiType type, object? value)
+    /// <summary>
+    /// The bytes of a CSV file as docs/bi.md defines them: invariant numbers, decimals as 0.0000, doubles
+    /// round-trip, times yyyy-MM-ddTHH:mm:ss.fffZ, days yyyy-MM-dd, true/false, null as an empty field,
+    /// text formula-safe and quoted per RFC 4180, UTF-8 (lone surrogates become U+FFFD), CRLF.
+    /// </summary>
+    internal sealed class CsvBuffer
     {
-        switch (value)
+        private const int FlushAt = 1 << 16;
+        private byte[] _bytes = new byte[FlushAt + 4096];
+        private int _used;
+
+        public bool Full => _used >= FlushAt;
+
+        /// <summary>The bytes not yet flushed (tests).</summary>
+        public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, _used);
+
+        public async ValueTask FlushToAsync(Stream output, CancellationToken ct)
         {
-            case null: return;
-            case string s: AppendCsvText(sb, s); return;
-            case DateTime d: sb.Append(type == BiType.Date ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : d.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)); return;
-            case bool b: sb.Append(b ? "true" : "false"); return;
-            case decimal m: sb.Append(m.ToString("0.0000", CultureInfo.InvariantCulture)); return;
-            case double x: sb.Append(x.ToString("R", CultureInfo.InvariantCulture)); return;
-            case IFormattable f: sb.Append(f.ToString(null, CultureInfo.InvariantCulture)); return;
-            default: AppendCsvText(sb, value.ToString() ?? ""); return;
+            if (_used == 0) return;
+            await output.WriteAsync(_bytes.AsMemory(0, _used), ct);
+            _used = 0;
+        }
+
+        private Span<byte> Free(int atLeast)
+        {
+            if (_bytes.Length - _used < atLeast) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + atLeast));
+            return _bytes.AsSpan(_used);
+        }
+
+        private void Byte(byte b)
+        {
+            Free(1)[0] = b;
+            _used++;
+        }
+
+        public void Bom() { Byte(0xEF); Byte(0xBB); Byte(0xBF); }
+        public void Comma() => Byte((byte)',');
+        public void LineEnd() { Byte((byte)'\r'); Byte((byte)'\n'); }
+
+        public void Cell(BiRow row, int i)
+        {
+            if (row.IsNull(i)) return;
+            switch (row.TypeOf(i))
+            {
+                case BiType.Int32 or BiType.Int64: Integer(row.Integer(i)); return;
+                case BiType.Boolean: Ascii(row.Boolean(i) ? "true"u8 : "false"u8); return;
+                case BiType.Decimal: Decimal(row.Decimal(i)); return;
+                case BiType.Double: Double(row.Double(i)); return;
+                case BiType.Timestamp: Timestamp(row.Time(i)); return;
+                case BiType.Date: Date(row.Time(i)); return;
+                case BiType.Text: Text(row.Text(i)!); return;
+            }
+        }
+
+        private void Ascii(ReadOnlySpan<byte> s)
+        {
+            s.CopyTo(Free(s.Length));
+            _used += s.Length;
+        }
+
+        public void Integer(long v)
+        {
+            System.Buffers.Text.Utf8Formatter.TryFormat(v, Free(20), out var n);
+            _used += n;
+        }
+
+        public void Decimal(decimal v)
+        {
+            v.TryFormat(Free(64), out var n, "0.0000", CultureInfo.InvariantCulture);
+            _used += n;
+        }
+
+        public void Double(double v)
+        {
+            v.TryFormat(Free(64), out var n, "R", CultureInfo.InvariantCulture);
+            _used += n;
+        }
+
+        /// <summary>yyyy-MM-ddTHH:mm:ss.fffZ, milliseconds truncated as "fff" does.</summary>
+        public void Timestamp(DateTime t)
+        {
+            var s = Free(24);
+            DateDigits(s, t);
+            s[10] = (byte)'T';
+            Two(s[11..], t.Hour);
+            s[13] = (byte)':';
+            Two(s[14..], t.Minute);
+            s[16] = (byte)':';
+            Two(s[17..], t.Second);
+            s[19] = (byte)'.';
+            var ms = t.Millisecond;
+            s[20] = (byte)('0' + ms / 100);
+            Two(s[21..], ms % 100);
+            s[23] = (byte)'Z';
+            _used += 24;
+        }
+
+        public void Date(DateTime t)
+        {
+            DateDigits(Free(10), t);
+            _used += 10;
+        }
+
+        private static void DateDigits(Span<byte> s, DateTime t)
+        {
+            var y = t.Year;
+            Two(s, y / 100);
+            Two(s[2..], y % 100);
+            s[4] = (byte)'-';
+            Two(s[5..], t.Month);
+            s[7] = (byte)'-';
+            Two(s[8..], t.Day);
+        }
+
+        private static void Two(Span<byte> s, int v)
+        {
+            s[0] = (byte)('0' + v / 10);
+            s[1] = (byte)('0' + v % 10);
+        }
+
+        /// <summary>
+        /// A text cell. A cell a spreadsheet would read as a formula (= + - @, or a tab or CR first: OWASP
+        /// "CSV injection") gets a leading apostrophe, so a hostile client name never runs in Excel.
+        /// </summary>
+        public void Text(string s)
+        {
+            var formula = s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+            // Quoting only adds bytes one for one ('"' doubled), never more than the 3 bytes a char may take.
+            var free = Free(System.Text.Encoding.UTF8.GetMaxByteCount(s.Length) + 3);
+            if (!formula && s.AsSpan().IndexOfAny(NeedsQuotes) < 0)
+            {
+                _used += System.Text.Encoding.UTF8.GetBytes(s, free);
+                return;
+            }
+            var n = 0;
+            free[n++] = (byte)'"';
+            if (formula) free[n++] = (byte)'\'';
+            var rest = s.AsSpan();
+            while (rest.Length > 0)
+            {
+                var quote = rest.IndexOf('"');
+                var part = quote < 0 ? rest : rest[..(quote + 1)];
+                n += System.Text.Encoding.UTF8.GetBytes(part, free[n..]);
+                if (quote < 0) break;
+                free[n++] = (byte)'"';
+                rest = rest[(quote + 1)..];
+            }
+            free[n++] = (byte)'"';
+            _used += n;
         }
     }
 
     private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
-
-    /// <summary>
-    /// A text cell. A cell a spreadsheet would read as a formula (= + - @, or a tab or CR first: OWASP
-    /// "CSV injection") gets a leading apostrophe, so a hostile client name never runs in Excel.
-    /// </summary>
-    internal static void AppendCsvText(StringBuilder sb, string s)
-    {
-        var formula = s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
-        if (!formula && s.AsSpan().IndexOfAny(NeedsQuotes) < 0)
-        {
-            sb.Append(s);
-            return;
-        }
-        sb.Append('"');
-        if (formula) sb.Append('\'');
-        foreach (var c in s)
-        {
-            if (c == '"') sb.Append('"');
-            sb.Append(c);
-        }
-        sb.Append('"');
-    }
 
     // ---- XLSX (Office Open XML, streamed) -------------------------------------------------------
 
     /// <summary>Excel's row limit per sheet (header included): longer exports continue on the next sheet.</summary>
     internal const int XlsxRowsPerSheet = 1_048_576 - 1;
 
-    private static async Task<long> XlsxAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows, BiWriteOptions options,
+    private static async Task<long> XlsxAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<BiRow> rows, BiWriteOptions options,
         IProgress<long>? progress, CancellationToken ct)
     {
         // The sheet XML is written element by element into the zip entry's deflate stream, so a
@@ -150,7 +267,7 @@ public static class BiWriter
             sheet!.WriteStartElement("row", Ns);
             for (var i = 0; i < columns.Count; i++)
             {
-                XlsxCell(sheet, columns[i].Type, row[i]);
+                XlsxCell(sheet, columns[i].Type, row.Value(i));
             }
             sheet.WriteEndElement();
             inSheet++;
@@ -268,7 +385,7 @@ public static class BiWriter
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
-    private static async Task<long> ParquetAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<object?[]> rows, BiWriteOptions options,
+    private static async Task<long> ParquetAsync(Stream output, IReadOnlyList<BiColumn> columns, IAsyncEnumerable<BiRow> rows, BiWriteOptions options,
         IProgress<long>? progress, CancellationToken ct)
     {
         var fields = columns.Select(Field).ToArray();
@@ -294,7 +411,7 @@ public static class BiWriter
         {
             for (var i = 0; i < fields.Length; i++)
             {
-                Set(buffers[i], columns[i].Type, inGroup, row[i]);
+                Set(buffers[i], columns[i].Type, inGroup, row, i);
             }
             inGroup++;
             n++;
@@ -316,17 +433,18 @@ public static class BiWriter
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static void Set(Array buffer, BiType type, int i, object? value)
+    private static void Set(Array buffer, BiType type, int at, BiRow row, int i)
     {
+        var none = row.IsNull(i);
         switch (type)
         {
-            case BiType.Int32: ((int?[])buffer)[i] = (int?)value; break;
-            case BiType.Int64: ((long?[])buffer)[i] = value is null ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture); break;
-            case BiType.Decimal: ((decimal?[])buffer)[i] = (decimal?)value; break;
-            case BiType.Double: ((double?[])buffer)[i] = value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture); break;
-            case BiType.Text: ((string?[])buffer)[i] = (string?)value; break;
-            case BiType.Boolean: ((bool?[])buffer)[i] = (bool?)value; break;
-            case BiType.Timestamp or BiType.Date: ((DateTime?[])buffer)[i] = (DateTime?)value; break;
+            case BiType.Int32: ((int?[])buffer)[at] = none ? null : (int)row.Integer(i); break;
+            case BiType.Int64: ((long?[])buffer)[at] = none ? null : row.Integer(i); break;
+            case BiType.Decimal: ((decimal?[])buffer)[at] = none ? null : row.Decimal(i); break;
+            case BiType.Double: ((double?[])buffer)[at] = none ? null : row.Double(i); break;
+            case BiType.Text: ((string?[])buffer)[at] = row.Text(i); break;
+            case BiType.Boolean: ((bool?[])buffer)[at] = none ? null : row.Boolean(i); break;
+            case BiType.Timestamp or BiType.Date: ((DateTime?[])buffer)[at] = none ? null : row.Time(i); break;
         }
     }
 

@@ -26,4 +26,26 @@ public sealed class ClientPseudonym
         HMACSHA256.HashData(_key, id, mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
+
+    /// <summary>
+    /// A hasher for one reader of many rows: the keyed HMAC state (the key's inner and outer pads) is
+    /// set up once and reset after each id, where <see cref="HMACSHA256.HashData(byte[], byte[])"/> would
+    /// set it up again for every row of a 1.9 M-row export. Not thread-safe: one per read.
+    /// </summary>
+    public Keyed Hasher() => new(IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
+
+    public sealed class Keyed(IncrementalHash hmac) : IDisposable
+    {
+        public string Of(long clientId)
+        {
+            Span<byte> id = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(id, clientId);
+            Span<byte> mac = stackalloc byte[32];
+            hmac.AppendData(id);
+            hmac.GetHashAndReset(mac);
+            return Convert.ToHexStringLower(mac[..16]);
+        }
+
+        public void Dispose() => hmac.Dispose();
+    }
 }

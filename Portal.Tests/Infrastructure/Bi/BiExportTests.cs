@@ -139,7 +139,7 @@ public sealed class BiExportTests
 
         using var bom = new MemoryStream();
         var ds = BiDatasets.Find(BiDatasets.Campaigns)!;
-        await BiWriter.WriteAsync(bom, BiFormat.Csv, ds.Columns(false), world.Reader.ReadAsync(ds, new BiFilter(), false), new BiWriteOptions(Bom: true), null, CancellationToken.None);
+        await BiWriter.WriteAsync(bom, BiFormat.Csv, ds.Columns(false), world.Reader.ReadRowsAsync(ds, new BiFilter(), false), new BiWriteOptions(Bom: true), null, CancellationToken.None);
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bom.ToArray()[..3]);
     }
 

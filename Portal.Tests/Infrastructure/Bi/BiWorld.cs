@@ -96,7 +96,7 @@ internal sealed class BiWorld : IAsyncDisposable
     {
         using var stream = new MemoryStream();
         var ds = BiDatasets.Find(dataset)!;
-        await BiWriter.WriteAsync(stream, format, ds.Columns(personal), Reader.ReadAsync(ds, filter ?? new BiFilter(CampaignId: CampaignId), personal),
+        await BiWriter.WriteAsync(stream, format, ds.Columns(personal), Reader.ReadRowsAsync(ds, filter ?? new BiFilter(CampaignId: CampaignId), personal),
             new BiWriteOptions(false, Options.ParquetRowGroup, compress), null, CancellationToken.None);
         return stream.ToArray();
     }

@@ -42,4 +42,32 @@ public sealed class SlowSenderLeaseTests
         Assert.Equal(40, received.Count);
         Assert.All(received, r => Assert.Equal(1, r.Value));
     }
+
+    /// <summary>
+    /// The reported case at its own scale of time: the embedded default's settings (grace 30 s, sweep
+    /// every 10 s) and a campaign at 1 message/s, whose one batch takes 120 s to submit, past the
+    /// sweeper's 3 x grace (90 s). Before the lease, the tail of the batch was re-chunked and sent again.
+    /// </summary>
+    [Fact]
+    public async Task OneMessagePerSecond_DefaultGrace_BatchOutlastsTheSweeper_NothingSentTwice()
+    {
+        await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Sqlite, rabbit: false, settings: new()
+        {
+            ["Sending:InFlightGrace"] = "00:00:30",
+            ["Sending:SweepInterval"] = "00:00:10",
+        });
+        await h.SeedClientsAsync(120);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 1);
+        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+
+        await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromSeconds(300));
+        await Task.Delay(3000);
+
+        await using var db = h.Database.CreateContext();
+        Assert.Equal(0, await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Resubmitted));
+        Assert.Equal(120, await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Delivered));
+        Assert.Equal(120, h.Smsc.Statistics.SubmitSm);
+        Assert.Equal(120, h.Smsc.Messages.Select(m => m.To.Value).Distinct().Count());
+    }
 }

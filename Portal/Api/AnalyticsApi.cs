@@ -96,21 +96,7 @@ public static class AnalyticsApi
         }
         json.WriteEndArray();
         json.WriteStartArray("rows");
-        long? last = null;
-        var n = 0;
-        await foreach (var row in reader.ReadAsync(ds, filter, false, after, ds.Keyed ? size : null, ct))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < columns.Count; i++)
-            {
-                json.WritePropertyName(columns[i].Name);
-                WriteValue(json, columns[i].Type, row[i]);
-            }
-            json.WriteEndObject();
-            if (ds.Keyed) last = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
-            n++;
-            if (json.BytesPending > 1 << 16) await json.FlushAsync(ct);
-        }
+        var (n, last) = await WriteRowsAsync(json, columns, reader.ReadRowsAsync(ds, filter, false, after, ds.Keyed ? size : null, ct), ds.Keyed, ct);
         json.WriteEndArray();
         json.WriteNumber("count", n);
         if (ds.Keyed && n == size && last is { } l) json.WriteString("nextCursor", EncodeCursor(ds.Name, l));
@@ -119,20 +105,53 @@ public static class AnalyticsApi
         await json.FlushAsync(ct);
     }
 
-    private static void WriteValue(Utf8JsonWriter json, BiType type, object? value)
+    /// <summary>
+    /// Writes a page's rows as JSON objects from the reader's typed slots (no value is boxed; the
+    /// property names are encoded once per page). Returns the count and, for a keyed dataset, the
+    /// last id (the cursor). <c>bench export</c> times a page through this same method.
+    /// </summary>
+    internal static async Task<(int Count, long? Last)> WriteRowsAsync(Utf8JsonWriter json, IReadOnlyList<BiColumn> columns,
+        IAsyncEnumerable<BiRow> rows, bool keyed, CancellationToken ct)
     {
-        switch (value)
+        var names = columns.Select(c => JsonEncodedText.Encode(c.Name)).ToArray();
+        long? last = null;
+        var n = 0;
+        await foreach (var row in rows.WithCancellation(ct))
         {
-            case null: json.WriteNullValue(); break;
-            case string s: json.WriteStringValue(s); break;
-            case bool b: json.WriteBooleanValue(b); break;
-            case int i: json.WriteNumberValue(i); break;
-            case long l: json.WriteNumberValue(l); break;
-            case decimal m: json.WriteNumberValue(m); break;
-            case double d: json.WriteNumberValue(d); break;
-            case DateTime t when type == BiType.Date: json.WriteStringValue(t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-            case DateTime t: json.WriteStringValue(DateTime.SpecifyKind(t, DateTimeKind.Utc)); break;
-            default: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            json.WriteStartObject();
+            for (var i = 0; i < names.Length; i++)
+            {
+                json.WritePropertyName(names[i]);
+                WriteValue(json, row, i);
+            }
+            json.WriteEndObject();
+            if (keyed) last = row.Integer(0);
+            n++;
+            if (json.BytesPending > 1 << 16) await json.FlushAsync(ct);
+        }
+        return (n, last);
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, BiRow row, int i)
+    {
+        if (row.IsNull(i))
+        {
+            json.WriteNullValue();
+            return;
+        }
+        switch (row.TypeOf(i))
+        {
+            case BiType.Int32 or BiType.Int64: json.WriteNumberValue(row.Integer(i)); break;
+            case BiType.Boolean: json.WriteBooleanValue(row.Boolean(i)); break;
+            case BiType.Decimal: json.WriteNumberValue(row.Decimal(i)); break;
+            case BiType.Double: json.WriteNumberValue(row.Double(i)); break;
+            case BiType.Date:
+                Span<char> day = stackalloc char[10];
+                row.Time(i).TryFormat(day, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                json.WriteStringValue(day[..written]);
+                break;
+            case BiType.Timestamp: json.WriteStringValue(DateTime.SpecifyKind(row.Time(i), DateTimeKind.Utc)); break;
+            default: json.WriteStringValue(row.Text(i)); break;
         }
     }
 

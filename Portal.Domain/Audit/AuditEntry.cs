@@ -97,6 +97,7 @@ public static class AuditActions
     public const string EmployeesImported = "staff.employees-imported";
     public const string GroupSaved = "staff.group-saved";
     public const string ChainSaved = "staff.chain-saved";
+    public const string ChainDeleted = "staff.chain-deleted";
     public const string RosterSaved = "staff.roster-saved";
     public const string AlertRaised = "alert.raised";
     public const string AlertAcknowledged = "alert.acknowledged";

@@ -377,30 +377,43 @@ public sealed class AlertService(
         return TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(end, DateTimeKind.Unspecified), zone);
     }
 
+    /// <summary>
+    /// The placeholder client's id, created on first use. It is kept Inactive, so a campaign to
+    /// "everyone" never dials its reserved number (found by the HTTP flash test: a service campaign
+    /// sent it an SMS); the priority lane does not check the client of Alarm-source messages.
+    /// A placeholder created active by an older version is deactivated here, once per process.
+    /// </summary>
     private async Task<long> StaffClientIdAsync(PortalDbContext db, CancellationToken ct)
     {
         if (_staffClientId != 0) return _staffClientId;
-        var id = await db.Clients.AsNoTracking().Where(c => c.ExternalId == StaffClientExternalId).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct);
-        if (id is null)
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var own = await contexts.CreateDbContextAsync(ct);
+        var client = await own.Clients.FirstOrDefaultAsync(c => c.ExternalId == StaffClientExternalId, ct);
+        if (client is null)
         {
-            await using var own = await contexts.CreateDbContextAsync(ct);
-            var client = new Client(PhoneNumber.FromTrusted(StaffClientPhone), "Staff alerts", "(system)", clock.GetUtcNow().UtcDateTime)
+            client = new Client(PhoneNumber.FromTrusted(StaffClientPhone), "Staff alerts", "(system)", now)
             {
                 ExternalId = StaffClientExternalId,
             };
+            client.Deactivate(now);
             own.Clients.Add(client);
             try
             {
                 await own.SaveChangesAsync(ct);
-                id = client.Id;
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
-                id = await db.Clients.AsNoTracking().Where(c => c.ExternalId == StaffClientExternalId).Select(c => c.Id).FirstAsync(ct);
+                client = null;
             }
         }
-        _staffClientId = id.Value;
-        return id.Value;
+        else if (client.Status == ClientStatus.Active)
+        {
+            client.Deactivate(now);
+            await own.SaveChangesAsync(ct);
+        }
+        var id = client?.Id ?? await db.Clients.AsNoTracking().Where(c => c.ExternalId == StaffClientExternalId).Select(c => c.Id).FirstAsync(ct);
+        _staffClientId = id;
+        return id;
     }
 
     private static string NewCode(IReadOnlyCollection<string> taken)

@@ -301,6 +301,35 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
         return chain.Id;
     }
 
+    /// <summary>
+    /// Deletes a chain and its levels, unless an open alert escalates along it: that alert reads the
+    /// chain's levels at its next step, so it must be closed first. Closed alerts keep their history
+    /// (recipients by level, sent, delivered and confirmed times, outcome); their link to the chain
+    /// is cleared by the foreign key (SET NULL), and the audit entry keeps the chain's id and name.
+    /// The check and the delete are one statement, so an alert opened between them cannot lose its chain.
+    /// </summary>
+    /// <exception cref="DomainException">No such chain, or an open alert uses it.</exception>
+    public async Task DeleteChainAsync(int id, string user, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var name = await db.EscalationChains.AsNoTracking().Where(c => c.Id == id).Select(c => c.Name).FirstOrDefaultAsync(ct)
+            ?? throw new DomainException("There is no such escalation chain.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var deleted = await db.EscalationChains
+            .Where(c => c.Id == id && !db.Alerts.Any(a => a.ChainId == c.Id && a.State == Portal.Domain.Alerts.AlertState.Open))
+            .ExecuteDeleteAsync(ct);
+        if (deleted == 0)
+        {
+            var open = await db.Alerts.CountAsync(a => a.ChainId == id && a.State == Portal.Domain.Alerts.AlertState.Open, ct);
+            if (open == 0) throw new DomainException("There is no such escalation chain.");
+            throw new DomainException("Open alerts escalate along this chain ({0}): close them first.", open);
+        }
+        db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, null, user, AuditActions.ChainDeleted, nameof(EscalationChain),
+            id.ToString(CultureInfo.InvariantCulture), $"name={name}"));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
     public async Task<ChainDetail?> ChainAsync(int id, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

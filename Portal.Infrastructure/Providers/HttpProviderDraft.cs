@@ -25,6 +25,7 @@ public sealed partial class HttpProviderDraft
     public string? ErrorRegex { get; set; }
     public string DlrUrlQuery { get; set; } = "";
     public bool DlrUrlCarriesSecret { get; set; }
+    public string FlashParameter { get; set; } = "";
     public string? ReceiptMessageIdField { get; set; } = "id";
     public string? ReceiptProviderIdField { get; set; } = "message_id";
     public string ReceiptStatusField { get; set; } = "status";
@@ -41,6 +42,7 @@ public sealed partial class HttpProviderDraft
         Headers = string.Join("\n", s.Headers.Select(h => $"{h.Key}: {h.Value}")), Username = s.Username, TimeoutSeconds = s.TimeoutSeconds,
         SuccessStatusCodes = string.Join(", ", s.SuccessStatusCodes), MessageIdJsonPath = s.MessageIdJsonPath, MessageIdRegex = s.MessageIdRegex,
         ErrorJsonPath = s.ErrorJsonPath, ErrorRegex = s.ErrorRegex, DlrUrlQuery = s.DlrUrlQuery, DlrUrlCarriesSecret = s.DlrUrlCarriesSecret,
+        FlashParameter = s.FlashParameter,
         ReceiptMessageIdField = s.Receipts.MessageIdField, ReceiptProviderIdField = s.Receipts.ProviderIdField, ReceiptStatusField = s.Receipts.StatusField,
         ReceiptErrorField = s.Receipts.ErrorField, ReceiptStatusMap = MapText(s.Receipts.StatusMap),
         InboundFromField = s.Inbound.FromField, InboundToField = s.Inbound.ToField, InboundTextField = s.Inbound.TextField, InboundIdField = s.Inbound.IdField,
@@ -90,7 +92,7 @@ public sealed partial class HttpProviderDraft
             Preset = Preset, Method = Method, UrlTemplate = UrlTemplate.Trim(), BodyTemplate = string.IsNullOrWhiteSpace(BodyTemplate) ? null : BodyTemplate,
             ContentType = ContentType.Trim(), Headers = headers, Username = Username.Trim(), TimeoutSeconds = TimeoutSeconds, SuccessStatusCodes = codes,
             MessageIdJsonPath = Blank(MessageIdJsonPath), MessageIdRegex = Blank(MessageIdRegex), ErrorJsonPath = Blank(ErrorJsonPath), ErrorRegex = Blank(ErrorRegex),
-            DlrUrlQuery = DlrUrlQuery.Trim(), DlrUrlCarriesSecret = DlrUrlCarriesSecret,
+            DlrUrlQuery = DlrUrlQuery.Trim(), DlrUrlCarriesSecret = DlrUrlCarriesSecret, FlashParameter = FlashParameter.Trim(),
             Receipts = new HttpReceiptFields
             {
                 MessageIdField = Blank(ReceiptMessageIdField), ProviderIdField = Blank(ReceiptProviderIdField), StatusField = ReceiptStatusField.Trim(),

@@ -19,7 +19,7 @@ public enum HttpProviderPreset
 /// The login and password of the provider row fill <c>{username}</c> and <c>{password}</c>: the
 /// password stays encrypted in the row like an SMPP password.
 /// </summary>
-public sealed record HttpProviderSettings
+public sealed partial record HttpProviderSettings
 {
     public HttpProviderPreset Preset { get; init; } = HttpProviderPreset.Generic;
     /// <summary>GET or POST.</summary>
@@ -51,6 +51,15 @@ public sealed record HttpProviderSettings
     /// <summary>Whether <c>{dlr_url}</c> carries the callback secret (for providers that cannot add a header or sign).</summary>
     public bool DlrUrlCarriesSecret { get; init; }
 
+    /// <summary>
+    /// The request field that asks the gateway for a flash SMS (message class 0), as <c>name=value</c>
+    /// (Kannel's <c>mclass=0</c>; a JSON API's <c>flash=true</c>). Sent only for a message asked as
+    /// flash (an alarm, issue 17) through a provider ticked "Delivers flash SMS": a member of a JSON
+    /// body (true, false and numbers as JSON literals), a field of a form body, else a URL query
+    /// parameter. Empty: the gateway has no such field, and flash alarms go plain.
+    /// </summary>
+    public string FlashParameter { get; init; } = "";
+
     /// <summary>How receipt callbacks are read.</summary>
     public HttpReceiptFields Receipts { get; init; } = new();
     /// <summary>How inbound SMS callbacks are read.</summary>
@@ -70,6 +79,8 @@ public sealed record HttpProviderSettings
         SuccessStatusCodes = [200, 202],
         ErrorRegex = "^(?:[0-9]+: )?(.+)$",
         DlrUrlQuery = "type=%d&smsc_id=%F&answer=%A",
+        // Kannel's sendsms "mclass": 0 sends the message straight to the display (flash).
+        FlashParameter = "mclass=0",
         DlrUrlCarriesSecret = true,
         Receipts = new HttpReceiptFields
         {
@@ -111,10 +122,22 @@ public sealed record HttpProviderSettings
         if (!IsRegex(MessageIdRegex) || !IsRegex(ErrorRegex)) problems.Add("The message id and error expressions must be valid regular expressions.");
         if (!JsonPathReader.IsValid(MessageIdJsonPath) || !JsonPathReader.IsValid(ErrorJsonPath))
             problems.Add("A JSON path is names separated by dots, with [n] for array items, e.g. messages[0].id.");
+        if (FlashParameter.Length > 0 && Flash() is null)
+            problems.Add("The flash SMS parameter is name=value, e.g. mclass=0: a name of letters, digits, '_', '-' or '.', and a value.");
         if (string.IsNullOrWhiteSpace(Receipts.StatusField) || (string.IsNullOrWhiteSpace(Receipts.MessageIdField) && string.IsNullOrWhiteSpace(Receipts.ProviderIdField)))
             problems.Add("Receipts need a status field and our message id field or the provider's id field.");
         if (Receipts.StatusMap.Count == 0) problems.Add("Map at least one receipt status value.");
         return problems;
+    }
+
+    [GeneratedRegex(@"^([A-Za-z0-9_.-]{1,64})=(.{1,200})$")]
+    private static partial Regex FlashPattern();
+
+    /// <summary><see cref="FlashParameter"/> split into its name and value; null when empty or not name=value.</summary>
+    public (string Name, string Value)? Flash()
+    {
+        var match = FlashPattern().Match(FlashParameter.Trim());
+        return match.Success ? (match.Groups[1].Value, match.Groups[2].Value) : null;
     }
 
     private static bool IsRegex(string? pattern)

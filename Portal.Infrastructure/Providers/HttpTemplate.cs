@@ -76,6 +76,37 @@ public static partial class HttpTemplate
         };
     }
 
+    /// <summary><paramref name="text"/> (a URL or a form body) with <c>name=value</c> appended, both URL-encoded.</summary>
+    public static string WithQueryParameter(string text, string name, string value, string separator) =>
+        text + separator + Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value);
+
+    /// <summary>
+    /// A JSON object body with one more top-level member (true, false and numbers written as JSON
+    /// literals, anything else as a string); null when the body is not a JSON object.
+    /// </summary>
+    public static string? WithJsonMember(string body, string name, string value)
+    {
+        System.Text.Json.Nodes.JsonObject? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(body) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        if (root is null) return null;
+        root[name] = value switch
+        {
+            "true" => System.Text.Json.Nodes.JsonValue.Create(true),
+            "false" => System.Text.Json.Nodes.JsonValue.Create(false),
+            _ when decimal.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+                System.Globalization.CultureInfo.InvariantCulture, out var number) => System.Text.Json.Nodes.JsonValue.Create(number),
+            _ => System.Text.Json.Nodes.JsonValue.Create(value),
+        };
+        return root.ToJsonString(JsonOptions);
+    }
+
     /// <summary>Removes a query parameter whose value expanded empty (<c>&amp;validity=</c>), which some gateways refuse.</summary>
     public static string DropEmptyQueryParameters(string url)
     {

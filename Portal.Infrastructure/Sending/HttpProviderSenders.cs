@@ -20,7 +20,7 @@ public sealed class HttpProviderSenders(IHttpClientFactory clients, ProviderCall
     internal HttpSmsSender Create(int providerId, string name, ProviderSettings runtime)
     {
         var settings = runtime.Http ?? throw new InvalidOperationException("Not an HTTP provider.");
-        var options = new HttpSenderOptions(providerId, name, settings, runtime.Password, runtime.CallbackSecret, runtime.MaxPartsPerSecond, urls.BaseUrl);
+        var options = new HttpSenderOptions(providerId, name, settings, runtime.Password, runtime.CallbackSecret, runtime.MaxPartsPerSecond, urls.BaseUrl, runtime.SupportsFlash);
         return new HttpSmsSender(_http.Value, options, loggers.CreateLogger<HttpSmsSender>());
     }
 }

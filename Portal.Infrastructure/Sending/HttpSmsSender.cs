@@ -8,9 +8,12 @@ using Portal.Infrastructure.Smpp.Esme;
 
 namespace Portal.Infrastructure.Sending;
 
-/// <summary>The runtime form of one HTTP provider: its settings plus what the row keeps apart (password, callback secret).</summary>
+/// <summary>
+/// The runtime form of one HTTP provider: its settings plus what the row keeps apart (password,
+/// callback secret) and whether it is ticked as delivering flash SMS.
+/// </summary>
 public sealed record HttpSenderOptions(int ProviderId, string Name, HttpProviderSettings Settings, string Password, string? CallbackSecret,
-    int? MaxPartsPerSecond, string CallbackBaseUrl);
+    int? MaxPartsPerSecond, string CallbackBaseUrl, bool SupportsFlash = false);
 
 /// <summary>
 /// Sends one SMS per HTTP request to a provider shaped by <see cref="HttpProviderSettings"/>
@@ -73,10 +76,19 @@ internal sealed class HttpSmsSender(HttpClient http, HttpSenderOptions options, 
         var s = options.Settings;
         var values = HttpTemplate.ValuesFor(sms, s.Username, options.Password, DlrUrl(sms.MessageId));
         var url = HttpTemplate.DropEmptyQueryParameters(HttpTemplate.Expand(s.UrlTemplate, values, HttpEscaping.Url));
-        var request = new HttpRequestMessage(s.Method == "GET" ? HttpMethod.Get : HttpMethod.Post, url);
-        if (s.Method != "GET" && !string.IsNullOrEmpty(s.BodyTemplate))
+        string? body = null;
+        var escaping = HttpTemplate.EscapingFor(s.ContentType);
+        if (s.Method != "GET" && !string.IsNullOrEmpty(s.BodyTemplate)) body = HttpTemplate.Expand(s.BodyTemplate, values, escaping);
+        // Issue 17: a flash alarm asks for class 0 only where the provider is ticked for it and names its field.
+        if (sms.Flash && options.SupportsFlash && s.Flash() is { } flash)
         {
-            var body = HttpTemplate.Expand(s.BodyTemplate, values, HttpTemplate.EscapingFor(s.ContentType));
+            if (body is not null && escaping == HttpEscaping.Json && HttpTemplate.WithJsonMember(body, flash.Name, flash.Value) is { } json) body = json;
+            else if (body is not null && escaping == HttpEscaping.Url) body = HttpTemplate.WithQueryParameter(body, flash.Name, flash.Value, separator: body.Length == 0 ? "" : "&");
+            else url = HttpTemplate.WithQueryParameter(url, flash.Name, flash.Value, separator: url.Contains('?', StringComparison.Ordinal) ? "&" : "?");
+        }
+        var request = new HttpRequestMessage(s.Method == "GET" ? HttpMethod.Get : HttpMethod.Post, url);
+        if (body is not null)
+        {
             var content = new StringContent(body, Encoding.UTF8);
             content.Headers.ContentType = MediaTypeHeaderValue.Parse(s.ContentType);
             if (content.Headers.ContentType.CharSet is null) content.Headers.ContentType.CharSet = "utf-8";

@@ -30,7 +30,7 @@ public sealed class PrioritySender(
     public long Submitted;
 
     private sealed record Row(long Id, MessageStatus Status, string Phone, DateTime? SubmittedAt, string Text, string SenderId, int? ProviderId,
-        MessagePurpose Purpose, DateTime ExpiresAt, ClientStatus ClientStatus, DateTime? OptedOutAt, bool AdvertisingConsent, bool Flash);
+        MessagePurpose Purpose, DateTime ExpiresAt, ClientStatus ClientStatus, DateTime? OptedOutAt, bool AdvertisingConsent, bool Flash, PrioritySource Source);
 
     public async Task ProcessAsync(PriorityBatch batch, CancellationToken ct)
     {
@@ -42,7 +42,7 @@ public sealed class PrioritySender(
             .Where(m => ids.Contains(m.Id) && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Submitting))
             .Join(db.PriorityMessages.AsNoTracking(), m => m.Id, p => p.MessageId, (m, p) => new { m, p })
             .Join(db.Clients.AsNoTracking(), x => x.m.ClientId, c => c.Id, (x, c) => new Row(x.m.Id, x.m.Status, x.m.Phone, x.m.SubmittedAt, x.p.Text, x.p.SenderId,
-                x.p.ProviderId, x.p.Purpose, x.p.ExpiresAt, c.Status, c.OptedOutAt, c.AdvertisingConsent.Granted, x.p.Flash))
+                x.p.ProviderId, x.p.Purpose, x.p.ExpiresAt, c.Status, c.OptedOutAt, c.AdvertisingConsent.Granted, x.p.Flash, x.p.Source))
             .ToListAsync(ct);
         if (rows.Count == 0) return;
 
@@ -57,8 +57,10 @@ public sealed class PrioritySender(
             {
                 orphans.Add(row);
             }
-            else if (row.ClientStatus != ClientStatus.Active || row.OptedOutAt is not null
-                || (row.Purpose == MessagePurpose.Advertising && !row.AdvertisingConsent))
+            // Staff alerts (issue 17) hang off a placeholder client that is kept inactive so no campaign
+            // ever dials it; the recipient is an employee, whose client status means nothing here.
+            else if (row.Source != PrioritySource.Alarm && (row.ClientStatus != ClientStatus.Active || row.OptedOutAt is not null
+                || (row.Purpose == MessagePurpose.Advertising && !row.AdvertisingConsent)))
             {
                 // Checked at acceptance too; this catches an opt-out that came in between.
                 final.Add(new ChunkSender.Outcome(row.Id, MessageStatus.Cancelled, null, 0, 0,

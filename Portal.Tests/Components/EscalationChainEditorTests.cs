@@ -56,6 +56,59 @@ public sealed class EscalationChainEditorTests
         Assert.Equal(1, await check.EscalationChains.CountAsync());
     }
 
+    /// <summary>Delete asks first; a chain an open alert escalates along is refused with the reason; another is deleted and leaves the list.</summary>
+    [Fact]
+    public async Task Delete_AsksFirst_RefusedWhileAnAlertIsOpen_ElseDeleted()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        List<Portal.Domain.Staff.Employee> staff;
+        await using (var db = database.CreateContext()) staff = await AlertTests.SeedStaffAsync(db, 1);
+        var directory = new StaffDirectory(database.Factory, TimeProvider.System);
+        var busy = await directory.SaveChainAsync(null, "Busy", [new LevelInput([staff[0].Id], [], 300)], "admin");
+        var idle = await directory.SaveChainAsync(null, "Idle", [new LevelInput([staff[0].Id], [], 300)], "admin");
+        await using (var db = database.CreateContext())
+        {
+            db.Alerts.Add(new Alert(AlertKind.Alarm, "Open on Busy", "4821", RequiredAcks.One, 1, busy, "", "lead", DateTime.UtcNow));
+            await db.SaveChangesAsync();
+        }
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(directory);
+        ctx.AddAuthorization().SetAuthorized("admin@example.com").SetRoles(Roles.Administrator);
+        var dialogs = ctx.Render<MudBlazor.MudDialogProvider>();
+        var page = ctx.Render<ChainsPage>();
+        page.WaitForAssertion(() => page.Find($"[data-testid=chain-{busy}]"), TimeSpan.FromSeconds(10));
+        Assert.Empty(page.FindAll("[data-testid=chain-delete]")); // nothing chosen: nothing to delete
+
+        async Task DeleteAsync(int id, bool confirm)
+        {
+            await page.InvokeAsync(() => page.Find($"[data-testid=chain-{id}]").Click());
+            page.WaitForAssertion(() => page.Find("[data-testid=chain-delete]"), TimeSpan.FromSeconds(10));
+            var click = page.InvokeAsync(() => page.Find("[data-testid=chain-delete]").Click());
+            dialogs.WaitForAssertion(() => Assert.Contains("Alerts already closed keep their history", dialogs.Markup), TimeSpan.FromSeconds(10));
+            var button = dialogs.FindAll("button").Single(b => b.TextContent.Trim() == (confirm ? "Delete" : "Cancel"));
+            await dialogs.InvokeAsync(() => button.Click());
+            await click;
+        }
+
+        await DeleteAsync(idle, confirm: false);
+        Assert.NotNull(await directory.ChainAsync(idle));
+
+        await DeleteAsync(busy, confirm: true);
+        page.WaitForAssertion(() => Assert.Contains("Open alerts escalate along this chain (1): close them first.", page.Find("[data-testid=chain-message]").TextContent),
+            TimeSpan.FromSeconds(10));
+        Assert.NotNull(await directory.ChainAsync(busy));
+
+        await DeleteAsync(idle, confirm: true);
+        page.WaitForAssertion(() => Assert.Contains("Chain deleted.", page.Find("[data-testid=chain-message]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Empty(page.FindAll($"[data-testid=chain-{idle}]"));
+        Assert.Null(await directory.ChainAsync(idle));
+        Assert.Empty(page.FindAll("[data-testid=chain-delete]")); // back to a new chain
+    }
+
     private static AngleSharp.Dom.IElement Input(IRenderedComponent<ChainsPage> page, string testId) =>
         page.Find($"[data-testid={testId}] input, input[data-testid={testId}]");
 }

@@ -189,6 +189,47 @@ public sealed class EscalationChainTests
     }
 
     /// <summary>
+    /// A chain is deleted only when no open alert escalates along it (that alert reads its levels at
+    /// the next step); a closed alert keeps its recipients, times and outcome, losing only the link.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task DeleteChain_RefusedWhileAnAlertIsOpenOnIt_ThenDeleted_ClosedAlertKeepsItsHistory(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        List<Employee> staff;
+        await using (var db = database.CreateContext()) staff = await AlertTests.SeedStaffAsync(db, 2);
+        var directory = new StaffDirectory(database.Factory, TimeProvider.System);
+        var id = await directory.SaveChainAsync(null, "Weekend", [new LevelInput([staff[0].Id], [], 300), new LevelInput([staff[1].Id], [], 300)], "admin");
+        var other = await directory.SaveChainAsync(null, "Weekday", [new LevelInput([staff[1].Id], [], 300)], "admin");
+        var alerts = Service(database);
+        var raised = await alerts.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Storage array degraded", [], [], id), "duty-lead");
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => directory.DeleteChainAsync(id, "admin"));
+        Assert.Equal("Open alerts escalate along this chain ({0}): close them first.", refused.Text);
+        Assert.Equal([1], refused.Args);
+        Assert.Equal(2, (await directory.ChainAsync(id))!.Levels.Count);
+
+        await alerts.CloseAsync(raised.AlertId, "duty-lead", default);
+        await directory.DeleteChainAsync(id, "admin");
+
+        Assert.Null(await directory.ChainAsync(id));
+        Assert.NotNull(await directory.ChainAsync(other));
+        var missing = await Assert.ThrowsAsync<DomainException>(() => directory.DeleteChainAsync(id, "admin"));
+        Assert.Equal("There is no such escalation chain.", missing.Text);
+        await using var check = database.CreateContext();
+        Assert.Equal(0, await check.EscalationLevels.CountAsync(l => l.ChainId == id));
+        var closed = await check.Alerts.AsNoTracking().SingleAsync(a => a.Id == raised.AlertId);
+        Assert.Null(closed.ChainId);
+        Assert.Equal(AlertState.Closed, closed.State);
+        var history = await check.AlertRecipients.Where(r => r.AlertId == raised.AlertId).Select(r => new { r.Level, r.EmployeeId }).ToListAsync();
+        Assert.Equal([(1, staff[0].Id)], history.Select(r => (r.Level, r.EmployeeId)).ToList());
+        var audit = await check.AuditEntries.SingleAsync(e => e.Action == AuditActions.ChainDeleted);
+        Assert.Equal((id.ToString(), "admin", "name=Weekend"), (audit.EntityId, audit.UserName, audit.Details));
+    }
+
+    /// <summary>
     /// Repeats over the real pipeline: level 1 (two people, one confirms at once) is re-sent twice
     /// to the one who did not, then level 2 is alerted and the chain ends. Every SMS reaches the
     /// simulator.

@@ -37,9 +37,57 @@ public sealed class GenericHttpProviderTests : IAsyncLifetime
         ErrorJsonPath = "error.message",
     };
 
-    private static HttpSmsSender Sender(HttpProviderSettings settings, int? tps = null) =>
-        new(new HttpClient(), new HttpSenderOptions(7, "Fake", settings, "t0ken", "callback-secret-0123456789", tps, "http://portal.test/"),
+    private static HttpSmsSender Sender(HttpProviderSettings settings, int? tps = null, bool supportsFlash = false) =>
+        new(new HttpClient(), new HttpSenderOptions(7, "Fake", settings, "t0ken", "callback-secret-0123456789", tps, "http://portal.test/", supportsFlash),
             NullLogger.Instance);
+
+    /// <summary>
+    /// Issue 17: a flash alarm through a provider ticked for flash carries the provider's flash field —
+    /// in the JSON body (a literal true), in a form body, or in the query of a GET — and nothing else
+    /// does: not a plain message, not a flash message through a provider not ticked for it.
+    /// </summary>
+    [Fact]
+    public async Task FlashParameter_SentForAFlashMessage_WhereTheProviderIsTicked_Only()
+    {
+        var json = Json("/ok") with { FlashParameter = "flash=true" };
+        var get = new HttpProviderSettings { Method = "GET", UrlTemplate = _fake.Url + "/ok?to={to_digits}&text={text}", FlashParameter = "mclass=0" };
+        var form = new HttpProviderSettings
+        {
+            Method = "POST", UrlTemplate = _fake.Url + "/ok", ContentType = "application/x-www-form-urlencoded",
+            BodyTemplate = "to={to}&text={text}", FlashParameter = "class=0",
+        };
+        OutgoingSms Sms(long id, bool flash) => new(id, "Portal", "+79161234567", Tricky, null) { Flash = flash };
+        async Task<FakeHttpProvider.Seen> SendAsync(HttpProviderSettings settings, bool ticked, OutgoingSms sms)
+        {
+            _fake.Requests.Clear();
+            Assert.Equal(MessageStatus.Submitted, (await Sender(settings, supportsFlash: ticked).SendAsync(sms, default)).Status);
+            return Assert.Single(_fake.Requests);
+        }
+        static IDictionary<string, Microsoft.Extensions.Primitives.StringValues> Query(FakeHttpProvider.Seen seen) =>
+            QueryHelpers.ParseQuery(new Uri("http://x" + seen.PathAndQuery).Query);
+
+        using (var flash = JsonDocument.Parse((await SendAsync(json, true, Sms(1, true))).Body))
+        {
+            Assert.True(flash.RootElement.GetProperty("flash").GetBoolean());
+            Assert.Equal(Tricky, flash.RootElement.GetProperty("text").GetString()); // the rest of the body intact
+            Assert.Equal(1, flash.RootElement.GetProperty("ref").GetInt64());
+        }
+        using (var plain = JsonDocument.Parse((await SendAsync(json, true, Sms(2, false))).Body)) Assert.False(plain.RootElement.TryGetProperty("flash", out _));
+        using (var unticked = JsonDocument.Parse((await SendAsync(json, false, Sms(3, true))).Body)) Assert.False(unticked.RootElement.TryGetProperty("flash", out _));
+
+        var flashGet = Query(await SendAsync(get, true, Sms(4, true)));
+        Assert.Equal("0", flashGet["mclass"].ToString());
+        Assert.Equal(Tricky, flashGet["text"].ToString());
+        Assert.False(Query(await SendAsync(get, true, Sms(5, false))).ContainsKey("mclass"));
+        Assert.False(Query(await SendAsync(get, false, Sms(6, true))).ContainsKey("mclass"));
+
+        var flashForm = QueryHelpers.ParseQuery((await SendAsync(form, true, Sms(7, true))).Body);
+        Assert.Equal(("0", Tricky), (flashForm["class"].ToString(), flashForm["text"].ToString()));
+        Assert.False(QueryHelpers.ParseQuery((await SendAsync(form, true, Sms(8, false))).Body).ContainsKey("class"));
+
+        Assert.Contains((get with { FlashParameter = "mclass" }).Problems(), p => p.StartsWith("The flash SMS parameter is name=value", StringComparison.Ordinal));
+        Assert.Equal("mclass=0", HttpProviderSettings.Kannel().FlashParameter);
+    }
 
     [Fact]
     public async Task JsonBody_TextEscaped_IdReadByJsonPath_HeadersAndQueryExpanded()

@@ -73,6 +73,23 @@ internal sealed class DispatchHarness : IAsyncDisposable
 
     public async Task StartAsync()
     {
+        Host = BuildHost();
+        await Host.StartAsync();
+    }
+
+    /// <summary>
+    /// Another node on the same database, queues and SMSC (issue 17: a node killed mid-escalation):
+    /// its own host, services and in-memory state; the caller stops and disposes it.
+    /// </summary>
+    public async Task<IHost> StartNodeAsync()
+    {
+        var node = BuildHost();
+        await node.StartAsync();
+        return node;
+    }
+
+    private IHost BuildHost()
+    {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             EnvironmentName = "Testing",
@@ -110,8 +127,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         builder.AddPortalInfrastructure();
         TestServices?.Invoke(builder.Services);
         if (Clock is not null) builder.Services.AddSingleton(Clock);
-        Host = builder.Build();
-        await Host.StartAsync();
+        return builder.Build();
     }
 
     /// <summary>Graceful stop, or with <paramref name="kill"/> a stop whose handlers are cancelled at once (work in flight is not recorded).</summary>

@@ -64,6 +64,7 @@ public static class AuditActionNames
         ["staff.employees-imported"] = "Employees imported",
         ["staff.group-saved"] = "Staff group saved",
         ["staff.chain-saved"] = "Escalation chain saved",
+        ["staff.chain-deleted"] = "Escalation chain deleted",
         ["staff.roster-saved"] = "On-call roster saved",
         ["alert.raised"] = "Alert raised",
         ["alert.acknowledged"] = "Alert acknowledged",

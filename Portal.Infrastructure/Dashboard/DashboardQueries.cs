@@ -313,7 +313,7 @@ public sealed class DashboardQueries(
         var providers = await db.Providers.AsNoTracking()
             .Where(p => p.Enabled || reporting.Contains(p.Id))
             .OrderBy(p => p.Name)
-            .Select(p => new { p.Id, p.Name, p.Enabled })
+            .Select(p => new { p.Id, p.Name, p.Enabled, p.Kind })
             .ToListAsync(ct);
 
         var deltas = new Dictionary<int, (double PerSecond, long Submitted, long Errors, long Throttled)>();
@@ -352,7 +352,7 @@ public sealed class DashboardQueries(
                 Math.Round(d.PerSecond, 1),
                 d.Submitted > 0 ? Math.Round(100.0 * d.Errors / d.Submitted, 2) : 0,
                 d.Submitted > 0 ? Math.Round(100.0 * d.Throttled / d.Submitted, 2) : 0,
-                p.Enabled);
+                p.Enabled, p.Kind);
         }).ToList();
     }
 

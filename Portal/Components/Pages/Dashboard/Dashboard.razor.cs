@@ -121,7 +121,7 @@ public partial class Dashboard : IAsyncDisposable
 
     private static Color BindColor(ProviderBindState state) => state switch
     {
-        ProviderBindState.Bound => Color.Success,
+        ProviderBindState.Bound or ProviderBindState.Ready => Color.Success,
         ProviderBindState.Partial => Color.Warning,
         ProviderBindState.Down => Color.Error,
         ProviderBindState.NoNode => Color.Default,
@@ -133,8 +133,13 @@ public partial class Dashboard : IAsyncDisposable
         ProviderBindState.NoNode => L["Not connected"],
         ProviderBindState.Down => L["Down"],
         ProviderBindState.Disabled => L["Disabled"],
+        ProviderBindState.Ready => L["Ready"],
         _ => L["{0} of {1} up", p.BindsUp, p.BindsConfigured],
     };
+
+    /// <summary>SMPP: requests in flight of the binds' windows; HTTP has no window, only requests waiting for an answer.</summary>
+    private string WindowText(ProviderLive p) =>
+        p.Kind == Portal.Domain.Providers.ProviderKind.Http ? L["{0} in flight", p.WindowInUse.ToString("N0")] : $"{p.WindowInUse:N0} / {p.WindowSize:N0}";
 
     private string QueueLabel(string queue) =>
         queue == Sending.Value.ChunkQueue ? L["Chunks to send"]

@@ -67,11 +67,13 @@ public sealed record ProviderLive(
     double ErrorPercent,
     double ThrottlePercent,
     bool Enabled = true,
-    ProviderKind Kind = ProviderKind.Smpp)
+    ProviderKind Kind = ProviderKind.Smpp,
+    DateTime? CircuitOpenUntil = null)
 {
     /// <summary>A disabled provider is never shown up, even while a node still holds its binds (issue 12).</summary>
     public ProviderBindState BindState =>
         !Enabled ? ProviderBindState.Disabled
+        : CircuitOpenUntil is not null ? ProviderBindState.CircuitOpen
         : Nodes == 0 ? ProviderBindState.NoNode
         : Kind == ProviderKind.Http ? ProviderBindState.Ready
         : BindsUp == 0 ? ProviderBindState.Down
@@ -90,4 +92,6 @@ public enum ProviderBindState
     Disabled = 4,
     /// <summary>An HTTP provider some node has a sender for (it has no binds to count).</summary>
     Ready = 5,
+    /// <summary>Some node's circuit keeps it out of routing until <see cref="ProviderLive.CircuitOpenUntil"/>, binds or not.</summary>
+    CircuitOpen = 6,
 }

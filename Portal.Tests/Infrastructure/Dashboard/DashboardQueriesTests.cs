@@ -445,6 +445,35 @@ public class DashboardQueriesTests
         Assert.Equal(ProviderBindState.Disabled, (await f.Queries.ReadAsync(Day)).Providers.Single(p => p.ProviderId == gatewayId).BindState);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ProviderWhoseCircuitSomeNodeOpened_IsShownCircuitOpen_NotBound_UntilItRunsOut(DatabaseProvider provider)
+    {
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [new ProviderNodeStats
+            {
+                NodeId = "node-a", ProviderId = f.ProviderId, UpdatedAt = Now, BindsUp = 2, BindsConfigured = 2, WindowSize = 200,
+            }], default);
+            db.ProviderCircuits.Add(new Portal.Infrastructure.Providers.ProviderCircuit
+            {
+                ProviderId = f.ProviderId, OpenUntil = Now.AddSeconds(30), OpenedAt = Now, NodeId = "node-b", Reason = "5 failures in a row",
+            });
+            await db.SaveChangesAsync();
+        }
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single();
+        Assert.Equal((ProviderBindState.CircuitOpen, Now.AddSeconds(30)), (shown.BindState, shown.CircuitOpenUntil));
+
+        f.Clock.Now = Now.AddSeconds(31);
+        await using (var db = f.Database.CreateContext())
+        {
+            await db.ProviderNodeStats.ExecuteUpdateAsync(s => s.SetProperty(r => r.UpdatedAt, Now.AddSeconds(31)));
+        }
+        Assert.Equal(ProviderBindState.Bound, (await f.Queries.ReadAsync(Day)).Providers.Single().BindState);
+    }
+
     [Fact]
     public async Task Publisher_WritesThisNodesHttpSendersToo()
     {

@@ -123,7 +123,7 @@ public partial class Dashboard : IAsyncDisposable
     {
         ProviderBindState.Bound or ProviderBindState.Ready => Color.Success,
         ProviderBindState.Partial => Color.Warning,
-        ProviderBindState.Down => Color.Error,
+        ProviderBindState.Down or ProviderBindState.CircuitOpen => Color.Error,
         ProviderBindState.NoNode => Color.Default,
         _ => Color.Default,
     };
@@ -134,6 +134,7 @@ public partial class Dashboard : IAsyncDisposable
         ProviderBindState.Down => L["Down"],
         ProviderBindState.Disabled => L["Disabled"],
         ProviderBindState.Ready => L["Ready"],
+        ProviderBindState.CircuitOpen => L["Circuit open until {0}", Local(p.CircuitOpenUntil!.Value).ToString("T")],
         _ => L["{0} of {1} up", p.BindsUp, p.BindsConfigured],
     };
 

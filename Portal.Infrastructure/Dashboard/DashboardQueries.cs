@@ -313,8 +313,12 @@ public sealed class DashboardQueries(
         var providers = await db.Providers.AsNoTracking()
             .Where(p => p.Enabled || reporting.Contains(p.Id))
             .OrderBy(p => p.Name)
-            .Select(p => new { p.Id, p.Name, p.Enabled })
+            .Select(p => new { p.Id, p.Name, p.Enabled, p.Kind })
             .ToListAsync(ct);
+        // Circuits any node opened (issue 12): "up" would be a lie while routing avoids the provider.
+        var open = await db.ProviderCircuits.AsNoTracking().Where(c => c.OpenUntil > now)
+            .GroupBy(c => c.ProviderId).Select(g => new { ProviderId = g.Key, Until = g.Max(c => c.OpenUntil) })
+            .ToDictionaryAsync(c => c.ProviderId, c => c.Until, ct);
 
         var deltas = new Dictionary<int, (double PerSecond, long Submitted, long Errors, long Throttled)>();
         var seen = new HashSet<(string, int)>();
@@ -352,7 +356,7 @@ public sealed class DashboardQueries(
                 Math.Round(d.PerSecond, 1),
                 d.Submitted > 0 ? Math.Round(100.0 * d.Errors / d.Submitted, 2) : 0,
                 d.Submitted > 0 ? Math.Round(100.0 * d.Throttled / d.Submitted, 2) : 0,
-                p.Enabled);
+                p.Enabled, p.Kind, open.TryGetValue(p.Id, out var until) ? DateTime.SpecifyKind(until, DateTimeKind.Utc) : null);
         }).ToList();
     }
 

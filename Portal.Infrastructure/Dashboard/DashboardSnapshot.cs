@@ -1,4 +1,5 @@
 using Portal.Domain.Campaigns;
+using Portal.Domain.Providers;
 using Portal.Infrastructure.Messaging;
 
 namespace Portal.Infrastructure.Dashboard;
@@ -50,7 +51,10 @@ public sealed record LiveCampaign(
 /// <summary>Messages submitted and delivered in one <see cref="DashboardSnapshot.BucketSize"/> starting at <see cref="Start"/>.</summary>
 public sealed record ThroughputBucket(DateTime Start, int Submitted, int Delivered);
 
-/// <summary>One provider summed over the nodes that reported within <see cref="DashboardOptions.FreshFor"/>.</summary>
+/// <summary>
+/// One provider summed over the nodes that reported within <see cref="DashboardOptions.FreshFor"/>.
+/// An HTTP provider has no binds or window: its nodes report requests in flight as <see cref="WindowInUse"/>.
+/// </summary>
 public sealed record ProviderLive(
     int ProviderId,
     string Name,
@@ -62,12 +66,16 @@ public sealed record ProviderLive(
     double PartsPerSecond,
     double ErrorPercent,
     double ThrottlePercent,
-    bool Enabled = true)
+    bool Enabled = true,
+    ProviderKind Kind = ProviderKind.Smpp,
+    DateTime? CircuitOpenUntil = null)
 {
     /// <summary>A disabled provider is never shown up, even while a node still holds its binds (issue 12).</summary>
     public ProviderBindState BindState =>
         !Enabled ? ProviderBindState.Disabled
+        : CircuitOpenUntil is not null ? ProviderBindState.CircuitOpen
         : Nodes == 0 ? ProviderBindState.NoNode
+        : Kind == ProviderKind.Http ? ProviderBindState.Ready
         : BindsUp == 0 ? ProviderBindState.Down
         : BindsUp < BindsConfigured ? ProviderBindState.Partial
         : ProviderBindState.Bound;
@@ -82,4 +90,8 @@ public enum ProviderBindState
     Bound = 3,
     /// <summary>Switched off in the registry: not routed to, whatever its binds.</summary>
     Disabled = 4,
+    /// <summary>An HTTP provider some node has a sender for (it has no binds to count).</summary>
+    Ready = 5,
+    /// <summary>Some node's circuit keeps it out of routing until <see cref="ProviderLive.CircuitOpenUntil"/>, binds or not.</summary>
+    CircuitOpen = 6,
 }

@@ -33,7 +33,8 @@ public sealed class ProviderStatsPublisher(
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var now = clock.GetUtcNow().UtcDateTime;
-                var rows = connections.Connected().Select(c => Reading(node, c.ProviderId, c.Connector, now)).ToList();
+                var rows = connections.Connected().Select(c => Reading(node, c.ProviderId, c.Connector, now))
+                    .Concat(connections.HttpConnected().Select(h => Reading(node, h.ProviderId, h.Statistics, now))).ToList();
                 var cleanup = now - lastCleanup > TimeSpan.FromMinutes(1);
                 if (rows.Count == 0 && !cleanup) continue;
                 try
@@ -78,6 +79,21 @@ public sealed class ProviderStatsPublisher(
             ReceiptsTotal = s.ReceiptsReceived,
         };
     }
+
+    /// <summary>
+    /// An HTTP provider's state now: no binds and no window (a request per message), so those stay 0
+    /// and the in-flight requests stand in the window's place; submits, errors and throttles as for SMPP.
+    /// </summary>
+    public static ProviderNodeStats Reading(string node, int providerId, HttpSenderStatistics s, DateTime now) => new()
+    {
+        NodeId = node,
+        ProviderId = providerId,
+        UpdatedAt = now,
+        WindowInUse = s.InFlight,
+        SubmittedTotal = s.Submitted,
+        ErrorsTotal = s.Errors,
+        ThrottledTotal = s.Throttled,
+    };
 
     /// <summary>Insert or replace each node/provider row (one statement each; ON CONFLICT works on SQLite and PostgreSQL).</summary>
     public static async Task UpsertAsync(PortalDbContext db, IEnumerable<ProviderNodeStats> rows, CancellationToken ct)

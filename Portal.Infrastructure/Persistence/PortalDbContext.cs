@@ -52,6 +52,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<SmsProvider> Providers => Set<SmsProvider>();
     public DbSet<PriceListEntry> PriceListEntries => Set<PriceListEntry>();
     public DbSet<Providers.SenderNode> SenderNodes => Set<Providers.SenderNode>();
+    public DbSet<Providers.ProviderCircuit> ProviderCircuits => Set<Providers.ProviderCircuit>();
     public DbSet<Providers.CallbackNonce> CallbackNonces => Set<Providers.CallbackNonce>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Domain.Retention.RetentionRun> RetentionRuns => Set<Domain.Retention.RetentionRun>();

@@ -29,7 +29,9 @@ public static class HttpProviderAnswer
         var error = ErrorCode(code, Extract(body, settings.ErrorJsonPath, settings.ErrorRegex));
         return code switch
         {
-            401 or 403 or 407 or 408 or 429 or 503 => new SendResult(MessageStatus.Rejected, null, 0, error, NotSent: true),
+            // 429 is the gateway's "slow down": throttled, so it never opens the circuit (issue 12).
+            429 => new SendResult(MessageStatus.Rejected, null, 0, error, NotSent: true) { Throttled = true },
+            401 or 403 or 407 or 408 or 503 => new SendResult(MessageStatus.Rejected, null, 0, error, NotSent: true),
             >= 400 and < 500 => new SendResult(MessageStatus.Rejected, null, 0, error),
             // 5xx, or a 2xx/3xx that is not a listed success: we cannot tell what happened.
             _ => new SendResult(MessageStatus.Uncertain, null, 0, error),

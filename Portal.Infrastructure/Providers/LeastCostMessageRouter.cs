@@ -11,21 +11,39 @@ using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Providers;
 
-/// <summary>One <see cref="CircuitBreaker"/> per provider on this node.</summary>
+/// <summary>
+/// One <see cref="CircuitBreaker"/> per provider on this node, plus the circuits other nodes opened
+/// (<see cref="ProviderCircuit"/> rows, read by the router): a provider open anywhere is open here.
+/// </summary>
 public sealed class ProviderHealthBoard(TimeProvider clock)
 {
     private readonly ConcurrentDictionary<int, CircuitBreaker> _breakers = new();
+    private volatile IReadOnlyDictionary<int, DateTimeOffset> _openElsewhere = new Dictionary<int, DateTimeOffset>();
 
     public int Threshold { get; init; } = 5;
     public TimeSpan CoolDown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a router reads the circuits other nodes opened.</summary>
+    public TimeSpan ShareRefresh { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Replaced as a whole by the router's read: provider → until when another node keeps it open.</summary>
+    internal void SetOpenElsewhere(IReadOnlyDictionary<int, DateTimeOffset> open) => _openElsewhere = open;
+
+    /// <summary>Whether another node's open circuit keeps <paramref name="providerId"/> out now, and until when.</summary>
+    public DateTimeOffset? OpenElsewhereUntil(int providerId) =>
+        _openElsewhere.TryGetValue(providerId, out var until) && until > clock.GetUtcNow() ? until : null;
 
     public CircuitBreaker For(int providerId) => _breakers.GetOrAdd(providerId, _ => new CircuitBreaker(clock, Threshold, CoolDown));
 
     /// <summary>Every provider this node has a breaker for, with its state (issue 22: the circuit gauge).</summary>
     public IEnumerable<(int ProviderId, CircuitState State)> States() => _breakers.Select(b => (b.Key, b.Value.State));
 
-    public ProviderHealth HealthOf(int providerId) =>
-        _breakers.TryGetValue(providerId, out var b) ? new ProviderHealth(b.State, b.OpenUntil) : ProviderHealth.Healthy;
+    public ProviderHealth HealthOf(int providerId)
+    {
+        var local = _breakers.TryGetValue(providerId, out var b) ? new ProviderHealth(b.State, b.OpenUntil) : ProviderHealth.Healthy;
+        if (OpenElsewhereUntil(providerId) is not { } until) return local;
+        return local.State == CircuitState.Open && local.OpenUntil >= until ? local : new ProviderHealth(CircuitState.Open, until);
+    }
 }
 
 /// <summary>
@@ -79,6 +97,7 @@ public sealed class LeastCostMessageRouter(
     {
         _routes = true;
         var snapshot = await LoadAsync(ct);
+        await RefreshSharedCircuitsAsync(ct);
         var plan = PlanOf(snapshot, phone, providerId, sandbox);
         int? avoid = _avoid.TryGetValue(phone, out var a) && a.Until > Environment.TickCount64 ? a.ProviderId : null;
         foreach (var option in plan.Usable)
@@ -99,6 +118,7 @@ public sealed class LeastCostMessageRouter(
             {
                 breaker.Open();
                 logger.LogWarning("Provider {Provider} cannot be connected, circuit open until {Until}: {Error}", option.Name, breaker.OpenUntil, e.Message);
+                ShareOpen(option.ProviderId, breaker.OpenUntil, "cannot be connected: " + e.Message);
                 continue;
             }
             return new RoutedProvider(option.ProviderId, option.Name, option.Price, new ReportingSender(this, option.ProviderId, sender));
@@ -142,15 +162,119 @@ public sealed class LeastCostMessageRouter(
     {
         var kind = Classify(result);
         var breaker = health.For(providerId);
-        if (result.Throttled)
-        {
-            // It answered: "slow down" is not "down" (issue 12), so throttling never opens the circuit.
-            breaker.RecordSuccess();
-            return kind;
-        }
-        if (kind is SendFailureKind.Temporary or SendFailureKind.Uncertain) breaker.RecordFailure();
+        var before = breaker.OpenUntil;
+        // It answered: "slow down" is not "down" (issue 12), so throttling never opens the circuit.
+        if (!result.Throttled && kind is SendFailureKind.Temporary or SendFailureKind.Uncertain) breaker.RecordFailure();
         else breaker.RecordSuccess();
+        var after = breaker.OpenUntil;
+        if (after is { } until && after != before)
+        {
+            ShareOpen(providerId, until, string.Create(CultureInfo.InvariantCulture, $"{breaker.Threshold} failures in a row, last {result.ErrorCode ?? result.Status.ToString()}"));
+        }
+        else if (after is null && before is not null)
+        {
+            ShareClosed(providerId);
+        }
         return kind;
+    }
+
+    // ---- the circuit shared across nodes (issue 12 item 5) ----
+
+    private readonly SemaphoreSlim _circuitsLoading = new(1, 1);
+    // Far enough back that the first route reads (TickCount64 minus long.MinValue would overflow).
+    private long _circuitsReadAt = long.MinValue / 2;
+    private readonly Lock _sharingLock = new();
+    private Task _sharing = Task.CompletedTask;
+
+    /// <summary>The last write of this node's circuit changes (tests wait on it).</summary>
+    internal Task Sharing
+    {
+        get
+        {
+            lock (_sharingLock) return _sharing;
+        }
+    }
+
+    /// <summary>
+    /// Reads the circuits other nodes keep open, at most once per <see cref="ProviderHealthBoard.ShareRefresh"/>:
+    /// one small statement a second per node, never one per message. A read in progress is not waited
+    /// for (the previous answer serves), and a failed read keeps the previous answer.
+    /// </summary>
+    private async ValueTask RefreshSharedCircuitsAsync(CancellationToken ct)
+    {
+        if (Environment.TickCount64 - Interlocked.Read(ref _circuitsReadAt) < health.ShareRefresh.TotalMilliseconds) return;
+        if (!await _circuitsLoading.WaitAsync(0, ct)) return;
+        try
+        {
+            if (Environment.TickCount64 - Interlocked.Read(ref _circuitsReadAt) < health.ShareRefresh.TotalMilliseconds) return;
+            var now = clock.GetUtcNow().UtcDateTime;
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var rows = await db.ProviderCircuits.AsNoTracking()
+                .Where(c => c.OpenUntil > now && c.NodeId != _nodeId)
+                .Select(c => new { c.ProviderId, c.OpenUntil })
+                .ToListAsync(ct);
+            health.SetOpenElsewhere(rows.ToDictionary(r => r.ProviderId, r => new DateTimeOffset(DateTime.SpecifyKind(r.OpenUntil, DateTimeKind.Utc))));
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            logger.LogWarning("Circuits opened by other nodes not read (retried in a second): {Error}", e.Message);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _circuitsReadAt, Environment.TickCount64);
+            _circuitsLoading.Release();
+        }
+    }
+
+    // Provider -> when this node last wrote its open circuit: failures of messages already in flight
+    // re-trip an open breaker, and a window of 100 would otherwise write 20 times in a row.
+    private readonly ConcurrentDictionary<int, long> _sharedOpenAt = new();
+
+    private void ShareOpen(int providerId, DateTimeOffset? openUntil, string reason)
+    {
+        if (openUntil is not { } until) return;
+        var tick = Environment.TickCount64;
+        if (_sharedOpenAt.TryGetValue(providerId, out var last) && tick - last < health.ShareRefresh.TotalMilliseconds) return;
+        _sharedOpenAt[providerId] = tick;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var text = reason.Length > 200 ? reason[..200] : reason;
+        Share(db => db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "ProviderCircuits" ("ProviderId", "OpenUntil", "OpenedAt", "NodeId", "Reason")
+            VALUES ({providerId}, {until.UtcDateTime}, {now}, {_nodeId}, {text})
+            ON CONFLICT ("ProviderId") DO UPDATE SET
+                "OpenUntil" = excluded."OpenUntil", "OpenedAt" = excluded."OpenedAt", "NodeId" = excluded."NodeId", "Reason" = excluded."Reason"
+            """));
+    }
+
+    /// <summary>This node's probe went through: its row goes (another node's later trip stays until its own probe).</summary>
+    private void ShareClosed(int providerId)
+    {
+        _sharedOpenAt.TryRemove(providerId, out _);
+        Share(db => db.ProviderCircuits.Where(c => c.ProviderId == providerId && c.NodeId == _nodeId).ExecuteDeleteAsync());
+    }
+
+    /// <summary>
+    /// Writes one change after the previous one, off the send path (a trip is rare: at most one per
+    /// provider per cool-down). A failed write is logged; the other nodes then learn of the provider
+    /// from their own failures, as before this was shared.
+    /// </summary>
+    private void Share(Func<PortalDbContext, Task<int>> write)
+    {
+        lock (_sharingLock)
+        {
+            _sharing = _sharing.ContinueWith(async _ =>
+            {
+                try
+                {
+                    await using var db = await contexts.CreateDbContextAsync();
+                    await write(db);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    logger.LogWarning("Circuit change not shared with the other nodes: {Error}", e.Message);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
     }
 
     /// <summary>Null for success; SMPP codes "smpp:0x...." through <see cref="SmppFailures"/>.</summary>

@@ -12,6 +12,12 @@ public sealed class ProvidersOptions
     public TimeSpan CircuitCoolDown { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How often each sending node reads the circuits other nodes opened (issue 12: an open circuit on
+    /// one node is known to the others within seconds). One small statement per interval per node.
+    /// </summary>
+    public TimeSpan CircuitShareRefresh { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The public address HTTP providers reach this portal at for receipts and inbound SMS
     /// (<c>{dlr_url}</c>, the callback URLs the editor shows), e.g. <c>https://portal.company.example</c>.
     /// Empty: the app's own first listening address.

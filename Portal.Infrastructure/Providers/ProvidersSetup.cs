@@ -18,11 +18,12 @@ public static class ProvidersSetup
         services.AddSingleton<PriceListImport>();
         services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
             .Validate(o => o.CircuitThreshold >= 1 && o.CircuitCoolDown > TimeSpan.Zero, "Providers:CircuitThreshold is at least 1 and Providers:CircuitCoolDown positive.")
+            .Validate(o => o.CircuitShareRefresh > TimeSpan.Zero && o.CircuitShareRefresh <= TimeSpan.FromMinutes(1), "Providers:CircuitShareRefresh is positive and at most a minute.")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
-            return new ProviderHealthBoard(sp.GetRequiredService<TimeProvider>()) { Threshold = options.CircuitThreshold, CoolDown = options.CircuitCoolDown };
+            return new ProviderHealthBoard(sp.GetRequiredService<TimeProvider>()) { Threshold = options.CircuitThreshold, CoolDown = options.CircuitCoolDown, ShareRefresh = options.CircuitShareRefresh };
         });
         services.AddSingleton<ProviderCallbackUrls>();
         services.AddSingleton<ProviderCallbacks>();

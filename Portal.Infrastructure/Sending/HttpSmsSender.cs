@@ -23,21 +23,40 @@ public sealed record HttpSenderOptions(int ProviderId, string Name, HttpProvider
 /// it never throws for a provider's failure: the outcome is a <see cref="SendResult"/>, uncertain
 /// whenever the request may have reached the provider.
 /// </summary>
-internal sealed class HttpSmsSender(HttpClient http, HttpSenderOptions options, ILogger logger) : ISmsSender
+internal sealed class HttpSmsSender(HttpClient http, HttpSenderOptions options, ILogger logger, HttpSenderStatistics? statistics = null) : ISmsSender
 {
     private const int MaxAnswerBytes = 64 * 1024;
     private readonly TpsLimiter? _tps = options.MaxPartsPerSecond is { } tps ? new TpsLimiter(tps) : null;
 
     public HttpSenderOptions Options => options;
 
+    /// <summary>What this sender did since it was built, for the live dashboard (issue 12: HTTP providers are on it too).</summary>
+    /// <remarks>Handed on when the sender is rebuilt for new settings, so the totals never go backwards.</remarks>
+    public HttpSenderStatistics Statistics { get; } = statistics ?? new();
+
     public async Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken ct)
     {
-        var settings = options.Settings;
         var parts = SmsLength.Measure(sms.Text).Parts;
         if (_tps is not null)
         {
             for (var i = 0; i < parts; i++) await _tps.WaitAsync(ct);
         }
+        Statistics.Started(parts);
+        SendResult? result = null;
+        try
+        {
+            result = await ExchangeAsync(sms, parts, ct);
+            return result;
+        }
+        finally
+        {
+            Statistics.Finished(parts, result);
+        }
+    }
+
+    private async Task<SendResult> ExchangeAsync(OutgoingSms sms, int parts, CancellationToken ct)
+    {
+        var settings = options.Settings;
         using var request = BuildRequest(sms);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
@@ -126,5 +145,38 @@ internal sealed class HttpSmsSender(HttpClient http, HttpSenderOptions options, 
         int n;
         while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), ct)) > 0) read += n;
         return Encoding.UTF8.GetString(buffer, 0, read);
+    }
+}
+
+/// <summary>
+/// An HTTP provider's counters on this node, in parts as the SMPP connector counts submit_sm: every
+/// part handed to the provider, those refused or left uncertain (errors), those answered 429 (throttled),
+/// and the requests waiting for an answer. Totals since the sender was built; the dashboard makes rates.
+/// </summary>
+public sealed class HttpSenderStatistics
+{
+    private long _submitted;
+    private long _errors;
+    private long _throttled;
+    private int _inFlight;
+
+    public long Submitted => Interlocked.Read(ref _submitted);
+    public long Errors => Interlocked.Read(ref _errors);
+    public long Throttled => Interlocked.Read(ref _throttled);
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void Started(int parts)
+    {
+        Interlocked.Add(ref _submitted, parts);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    /// <param name="result">Null when the caller gave up (cancelled): neither an error nor a throttle.</param>
+    internal void Finished(int parts, SendResult? result)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (result is null || result.Status == MessageStatus.Submitted) return;
+        if (result.Throttled) Interlocked.Add(ref _throttled, parts);
+        else Interlocked.Add(ref _errors, parts);
     }
 }

@@ -14,6 +14,10 @@ public sealed partial class ProviderConnections
     /// <summary>HTTP providers this node has a sender for (issue 22: a node with one is ready to send).</summary>
     public int HttpSenders => _http.Count;
 
+    /// <summary>The HTTP providers this node has a sender for, with their counters (the dashboard publishes them).</summary>
+    public IReadOnlyList<(int ProviderId, HttpSenderStatistics Statistics)> HttpConnected() =>
+        _http.Select(h => (h.Key, h.Value.Sender.Statistics)).ToList();
+
     /// <summary>The HTTP sender of <paramref name="providerId"/>, or null when it is an SMPP provider.</summary>
     private HttpSmsSender? HttpSenderOf(int providerId, string name, string settingsJson)
     {
@@ -22,7 +26,7 @@ public sealed partial class ProviderConnections
         var settings = ProviderSettings.Parse(settingsJson);
         if (settings.Http is null) return null;
         if (httpSenders is null) throw new InvalidOperationException("HTTP providers need HttpProviderSenders (AddPortalProviders registers it).");
-        var sender = httpSenders.Create(providerId, name, settings);
+        var sender = httpSenders.Create(providerId, name, settings, known.Sender?.Statistics);
         _http[providerId] = (settingsJson, sender);
         return sender;
     }

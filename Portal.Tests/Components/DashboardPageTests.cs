@@ -109,6 +109,40 @@ public class DashboardPageTests
     }
 
     [Fact]
+    public async Task HttpProvider_IsListedReady_ADisabledProviderShowsDisabled_NeverUp_AndAnOpenCircuitShows()
+    {
+        // Issue 12 item 5: HTTP providers on the live dashboard; a disabled one is not shown up even while a node still holds its binds.
+        var snapshot = Snapshot(sent: 10, delivered: 0, queued: 0) with
+        {
+            Providers =
+            [
+                new ProviderLive(2, "gateway", Nodes: 1, BindsUp: 0, BindsConfigured: 0, WindowInUse: 3, WindowSize: 0, PartsPerSecond: 12.5,
+                    ErrorPercent: 0.5, ThrottlePercent: 20, Enabled: true, Kind: Portal.Domain.Providers.ProviderKind.Http),
+                new ProviderLive(3, "old smsc", Nodes: 1, BindsUp: 2, BindsConfigured: 2, WindowInUse: 0, WindowSize: 100, PartsPerSecond: 0,
+                    ErrorPercent: 0, ThrottlePercent: 0, Enabled: false),
+                new ProviderLive(4, "failing", Nodes: 1, BindsUp: 1, BindsConfigured: 1, WindowInUse: 0, WindowSize: 10, PartsPerSecond: 0,
+                    ErrorPercent: 100, ThrottlePercent: 0, Kind: Portal.Domain.Providers.ProviderKind.Http, CircuitOpenUntil: Now.AddSeconds(25)),
+            ],
+        };
+        await using var ctx = Context(new FakeQueries { Snapshot = snapshot });
+
+        var page = ctx.Render<DashboardPage>();
+
+        var rows = page.FindAll("[data-testid=providers] tbody tr");
+        Assert.Equal(3, rows.Count);
+        Assert.Contains("gateway", rows[0].TextContent);
+        Assert.Equal("HTTP", rows[0].QuerySelector("[data-testid=provider-kind]")!.TextContent.Trim());
+        Assert.Equal("Ready", rows[0].QuerySelector("[data-testid=bind-state]")!.TextContent.Trim());
+        Assert.Contains("3 in flight", rows[0].TextContent);
+        Assert.Contains("20.00 %", rows[0].TextContent);
+        Assert.Equal("12.5", rows[0].QuerySelector("[data-testid=provider-speed]")!.TextContent.Trim());
+        Assert.Equal("Disabled", rows[1].QuerySelector("[data-testid=bind-state]")!.TextContent.Trim());
+        Assert.DoesNotContain("up", rows[1].QuerySelector("[data-testid=bind-state]")!.TextContent);
+        // Issue 12: a circuit some node opened is shown, not "Ready".
+        Assert.StartsWith("Circuit open until", rows[2].QuerySelector("[data-testid=bind-state]")!.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task NoCampaignsOrProviders_SayWhy()
     {
         // An idle quarter of an hour: 90 empty buckets (an all-zero chart used to hang the render).

@@ -27,6 +27,18 @@ internal sealed class SenderNodeConfiguration : IEntityTypeConfiguration<Provide
     }
 }
 
+internal sealed class ProviderCircuitConfiguration : IEntityTypeConfiguration<Providers.ProviderCircuit>
+{
+    public void Configure(EntityTypeBuilder<Providers.ProviderCircuit> b)
+    {
+        b.HasKey(c => c.ProviderId);
+        b.Property(c => c.ProviderId).ValueGeneratedNever();
+        b.Property(c => c.NodeId).HasMaxLength(64);
+        b.Property(c => c.Reason).HasMaxLength(200);
+        b.HasOne<SmsProvider>().WithMany().HasForeignKey(c => c.ProviderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class CallbackNonceConfiguration : IEntityTypeConfiguration<Providers.CallbackNonce>
 {
     public void Configure(EntityTypeBuilder<Providers.CallbackNonce> b)

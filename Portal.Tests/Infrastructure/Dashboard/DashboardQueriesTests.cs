@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
@@ -361,6 +362,145 @@ public class DashboardQueriesTests
             }
             Assert.NotNull(row);
             Assert.Equal((f.ProviderId, 1, 1, 10, 1L), (row.ProviderId, row.BindsUp, row.BindsConfigured, row.WindowSize, row.SubmittedTotal));
+        }
+        finally
+        {
+            await publisher.StopAsync(default);
+        }
+    }
+
+    /// <summary>A node's connections with HTTP senders built as in the host (one factory client, callback URLs).</summary>
+    private static (ProviderConnections Connections, ServiceProvider Services) HttpConnections()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddHttpClient();
+        services.AddSingleton(Options.Create(new Portal.Infrastructure.Providers.ProvidersOptions { CallbackBaseUrl = "http://portal.test/" }));
+        services.AddSingleton<Portal.Infrastructure.Providers.ProviderCallbackUrls>();
+        services.AddSingleton<HttpProviderSenders>();
+        var sp = services.BuildServiceProvider();
+        var bus = new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
+        var connections = new ProviderConnections(new ReceiptForwarder(bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance),
+            NullLoggerFactory.Instance, httpSenders: sp.GetRequiredService<HttpProviderSenders>());
+        return (connections, sp);
+    }
+
+    private static string HttpSettings(string url) => new Portal.Infrastructure.Providers.ProviderSettings
+    {
+        Password = "t0ken",
+        Http = new Portal.Infrastructure.Providers.HttpProviderSettings
+        {
+            Method = "POST", UrlTemplate = url, ContentType = "application/json", BodyTemplate = """{"to":"{to}","text":"{text}"}""",
+            MessageIdJsonPath = "$.result.messages[0].id",
+        },
+    }.ToJson();
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task HttpProvider_IsListedReady_WithItsSubmitsThrottlesAndErrors_AndDisabledIsNotUp(DatabaseProvider provider)
+    {
+        // Issue 12 item 5: HTTP providers were missing from the live dashboard (only SMPP connectors published).
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using var fake = await Portal.Tests.Infrastructure.Http.FakeHttpProvider.StartAsync();
+        int gatewayId;
+        await using (var db = f.Database.CreateContext())
+        {
+            var gateway = new SmsProvider("gateway", ProviderKind.Http, "{}");
+            db.Providers.Add(gateway);
+            await db.SaveChangesAsync();
+            gatewayId = gateway.Id;
+        }
+        var (connections, sp) = HttpConnections();
+        await using var __ = connections;
+        await using var ___ = sp;
+        var sender = await connections.GetAsync(gatewayId, "gateway", HttpSettings(fake.Url + "/every-other-429"), default);
+        var (id, statistics) = Assert.Single(connections.HttpConnected());
+        Assert.Equal(gatewayId, id);
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [ProviderStatsPublisher.Reading("node-a", gatewayId, statistics, Now)], default);
+        }
+        var listed = (await f.Queries.ReadAsync(Day)).Providers.Single(p => p.ProviderId == gatewayId);
+        Assert.Equal((ProviderKind.Http, 1, ProviderBindState.Ready), (listed.Kind, listed.Nodes, listed.BindState));
+
+        // Four one-part messages: two accepted, two answered 429 (throttled, not errors).
+        var results = new List<SendResult>();
+        for (var i = 0; i < 4; i++) results.Add(await sender.SendAsync(new OutgoingSms(i + 1, "Portal", "+79161234567", "Hello", null), default));
+        Assert.Equal(2, results.Count(r => r.Status == MessageStatus.Submitted));
+        Assert.Equal(2, results.Count(r => r.Throttled && r.NotSent));
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [ProviderStatsPublisher.Reading("node-a", gatewayId, statistics, Now.AddSeconds(10))], default);
+        }
+        f.Clock.Now = Now.AddSeconds(10);
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single(p => p.ProviderId == gatewayId);
+        Assert.Equal((0.4, 50.0, 0.0), (shown.PartsPerSecond, shown.ThrottlePercent, shown.ErrorPercent));
+        Assert.Equal(ProviderBindState.Ready, shown.BindState);
+
+        await using (var db = f.Database.CreateContext())
+        {
+            await db.Providers.Where(p => p.Id == gatewayId).ExecuteUpdateAsync(s => s.SetProperty(p => p.Enabled, false));
+        }
+        f.Clock.Now = Now.AddSeconds(11);
+        Assert.Equal(ProviderBindState.Disabled, (await f.Queries.ReadAsync(Day)).Providers.Single(p => p.ProviderId == gatewayId).BindState);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ProviderWhoseCircuitSomeNodeOpened_IsShownCircuitOpen_NotBound_UntilItRunsOut(DatabaseProvider provider)
+    {
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await using (var db = f.Database.CreateContext())
+        {
+            await ProviderStatsPublisher.UpsertAsync(db, [new ProviderNodeStats
+            {
+                NodeId = "node-a", ProviderId = f.ProviderId, UpdatedAt = Now, BindsUp = 2, BindsConfigured = 2, WindowSize = 200,
+            }], default);
+            db.ProviderCircuits.Add(new Portal.Infrastructure.Providers.ProviderCircuit
+            {
+                ProviderId = f.ProviderId, OpenUntil = Now.AddSeconds(30), OpenedAt = Now, NodeId = "node-b", Reason = "5 failures in a row",
+            });
+            await db.SaveChangesAsync();
+        }
+        var shown = (await f.Queries.ReadAsync(Day)).Providers.Single();
+        Assert.Equal((ProviderBindState.CircuitOpen, Now.AddSeconds(30)), (shown.BindState, shown.CircuitOpenUntil));
+
+        f.Clock.Now = Now.AddSeconds(31);
+        await using (var db = f.Database.CreateContext())
+        {
+            await db.ProviderNodeStats.ExecuteUpdateAsync(s => s.SetProperty(r => r.UpdatedAt, Now.AddSeconds(31)));
+        }
+        Assert.Equal(ProviderBindState.Bound, (await f.Queries.ReadAsync(Day)).Providers.Single().BindState);
+    }
+
+    [Fact]
+    public async Task Publisher_WritesThisNodesHttpSendersToo()
+    {
+        var f = await CreateAsync(DatabaseProvider.Sqlite);
+        await using var _ = f.Database;
+        await using var fake = await Portal.Tests.Infrastructure.Http.FakeHttpProvider.StartAsync();
+        var (connections, sp) = HttpConnections();
+        await using var __ = connections;
+        await using var ___ = sp;
+        var sender = await connections.GetAsync(f.ProviderId, "main", HttpSettings(fake.Url + "/ok"), default);
+        Assert.Equal(MessageStatus.Submitted, (await sender.SendAsync(new OutgoingSms(1, "Portal", "+79161234567", "Hello", null), default)).Status);
+
+        var publisher = new ProviderStatsPublisher(connections, f.Database.Factory,
+            Options.Create(new DashboardOptions { NodeId = "node-http", PublishInterval = TimeSpan.FromMilliseconds(100) }),
+            TimeProvider.System, NullLogger<ProviderStatsPublisher>.Instance);
+        await publisher.StartAsync(default);
+        try
+        {
+            ProviderNodeStats? row = null;
+            for (var i = 0; i < 50 && row is null; i++)
+            {
+                await Task.Delay(100);
+                await using var db = f.Database.CreateContext();
+                row = await db.ProviderNodeStats.SingleOrDefaultAsync(r => r.NodeId == "node-http");
+            }
+            Assert.NotNull(row);
+            Assert.Equal((f.ProviderId, 0, 0, 1L, 0L), (row.ProviderId, row.BindsConfigured, row.WindowInUse, row.SubmittedTotal, row.ThrottledTotal));
         }
         finally
         {

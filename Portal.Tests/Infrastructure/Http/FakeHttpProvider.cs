@@ -41,6 +41,11 @@ internal sealed class FakeHttpProvider : IAsyncDisposable
         });
         app.MapMethods("/ok", ["GET", "POST"], () => Results.Json(new { result = new { messages = new[] { new { id = $"gw-{Interlocked.Increment(ref counter)}" } } } }));
         app.MapPost("/bad", () => Results.Json(new { error = new { message = "Invalid number" } }, statusCode: 400));
+        // Every other request is "slow down" (issue 12: throttles counted apart from errors).
+        var throttleTurn = 0;
+        app.MapPost("/every-other-429", () => Interlocked.Increment(ref throttleTurn) % 2 == 0
+            ? Results.Text("too many requests", statusCode: 429)
+            : Results.Json(new { result = new { messages = new[] { new { id = $"gw-{Interlocked.Increment(ref counter)}" } } } }));
         app.MapPost("/busy", () => Results.Text("queue full", statusCode: 503));
         app.MapPost("/broken", () => Results.Text("oops", statusCode: 500));
         app.MapPost("/slow", async (CancellationToken ct) =>

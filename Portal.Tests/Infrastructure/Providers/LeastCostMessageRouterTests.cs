@@ -124,6 +124,77 @@ public class LeastCostMessageRouterTests
         Assert.Null(new ProviderSettings().ShareOf(2).MaxPartsPerSecond);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task CircuitOpenedOnOneNode_KeepsTheOtherNodeOff_WithinSeconds_UntilTheProbeCloses(DatabaseProvider provider)
+    {
+        // Issue 12 item 5: node A's provider failed and its circuit opened, but node B kept sending to
+        // it until B's own breaker had seen enough failures of its own.
+        await using var h = await ProviderHarness.CreateAsync(provider);
+        var (a, portA) = await StartSmscAsync("alpha", "pwA");
+        var (b, portB) = await StartSmscAsync("beta", "pwB");
+        await using var _a = a;
+        await using var _b = b;
+        var idA = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", portA, "alpha", "pwA", 0.10m), default);
+        var idB = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Beta", portB, "beta", "pwB", 0.30m), default);
+        ProviderHealthBoard Board() => new(TimeProvider.System) { Threshold = 3, CoolDown = TimeSpan.FromSeconds(3), ShareRefresh = TimeSpan.FromMilliseconds(500) };
+        var nodeA = h.NodeRouter(Board());
+        var nodeB = h.NodeRouter(Board());
+        Assert.Equal(idA, (await nodeA.RouteAsync(null, MtsPhone, default))!.ProviderId);
+        Assert.Equal(idA, (await nodeB.RouteAsync(null, MtsPhone, default))!.ProviderId);
+
+        // Alpha stops answering node A: three uncertain outcomes open A's circuit.
+        var noAnswer = new SendResult(MessageStatus.Uncertain, null, 0, "smpp:no-response");
+        for (var i = 0; i < 3; i++) nodeA.ReportResult(idA, noAnswer);
+        Assert.Equal(idB, (await nodeA.RouteAsync(null, MtsPhone, default))!.ProviderId);
+        await nodeA.Sharing;
+        var opened = System.Diagnostics.Stopwatch.StartNew();
+        await using (var db = h.Database.CreateContext())
+        {
+            var row = Assert.Single(db.ProviderCircuits);
+            Assert.Equal(idA, row.ProviderId);
+            Assert.Contains("3 failures in a row", row.Reason);
+        }
+
+        // Node B, which saw no failure itself, stops routing to Alpha within a couple of seconds.
+        var seen = await RoutesToAsync(nodeB, idB, TimeSpan.FromSeconds(3));
+        Assert.True(seen, "node B still routes to the provider whose circuit node A opened");
+        Assert.True(opened.Elapsed < TimeSpan.FromSeconds(3), $"took {opened.Elapsed}");
+        Assert.Equal(RouteVerdict.CircuitOpen, (await nodeB.PlanAsync(MtsPhone, null, default)).Options.Single(o => o.ProviderId == idA).Verdict);
+
+        // A's first probe fails: the circuit opens again and B stays off past the first cool-down.
+        // (A half-open provider comes after healthy ones, so the probe is a message that names it.)
+        Assert.True(await RoutesToAsync(nodeA, idA, TimeSpan.FromSeconds(6), named: idA), "node A never probed");
+        nodeA.ReportResult(idA, noAnswer);
+        await nodeA.Sharing;
+        // Past the first opening's end (3 s after it): only the shared re-opening keeps B off.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(idB, (await nodeB.RouteAsync(null, MtsPhone, default))!.ProviderId);
+
+        // A's next probe goes through: its circuit closes, its row goes, and B routes to Alpha again.
+        Assert.True(await RoutesToAsync(nodeA, idA, TimeSpan.FromSeconds(6), named: idA), "node A never probed again");
+        nodeA.ReportResult(idA, new SendResult(MessageStatus.Submitted, "x1", 1, null));
+        await nodeA.Sharing;
+        await using (var db = h.Database.CreateContext())
+        {
+            Assert.Empty(db.ProviderCircuits);
+        }
+        Assert.True(await RoutesToAsync(nodeB, idA, TimeSpan.FromSeconds(2)), "node B did not resume after the circuit closed");
+    }
+
+    /// <summary>Routes one number on <paramref name="router"/> every 100 ms until it goes to <paramref name="providerId"/>.</summary>
+    private static async Task<bool> RoutesToAsync(LeastCostMessageRouter router, int providerId, TimeSpan within, int? named = null)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await router.RouteToAsync(named, MtsPhone, default))?.ProviderId == providerId) return true;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
     private sealed class FixedSender(SendResult result) : ISmsSender
     {
         public int Calls { get; private set; }

@@ -47,6 +47,20 @@ internal sealed class ProviderHarness : IAsyncDisposable
         return new LeastCostMessageRouter(Database.Factory, _connections, Secrets, Health, Version, TimeProvider.System, NullLogger<LeastCostMessageRouter>.Instance);
     }
 
+    private readonly List<ProviderConnections> _nodes = [];
+
+    /// <summary>
+    /// A router as another node has it: its own connections and circuit breakers, the same database
+    /// (issue 12: circuits shared across nodes).
+    /// </summary>
+    public LeastCostMessageRouter NodeRouter(ProviderHealthBoard health)
+    {
+        _bus ??= new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
+        var connections = new ProviderConnections(new ReceiptForwarder(_bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
+        _nodes.Add(connections);
+        return new LeastCostMessageRouter(Database.Factory, connections, Secrets, health, new ProviderRegistryVersion(), TimeProvider.System, NullLogger<LeastCostMessageRouter>.Instance);
+    }
+
     public static ProviderDraft Smpp(string name, int port, string systemId, string password, decimal price) => new()
     {
         Name = name, Host = "127.0.0.1", Port = port, SystemId = systemId, Password = password, DefaultPartPrice = price, Binds = 1, WindowSize = 10,
@@ -55,6 +69,7 @@ internal sealed class ProviderHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_connections is not null) await _connections.DisposeAsync();
+        foreach (var node in _nodes) await node.DisposeAsync();
         if (_bus is not null) await _bus.DisposeAsync();
         await Database.DisposeAsync();
         _keys.Delete(recursive: true);

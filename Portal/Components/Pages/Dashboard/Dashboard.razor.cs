@@ -121,9 +121,9 @@ public partial class Dashboard : IAsyncDisposable
 
     private static Color BindColor(ProviderBindState state) => state switch
     {
-        ProviderBindState.Bound => Color.Success,
+        ProviderBindState.Bound or ProviderBindState.Ready => Color.Success,
         ProviderBindState.Partial => Color.Warning,
-        ProviderBindState.Down => Color.Error,
+        ProviderBindState.Down or ProviderBindState.CircuitOpen => Color.Error,
         ProviderBindState.NoNode => Color.Default,
         _ => Color.Default,
     };
@@ -133,8 +133,14 @@ public partial class Dashboard : IAsyncDisposable
         ProviderBindState.NoNode => L["Not connected"],
         ProviderBindState.Down => L["Down"],
         ProviderBindState.Disabled => L["Disabled"],
+        ProviderBindState.Ready => L["Ready"],
+        ProviderBindState.CircuitOpen => L["Circuit open until {0}", Local(p.CircuitOpenUntil!.Value).ToString("T")],
         _ => L["{0} of {1} up", p.BindsUp, p.BindsConfigured],
     };
+
+    /// <summary>SMPP: requests in flight of the binds' windows; HTTP has no window, only requests waiting for an answer.</summary>
+    private string WindowText(ProviderLive p) =>
+        p.Kind == Portal.Domain.Providers.ProviderKind.Http ? L["{0} in flight", p.WindowInUse.ToString("N0")] : $"{p.WindowInUse:N0} / {p.WindowSize:N0}";
 
     private string QueueLabel(string queue) =>
         queue == Sending.Value.ChunkQueue ? L["Chunks to send"]

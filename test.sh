@@ -56,6 +56,9 @@ dotnet test Portal.sln --no-build -nologo --filter "Category!=Chaos&Category!=Qu
 status=$?
 set -e
 
+step "Slowest test classes (sum of their tests' durations; scripts/slowest-tests.sh)"
+scripts/slowest-tests.sh TestResults/*.trx || true
+
 if [ "${1:-}" = "--chaos" ] || [ "${CHAOS:-}" = "1" ]; then
   step "Chaos (issue 13; size ${CHAOS_SIZE:-5000}, its own PostgreSQL and RabbitMQ)"
   if ! scripts/chaos.sh "${CHAOS_SIZE:-5000}" "${CHAOS_RUNS:-1}" "${CHAOS_SECONDS:-60}"; then

@@ -2,11 +2,13 @@
 # Issue 13, the chaos stage: scripts/chaos.sh [SIZE] [RUNS] [SECONDS]
 #
 # Starts a PRIVATE PostgreSQL and RabbitMQ (never the shared ones: the test restarts them), then
-# runs Portal.Tests' Category=Chaos test RUNS times: three Portal processes (web+scheduler,
+# runs Portal.Tests' Category=Chaos tests RUNS times: three Portal processes (web+scheduler,
 # scheduler+sender, sender), a SIZE-recipient campaign paced over ~SECONDS through one SMSC
 # simulator, kill -9 of a sender node, a RabbitMQ restart, a PostgreSQL restart and kill -9 of a
 # scheduler node at a recurring firing. Each run appends its figures to $CHAOS_DIR/results.md,
 # printed at the end (the "Faults" table of docs/BENCHMARKS.md). Needs a built solution (Debug).
+# The stage also runs SlowSenderLeaseTests.OneMessagePerSecond_DefaultGrace_* (SQLite, in-process:
+# two minutes at the embedded default's grace and sweep; CI runs it at a quarter of every time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-${CHAOS_SIZE:-50000}}

@@ -23,6 +23,10 @@ public sealed record ProviderSettings
     public BindMode BindMode { get; init; } = BindMode.Transceiver;
     public int Binds { get; init; } = 1;
     public int WindowSize { get; init; } = 100;
+    /// <summary>Outbind (SMPP 3.4 2.2.1): the TCP port each node listens on for this provider to connect and outbind; 0: off.</summary>
+    public int OutbindPort { get; init; }
+    /// <summary>The local address of the outbind listener; empty: all interfaces.</summary>
+    public string OutbindAddress { get; init; } = "";
     public int? MaxPartsPerSecond { get; init; }
     public byte SourceTon { get; init; } = 5;
     public byte SourceNpi { get; init; }
@@ -101,6 +105,8 @@ public sealed record ProviderSettings
         BindMode = BindMode,
         Binds = Binds,
         WindowSize = WindowSize,
+        OutbindPort = OutbindPort,
+        OutbindAddress = string.IsNullOrWhiteSpace(OutbindAddress) ? "0.0.0.0" : OutbindAddress.Trim(),
         MaxPartsPerSecond = MaxPartsPerSecond,
         LongMessageMethod = LongMessageMethod,
         MessageIdMatching = IdMatching,

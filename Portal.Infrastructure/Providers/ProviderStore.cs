@@ -31,6 +31,8 @@ public sealed class ProviderDraft
     public BindMode BindMode { get; set; } = BindMode.Transceiver;
     public int Binds { get; set; } = 1;
     public int WindowSize { get; set; } = 100;
+    /// <summary>Outbind listener port (SMPP 3.4 2.2.1); 0: off.</summary>
+    public int OutbindPort { get; set; }
     public int? MaxPartsPerSecond { get; set; }
     public byte SourceTon { get; set; } = 5;
     public byte SourceNpi { get; set; }
@@ -70,6 +72,7 @@ public sealed class ProviderDraft
             if (SystemType.Length > 12) problems.Add("The system_type is at most 12 characters.");
             if (Binds is < 1 or > 32) problems.Add("Binds are 1 to 32.");
             if (WindowSize is < 1 or > 1000) problems.Add("The window is 1 to 1000.");
+            if (OutbindPort is < 0 or > 65535) problems.Add("The outbind port is 0 (off) to 65535.");
             if (MaxPartsPerSecond is < 1 or > 100_000) problems.Add("The speed limit is 1 to 100,000 parts per second, or empty for none.");
             if (SourceTon > 6) problems.Add("The source TON is 0 to 6.");
             if (SourceNpi > 18) problems.Add("The source NPI is 0 to 18.");
@@ -131,6 +134,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
             Name = p.Name, Kind = p.Kind, Enabled = p.Enabled, DefaultPartPrice = p.DefaultPartPrice, Host = s.Host, Port = s.Port,
             SystemId = s.SystemId, Password = null, HasPassword = !string.IsNullOrEmpty(s.PasswordProtected) || !string.IsNullOrEmpty(s.Password),
             SystemType = s.SystemType, BindMode = s.BindMode, Binds = s.Binds, WindowSize = s.WindowSize, MaxPartsPerSecond = s.MaxPartsPerSecond,
+            OutbindPort = s.OutbindPort,
             SourceTon = s.SourceTon, SourceNpi = s.SourceNpi, LongMessageMethod = s.LongMessageMethod, MessageIdFormat = s.MessageIdFormat,
             ReceiptIdFormat = s.ReceiptIdFormat ?? s.MessageIdFormat, ReceiptPolicy = s.ReceiptPolicy,
             SupportsFlash = s.SupportsFlash,
@@ -211,6 +215,7 @@ public sealed class ProviderStore(IDbContextFactory<PortalDbContext> contexts, P
         {
             Host = smpp ? d.Host.Trim() : "", Port = d.Port, SystemId = smpp ? d.SystemId.Trim() : "", Password = "", PasswordProtected = protectedPassword,
             SystemType = d.SystemType.Trim(), BindMode = d.BindMode, Binds = d.Binds, WindowSize = d.WindowSize, MaxPartsPerSecond = d.MaxPartsPerSecond,
+            OutbindPort = smpp ? d.OutbindPort : 0, OutbindAddress = stored?.OutbindAddress ?? "",
             SourceTon = d.SourceTon, SourceNpi = d.SourceNpi, LongMessageMethod = d.LongMessageMethod, MessageIdFormat = d.MessageIdFormat,
             ReceiptIdFormat = d.ReceiptIdFormat == d.MessageIdFormat ? null : d.ReceiptIdFormat, ReceiptPolicy = d.ReceiptPolicy,
             SupportsFlash = d.SupportsFlash,

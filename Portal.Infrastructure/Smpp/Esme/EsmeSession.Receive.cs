@@ -12,6 +12,7 @@ public sealed partial class EsmeSession
     private async ValueTask OnFrameAsync(PduFrame frame)
     {
         _lastReceived = Environment.TickCount64;
+        if (_outbind is not null && TakeOutbindFrame(frame)) return;
         switch (frame.Status)
         {
             case PduReadStatus.UnknownCommand:

@@ -75,6 +75,7 @@ public sealed partial class SmppConnector : IAsyncDisposable
             for (var i = 0; i < _options.Binds; i++) _bindLoops.Add(RunBindLoopAsync(i, _options.BindMode));
             for (var i = 0; i < _options.ReceiverBinds; i++) _bindLoops.Add(RunBindLoopAsync(_options.Binds + i, Pdus.BindMode.Receiver));
             _bindLoops.Add(RunReceiptSweepAsync());
+            if (_options.OutbindPort > 0) _bindLoops.Add(StartOutbindListener());
         }
         return Task.CompletedTask;
     }

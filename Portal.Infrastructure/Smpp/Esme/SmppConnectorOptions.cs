@@ -26,6 +26,16 @@ public sealed class SmppConnectorOptions
     /// </summary>
     public int ReceiverBinds { get; set; }
 
+    /// <summary>
+    /// Outbind (SMPP 3.4 2.2.1): listen on this TCP port for the SMSC to connect and send outbind with
+    /// <see cref="SystemId"/> and <see cref="Password"/>; the connection then binds as receiver for
+    /// receipts and MO. 0: off.
+    /// </summary>
+    public int OutbindPort { get; set; }
+
+    /// <summary>The local address the outbind listener binds to (default any).</summary>
+    public string OutbindAddress { get; set; } = "0.0.0.0";
+
     /// <summary>Outstanding requests per bind.</summary>
     public int WindowSize { get; set; } = 100;
 
@@ -91,6 +101,8 @@ public sealed class SmppConnectorOptions
         if (ReceiverBinds < 0) throw new ArgumentOutOfRangeException(nameof(ReceiverBinds));
         if (WindowSize < 1) throw new ArgumentOutOfRangeException(nameof(WindowSize), "Window must be at least 1");
         if (MaxPartsPerSecond is < 1) throw new ArgumentOutOfRangeException(nameof(MaxPartsPerSecond));
+        if (OutbindPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(OutbindPort), "Outbind port must be 0 (off) to 65535");
+        if (OutbindPort > 0 && !System.Net.IPAddress.TryParse(OutbindAddress, out _)) throw new ArgumentException("Outbind address must be an IP address", nameof(OutbindAddress));
         if (string.IsNullOrEmpty(Host)) throw new ArgumentException("Host is required", nameof(Host));
     }
 }

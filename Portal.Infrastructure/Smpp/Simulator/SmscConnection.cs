@@ -40,6 +40,10 @@ internal sealed class SmscConnection
 
     public void Abort(string reason) => _transport.Abort(reason);
 
+    /// <summary>Outbind (spec 4.1.7) on a connection this side opened: the ESME answers with bind_receiver, handled as any bind.</summary>
+    public ValueTask<bool> SendOutbindAsync(string systemId, string password, CancellationToken cancellationToken) =>
+        _transport.SendAsync(new Outbind { SystemId = systemId, Password = password, SequenceNumber = _requests.NextSequence() }, cancellationToken);
+
     public async Task<RequestResult> SendRequestAsync(Pdu request, CancellationToken cancellationToken)
     {
         request.SequenceNumber = _requests.NextSequence();

@@ -83,6 +83,35 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Outbind (SMPP 3.4 2.2.1): connects to an ESME listening at <paramref name="esme"/>, sends outbind
+    /// with <paramref name="systemId"/> and <paramref name="password"/> and then serves that connection
+    /// as the SMSC: the ESME's bind_receiver is checked against the credentials like any bind, and
+    /// receipts and MO held for the system go out on it once bound. Completes when the outbind is sent;
+    /// <see cref="BoundSessions"/> tells when the ESME has bound.
+    /// </summary>
+    public async Task OutbindAsync(IPEndPoint esme, string systemId, string password, CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(esme.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(esme, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var connection = new SmscConnection(this, socket, _logger);
+        _connections[connection] = 0;
+        connection.Start();
+        _ = connection.Completion.ContinueWith(_ => _connections.TryRemove(connection, out byte _), TaskScheduler.Default);
+        await connection.SendOutbindAsync(systemId, password, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Connections open right now (bound or not).</summary>
+    public int OpenConnections => _connections.Count;
+
+    /// <summary>
     /// Sends a mobile-originated message to a bound receiver/transceiver (of <paramref name="systemId"/>
     /// when given), split with UDH when long. Returns the deliver_sm_resp status (the first failure).
     /// </summary>

@@ -154,6 +154,36 @@ public sealed class ReceiptPipelineTests
         Assert.All(receipts, r => Assert.Equal(3, r.PartCount));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres, true)]
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    public async Task Outbind_ReceiptsOverTheConnectionTheSmscOpened_AreApplied_AndAWrongPasswordAppliesNothing(DatabaseProvider provider, bool rabbit)
+    {
+        await using var h = await DispatchHarness.CreateAsync(provider, rabbit);
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        // Transmitter binds get no receipts: they can only come over the outbind connection.
+        await ConfigureProviderAsync(h, s => s with { BindMode = BindMode.Transmitter, OutbindPort = port, OutbindAddress = "127.0.0.1" });
+        await h.SeedClientsAsync(Clients);
+        await h.StartAsync();
+        var campaignId = await h.CreateCampaignAsync();
+        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
+        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Submitted) == Clients, TimeSpan.FromMinutes(1));
+        var esme = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+
+        await h.Smsc.OutbindAsync(esme, "test", "wrong");
+        await Task.Delay(1000);
+        Assert.Equal(Clients, (await h.CountsAsync(campaignId)).GetValueOrDefault(MessageStatus.Submitted));
+        Assert.Equal(0, h.Smsc.Statistics.Receipts);
+
+        await h.Smsc.OutbindAsync(esme, "test", "x");
+        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == Clients, TimeSpan.FromMinutes(1));
+    }
+
     private static async Task ConfigureProviderAsync(DispatchHarness h, Func<ProviderSettings, ProviderSettings> change)
     {
         await using var db = h.Database.CreateContext();

@@ -114,7 +114,7 @@ public static class DependencyInjection
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = string.IsNullOrWhiteSpace(options.ConnectionString) ? EmbeddedSqlite(contentRoot) : options.ConnectionString;
-                services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(UnicodeLower.Instance));
+                services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
                 break;
             case DatabaseProvider.Postgres:
@@ -123,7 +123,7 @@ public static class DependencyInjection
                     throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                         ["Database:Provider is Postgres but Database:ConnectionString is empty."]);
                 }
-                services.AddPooledDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(PostgresPortalDbContext.WithoutJit(options.ConnectionString)));
+                services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(PostgresPortalDbContext.WithoutJit(options.ConnectionString)));
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
                 break;
             default:
@@ -131,8 +131,6 @@ public static class DependencyInjection
                     [$"Database:Provider '{options.Provider}' is not supported: use Sqlite or Postgres."]);
         }
         // Identity and request-scoped code take a PortalDbContext; circuits and jobs use the factory.
-        // Contexts are pooled: a new context resolved ~50 scoped EF services from a fresh scope, a
-        // sixth of the send API's accept path on the CPU profile (issue 19, docs/BENCHMARKS.md).
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Portal.Infrastructure.Persistence.Sqlite;
@@ -11,15 +10,8 @@ namespace Portal.Infrastructure.Persistence.Sqlite;
 /// <summary>The embedded default's database; owns the SQLite migrations.</summary>
 public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options)
 {
-    /// <remarks>
-    /// The host's pooled factory adds <see cref="UnicodeLower"/> to its options (a pooled context may not
-    /// change its options here); a context built from bare options, as tests and tools do, gets it here.
-    /// </remarks>
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-    {
-        var interceptors = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.Interceptors;
-        if (interceptors?.Contains(UnicodeLower.Instance) != true) optionsBuilder.AddInterceptors(UnicodeLower.Instance);
-    }
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(UnicodeLower.Instance);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {

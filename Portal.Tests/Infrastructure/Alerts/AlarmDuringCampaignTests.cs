@@ -38,6 +38,7 @@ public sealed class AlarmDuringCampaignTests
 
         List<int> staff;
         await using (var db = h.Database.CreateContext()) staff = await db.Employees.Select(e => e.Id).ToListAsync();
+        var atRaise = await h.CountsAsync(campaignId);
         var clock = Stopwatch.StartNew();
         var raised = await h.Get<AlertService>().RaiseAsync(new AlertRequest(AlertKind.Alarm, "Fire alarm in building C", [], staff, null), "security");
         int sent = 0;
@@ -50,11 +51,12 @@ public sealed class AlarmDuringCampaignTests
             if (sent == 200) break;
             await Task.Delay(50);
         }
+        var alarmOut = clock.Elapsed;
         var counts = await h.CountsAsync(campaignId);
 
         Assert.Equal(200, sent);
         // 200 alarm SMS at 300/s took under a second or two; 4,000 campaign messages at 300/s take
         // over 13 s: the campaign's remaining chunks are still waiting when the alarm is all out.
-        Assert.True(counts.GetValueOrDefault(MessageStatus.Queued) > 1000, "the campaign's remaining chunks must still be waiting: " + string.Join(", ", counts));
+        Assert.True(counts.GetValueOrDefault(MessageStatus.Queued) > 1000, $"the campaign's remaining chunks must still be waiting (alarm all out after {alarmOut.TotalSeconds:N1} s, campaign at the raise: {string.Join(", ", atRaise)}): " + string.Join(", ", counts));
     }
 }

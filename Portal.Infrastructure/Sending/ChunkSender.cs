@@ -381,7 +381,7 @@ public sealed class ChunkSender(
             var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
             using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity), ct);
+            result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity) { PartPrice = route.PartPrice }, ct);
             Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
         }
         if (result.NotSent)

@@ -14,8 +14,9 @@ public sealed record DispatchChunk(long ChunkId, int CampaignId, long FirstMessa
 /// </summary>
 /// <see cref="DoneAt"/> is when the receipt reached Portal (Portal's clock); <see cref="SmscDoneAt"/>
 /// the SMSC's own done date, kept for reference only (issue 12: SMSC clocks and zones are off).
+/// <see cref="PartPrice"/>: the route's price per part when the connector matched the receipt in memory.
 public sealed record ReceiptItem(long? MessageId, int ProviderId, string ProviderMessageId, MessageStatus Status, string? ErrorCode, DateTime DoneAt,
-    int PartIndex = 0, int PartCount = 1, DateTime? SmscDoneAt = null);
+    int PartIndex = 0, int PartCount = 1, DateTime? SmscDoneAt = null, decimal? PartPrice = null);
 
 /// <summary>Receipts travel in batches: one bus message and one UPDATE per batch.</summary>
 public sealed record ReceiptBatch(IReadOnlyList<ReceiptItem> Items, int Attempt = 0);

@@ -95,6 +95,17 @@ internal static class DispatchSql
         command.Parameters.Add(p);
     }
 
+    /// <summary>A decimal, typed even when null (a VALUES list's column needs one type on PostgreSQL).</summary>
+    public static void AddDecimal(this DbCommand command, string name, decimal? value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value is { } v ? v : DBNull.Value;
+        if (p is NpgsqlParameter np) np.NpgsqlDbType = NpgsqlDbType.Numeric;
+        else p.DbType = DbType.Decimal;
+        command.Parameters.Add(p);
+    }
+
     public static void AddInt(this DbCommand command, string name, int? value)
     {
         var p = command.CreateParameter();

@@ -142,7 +142,7 @@ public sealed class PrioritySender(
                 var validity = DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime;
                 using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity) { Flash = row.Flash }, ct);
+                result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity) { Flash = row.Flash, PartPrice = route.PartPrice }, ct);
                 // Priority messages (API, alerts) count like campaign ones: their receipts are counted too.
                 Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
             }

@@ -118,7 +118,7 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
                 // clock and zone) is kept for reference only (issue 12).
                 await receipts.WriteAsync(new ReceiptItem(messageId, providerId, r.NormalizedMessageId, status, error, DateTime.UtcNow,
                     messageId is null ? 0 : r.PartIndex ?? 0, messageId is null ? 1 : r.PartCount ?? 1,
-                    r.Receipt.DoneDate is { } smsc ? DateTime.SpecifyKind(smsc, DateTimeKind.Utc) : null), r);
+                    r.Receipt.DoneDate is { } smsc ? DateTime.SpecifyKind(smsc, DateTimeKind.Utc) : null, messageId is null ? null : r.PartPrice), r);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -55,8 +55,12 @@ public sealed class ReceiptProcessor(
     public long Orphaned;
 
     /// <summary>What a batch's receipts of one message (matched in memory) do to it: one VALUES row.</summary>
+    /// <remarks><see cref="Parts"/> and <see cref="PartPrice"/> (the route's, known only to a receipt matched in
+    /// memory) account a message made final before its sender recorded it: a sender that died between
+    /// the submit_sm_resp and its record left Parts 0 and Cost 0 for good (issue 12). The sender's own
+    /// record, when it comes, writes its values over them.</remarks>
     internal readonly record struct MessageReceipt(long MessageId, int Status, string? ErrorCode, DateTime DoneAt, long DeliveredBits, long AllParts, int ProviderId,
-        DateTime? SmscDoneAt = null);
+        DateTime? SmscDoneAt = null, int Parts = 0, decimal? PartPrice = null);
 
     public async Task ApplyAsync(ReceiptBatch batch, CancellationToken ct)
     {
@@ -161,7 +165,9 @@ public sealed class ReceiptProcessor(
                         "DoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.done ELSE "Messages"."DoneAt" END,
                         "SmscDoneAt" = CASE WHEN v.s >= 0 OR {Completes} THEN v.smsc ELSE "Messages"."SmscDoneAt" END,
                         "DeliveredParts" = "Messages"."DeliveredParts" | v.bits,
-                        "ProviderId" = COALESCE("Messages"."ProviderId", CAST(v.prov AS INTEGER))
+                        "ProviderId" = COALESCE("Messages"."ProviderId", CAST(v.prov AS INTEGER)),
+                        "Parts" = CASE WHEN {Unrecorded} THEN CAST(v.parts AS INTEGER) ELSE "Messages"."Parts" END,
+                        "Cost" = CASE WHEN {Unrecorded} THEN v.cost ELSE "Messages"."Cost" END
                     FROM v WHERE "Messages"."Id" = v.id AND "Messages"."Status" IN {InFlight}
                       AND (v.s >= 0 OR {Completes} OR ("Messages"."DeliveredParts" | v.bits) <> "Messages"."DeliveredParts")
                       AND ("Messages"."ProviderId" = v.prov OR "Messages"."ProviderId" IS NULL)
@@ -203,8 +209,14 @@ public sealed class ReceiptProcessor(
     /// <summary>The AllParts mask is complete with this batch's bits.</summary>
     private const string Completes = """(v.mask <> 0 AND (("Messages"."DeliveredParts" | v.bits) & v.mask) = v.mask)""";
 
+    /// <summary>
+    /// The message's submit was never recorded (Parts 0) and this receipt, matched in memory with its
+    /// route's price, makes it final: its parts and cost come from the receipt.
+    /// </summary>
+    private const string Unrecorded = """("Messages"."Parts" = 0 AND v.cost IS NOT NULL AND v.parts > 0 AND (v.s >= 0 OR """ + Completes + "))";
+
     private static string Bind(DbCommand command, IReadOnlyList<MessageReceipt> rows) =>
-        DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc", rows, (c, m, name) =>
+        DispatchSql.Values(command, "id, s, err, done, bits, mask, prov, smsc, parts, cost", rows, (c, m, name) =>
         {
             c.Add(name(0), m.MessageId);
             c.AddInt(name(1), m.Status);
@@ -214,6 +226,8 @@ public sealed class ReceiptProcessor(
             c.Add(name(5), m.AllParts);
             c.AddInt(name(6), m.ProviderId);
             c.AddTime(name(7), m.SmscDoneAt);
+            c.AddInt(name(8), m.Parts);
+            c.AddDecimal(name(9), m.PartPrice * m.Parts);
         });
 
     /// <summary>
@@ -253,7 +267,7 @@ public sealed class ReceiptProcessor(
             if (!exists)
             {
                 if (!takes && bit == 0) continue;
-                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0, item.ProviderId, item.SmscDoneAt);
+                row = new MessageReceipt(id, Undecided, null, item.DoneAt, 0, 0, item.ProviderId, item.SmscDoneAt, item.PartPrice is null ? 0 : count, item.PartPrice);
                 order.Add(id);
             }
             if (policy == ReceiptPolicy.AllParts && count > 1) row = row with { AllParts = (1L << count) - 1 };

@@ -19,6 +19,7 @@ internal sealed class SmppSmsSender(SmppConnector connector, bool supportsFlash 
             NotAfter = sms.Validity is { } w ? DateTime.UtcNow + w : null,
             // Class 0 only where the provider's settings say it delivers flash SMS (issue 17).
             Flash = sms.Flash && supportsFlash,
+            PartPrice = sms.PartPrice,
         };
         var outcome = await connector.SubmitAsync(submission, ct);
         switch (outcome)

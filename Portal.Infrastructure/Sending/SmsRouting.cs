@@ -11,6 +11,9 @@ public sealed record OutgoingSms(long MessageId, string From, string To, string 
 {
     /// <summary>Asked for as a flash SMS (class 0, issue 17 alarms); a sender whose provider lacks the capability sends it plain.</summary>
     public bool Flash { get; init; }
+
+    /// <summary>The route's price per part, handed back with the receipts (see <see cref="Smpp.Esme.SmsSubmission.PartPrice"/>).</summary>
+    public decimal? PartPrice { get; init; }
 }
 
 /// <summary>

@@ -21,7 +21,8 @@ public abstract record InboundMessage(string Provider)
 /// A delivery receipt. <see cref="Reference"/>/<see cref="PartIndex"/>/<see cref="PartCount"/> identify
 /// the submission (and which of its parts) when the receipt was matched in memory; they are null for a
 /// receipt whose message id never showed up within the retention (the caller may still match
-/// <see cref="NormalizedMessageId"/> in its store).
+/// <see cref="NormalizedMessageId"/> in its store). <see cref="PartPrice"/> is the submission's
+/// <see cref="SmsSubmission.PartPrice"/>, handed back.
 /// </summary>
 public sealed record ReceiptReceived(
     string Provider,
@@ -29,7 +30,8 @@ public sealed record ReceiptReceived(
     string NormalizedMessageId,
     string? Reference,
     int? PartIndex,
-    int? PartCount = null) : InboundMessage(Provider);
+    int? PartCount = null,
+    decimal? PartPrice = null) : InboundMessage(Provider);
 
 /// <summary>An MO message. <see cref="Part"/> is set when it is one part of a concatenated message.</summary>
 public sealed record MoMessageReceived(

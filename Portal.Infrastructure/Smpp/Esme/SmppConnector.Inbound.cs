@@ -8,8 +8,11 @@ namespace Portal.Infrastructure.Smpp.Esme;
 
 public sealed partial class SmppConnector
 {
-    /// <summary>Which part of which submission a message id belongs to; the count lets receipt policies find the last part.</summary>
-    private readonly record struct PartReference(string Reference, int PartIndex, int PartCount);
+    /// <summary>
+    /// Which part of which submission a message id belongs to; the count lets receipt policies find
+    /// the last part; the caller's part price comes back with the receipt (<see cref="SmsSubmission.PartPrice"/>).
+    /// </summary>
+    private readonly record struct PartReference(string Reference, int PartIndex, int PartCount, decimal? PartPrice);
 
     private readonly Channel<InboundMessage> _inbound;
     private readonly ReceiptMatcher<PartReference> _matcher;
@@ -104,7 +107,7 @@ public sealed partial class SmppConnector
         {
             case ReceiptMatchKind.Matched:
                 await _inbound.Writer.WriteAsync(
-                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex, match.Reference.PartCount) { Durable = durable },
+                    new ReceiptReceived(_options.Name, receipt, normalized, match.Reference.Reference, match.Reference.PartIndex, match.Reference.PartCount, match.Reference.PartPrice) { Durable = durable },
                     _stop.Token).ConfigureAwait(false);
                 return durable;
             case ReceiptMatchKind.Duplicate:
@@ -119,10 +122,10 @@ public sealed partial class SmppConnector
         return null;
     }
 
-    private async ValueTask RegisterForReceiptsAsync(string messageId, string reference, int partIndex, int partCount)
+    private async ValueTask RegisterForReceiptsAsync(string messageId, PartReference part)
     {
         if (!_options.MatchReceipts) return;
-        foreach (var released in _matcher.Register(messageId, new PartReference(reference, partIndex, partCount)))
+        foreach (var released in _matcher.Register(messageId, part))
         {
             if (released.Kind == ReceiptMatchKind.Duplicate)
             {
@@ -130,7 +133,7 @@ public sealed partial class SmppConnector
                 continue;
             }
             var normalized = _options.MessageIdMatching.NormalizeReceipted(released.Receipt.MessageId);
-            if (!await TryPublishAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, reference, partIndex, partCount)).ConfigureAwait(false))
+            if (!await TryPublishAsync(new ReceiptReceived(_options.Name, released.Receipt, normalized, part.Reference, part.PartIndex, part.PartCount, part.PartPrice)).ConfigureAwait(false))
             {
                 return;
             }

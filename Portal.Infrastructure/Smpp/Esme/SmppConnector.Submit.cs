@@ -56,7 +56,7 @@ public sealed partial class SmppConnector
             // Once part 1 is accepted the message is finished even if the caller gives up waiting
             // (a stopping sender): only the connector stopping interrupts it (see Interrupted).
             var token = i == 0 ? cancellationToken : _stop.Token;
-            results[i] = await SubmitPartAsync(parts[i], submission.Reference, i, parts.Count, submission.NotAfter, token).ConfigureAwait(false);
+            results[i] = await SubmitPartAsync(parts[i], new PartReference(submission.Reference, i, parts.Count, submission.PartPrice), submission.NotAfter, token).ConfigureAwait(false);
             if (!results[i].Accepted)
             {
                 for (var rest = i + 1; rest < parts.Count; rest++) results[rest] = new PartResult(null, results[i].Status, RequestFailure.NotSent, false, "not sent: an earlier part failed");
@@ -93,11 +93,11 @@ public sealed partial class SmppConnector
         return new SubmitOutcome.Accepted(ids);
     }
 
-    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, string reference, int partIndex, int partCount, DateTime? notAfter, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartAsync(SubmitSm pdu, PartReference part, DateTime? notAfter, CancellationToken cancellationToken)
     {
         try
         {
-            return await SubmitPartCoreAsync(pdu, reference, partIndex, partCount, notAfter, cancellationToken).ConfigureAwait(false);
+            return await SubmitPartCoreAsync(pdu, part, notAfter, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -108,7 +108,7 @@ public sealed partial class SmppConnector
         }
     }
 
-    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, string reference, int partIndex, int partCount, DateTime? notAfter, CancellationToken cancellationToken)
+    private async Task<PartResult> SubmitPartCoreAsync(SubmitSm pdu, PartReference part, DateTime? notAfter, CancellationToken cancellationToken)
     {
         var throttled = 0;
         while (true)
@@ -124,14 +124,14 @@ public sealed partial class SmppConnector
             }
 
             Interlocked.Increment(ref Statistics.PartsSent);
-            var result = await session.SendInWindowAsync(pdu, new LateSubmit(reference, partIndex, partCount, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
+            var result = await session.SendInWindowAsync(pdu, new LateSubmit(part, pdu.RegisteredDelivery != 0), cancellationToken).ConfigureAwait(false);
 
             switch (result.Response)
             {
                 case SubmitSmResp { Status: CommandStatus.Ok } accepted:
                     _rate.OnAccepted();
                     Interlocked.Increment(ref Statistics.PartsAccepted);
-                    if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, reference, partIndex, partCount).ConfigureAwait(false);
+                    if (pdu.RegisteredDelivery != 0) await RegisterForReceiptsAsync(accepted.MessageId, part).ConfigureAwait(false);
                     return new PartResult(accepted.MessageId, CommandStatus.Ok, RequestFailure.None, true, null);
                 case { Status: var status } when status.IsThrottling():
                     // Temporary by definition (issue 12): the part waits for the rate the SMSC accepts and
@@ -159,25 +159,25 @@ public sealed partial class SmppConnector
                 continue;
             }
             Interlocked.Increment(ref Statistics.PartsUncertain);
-            _logger.LogWarning("SMPP {Provider}: part {Part} of {Reference} uncertain: {Failure}", _options.Name, partIndex, reference, result.Failure);
+            _logger.LogWarning("SMPP {Provider}: part {Part} of {Reference} uncertain: {Failure}", _options.Name, part.PartIndex, part.Reference, result.Failure);
             return new PartResult(null, CommandStatus.UnknownError, result.Failure, false, result.Failure.ToString());
         }
     }
 
-    private sealed record LateSubmit(string Reference, int PartIndex, int PartCount, bool ReceiptRequested);
+    private sealed record LateSubmit(PartReference Part, bool ReceiptRequested);
 
     private async ValueTask OnLateResponseAsync(Pdu response, object state)
     {
         if (state is not LateSubmit late) return;
         var messageId = (response as SubmitSmResp)?.MessageId;
-        _logger.LogWarning("SMPP {Provider}: late {CommandId} for part {Part} of {Reference}: {Status}", _options.Name, response.CommandId, late.PartIndex, late.Reference, response.Status);
+        _logger.LogWarning("SMPP {Provider}: late {CommandId} for part {Part} of {Reference}: {Status}", _options.Name, response.CommandId, late.Part.PartIndex, late.Part.Reference, response.Status);
         try
         {
             // Published before the receipts it may release, so consumers learn the id first.
-            await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Reference, late.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
+            await _inbound.Writer.WriteAsync(new LateSubmitResponse(_options.Name, late.Part.Reference, late.Part.PartIndex, response.Status, messageId), _stop.Token).ConfigureAwait(false);
             if (response.Status == CommandStatus.Ok && messageId is not null && late.ReceiptRequested)
             {
-                await RegisterForReceiptsAsync(messageId, late.Reference, late.PartIndex, late.PartCount).ConfigureAwait(false);
+                await RegisterForReceiptsAsync(messageId, late.Part).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)

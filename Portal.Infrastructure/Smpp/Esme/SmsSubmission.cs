@@ -15,6 +15,13 @@ public sealed record SmsSubmission(string Reference, string From, string To, str
     public bool RequestReceipt { get; init; } = true;
 
     /// <summary>
+    /// What the caller pays per part, handed back with each part's receipt matched in memory
+    /// (<see cref="ReceiptReceived.PartPrice"/>): a receipt that makes the message final before the
+    /// caller recorded its submit (the caller died in between) can still account its parts and cost.
+    /// </summary>
+    public decimal? PartPrice { get; init; }
+
+    /// <summary>
     /// Flash SMS: message class 0 in data_coding (SMPP 3.4 5.2.19, GSM 03.38 coding group 0001):
     /// 0x10 for the GSM default alphabet, 0x18 for UCS-2. Other codings (Latin-1) have no class and go plain.
     /// </summary>

@@ -122,6 +122,48 @@ public sealed class ReceiptProcessorTests
     [Theory]
     [InlineData(DatabaseProvider.Postgres)]
     [InlineData(DatabaseProvider.Sqlite)]
+    public async Task SenderDiedBeforeItsRecord_ReceiptMatchedInMemory_CountsEveryPartAndItsCost(DatabaseProvider provider)
+    {
+        // Issue 12: a sender that died between the submit_sm_resp and its record left the message
+        // Parts 0 / Cost 0 for good once the receipt (matched by the connector that lives on) made it
+        // final. The receipt now carries the route's part price: parts and cost come from it.
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var died = await rig.AddMessageAsync(null, parts: 0, status: MessageStatus.Submitting);
+        var recorded = await rig.AddMessageAsync("K1", parts: 2);
+        var undecided = await rig.AddMessageAsync(null, parts: 0, status: MessageStatus.Submitting);
+        var unpriced = await rig.AddMessageAsync(null, parts: 0, status: MessageStatus.Submitting);
+        await using (var db = rig.Database.CreateContext())
+        {
+            await db.Messages.Where(m => m.Id == died || m.Id == undecided || m.Id == unpriced)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProviderId, (int?)null).SetProperty(m => m.Cost, 0m));
+            await db.Messages.Where(m => m.Id == recorded).ExecuteUpdateAsync(s => s.SetProperty(m => m.Cost, 0.50m));
+        }
+
+        await rig.ApplyAsync(
+            rig.Part(died, "D1", 0, 2, MessageStatus.Delivered) with { PartPrice = 0.35m },
+            // Recorded by its sender already: the sender's figures stand.
+            rig.Part(recorded, "K1", 0, 2, MessageStatus.Delivered) with { PartPrice = 0.35m },
+            // Part 2 under "first part" decides nothing: nothing to account yet.
+            rig.Part(undecided, "U2", 1, 2, MessageStatus.Delivered) with { PartPrice = 0.35m },
+            // No price (not matched in memory): parts unknown, left as they are.
+            rig.Part(unpriced, "N1", 0, 1, MessageStatus.Delivered));
+
+        var m = await rig.MessageAsync(died);
+        Assert.Equal(MessageStatus.Delivered, m.Status);
+        Assert.Equal(rig.ProviderId, m.ProviderId);
+        Assert.Equal(2, m.Parts);
+        Assert.Equal(0.70m, m.Cost);
+        var r = await rig.MessageAsync(recorded);
+        Assert.Equal((MessageStatus.Delivered, 2, 0.50m), (r.Status, r.Parts, r.Cost));
+        var u = await rig.MessageAsync(undecided);
+        Assert.Equal((MessageStatus.Submitting, 0, 0m), (u.Status, u.Parts, u.Cost));
+        var n = await rig.MessageAsync(unpriced);
+        Assert.Equal((MessageStatus.Delivered, 0, 0m), (n.Status, n.Parts, n.Cost));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
     public async Task LastPart_OnlyTheLastPartsReceiptDecides(DatabaseProvider provider)
     {
         await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.LastPart);

@@ -20,13 +20,13 @@ namespace Portal.Tests.Infrastructure.Sending;
 public sealed class ThrottledCampaignTests(ITestOutputHelper output)
 {
     /// <summary>104 Cyrillic characters: two UCS-2 parts (67 characters each at most).</summary>
-    private static readonly string Body = string.Concat(Enumerable.Repeat("Ваш заказ готов к выдаче. ", 4));
+    internal static readonly string Body = string.Concat(Enumerable.Repeat("Ваш заказ готов к выдаче. ", 4));
 
-    private const int ContractedRate = 50;
+    internal const int ContractedRate = 50;
 
-    // The issue's acceptance test. Its length is the SMSC's contracted rate: 2 parts per message at
-    // 50/s is 25 messages/s, so 2,000 messages took 80 s at best (2-3 min under load). 1,000 prove the
-    // same (the storm is the same: no speed limit, thousands of submits/s offered), in half the time.
+    // The issue's acceptance test, at the issue's size: 2 parts per message at 50/s is 25 messages/s,
+    // so 2,000 messages take 80 s at best (2-3 min under load). The restart case is a class of its own
+    // (ThrottledCampaignRestartTests) so the two run side by side in ./test.sh.
     // The two rare defects it showed at 2,000 on 2026-12-02 (DoneAt before SubmittedAt: the submit
     // lease renewed SubmittedAt; receipts lost at a stop on the in-process bus) each have a
     // deterministic test in ReceiptDurabilityTests.
@@ -35,8 +35,8 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
     // sender on the same chunk took them for stranded (SameChunkTwiceTests, fixed in ChunkSender). It
     // then passed 3 runs of 3 on a quiet machine and 3 of 3 at load average 50-72.
     [Theory]
-    [InlineData(DatabaseProvider.Postgres, true, 1_000)]
-    [InlineData(DatabaseProvider.Sqlite, false, 1_000)]
+    [InlineData(DatabaseProvider.Postgres, true, 2_000)]
+    [InlineData(DatabaseProvider.Sqlite, false, 2_000)]
     public async Task TwoPartCampaign_SmscContractedAt50PerSecond_NoSpeedLimit_EveryMessageWholeAndDecidedByPartOne(DatabaseProvider provider, bool rabbit, int clients)
     {
         await using var h = await DispatchHarness.CreateAsync(provider, rabbit, smsc =>
@@ -70,63 +70,12 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
         }
         finally
         {
-            WriteWarnings(h);
-        }
-    }
-
-    // On 2026-12-02 it timed out once on SQLite with 6 of 2,000 messages left Submitted after the
-    // restart: with the in-process bus the receipts forwarded to the in-memory queue (and already
-    // answered to the SMSC) when the sender stopped were lost. They are now stored before the SMSC is
-    // answered (ReceiptForwarder), so the SMSC delivers anything unanswered again to the next bind.
-    [Theory]
-    [InlineData(DatabaseProvider.Postgres, true, 1_000)]
-    [InlineData(DatabaseProvider.Sqlite, false, 1_000)]
-    public async Task TwoPartCampaign_SenderKilledAndRestarted_SecondPartsReceiptsStillApply(DatabaseProvider provider, bool rabbit, int clients)
-    {
-        // "Last part decides" and part 2 delivered: a message whose second part's receipt is not
-        // applied after the restart stays Submitted (or ends Undeliverable from part 1).
-        await using var h = await DispatchHarness.CreateAsync(provider, rabbit, smsc =>
-        {
-            smsc.KeepMessages = false;
-            smsc.Faults.ContractedRate = ContractedRate;
-            // Receipts come well after the restart, so every one is matched by the new process from
-            // the database (MessageParts), not from the killed one's memory. Receipts a process takes
-            // and dies with before publishing are issue 13's (deliver_sm answered after a durable publish).
-            smsc.ReceiptDelay = TimeSpan.FromSeconds(20);
-            smsc.ReceiptState = part => part?.Sequence == 2 ? MessageState.Delivered : MessageState.Undeliverable;
-        });
-        await using (var db = h.Database.CreateContext())
-        {
-            var row = await db.Providers.SingleAsync(p => p.Id == h.ProviderId);
-            row.SettingsJson = (ProviderSettings.Parse(row.SettingsJson) with { ReceiptPolicy = ReceiptPolicy.LastPart }).ToJson();
-            await db.SaveChangesAsync();
-        }
-        await h.SeedClientsAsync(clients);
-        h.CaptureLogs = true;
-        try
-        {
-        await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(body: Body);
-
-        await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
-        await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Submitted) + c.GetValueOrDefault(MessageStatus.Delivered) >= clients / 4,
-            TimeSpan.FromSeconds(300));
-        await h.StopAsync(kill: true);
-        await Task.Delay(2000);
-        await h.StartAsync();
-        await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromSeconds(clients * 4 / ContractedRate + 240));
-        await h.WaitForCampaignAsync(campaignId, Portal.Domain.Campaigns.CampaignStatus.Completed, TimeSpan.FromSeconds(120));
-
-        await AssertWholeAsync(h, campaignId, clients, MessageStatus.Delivered, deliveredParts: 0b10, allowResubmitted: true);
-        }
-        finally
-        {
-            WriteWarnings(h);
+            WriteWarnings(output, h);
         }
     }
 
     /// <summary>The run's warnings and errors, first line each, counted: shown with a failure (no phones or texts are logged).</summary>
-    private void WriteWarnings(DispatchHarness h)
+    internal static void WriteWarnings(ITestOutputHelper output, DispatchHarness h)
     {
         foreach (var line in h.Logs.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal))
             .Select(l => l.Split('\n')[0]).GroupBy(l => l).Select(g => $"{g.Count()} x {g.Key}").Take(50))
@@ -135,7 +84,7 @@ public sealed class ThrottledCampaignTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task AssertWholeAsync(DispatchHarness h, int campaignId, int clients, MessageStatus expected, long deliveredParts, bool allowResubmitted = false)
+    internal static async Task AssertWholeAsync(DispatchHarness h, int campaignId, int clients, MessageStatus expected, long deliveredParts, bool allowResubmitted = false)
     {
         await using var db = h.Database.CreateContext();
         var messages = await db.Messages.AsNoTracking().Where(m => m.CampaignId == campaignId)

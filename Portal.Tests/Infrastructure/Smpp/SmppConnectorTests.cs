@@ -37,7 +37,7 @@ public class SmppConnectorTests
         await using var rig = await SmppTestRig.StartAsync(connector: o => o.LongMessageMethod = method);
         var text = string.Concat(Enumerable.Repeat("Привет, это длинное сообщение! ", 6)); // 186 chars -> 3 parts of 67
 
-        var outcome = await rig.Connector.SubmitAsync(new SmsSubmission("long", "Portal", "79990001122", text));
+        var outcome = await rig.Connector.SubmitAsync(new SmsSubmission("long", "Portal", "79990001122", text) { PartPrice = 0.35m });
 
         Assert.Equal(3, Assert.IsType<SubmitOutcome.Accepted>(outcome).MessageIds.Count);
         var parts = rig.Simulator.Messages.OrderBy(m => m.Part!.Value.Sequence).ToList();
@@ -49,6 +49,9 @@ public class SmppConnectorTests
         Assert.Equal(text, string.Concat(parts.Select(p => p.Text)));
         var receipts = await rig.ReadReceiptsAsync(3, TimeSpan.FromSeconds(5));
         Assert.Equal([0, 1, 2], receipts.Select(r => r.PartIndex!.Value).Order());
+        // Every part's receipt hands back the count and the caller's part price (issue 12: a receipt
+        // can then account a message whose sender died before recording it).
+        Assert.All(receipts, r => Assert.Equal((3, 0.35m), (r.PartCount, r.PartPrice)));
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class CampaignLauncher(
             $"{inserted - control} to send, {control} control group, {capped} frequency-capped, {chunks} chunks", ct);
         logger.LogInformation("Campaign {CampaignId} launched: {Messages} messages ({Control} control, {Capped} capped) in {Chunks} chunks; snapshot {Snapshot}, publish {Publish}",
             campaignId, inserted, control, capped, chunks, result.Snapshot, result.Publish);
-        if (inserted - control == 0) await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
+        if (inserted - control == 0) await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, options.Value.InFlightGrace, ct);
         return result;
     }
 

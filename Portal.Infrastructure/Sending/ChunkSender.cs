@@ -88,7 +88,7 @@ public sealed class ChunkSender(
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
         }
         await MarkChunkDoneAsync(chunk, ct);
-        await TryCompleteAsync(contexts, chunk.CampaignId, clock, ct);
+        await TryCompleteAsync(contexts, chunk.CampaignId, clock, options.Value.InFlightGrace, ct);
     }
 
     private async Task<List<Row>> LoadAsync(DispatchChunk chunk, long after, int take, CancellationToken ct)
@@ -482,10 +482,13 @@ public sealed class ChunkSender(
     }
 
     /// <summary>Sending -> Completed once nothing is queued, deferred or in flight and every chunk is done; one guarded statement, safe from any node.</summary>
-    internal static async Task<bool> TryCompleteAsync(IDbContextFactory<PortalDbContext> contexts, int campaignId, TimeProvider clock, CancellationToken ct)
+    /// <param name="inFlightGrace"><see cref="SendingOptions.InFlightGrace"/>: a sender silent for three times that is taken for dead.</param>
+    internal static async Task<bool> TryCompleteAsync(IDbContextFactory<PortalDbContext> contexts, int campaignId, TimeProvider clock, TimeSpan inFlightGrace,
+        CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        var senderDead = now - 3 * inFlightGrace;
         var changed = await db.Campaigns
             .Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending
                 && !db.Messages.Any(m => m.CampaignId == campaignId
@@ -493,11 +496,15 @@ public sealed class ChunkSender(
                 // Part 1's receipt can make a long message final while its part 2 still waits behind
                 // the SMSC's rate (issue 12): done only once every chunk's results are recorded.
                 && !db.MessageChunks.Any(k => k.CampaignId == campaignId && k.Status != MessageChunkStatus.Done)
-                // A receipt made it final but its sender has not recorded it yet (Parts 0: only a recorded
-                // submission counts parts). Issue 12: a chunk published twice (launcher and sweeper) was
-                // marked done by one copy while the other still sent its last batch, and the campaign
-                // completed with that batch Delivered, Parts 0, its second parts not yet sent.
-                && !db.Messages.Any(m => m.CampaignId == campaignId && m.Parts == 0 && m.SubmittedAt != null
+                // A receipt made it final but its sender has not recorded it yet (no provider message id:
+                // every recorded accepted submission has one; the receipt may have filled in parts and
+                // cost). Issue 12: a chunk published twice (launcher and sweeper) was marked done by one
+                // copy while the other still sent its last batch, and the campaign completed with that
+                // batch Delivered, its second parts not yet sent. A sender whose lease went silent for
+                // three times the grace is dead (the sweeper's rule): its messages keep the receipt's
+                // figures and no longer hold the campaign open.
+                && !db.Messages.Any(m => m.CampaignId == campaignId && m.ProviderMessageId == null && m.SubmittedAt != null
+                    && m.LeaseRenewedAt > senderDead
                     && (m.Status == MessageStatus.Delivered || m.Status == MessageStatus.Undeliverable || m.Status == MessageStatus.Unknown)))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed)
                 .SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);

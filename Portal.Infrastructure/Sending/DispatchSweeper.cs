@@ -44,7 +44,7 @@ public sealed class DispatchSweeper(
             {
                 logger.LogInformation("Campaign {CampaignId}: {Released} deferred messages due, {Published} chunks published", campaignId, released, published);
             }
-            await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, ct);
+            await ChunkSender.TryCompleteAsync(contexts, campaignId, clock, options.Value.InFlightGrace, ct);
         }
         // Not per campaign: an orphan does not know its campaign.
         var now = Environment.TickCount64;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Domain.Providers;
@@ -159,6 +160,53 @@ public sealed class ReceiptProcessorTests
         Assert.Equal((MessageStatus.Submitting, 0, 0m), (u.Status, u.Parts, u.Cost));
         var n = await rig.MessageAsync(unpriced);
         Assert.Equal((MessageStatus.Delivered, 0, 0m), (n.Status, n.Parts, n.Cost));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task FinalByReceiptButUnrecorded_HoldsTheCampaignOpen_UntilItsSenderIsTakenForDead(DatabaseProvider provider)
+    {
+        // Issue 12: part 1's receipt can make a message final while its live sender still sends part 2
+        // (the campaign must not complete then); a dead sender never records (the campaign must not stay
+        // open for good). Now that such a receipt fills in parts and cost, "unrecorded" is the missing
+        // provider message id, and "dead" is a lease silent for three times the grace (the sweeper's rule).
+        await using var rig = await Rig.CreateAsync(provider, ReceiptPolicy.FirstPart);
+        var grace = TimeSpan.FromSeconds(30);
+        var now = DateTime.UtcNow;
+        int campaignId;
+        await using (var db = rig.Database.CreateContext())
+        {
+            var campaign = new Campaign("Receipts", null, MessagePurpose.Service, "test", now);
+            db.Campaigns.Add(campaign);
+            await db.SaveChangesAsync();
+            campaignId = campaign.Id;
+            await db.Campaigns.Where(c => c.Id == campaignId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending));
+        }
+        var id = await rig.AddMessageAsync(null, parts: 0, status: MessageStatus.Submitting);
+        await using (var db = rig.Database.CreateContext())
+        {
+            await db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.CampaignId, campaignId)
+                .SetProperty(m => m.LeaseRenewedAt, now.AddSeconds(-5)));
+            db.MessageChunks.Add(new MessageChunk(campaignId, id, id, 1) { Status = MessageChunkStatus.Done });
+            await db.SaveChangesAsync();
+        }
+        await rig.ApplyAsync(rig.Part(id, "H1", 0, 2, MessageStatus.Delivered) with { PartPrice = 0.35m });
+        Assert.Equal(2, (await rig.MessageAsync(id)).Parts);
+
+        // Its sender renewed the lease 5 s ago: alive, its record is coming.
+        Assert.False(await ChunkSender.TryCompleteAsync(rig.Database.Factory, campaignId, TimeProvider.System, grace, default));
+
+        // Silent for more than 3 x grace: dead. The receipt's figures stand and the campaign completes.
+        await using (var db = rig.Database.CreateContext())
+        {
+            await db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseRenewedAt, now - 3 * grace - TimeSpan.FromSeconds(1)));
+        }
+        Assert.True(await ChunkSender.TryCompleteAsync(rig.Database.Factory, campaignId, TimeProvider.System, grace, default));
+        await using (var db = rig.Database.CreateContext())
+        {
+            Assert.Equal(CampaignStatus.Completed, (await db.Campaigns.SingleAsync(c => c.Id == campaignId)).Status);
+        }
     }
 
     [Theory]

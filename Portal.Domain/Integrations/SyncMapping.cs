@@ -38,7 +38,16 @@ public enum EmployeeField
 /// </summary>
 public sealed class SyncMapping
 {
+    /// <summary>
+    /// A client field naming a custom attribute: this prefix and the attribute's key, as the import
+    /// wizard names them (issue 20). The value is typed and checked as the file import checks it.
+    /// </summary>
+    public const string AttributePrefix = "attr:";
+
     private SyncMapping(IReadOnlyList<(string Column, string Field)> pairs) => Pairs = pairs;
+
+    private static bool IsAttribute(string field) =>
+        field.StartsWith(AttributePrefix, StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(field[AttributePrefix.Length..]);
 
     public IReadOnlyList<(string Column, string Field)> Pairs { get; }
 
@@ -65,7 +74,7 @@ public sealed class SyncMapping
             }
             var known = target switch
             {
-                SyncTarget.Clients => Enum.TryParse<ClientField>(field, false, out var c) && Enum.IsDefined(c),
+                SyncTarget.Clients => (Enum.TryParse<ClientField>(field, false, out var c) && Enum.IsDefined(c)) || IsAttribute(field),
                 SyncTarget.Employees => Enum.TryParse<EmployeeField>(field, false, out var p) && Enum.IsDefined(p),
                 _ => Enum.TryParse<EventField>(field, false, out var e) && Enum.IsDefined(e),
             };
@@ -78,7 +87,7 @@ public sealed class SyncMapping
                     _ => new DomainException("'{0}' is not an event field.", field),
                 };
             }
-            if (pairs.Any(p => p.Item2 == field))
+            if (pairs.Any(p => string.Equals(p.Item2, field, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new DomainException("The field {0} is mapped twice.", field);
             }
@@ -111,7 +120,14 @@ public sealed class SyncMapping
         return JsonSerializer.Serialize(map);
     }
 
-    public IReadOnlyList<ClientField?> ClientFields() => Pairs.Select(p => (ClientField?)Enum.Parse<ClientField>(p.Field)).ToList();
+    /// <summary>Aligned with <see cref="Columns"/>; null where the column is mapped to a custom attribute.</summary>
+    public IReadOnlyList<ClientField?> ClientFields() =>
+        Pairs.Select(p => IsAttribute(p.Field) ? null : (ClientField?)Enum.Parse<ClientField>(p.Field)).ToList();
+
+    /// <summary>Columns mapped to a custom attribute: column index → attribute key.</summary>
+    public IReadOnlyDictionary<int, string> AttributeColumns() =>
+        Pairs.Select((p, i) => (p.Field, i)).Where(p => IsAttribute(p.Field))
+            .ToDictionary(p => p.i, p => p.Field[AttributePrefix.Length..].Trim());
 
     /// <summary>The column mapped to an event or employee field, or null.</summary>
     public int? IndexOf<TField>(TField field) where TField : struct, Enum

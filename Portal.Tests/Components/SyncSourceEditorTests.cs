@@ -46,4 +46,42 @@ public class SyncSourceEditorTests
             Assert.Equal(30, db.SyncSources.AsNoTracking().Single(s => s.Id == id).OverlapMinutes);
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task Editor_MapsAClientColumnToACustomAttribute_AndSavesIt()
+    {
+        await using var sync = await SyncHarness.CreateAsync(DatabaseProvider.Sqlite);
+        await using (var db = sync.Portal.CreateContext())
+        {
+            db.AttributeDefinitions.Add(new Portal.Domain.Clients.AttributeDefinition("contract_no", Portal.Domain.Clients.AttributeType.Number, "Contract number"));
+            await db.SaveChangesAsync();
+        }
+        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin,
+            PostgresSyncTests.ClientsDraft("Host=127.0.0.1;Port=1;Database=crm;Username=u;Password=p"), default);
+        var row = (await sync.Catalog.ListAsync(default)).Single();
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(sync.Catalog);
+        ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        var provider = ctx.Render<MudDialogProvider>();
+        var dialogs = ctx.Services.GetRequiredService<IDialogService>();
+        await provider.InvokeAsync(() => dialogs.ShowAsync<SyncSourceEditorDialog>("Edit",
+            new DialogParameters<SyncSourceEditorDialog> { { d => d.Source, row } }));
+        provider.WaitForElement("[data-testid=sync-save]", TimeSpan.FromSeconds(10));
+
+        await provider.InvokeAsync(() => provider.FindAll("button").First(b => b.TextContent.Contains("Add column")).Click());
+        var editor = provider.FindComponent<SyncSourceEditorDialog>();
+        await provider.InvokeAsync(() => editor.FindComponents<MudTextField<string>>()[^1].Instance.ValueChanged.InvokeAsync("contract"));
+        await provider.InvokeAsync(() => editor.FindComponents<MudSelect<string>>()[^1].Instance.ValueChanged.InvokeAsync("attr:contract_no"));
+        provider.Find("[data-testid=sync-save]").Click();
+
+        provider.WaitForAssertion(() =>
+        {
+            using var db = sync.Portal.CreateContext();
+            Assert.Contains("\"contract\":\"attr:contract_no\"", db.SyncSources.AsNoTracking().Single(s => s.Id == id).MappingJson);
+        }, TimeSpan.FromSeconds(10));
+    }
 }

@@ -97,7 +97,11 @@ public sealed class SyncRunner(
             await using var rows = await OpenAsync(source, endpoint, mapping.Columns, SyncWatermark.ReadFrom(source.Watermark, overlap), ct);
             if (source.Target == SyncTarget.Clients)
             {
-                var plan = new ImportPlan(mapping.ClientFields(), ImportMode.ValidRowsOnly, ImportMatch.ExternalId, $"sync #{source.Id}: {source.Name}");
+                var plan = new ImportPlan(mapping.ClientFields(), ImportMode.ValidRowsOnly, ImportMatch.ExternalId, $"sync #{source.Id}: {source.Name}")
+                {
+                    // Issue 20: typed custom attributes, checked and stored as the file import does.
+                    AttributeColumns = mapping.AttributeColumns(),
+                };
                 var outcome = await importer.RunAsync(rows, plan, ct);
                 (read, upserted, rejected) = (rows.RowsRead, outcome.Upserted, outcome.Rejected);
                 // After the merge committed. A crash right here re-reads these rows next time: the upsert is idempotent.

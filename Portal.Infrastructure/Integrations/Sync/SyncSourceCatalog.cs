@@ -73,10 +73,40 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
         return runs.Select(ToRow).ToList();
     }
 
+    /// <summary>The custom attributes a client source's column can be mapped to.</summary>
+    public async Task<IReadOnlyList<Domain.Clients.AttributeDefinition>> AttributesAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.AttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).ToListAsync(ct);
+    }
+
+    /// <exception cref="DomainException">A column is mapped to a custom attribute that is not defined.</exception>
+    private static async Task EnsureAttributesAsync(PortalDbContext db, SyncSourceDraft draft, CancellationToken ct)
+    {
+        if (draft.Target != SyncTarget.Clients)
+        {
+            return;
+        }
+        var keys = SyncMapping.Parse(SyncMapping.ToJson(draft.Mapping), draft.Target).AttributeColumns().Values.ToList();
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        var defined = await db.AttributeDefinitions.AsNoTracking().Select(d => d.Key).ToListAsync(ct);
+        if (keys.FirstOrDefault(k => !defined.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } missing)
+        {
+            throw new DomainException("There is no custom attribute '{0}': define it first, or map the column to another field.", missing);
+        }
+    }
+
     /// <exception cref="DomainException">The draft is invalid: the message says what to fix.</exception>
     public async Task<int> CreateAsync(ClaimsPrincipal actor, SyncSourceDraft draft, CancellationToken ct)
     {
         Validate(draft, stored: null);
+        await using (var check = await contexts.CreateDbContextAsync(ct))
+        {
+            await EnsureAttributesAsync(check, draft, ct);
+        }
         var source = new SyncSource(draft.Name, draft.Kind, draft.Target, secrets.Protect(EndpointOf(draft, null)), draft.Query.Trim(),
             draft.WatermarkColumn.Trim(), draft.Cron.Trim(), SyncMapping.ToJson(draft.Mapping)) { Enabled = draft.Enabled };
         source.SetOverlap(draft.OverlapMinutes);
@@ -102,6 +132,7 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
         }
         var stored = secrets.Unprotect(source.Location);
         Validate(draft, stored);
+        await EnsureAttributesAsync(db, draft, ct);
         await EnsureUniqueNameAsync(db, draft.Name.Trim(), id, ct);
         var changedQuery = source.Query != draft.Query.Trim() || source.WatermarkColumn != draft.WatermarkColumn.Trim();
         source.Rename(draft.Name);

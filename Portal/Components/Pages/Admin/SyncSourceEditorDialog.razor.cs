@@ -45,6 +45,11 @@ public partial class SyncSourceEditorDialog
     private string? _error;
     private bool _saving;
 
+    /// <summary>Custom attributes a client column can be mapped to (issue 20).</summary>
+    private IReadOnlyList<Domain.Clients.AttributeDefinition> _attributes = [];
+
+    protected override async Task OnInitializedAsync() => _attributes = await Catalog.AttributesAsync(CancellationToken.None);
+
     protected override void OnInitialized()
     {
         if (Source is { } s)
@@ -63,7 +68,9 @@ public partial class SyncSourceEditorDialog
 
     private IEnumerable<(string Value, string Label)> Fields() => _target switch
     {
-        SyncTarget.Clients => Enum.GetValues<ClientField>().Select(f => (f.ToString(), L[ClientImport.FieldLabel(f)].Value)),
+        SyncTarget.Clients => Enum.GetValues<ClientField>().Select(f => (f.ToString(), L[ClientImport.FieldLabel(f)].Value))
+            .Concat(_attributes.Select(a => (SyncMapping.AttributePrefix + a.Key,
+                L["Attribute: {0} ({1})", a.Label, L[ClientImport.AttributeTypeLabel(a.Type)]].Value))),
         SyncTarget.Employees => Enum.GetValues<EmployeeField>().Select(f => (f.ToString(), L[f == EmployeeField.TimeZone ? "Time zone" : f.ToString()].Value)),
         _ => Enum.GetValues<EventField>().Select(f => (f.ToString(), L[f.ToString()].Value)),
     };

@@ -154,8 +154,44 @@ public partial class ClientImport
             samples.Select(r => i < r.Length ? r[i] ?? "" : "").Where(v => v.Length > 0).Select(v => v.Length > 24 ? v[..24] + "…" : v).ToList())).ToList();
     }
 
+    /// <summary>Why the mapping cannot be imported, in the user's language; null when it can.</summary>
+    private string? _mappingError;
+
+    /// <summary>
+    /// Issue 20: a bad attribute choice is refused in words before a job exists. Two columns onto one
+    /// attribute would leave the later column's value silently winning; an attribute deleted since the
+    /// page loaded would fail the job with the importer's English text.
+    /// </summary>
+    private async Task<string?> MappingErrorAsync()
+    {
+        var chosen = _columns.Where(c => c.Choice.StartsWith(AttributePrefix, StringComparison.Ordinal))
+            .Select(c => (c.Header, Key: c.Choice[AttributePrefix.Length..])).ToList();
+        if (chosen.Count == 0)
+        {
+            return null;
+        }
+        if (chosen.GroupBy(c => c.Key, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return L["Columns {0} are all mapped to the attribute {1}: map each attribute from one column only.",
+                string.Join(", ", twice.Select(c => c.Header)), twice.Key];
+        }
+        await using var db = await Contexts.CreateDbContextAsync(_disposed.Token);
+        var keys = chosen.Select(c => c.Key).ToList();
+        var defined = await db.AttributeDefinitions.AsNoTracking().Where(d => keys.Contains(d.Key)).Select(d => d.Key).ToListAsync(_disposed.Token);
+        if (chosen.FirstOrDefault(c => !defined.Contains(c.Key, StringComparer.OrdinalIgnoreCase)) is { Header: not null } missing)
+        {
+            return L["There is no custom attribute {0} any more (column {1}): define it again, or map the column to another field.", missing.Key, missing.Header];
+        }
+        return null;
+    }
+
     private async Task StartAsync()
     {
+        _mappingError = await MappingErrorAsync();
+        if (_mappingError is not null)
+        {
+            return;
+        }
         var user = (await AuthState).User;
         var mapping = _columns.Select(c => Enum.TryParse<ClientField>(c.Choice, out var f) ? f : (ClientField?)null).ToList();
         var unknown = _columns.Where(c => c.Choice == Unknown).Select(c => c.Index).ToHashSet();

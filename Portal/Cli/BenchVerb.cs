@@ -18,7 +18,7 @@ public static class BenchVerb
         ["estimate"] = (EstimateBench.RunAsync, "bench estimate [--runs 3] [--control 10]   (cost estimate of a campaign to every client of the configured, seeded database)"),
         ["dashboard"] = (DashboardBench.RunAsync, "bench dashboard [--messages 1900000] [--ticks 30]   (the live dashboard's read per tick; PostgreSQL)"),
         ["launch"] = (DispatchBench.LaunchAsync, "bench launch [--control 0]   (1.9 M-recipient launch: snapshot + chunks published; configured PostgreSQL and bus)"),
-        ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
+        ["pipeline"] = (DispatchBench.PipelineAsync, "bench pipeline [--control 0] [--scrape-every 1]   (launch -> bus -> senders -> embedded SMSC simulator -> receipts applied)"),
         ["route"] = (RouteBench.RunAsync, "bench route [--providers 5] [--prefixes 20000] [--count 2000000]   (least-cost plans per message, one thread; no database)"),
         ["analytics"] = (AnalyticsBench.RunAsync, "bench analytics [--clients 1900000] [--events-per-client 5] [--campaigns 50] [--runs 10]   (attribution, campaign results cold/unchanged, across campaigns; PostgreSQL)"),
         ["events-api"] = (EventsApiBench.RunAsync, "bench events-api [--events 200000] [--batch 500] [--callers 8] [--recipients 100000] [--clients N]   (issue 15: client events through POST /api/v1/events on a loopback Kestrel, events/s and latency, then seconds until every conversion is attributed; PostgreSQL)"),

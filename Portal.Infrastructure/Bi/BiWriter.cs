@@ -10,7 +10,7 @@ namespace Portal.Infrastructure.Bi;
 
 /// <summary>How a file is written.</summary>
 /// <param name="Compress">Snappy for Parquet pages, deflate for XLSX parts; off only for tests that read raw bytes.</param>
-public sealed record BiWriteOptions(bool Bom = false, int ParquetRowGroup = 100_000, bool Compress = true);
+public sealed record BiWriteOptions(bool Bom = false, int ParquetRowGroup = 25_000, bool Compress = true);
 
 /// <summary>
 /// Writes streamed rows as CSV, XLSX or Parquet. Memory is bounded by one row (CSV, XLSX) or one

@@ -238,6 +238,16 @@ public sealed class CampaignOperations(
     public async Task<CampaignProgress> GetProgressAsync(int campaignId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        return await ReadProgressAsync(db, campaignId, ct);
+    }
+
+    /// <summary>
+    /// Three statements: counts, parts and cost by status, the commonest error codes, replies. The
+    /// first two range-scan the campaign's entries of the covering index
+    /// (CampaignId, Status, ErrorCode, Parts, Cost) without visiting the table (issue 20).
+    /// </summary>
+    internal static async Task<CampaignProgress> ReadProgressAsync(PortalDbContext db, int campaignId, CancellationToken ct)
+    {
         var byStatus = await db.Messages.Where(m => m.CampaignId == campaignId)
             .GroupBy(m => m.Status)
             .Select(g => new { Status = g.Key, Count = g.Count(), Parts = g.Sum(m => (long)m.Parts), Cost = g.Sum(m => (double)m.Cost) })

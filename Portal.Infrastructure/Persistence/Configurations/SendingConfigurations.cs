@@ -79,7 +79,12 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Client>().WithMany().HasForeignKey(m => m.ClientId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<SmsProvider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.SetNull);
-        b.HasIndex(m => new { m.CampaignId, m.Status });
+        // Issue 20: a campaign's page sums parts and cost by status and counts error codes; carrying
+        // them makes both an index-only range scan (200 k messages on SQLite: 0.33 + 0.30 s -> 0.12 +
+        // 0.05 s). It replaces (CampaignId, Status), a prefix of it, so the send path keeps the same
+        // number of indexes; the sender and the receipt processor change Status in the same UPDATE
+        // as Parts, Cost and ErrorCode, so the entry was rewritten anyway.
+        b.HasIndex(m => new { m.CampaignId, m.Status, m.ErrorCode, m.Parts, m.Cost });
         // "Received / delivered in campaign X" audiences: the campaign's clients without a heap visit.
         b.HasIndex(m => new { m.CampaignId, m.ClientId, m.Status });
         b.HasIndex(m => new { m.ClientId, m.CreatedAt });

@@ -1361,11 +1361,6 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubmittedAt")
-                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
-
-                    b.HasIndex("CampaignId", "Status");
-
                     b.HasIndex("ClientId", "CreatedAt");
 
                     b.HasIndex("DoneAt", "Status")
@@ -1374,6 +1369,11 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasIndex("ProviderId", "ProviderMessageId");
 
                     b.HasIndex("CampaignId", "ClientId", "Status");
+
+                    b.HasIndex("SubmittedAt", "Parts", "Cost")
+                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
+
+                    b.HasIndex("CampaignId", "Status", "ErrorCode", "Parts", "Cost");
 
                     b.ToTable("Messages");
                 });

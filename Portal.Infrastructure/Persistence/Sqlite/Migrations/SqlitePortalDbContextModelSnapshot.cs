@@ -1318,11 +1318,6 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubmittedAt")
-                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
-
-                    b.HasIndex("CampaignId", "Status");
-
                     b.HasIndex("ClientId", "CreatedAt");
 
                     b.HasIndex("DoneAt", "Status")
@@ -1331,6 +1326,11 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasIndex("ProviderId", "ProviderMessageId");
 
                     b.HasIndex("CampaignId", "ClientId", "Status");
+
+                    b.HasIndex("SubmittedAt", "Parts", "Cost")
+                        .HasFilter("\"SubmittedAt\" IS NOT NULL");
+
+                    b.HasIndex("CampaignId", "Status", "ErrorCode", "Parts", "Cost");
 
                     b.ToTable("Messages");
                 });

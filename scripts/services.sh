@@ -221,6 +221,14 @@ _services_stop_rabbitmq() {
     if [[ -n $_services_rmq_epmd_port ]]; then
         ERL_EPMD_PORT=$_services_rmq_epmd_port epmd -port "$_services_rmq_epmd_port" -kill >/dev/null 2>&1 || true
     fi
+    # The broker's own errors (a CI run once saw every publish refused with INTERNAL_ERROR, and the
+    # log went with the data directory): printed before it is removed, only when there are any.
+    local errors
+    errors=$(grep -h -iE '\[error\]|\[critical\]|alarm' "$dir"/log/*.log 2>/dev/null | tail -n 40) || true
+    if [[ -n $errors ]]; then
+        echo "services: RabbitMQ logged errors (last 40):" >&2
+        printf '%s\n' "$errors" >&2
+    fi
     rm -rf "$dir"
     _services_rmq_dir=""
     _services_rmq_node=""

@@ -224,7 +224,7 @@ _services_stop_rabbitmq() {
     # The broker's own errors (a CI run once saw every publish refused with INTERNAL_ERROR, and the
     # log went with the data directory): printed before it is removed, only when there are any.
     local errors
-    errors=$(grep -h -iE '\[error\]|\[critical\]|alarm' "$dir"/log/*.log 2>/dev/null | tail -n 40) || true
+    errors=$(grep -h -iE '\[(error|critical)\]|resource limit alarm' "$dir"/log/*.log 2>/dev/null | tail -n 40) || true
     if [[ -n $errors ]]; then
         echo "services: RabbitMQ logged errors (last 40):" >&2
         printf '%s\n' "$errors" >&2

@@ -431,8 +431,15 @@ public sealed class MessagesApiTests
         Assert.True(listener.Failed >= 1, "the first attempt was answered 500 and must have been retried");
         // The refused first attempt (whichever status it carried) arrives on a later try.
         await listener.WaitForAsync(b => (string)b.Body["status"]! == "submitted", TimeSpan.FromSeconds(30));
-        await using var db = host.Db();
-        var rows = await db.StatusCallbacks.Where(c => c.MessageId == id).ToListAsync();
+        // The listener has the retry before the sender records it (it writes DeliveredAt once the answer
+        // is back): read the rows until the record is there (a CI run read it a moment too early).
+        List<Portal.Infrastructure.MessagesApi.StatusCallback> rows = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            await using var db = host.Db();
+            rows = await db.StatusCallbacks.Where(c => c.MessageId == id).ToListAsync();
+            if (rows.Any(r => r.Attempts >= 2 && r.DeliveredAt != null)) break;
+        }
         Assert.Contains(rows, r => r.Status is MessageStatus.Delivered or MessageStatus.Undeliverable or MessageStatus.Expired or MessageStatus.Rejected && r.DeliveredAt != null);
         Assert.Contains(rows, r => r.Attempts >= 2 && r.DeliveredAt != null && r.LastError == "HTTP 500");
     }

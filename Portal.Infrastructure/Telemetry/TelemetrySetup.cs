@@ -40,6 +40,7 @@ public static class TelemetrySetup
             .Validate(o => o.SampleInterval > TimeSpan.Zero, "Telemetry:SampleInterval must be positive.")
             .Validate(o => o.Prometheus.Port is >= 0 and <= 65535, "Telemetry:Prometheus:Port must be 0 (off) or a TCP port.")
             .Validate(o => o.Prometheus.Path.StartsWith('/'), "Telemetry:Prometheus:Path must start with '/'.")
+            .Validate(o => MetricsPortServer.IsValidHost(o.Prometheus.Host), "Telemetry:Prometheus:Host must be +, *, localhost or an IP address.")
             .ValidateOnStart();
         services.AddHealthChecks().AddCheck<ProviderReadyHealthCheck>(ProviderReadyHealthCheck.Name, tags: [ProviderReadyHealthCheck.ReadyOnlyTag]);
 
@@ -61,6 +62,8 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("portal", serviceVersion: typeof(TelemetrySetup).Assembly.GetName().Version?.ToString()));
         if (options.Enabled)
         {
+            // Before NodeTelemetry, whose first act is to scrape this port once (the exporter's warm-up).
+            if (options.Prometheus.Port > 0) services.AddHostedService<MetricsPortServer>();
             services.AddSingleton<NodeTelemetry>();
             services.AddHostedService(sp => sp.GetRequiredService<NodeTelemetry>());
             otel.WithMetrics(metrics =>
@@ -68,16 +71,8 @@ public static class TelemetrySetup
                 metrics.AddMeter(PortalMetrics.MeterName).AddMeter(LibraryMeters)
                     .AddRuntimeInstrumentation()
                     .AddHttpClientInstrumentation();
-                if (options.Prometheus.Port > 0)
-                {
-                    var host = string.IsNullOrWhiteSpace(options.Prometheus.Host) ? "+" : options.Prometheus.Host.Trim();
-                    metrics.AddPrometheusHttpListener(o =>
-                    {
-                        o.Host = host;
-                        o.Port = options.Prometheus.Port;
-                        o.ScrapeEndpointPath = options.Prometheus.Path;
-                    });
-                }
+                // One exporter for both ways of serving it: the web host's path (TelemetryEndpoints) or a port of its own.
+                metrics.AddPrometheusExporter();
             });
         }
         if (TracingOn(configuration))

@@ -18,11 +18,8 @@ internal static class TelemetryEndpoints
         var options = TelemetrySetup.Options(builder.Configuration);
         if (options.Enabled)
         {
-            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics =>
-            {
-                metrics.AddAspNetCoreInstrumentation();
-                if (options.Prometheus.Port == 0) metrics.AddPrometheusExporter();
-            });
+            // The Prometheus exporter itself is registered by TelemetrySetup (also for hosts without a web server).
+            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAspNetCoreInstrumentation());
         }
         if (TelemetrySetup.TracingOn(builder.Configuration))
         {

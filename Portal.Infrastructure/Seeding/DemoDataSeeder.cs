@@ -28,7 +28,7 @@ public sealed class DemoDataSeeder(
     private static readonly string[] DepartmentNames = ["Маркетинг", "Клиентский сервис", "Финансы", "Аналитика", "Безопасность"];
 
     /// <summary>The PostgreSQL advisory lock the seeding runs under (an arbitrary key of its own).</summary>
-    private const string LockSql = "SELECT pg_advisory_lock(1592590355)", UnlockSql = "SELECT pg_advisory_unlock(1592590355)";
+    private const string TryLockSql = "SELECT pg_try_advisory_lock(1592590355) AS \"Value\"", UnlockSql = "SELECT pg_advisory_unlock(1592590355)";
 
     /// <returns>The logins created now; empty when the database was already seeded.</returns>
     public async Task<IReadOnlyList<SeededLogin>> SeedAsync(CancellationToken ct)
@@ -43,7 +43,7 @@ public sealed class DemoDataSeeder(
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await db.Database.ExecuteSqlRawAsync(LockSql, ct);
+            await LockAsync(ct);
             try
             {
                 return await SeedOnceAsync(ct);
@@ -56,6 +56,27 @@ public sealed class DemoDataSeeder(
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the seeding lock as long as a peer holds it. A blocking <c>pg_advisory_lock</c> waited
+    /// inside one command and failed at the command timeout (30 s): in a chaos run at load ~40 a node
+    /// started beside a seeding peer crashed at start on "Timeout during reading attempt". Polling with
+    /// <c>pg_try_advisory_lock</c> keeps every statement short, however long the peer takes.
+    /// </summary>
+    private async Task LockAsync(CancellationToken ct)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var nextNote = TimeSpan.FromSeconds(30);
+        while (!await db.Database.SqlQueryRaw<bool>(TryLockSql).SingleAsync(ct))
+        {
+            if (waited.Elapsed >= nextNote)
+            {
+                logger.LogInformation("Waiting {Seconds:F0} s for another node to finish seeding the database", waited.Elapsed.TotalSeconds);
+                nextNote += TimeSpan.FromSeconds(30);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
     }
 

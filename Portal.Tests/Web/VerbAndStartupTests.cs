@@ -63,4 +63,30 @@ public class VerbAndStartupTests
         Assert.Empty(again);
         Assert.Equal(500, await db.Clients.CountAsync());
     }
+
+    /// <summary>
+    /// Issue 13 chaos run: nodes started together on one PostgreSQL seed one at a time under an advisory
+    /// lock; a node whose peer held it longer than the command timeout crashed at start. Here the lock is
+    /// held 4 s against a 1 s command timeout: the seeder waits, then finds the database seeded.
+    /// </summary>
+    [Fact]
+    public async Task PostgresSeeding_WaitsForAPeersLock_LongerThanTheCommandTimeout()
+    {
+        await using var app = await new PortalAppFactory(DatabaseProvider.Postgres, demoClients: 0).StartAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        db.Database.SetCommandTimeout(1);
+
+        await using var peer = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
+        await peer.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(1592590355)", peer)) await take.ExecuteNonQueryAsync();
+
+        var seeding = scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(default);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.False(seeding.IsCompleted, "the seeder went ahead (or gave up) while a peer held the lock");
+
+        await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(1592590355)", peer)) await release.ExecuteNonQueryAsync();
+        Assert.Empty(await seeding.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(6, await db.Users.CountAsync());
+    }
 }

@@ -70,8 +70,7 @@ public class AlarmJourneyTests(BrowserFixture browser)
         await page.GetByLabel("Text").First.FillAsync("Core router down in DC-A. Join the bridge.");
         await page.Locator("[data-testid=alert-groups]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Network duty team" }).First.ClickAsync();
-        await page.Keyboard.PressAsync("Escape");
-        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await page.CloseOpenListAsync();
         await page.Locator("[data-testid=alert-chain]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Network outage" }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);

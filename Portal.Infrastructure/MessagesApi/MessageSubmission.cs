@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
@@ -50,7 +52,9 @@ public abstract record SubmitResult
 /// Round trips (issue 19's 1,000/s target): the enabled providers are cached (<see cref="ProviderCacheFor"/>,
 /// dropped at once on a provider change on this node); on PostgreSQL the Message and
 /// PriorityMessage rows are ONE statement, and a request without idempotency key, new contact or
-/// quota needs no explicit transaction: recipient look-up plus that statement.
+/// quota needs no explicit transaction and no context of its own: its recipient look-up and its
+/// INSERT join those of the requests running at the same time (group commit through
+/// <see cref="Coalescer{TIn,TOut}"/>: one query and one statement per batch, not per request).
 /// </summary>
 public sealed partial class MessageSubmission(
     IDbContextFactory<PortalDbContext> contexts,
@@ -72,6 +76,18 @@ public sealed partial class MessageSubmission(
 
     private sealed record ProviderCache(IReadOnlyDictionary<int, IReadOnlyList<string>> SenderIds, long LoadedAt, int Version);
     private volatile ProviderCache? _providers;
+    private bool? _postgres;
+
+    /// <summary>Concurrent requests' recipient look-ups, one query for all (<see cref="Coalescer{TIn,TOut}"/>).</summary>
+    private Coalescer<ClientQuery, IReadOnlyList<Client>> Lookups => _lookups ??= new(LookUpAsync, 20_000, q => q.Phones.Count + q.ExternalIds.Count);
+    private Coalescer<ClientQuery, IReadOnlyList<Client>>? _lookups;
+
+    /// <summary>Concurrent requests' rows on the plain path (PostgreSQL, no key, contact or quota), one INSERT for all.</summary>
+    private Coalescer<IReadOnlyList<NewMessage>, IReadOnlyList<long>> Inserts => _inserts ??= new(InsertBatchAsync, 5_000, rows => rows.Count);
+    private Coalescer<IReadOnlyList<NewMessage>, IReadOnlyList<long>>? _inserts;
+
+    /// <summary>Recipient look-ups run so far (batches) and message INSERTs run on the plain path, for the bench.</summary>
+    public (long LookUps, long Inserts) Batches => (_lookups?.Batches ?? 0, _inserts?.Batches ?? 0);
 
     /// <summary>Tag of the contacts created for service messages to phones not in the base.</summary>
     public const string ContactTag = "api-contact";
@@ -97,21 +113,20 @@ public sealed partial class MessageSubmission(
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        // A context only when this request needs one of its own: on the plain path (text, no key,
+        // known recipients) the shared look-up and INSERT batches do all of its database work.
+        await using var lazy = new LazyContext(contexts);
 
-        if (idempotencyKey is not null && await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) is { } replay) return replay;
+        if (idempotencyKey is not null && await ReplayAsync(await lazy.GetAsync(ct), apiKeyId, idempotencyKey, requestHash, ct) is { } replay) return replay;
 
         // Format errors found while reading JSON are reported together with these, so one 400 names every bad item.
         var errors = new List<BatchItemError>(formatErrors ?? []);
-        var templates = await LoadTemplatesAsync(db, items, errors, ct);
-        CheckProviders(await EnabledProvidersAsync(db, ct), items, errors, o);
+        var templates = await LoadTemplatesAsync(lazy, items, errors, ct);
+        CheckProviders(await EnabledProvidersAsync(lazy, ct), items, errors, o);
 
         var phones = items.Where(i => i.Phone is not null).Select(i => i.Phone!).Distinct().ToList();
         var externals = items.Where(i => i.ExternalId is not null).Select(i => i.ExternalId!).Distinct().ToList();
-        var clients = await db.Clients.AsNoTracking()
-            // Issue 18: a synthetic sandbox client is nobody's recipient through the API (its number may be a stranger's).
-            .Where(c => c.SandboxOwnerId == null && (phones.Contains(c.Phone) || (c.ExternalId != null && externals.Contains(c.ExternalId))))
-            .ToListAsync(ct);
+        var clients = phones.Count + externals.Count == 0 ? [] : await Lookups.RunAsync(new ClientQuery(phones, externals), ct);
         var byPhone = clients.ToDictionary(c => c.Phone, StringComparer.Ordinal);
         var byExternal = clients.Where(c => c.ExternalId is not null).GroupBy(c => c.ExternalId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
@@ -191,12 +206,17 @@ public sealed partial class MessageSubmission(
         if (accepted.Count == 0 && items.Count == 0) return new SubmitResult.Invalid([]);
         if (accepted.Count == 0) return new SubmitResult.AllRefused(results.OfType<SendItemResult>().ToList());
 
-        var postgres = db.Database.IsNpgsql();
+        var postgres = _postgres ??= (await lazy.GetAsync(ct)).Database.IsNpgsql();
         var newContacts = accepted.Select(a => a.Client).Where(c => c.Id == 0).Distinct().ToList();
-        // On PostgreSQL the rows of the messages are one statement: atomic on its own when nothing else is written.
-        await using var transaction = !postgres || idempotencyKey is not null || newContacts.Count > 0 || dailyQuota is not null
-            ? await db.Database.BeginTransactionAsync(ct)
-            : null;
+        if (postgres && idempotencyKey is null && newContacts.Count == 0 && dailyQuota is null)
+        {
+            // The plain path: the rows of the messages are one statement, atomic on its own, shared
+            // with the requests accepted meanwhile.
+            var plain = await Inserts.RunAsync(Rows(accepted, apiKeyId, now), ct);
+            return await PublishedAsync(Response(accepted, plain, results), plain, ct);
+        }
+        var db = await lazy.GetAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Any failure rolls the whole transaction back, so EF's savepoint around each SaveChanges
         // would only add two round trips per save (seen as most of the statements under load).
         db.Database.AutoSavepointsEnabled = false;
@@ -212,7 +232,7 @@ public sealed partial class MessageSubmission(
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 // A concurrent twin committed first (PostgreSQL waited for it on the unique index): answer as it did.
-                await transaction!.RollbackAsync(ct);
+                await transaction.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 return await ReplayAsync(db, apiKeyId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key row vanished.");
             }
@@ -226,29 +246,42 @@ public sealed partial class MessageSubmission(
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
-                await transaction!.RollbackAsync(ct);
+                await transaction.RollbackAsync(ct);
                 throw new ContactRaceException();
             }
             db.ClientTags.AddRange(newContacts.Select(c => new ClientTag(c.Id, ContactTag)));
         }
-        var rows = accepted.Select(a => new NewMessage(a.Client.Id, a.Client.Phone, a.Text, a.Sender, a.Item.ProviderId, a.Item.Purpose,
-            now + a.Validity, a.Item.TemplateId)).ToList();
-        var ids = postgres ? await InsertPostgresAsync(db, rows, apiKeyId, now, ct) : await InsertAsync(db, rows, apiKeyId, now, ct);
-        for (var i = 0; i < accepted.Count; i++)
-        {
-            results[accepted[i].Item.Index] = new SendItemResult(accepted[i].Item.Index, ids[i], "queued", null, null);
-        }
-        var json = JsonSerializer.Serialize(new SendResponse(accepted.Count, results.Count(r => r?.Status == "refused"), results.Select(r => r!).ToList()), Web);
+        var rows = Rows(accepted, apiKeyId, now);
+        var ids = postgres ? await InsertPostgresAsync(db, rows, ct) : await InsertAsync(db, rows, ct);
+        var json = Response(accepted, ids, results);
         if (keyRow is not null) keyRow.ResponseJson = json;
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         // Last, so the usage row (one per key and day, a hot row under load) is locked only for the commit.
         if (dailyQuota is { } quota && !await CountAsync(db, apiKeyId, DateOnly.FromDateTime(now), accepted.Count, quota, ct))
         {
-            await transaction!.RollbackAsync(ct);
+            await transaction.RollbackAsync(ct);
             return new SubmitResult.QuotaExceeded(quota, now.Date.AddDays(1) - now);
         }
-        if (transaction is not null) await transaction.CommitAsync(ct);
+        await transaction.CommitAsync(ct);
+        return await PublishedAsync(json, ids, ct);
+    }
 
+    private static List<NewMessage> Rows(List<(SendItem Item, Client Client, string Text, string Sender, TimeSpan Validity)> accepted, int apiKeyId, DateTime now) =>
+        accepted.Select(a => new NewMessage(a.Client.Id, a.Client.Phone, a.Text, a.Sender, a.Item.ProviderId, a.Item.Purpose,
+            now + a.Validity, a.Item.TemplateId, apiKeyId, now)).ToList();
+
+    private static string Response(List<(SendItem Item, Client Client, string Text, string Sender, TimeSpan Validity)> accepted, IReadOnlyList<long> ids, SendItemResult?[] results)
+    {
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            results[accepted[i].Item.Index] = new SendItemResult(accepted[i].Item.Index, ids[i], "queued", null, null);
+        }
+        return JsonSerializer.Serialize(new SendResponse(accepted.Count, results.Count(r => r?.Status == "refused"), results.Select(r => r!).ToList()), Web);
+    }
+
+    /// <summary>The answer once the rows are committed: the ids go to the priority lane first.</summary>
+    private async Task<SubmitResult> PublishedAsync(string json, IReadOnlyList<long> ids, CancellationToken ct)
+    {
         try
         {
             await publisher.PublishAsync(ids, ct);
@@ -262,62 +295,108 @@ public sealed partial class MessageSubmission(
     }
 
     private sealed record NewMessage(long ClientId, string Phone, string Text, string Sender, int? ProviderId, MessagePurpose Purpose,
-        DateTime ExpiresAt, int? TemplateId);
+        DateTime ExpiresAt, int? TemplateId, int ApiKeyId, DateTime CreatedAt);
+
+    private sealed record ClientQuery(IReadOnlyList<string> Phones, IReadOnlyList<string> ExternalIds);
+
+    /// <summary>The recipients of many requests in one query; each request gets the clients of its own phones and external ids.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<Client>>> LookUpAsync(IReadOnlyList<ClientQuery> queries)
+    {
+        var phones = queries.SelectMany(q => q.Phones).Distinct().ToList();
+        var externals = queries.SelectMany(q => q.ExternalIds).Distinct().ToList();
+        await using var db = await contexts.CreateDbContextAsync();
+        var clients = await db.Clients.AsNoTracking()
+            // Issue 18: a synthetic sandbox client is nobody's recipient through the API (its number may be a stranger's).
+            .Where(c => c.SandboxOwnerId == null && (phones.Contains(c.Phone) || (c.ExternalId != null && externals.Contains(c.ExternalId))))
+            .ToListAsync();
+        if (queries.Count == 1) return [clients];
+        return queries.Select(q =>
+        {
+            var own = new HashSet<string>(q.Phones, StringComparer.Ordinal);
+            var ownExternal = new HashSet<string>(q.ExternalIds, StringComparer.Ordinal);
+            return (IReadOnlyList<Client>)clients.Where(c => own.Contains(c.Phone) || (c.ExternalId is not null && ownExternal.Contains(c.ExternalId))).ToList();
+        }).ToList();
+    }
+
+    /// <summary>The plain path's rows of many requests in one statement (no transaction: one statement is atomic).</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<long>>> InsertBatchAsync(IReadOnlyList<IReadOnlyList<NewMessage>> requests)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        var ids = await InsertPostgresAsync(db, requests.SelectMany(r => r).ToList(), CancellationToken.None);
+        var result = new List<IReadOnlyList<long>>(requests.Count);
+        var at = 0;
+        foreach (var request in requests)
+        {
+            result.Add(ids.Skip(at).Take(request.Count).ToList());
+            at += request.Count;
+        }
+        return result;
+    }
+
+    /// <summary>A context created on first use, so a request that needs none makes none.</summary>
+    private sealed class LazyContext(IDbContextFactory<PortalDbContext> contexts) : IAsyncDisposable
+    {
+        private PortalDbContext? _db;
+
+        public async ValueTask<PortalDbContext> GetAsync(CancellationToken ct) => _db ??= await contexts.CreateDbContextAsync(ct);
+
+        public ValueTask DisposeAsync() => _db?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>SQLite (tests, small installs): through EF, in the caller's transaction; the PriorityMessage rows are saved with the caller's next save.</summary>
-    private static async Task<IReadOnlyList<long>> InsertAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, int apiKeyId, DateTime now, CancellationToken ct)
+    private static async Task<IReadOnlyList<long>> InsertAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, CancellationToken ct)
     {
-        var messages = rows.Select(r => new Message(null, r.ClientId, r.Phone, now) { Status = MessageStatus.Queued }).ToList();
+        var messages = rows.Select(r => new Message(null, r.ClientId, r.Phone, r.CreatedAt) { Status = MessageStatus.Queued }).ToList();
         db.Messages.AddRange(messages);
         await db.SaveChangesAsync(ct);
         for (var i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
-            db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Api, apiKeyId, r.Text, r.Sender, r.ProviderId, r.Purpose, r.ExpiresAt, r.TemplateId, now));
+            db.PriorityMessages.Add(new PriorityMessage(messages[i].Id, PrioritySource.Api, r.ApiKeyId, r.Text, r.Sender, r.ProviderId, r.Purpose, r.ExpiresAt, r.TemplateId, r.CreatedAt));
         }
         return messages.Select(m => m.Id).ToList();
     }
 
     /// <summary>
-    /// PostgreSQL: both tables in ONE statement. The ids are drawn from the Messages identity
-    /// sequence first (the CTE is read twice, so PostgreSQL evaluates it once), so each
-    /// PriorityMessage row pairs with its Message by id rather than by the order of a RETURNING list.
-    /// The columns are those EF writes for a new <see cref="Message"/> and <see cref="PriorityMessage"/>
-    /// (MessagesApiTests read them back through EF on PostgreSQL).
+    /// PostgreSQL: both tables in ONE statement, whatever the number of rows (arrays through
+    /// <c>unnest</c>, so the text never changes and Npgsql prepares it once). The ids are drawn
+    /// from the Messages identity sequence first (the CTE is read twice, so PostgreSQL evaluates it
+    /// once), so each PriorityMessage row pairs with its Message by id rather than by the order of
+    /// a RETURNING list. The columns are those EF writes for a new <see cref="Message"/> and
+    /// <see cref="PriorityMessage"/> (MessagesApiTests read them back through EF on PostgreSQL).
     /// </summary>
-    private static async Task<IReadOnlyList<long>> InsertPostgresAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, int apiKeyId, DateTime now, CancellationToken ct)
+    private static async Task<IReadOnlyList<long>> InsertPostgresAsync(PortalDbContext db, IReadOnlyList<NewMessage> rows, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = DispatchSql.Command(db.Database.GetDbConnection(), "", db.Database.CurrentTransaction?.GetDbTransaction());
-            var values = DispatchSql.Values(command, "ord, client, phone, text, sender, provider, purpose, expires, template", rows.Select((r, i) => (r, i)).ToList(),
-                (c, row, name) =>
-                {
-                    c.AddInt(name(0), row.i);
-                    c.Add(name(1), row.r.ClientId);
-                    c.Add(name(2), row.r.Phone);
-                    c.Add(name(3), row.r.Text);
-                    c.Add(name(4), row.r.Sender);
-                    c.AddInt(name(5), row.r.ProviderId);
-                    c.AddInt(name(6), (int)row.r.Purpose);
-                    c.AddTime(name(7), row.r.ExpiresAt);
-                    c.AddInt(name(8), row.r.TemplateId);
-                });
-            command.CommandText = values + $"""
-                , ids AS (
+            await using var command = DispatchSql.Command(db.Database.GetDbConnection(), $"""
+                WITH v AS (
+                    SELECT * FROM unnest(@ord, @client, @phone, @text, @sender, @provider, @purpose, @expires, @template, @key, @created)
+                        AS v(ord, client, phone, text, sender, provider, purpose, expires, template, key, created)),
+                ids AS (
                     SELECT nextval(pg_get_serial_sequence('"Messages"', 'Id')) AS id, o.*
                     FROM (SELECT * FROM v ORDER BY ord) AS o),
                 m AS (
                     INSERT INTO "Messages" ("Id", "ClientId", "Phone", "Status", "CreatedAt", "Cost", "DeliveredParts", "Parts", "Resubmitted")
-                    SELECT id, client, phone, {(int)MessageStatus.Queued}, @now, 0, 0, 0, FALSE FROM ids),
+                    SELECT id, client, phone, {(int)MessageStatus.Queued}, created, 0, 0, 0, FALSE FROM ids),
                 p AS (
                     INSERT INTO "PriorityMessages" ("MessageId", "Source", "ApiKeyId", "Text", "SenderId", "ProviderId", "Purpose", "ExpiresAt", "TemplateId", "Flash", "CreatedAt")
-                    SELECT id, {(int)PrioritySource.Api}, @key, text, sender, provider, purpose, expires, template, FALSE, @now FROM ids)
+                    SELECT id, {(int)PrioritySource.Api}, key, text, sender, provider, purpose, expires, template, FALSE, created FROM ids)
                 SELECT ord, id FROM ids
-                """;
-            command.AddTime("@now", now);
-            command.AddInt("@key", apiKeyId);
+                """, db.Database.CurrentTransaction?.GetDbTransaction());
+            var parameters = command.Parameters;
+            parameters.Add(Array("ord", NpgsqlDbType.Integer, rows.Select((_, i) => i).ToArray()));
+            parameters.Add(Array("client", NpgsqlDbType.Bigint, rows.Select(r => r.ClientId).ToArray()));
+            parameters.Add(Array("phone", NpgsqlDbType.Text, rows.Select(r => r.Phone).ToArray()));
+            parameters.Add(Array("text", NpgsqlDbType.Text, rows.Select(r => r.Text).ToArray()));
+            parameters.Add(Array("sender", NpgsqlDbType.Text, rows.Select(r => r.Sender).ToArray()));
+            parameters.Add(Array("provider", NpgsqlDbType.Integer, rows.Select(r => r.ProviderId).ToArray()));
+            parameters.Add(Array("purpose", NpgsqlDbType.Integer, rows.Select(r => (int)r.Purpose).ToArray()));
+            parameters.Add(Array("expires", NpgsqlDbType.TimestampTz, rows.Select(r => DateTime.SpecifyKind(r.ExpiresAt, DateTimeKind.Utc)).ToArray()));
+            parameters.Add(Array("template", NpgsqlDbType.Integer, rows.Select(r => r.TemplateId).ToArray()));
+            parameters.Add(Array("key", NpgsqlDbType.Integer, rows.Select(r => r.ApiKeyId).ToArray()));
+            parameters.Add(Array("created", NpgsqlDbType.TimestampTz, rows.Select(r => DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)).ToArray()));
             var ids = new long[rows.Count];
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) ids[reader.GetInt32(0)] = reader.GetInt64(1);
@@ -328,6 +407,8 @@ public sealed partial class MessageSubmission(
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, T[] values) => new(name, NpgsqlDbType.Array | type) { Value = values };
 
     public sealed record SendResponse(int Accepted, int Refused, IReadOnlyList<SendItemResult> Messages);
 
@@ -364,10 +445,10 @@ public sealed partial class MessageSubmission(
 
     private sealed record LoadedTemplate(CompiledTemplate Compiled, IReadOnlyList<string> Variables);
 
-    private async Task<Dictionary<int, LoadedTemplate>> LoadTemplatesAsync(PortalDbContext db, IReadOnlyList<SendItem> items, List<BatchItemError> errors, CancellationToken ct)
+    private async Task<Dictionary<int, LoadedTemplate>> LoadTemplatesAsync(LazyContext lazy, IReadOnlyList<SendItem> items, List<BatchItemError> errors, CancellationToken ct)
     {
         var ids = items.Where(i => i.TemplateId is not null).Select(i => i.TemplateId!.Value).Distinct().ToList();
-        var rows = ids.Count == 0 ? [] : await db.Templates.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.Body }).ToListAsync(ct);
+        var rows = ids.Count == 0 ? [] : await (await lazy.GetAsync(ct)).Templates.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.Body }).ToListAsync(ct);
         var result = new Dictionary<int, LoadedTemplate>();
         var broken = new HashSet<int>();
         foreach (var row in rows)
@@ -416,7 +497,7 @@ public sealed partial class MessageSubmission(
     }
 
     /// <summary>Sender ids allowed by each enabled provider (empty: any), from the cache when fresh.</summary>
-    private async Task<IReadOnlyDictionary<int, IReadOnlyList<string>>> EnabledProvidersAsync(PortalDbContext db, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<int, IReadOnlyList<string>>> EnabledProvidersAsync(LazyContext lazy, CancellationToken ct)
     {
         var cache = _providers;
         if (cache is not null && cache.Version == providerVersion.Current && Environment.TickCount64 - cache.LoadedAt < ProviderCacheFor.TotalMilliseconds)
@@ -424,7 +505,7 @@ public sealed partial class MessageSubmission(
             return cache.SenderIds;
         }
         var version = providerVersion.Current;
-        var providers = await db.Providers.AsNoTracking().Where(p => p.Enabled).Select(p => new { p.Id, p.SettingsJson }).ToListAsync(ct);
+        var providers = await (await lazy.GetAsync(ct)).Providers.AsNoTracking().Where(p => p.Enabled).Select(p => new { p.Id, p.SettingsJson }).ToListAsync(ct);
         cache = new ProviderCache(providers.ToDictionary(p => p.Id, p => ProviderSettings.Parse(p.SettingsJson).SenderIds), Environment.TickCount64, version);
         _providers = cache;
         return cache.SenderIds;

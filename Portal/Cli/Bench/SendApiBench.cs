@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -33,6 +37,10 @@ internal static class SendApiBench
         var probes = Int(args, "probes", 40);
         var only = CliVerbs.Option(args, "only");
         var queue = "bench-api-" + Guid.NewGuid().ToString("N")[..8];
+        // --url: phase 1 through HTTP, against a portal started apart on the same database and bus
+        // (Kestrel, the key check, JSON and the rate limiter included); this process only measures.
+        var url = CliVerbs.Option(args, "url");
+        var secret = Guid.NewGuid().ToString("N");
         string[] hostArgs = [.. args[2..].Where((a, i) => !IsOwnOption(args[2..], i)), "--Sending:ChunkQueue", queue + ".chunks", "--Sending:ReceiptQueue", queue + ".receipts",
             "--Sending:PriorityQueue", queue + ".priority", "--Sending:InboundQueue", queue + ".inbound", "--Scheduling:Enabled", "false"];
         using var host = VerbHost.Build(hostArgs);
@@ -47,7 +55,7 @@ internal static class SendApiBench
                 return 2;
             }
             await db.Database.MigrateAsync();
-            var key = new ApiKey("bench " + queue, queue[^8..], new string('0', 64), [ApiScopes.MessagesSend], 100_000, "bench", DateTime.UtcNow);
+            var key = new ApiKey("bench " + queue, queue[^8..], Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), [ApiScopes.MessagesSend], 100_000, "bench", DateTime.UtcNow);
             db.ApiKeys.Add(key);
             await db.SaveChangesAsync();
             keyId = key.Id;
@@ -63,23 +71,36 @@ internal static class SendApiBench
         {
             return await HistoryAsync(contexts, args);
         }
-        await host.StartAsync();
+        using var http = url is null ? null : new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = callers }) { BaseAddress = new Uri(url) };
+        http?.DefaultRequestHeaders.Add("X-Api-Key", $"pk_{queue[^8..]}_{secret}");
+        if (http is null) await host.StartAsync();
         var submission = host.Services.GetRequiredService<MessageSubmission>();
+        Func<string, string, Task<long>> send = http is null
+            ? async (phone, text) => await submission.SubmitAsync(keyId, null,
+                [new SendItem(0, phone, null, text, null, null, MessagePurpose.Service, "Portal", null, null)], null, "", default) is SubmitResult.Accepted a ? a.MessageIds[0] : -1
+            : async (phone, text) =>
+            {
+                using var response = await http.PostAsJsonAsync("/api/v1/messages", new { phone, text, purpose = "service", senderId = "Portal" });
+                if (!response.IsSuccessStatusCode) return -1;
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return body.GetProperty("messages")[0].GetProperty("id").GetInt64();
+            };
         if (only != "priority")
         {
         var warmup = Int(args, "warmup", 1_000);
-        Console.WriteLine($"Phase 1: {count:N0} single-message sends at {rate:N0}/s from {callers} callers, after {warmup:N0} unmeasured (JIT, pools, caches); queue {queue}.priority");
+        Console.WriteLine($"Phase 1: {count:N0} single-message sends at {rate:N0}/s from {callers} callers, after {warmup:N0} unmeasured (JIT, pools, caches); "
+            + (http is null ? $"through MessageSubmission, queue {queue}.priority" : $"through HTTP POST {url}/api/v1/messages (a portal started apart)"));
         if (warmup > 0)
         {
-            await SendPacedAsync(submission, keyId, phones, warmup, rate, callers);
-            Console.WriteLine($"  warm-up: {warmup:N0} sent; lookup batches {submission.Batches.LookUps:N0}, insert batches {submission.Batches.Inserts:N0}");
+            await SendPacedAsync(send, phones, warmup, rate, callers);
+            Console.WriteLine($"  warm-up: {warmup:N0} sent");
         }
         var batchesBefore = submission.Batches;
         var clock = Stopwatch.StartNew();
-        var (latencies, ids) = await SendPacedAsync(submission, keyId, phones, count, rate, callers);
+        var (latencies, ids) = await SendPacedAsync(send, phones, count, rate, callers);
         var acceptSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  accepted {ids.Count(i => i > 0):N0} in {acceptSeconds:F1} s ({count / acceptSeconds:N0}/s); accept latency p50 {P(latencies, 50):F1} ms, p95 {P(latencies, 95):F1} ms, p99 {P(latencies, 99):F1} ms, max {latencies[^1]:F1} ms");
-        Console.WriteLine($"  shared statements: {submission.Batches.LookUps - batchesBefore.LookUps:N0} recipient look-ups and {submission.Batches.Inserts - batchesBefore.Inserts:N0} INSERTs for {count:N0} requests");
+        if (http is null) Console.WriteLine($"  shared statements: {submission.Batches.LookUps - batchesBefore.LookUps:N0} recipient look-ups and {submission.Batches.Inserts - batchesBefore.Inserts:N0} INSERTs for {count:N0} requests");
         var first = ids.Where(i => i > 0).DefaultIfEmpty(0).Min();
         var last = ids.Max();
         var deadline = clock.Elapsed + TimeSpan.FromMinutes(3);
@@ -96,9 +117,9 @@ internal static class SendApiBench
         }
         Console.WriteLine($"  final {final:N0} of {count:N0} ({delivered:N0} delivered with receipts) {clock.Elapsed.TotalSeconds - acceptSeconds:F1} s after the last accept");
         }
-        if (only == "throughput")
+        if (only == "throughput" || http is not null)
         {
-            await host.StopAsync();
+            if (http is null) await host.StopAsync();
             return 0;
         }
 
@@ -270,13 +291,13 @@ internal static class SendApiBench
     private static double P(double[] sorted, int percentile) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
 
-    private static readonly string[] Own = ["--count", "--warmup", "--rate", "--callers", "--probes", "--only", "--messages", "--step", "--minutes", "--client-messages", "--runs"];
+    private static readonly string[] Own = ["--count", "--warmup", "--url", "--rate", "--callers", "--probes", "--only", "--messages", "--step", "--minutes", "--client-messages", "--runs"];
 
     /// <summary>
     /// <paramref name="count"/> single-message sends paced at <paramref name="rate"/> from
     /// <paramref name="callers"/> concurrent callers; each one's accept latency and message id (-1: not accepted).
     /// </summary>
-    private static async Task<(double[] Latencies, long[] Ids)> SendPacedAsync(MessageSubmission submission, int keyId, List<string> phones, int count, int rate, int callers)
+    private static async Task<(double[] Latencies, long[] Ids)> SendPacedAsync(Func<string, string, Task<long>> send, List<string> phones, int count, int rate, int callers)
     {
         var latencies = new double[count];
         var ids = new long[count];
@@ -293,11 +314,8 @@ internal static class SendApiBench
                 var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                 if (wait > TimeSpan.Zero) await Task.Delay(wait);
                 var t0 = Stopwatch.GetTimestamp();
-                var result = await submission.SubmitAsync(keyId, null,
-                    [new SendItem(0, phones[i % phones.Count], null, "Your code is " + (1000 + i % 9000).ToString(CultureInfo.InvariantCulture), null, null, MessagePurpose.Service, "Portal", null, null)],
-                    null, "", default);
+                ids[i] = await send(phones[i % phones.Count], "Your code is " + (1000 + i % 9000).ToString(CultureInfo.InvariantCulture));
                 latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                ids[i] = result is SubmitResult.Accepted a ? a.MessageIds[0] : -1;
             }
         }));
         Array.Sort(latencies);

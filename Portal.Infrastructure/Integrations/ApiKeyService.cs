@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -75,6 +76,7 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         key.SetRateLimit(settings.RequestsPerMinute);
         key.ConfigureMessaging(settings.DailyQuota, url, secret is null ? key.CallbackSecret : secrets.Protect(secret));
         await db.SaveChangesAsync(ct);
+        Changed();
         outbox?.Invalidate();
         await audit.WriteAsync(actor, AuditActions.ApiKeyMessagingChanged, nameof(ApiKey), key.Id.ToString(),
             $"rpm={key.RequestsPerMinute}; dailyQuota={key.DailyQuota?.ToString() ?? "none"}; callback={(key.CallbackUrl is null ? "none" : "set")}; secret={(secret is null ? "kept" : "new")}", ct);
@@ -111,6 +113,7 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         }
         key.Revoke(clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
+        Changed();
         await audit.WriteAsync(actor, AuditActions.ApiKeyRevoked, nameof(ApiKey), key.Id.ToString(), $"name={key.Name}; prefix={key.Prefix}", ct);
         return true;
     }
@@ -132,10 +135,30 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         var protectedSecret = string.IsNullOrEmpty(callbackSecret) ? key.CallbackSecret : secrets.Protect(callbackSecret);
         key.ConfigureMessaging(dailyQuota, string.IsNullOrWhiteSpace(callbackUrl) ? null : callbackUrl.Trim(), protectedSecret);
         await db.SaveChangesAsync(ct);
+        Changed();
         outbox?.Invalidate();
         await audit.WriteAsync(actor, AuditActions.ApiKeyMessagingChanged, nameof(ApiKey), key.Id.ToString(),
             $"dailyQuota={dailyQuota?.ToString() ?? "none"}; callback={(key.CallbackUrl is null ? "none" : "set")}", ct);
         return true;
+    }
+
+    /// <summary>
+    /// How long a key's row is reused by <see cref="CheckAsync"/> without a query (issue 19: one
+    /// query per API request was a round trip per message at 1,000 requests/s). A revocation or a
+    /// change of limits on this node drops the cache at once; one on another node counts within
+    /// this time. An unknown prefix is never cached, so a new key works at once everywhere.
+    /// </summary>
+    public static readonly TimeSpan CheckCacheFor = TimeSpan.FromSeconds(1);
+
+    private sealed record CachedKey(ApiKey Key, long LoadedAt, int Version);
+    private readonly ConcurrentDictionary<string, CachedKey> _checked = new(StringComparer.Ordinal);
+    private int _version;
+
+    /// <summary>Drops every cached key row (after a change to a key through this service).</summary>
+    private void Changed()
+    {
+        Interlocked.Increment(ref _version);
+        _checked.Clear();
     }
 
     public async Task<ApiKeyCheck> CheckAsync(string presented, CancellationToken ct)
@@ -144,8 +167,18 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         {
             return new(null, "The API key is malformed: expected pk_<prefix>_<secret>.");
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+        var version = Volatile.Read(ref _version);
+        ApiKey? key;
+        if (_checked.TryGetValue(prefix, out var cached) && cached.Version == version && Environment.TickCount64 - cached.LoadedAt < CheckCacheFor.TotalMilliseconds)
+        {
+            key = cached.Key;
+        }
+        else
+        {
+            await using var read = await contexts.CreateDbContextAsync(ct);
+            key = await read.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+            if (key is not null) _checked[prefix] = new CachedKey(key, Environment.TickCount64, version);
+        }
         // Hash even for an unknown prefix so both failures take the same time.
         var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
         var storedHash = key is null ? new byte[presentedHash.Length] : Convert.FromHexString(key.SecretHash);
@@ -161,8 +194,10 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         if (key.LastUsedAt is null || key.LastUsedAt < now - LastUsedResolution)
         {
             var stale = now - LastUsedResolution;
+            await using var db = await contexts.CreateDbContextAsync(ct);
             await db.ApiKeys.Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt < stale))
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+            key.LastUsedAt = now; // the cached row too, so the next calls do not write again
         }
         return new(new AuthenticatedApiKey(key.Id, key.Name, key.Prefix, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.RequestsPerMinute, key.DailyQuota), null);
     }

@@ -91,6 +91,33 @@ public class ApiKeyTests : IAsyncLifetime
         Assert.Equal(1, await db.AuditEntries.CountAsync(a => a.Action == AuditActions.ApiKeyRevoked && a.EntityId == id.ToString()));
     }
 
+    /// <summary>
+    /// Issue 19: the key check reuses a key's row for <see cref="ApiKeyService.CheckCacheFor"/>; a
+    /// revocation written by another node (here: straight to the database) counts within that time.
+    /// </summary>
+    [Fact]
+    public async Task KeyRevokedByAnotherNode_IsRefusedWithinTheCheckCacheTime()
+    {
+        var (id, key) = await _host.CreateKeyAsync(1000, ApiScopes.ClientsWrite);
+        var http = _host.Client(key);
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync("/api/v1/clients", ApiTestHost.Json(OneClient))).StatusCode);
+
+        await using (var db = _host.Db())
+        {
+            await db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, DateTime.UtcNow));
+        }
+        var revoked = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            status = (await http.PutAsync("/api/v1/clients", ApiTestHost.Json(OneClient))).StatusCode;
+        }
+        while (status == HttpStatusCode.OK && revoked.Elapsed < TimeSpan.FromSeconds(15));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(revoked.Elapsed < ApiKeyService.CheckCacheFor + TimeSpan.FromSeconds(5), $"still accepted {revoked.Elapsed.TotalMilliseconds:F0} ms after the revocation");
+    }
+
     [Fact]
     public async Task MissingScope_Returns403NamingIt()
     {

@@ -135,7 +135,10 @@ public sealed class ClientDirectory(IDbContextFactory<PortalDbContext> contexts,
         {
             return t.Count;
         }
-        var count = await db.Clients.CountAsync(c => c.SandboxOwnerId == null, ct);
+        // Two counts that indexes answer: every row (an index-only scan of the smallest index) minus
+        // the sandbox's (its partial index). "WHERE SandboxOwnerId IS NULL" read the whole table:
+        // 288-419 ms against 71-112 ms at 1.9 M clients on PostgreSQL (docs/BENCHMARKS.md, issue 20).
+        var count = await db.Clients.CountAsync(ct) - await db.Clients.CountAsync(c => c.SandboxOwnerId != null, ct);
         _total = (count, now);
         return count;
     }

@@ -242,22 +242,26 @@ public sealed class CampaignOperations(
     }
 
     /// <summary>
-    /// Three statements: counts, parts and cost by status, the commonest error codes, replies. The
-    /// first two range-scan the campaign's entries of the covering index
-    /// (CampaignId, Status, ErrorCode, Parts, Cost) without visiting the table (issue 20).
+    /// Two statements: counts, parts and cost by (status, error code), and replies. The first
+    /// range-scans the campaign's entries of the covering index (CampaignId, Status, ErrorCode,
+    /// Parts, Cost) ONCE, in the index's order, without visiting the table (issue 20): the totals by
+    /// status and the commonest error codes are both sums of its few groups. (Two statements, one
+    /// by status and one by error code, read the 1.9 M entries of a large campaign twice.)
     /// </summary>
     internal static async Task<CampaignProgress> ReadProgressAsync(PortalDbContext db, int campaignId, CancellationToken ct)
     {
-        var byStatus = await db.Messages.Where(m => m.CampaignId == campaignId)
-            .GroupBy(m => m.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count(), Parts = g.Sum(m => (long)m.Parts), Cost = g.Sum(m => (double)m.Cost) })
+        var groups = await db.Messages.Where(m => m.CampaignId == campaignId)
+            .GroupBy(m => new { m.Status, m.ErrorCode })
+            .Select(g => new { g.Key.Status, g.Key.ErrorCode, Count = g.Count(), Parts = g.Sum(m => (long)m.Parts), Cost = g.Sum(m => (double)m.Cost) })
             .ToListAsync(ct);
-        var errors = await db.Messages.Where(m => m.CampaignId == campaignId && m.ErrorCode != null)
-            .GroupBy(m => m.ErrorCode!)
-            .Select(g => new { Code = g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count)
+        var byStatus = groups.GroupBy(g => g.Status)
+            .Select(s => new { Status = s.Key, Count = s.Sum(g => g.Count), Parts = s.Sum(g => g.Parts), Cost = s.Sum(g => g.Cost) })
+            .ToList();
+        var errors = groups.Where(g => g.ErrorCode != null).GroupBy(g => g.ErrorCode!)
+            .Select(e => new { Code = e.Key, Count = e.Sum(g => g.Count) })
+            .OrderByDescending(e => e.Count).ThenBy(e => e.Code, StringComparer.Ordinal)
             .Take(20)
-            .ToListAsync(ct);
+            .ToList();
         var replies = await db.InboundMessages.Where(i => i.CampaignId == campaignId)
             .GroupBy(i => i.Kind).Select(g => new { Kind = g.Key, Count = g.Count() }).ToListAsync(ct);
         int Count(params MessageStatus[] statuses) => byStatus.Where(s => statuses.Contains(s.Status)).Sum(s => s.Count);

@@ -112,6 +112,14 @@ public sealed class DemoDataSeeder(
         await CreateUserAsync("trainer@portal.local", "Сергей Волков", Roles.Trainer, departments[1].Id, null, logins);
         await CreateUserAsync("auditor@portal.local", "Марина Орлова", Roles.Auditor, departments[4].Id, null, logins);
 
+        // A base that already holds clients (filled by the seed verb, an import or a sync before the
+        // first start) gets no demo clients or demo campaigns: writing them over it failed on the
+        // first duplicate and stopped the node at start, after the users were made.
+        if (await db.Clients.AnyAsync(ct))
+        {
+            logger.LogInformation("The client base already holds clients: no demo clients or past campaigns added");
+            return logins;
+        }
         var written = await DemoClientWriter.WriteAsync(db,
             DemoClientGenerator.Generate(0, o.DemoClients, clock.GetUtcNow().UtcDateTime), null, ct);
         var history = o.DemoHistory ? await DemoHistory.WriteAsync(db, marketing, "campaigns@portal.local", clock.GetUtcNow().UtcDateTime, ct) : [];

@@ -26,6 +26,30 @@ public class VerbAndStartupTests
         Assert.Equal(DemoClientGenerator.PhoneFor(399), await db.Clients.Where(c => c.ExternalId == "DEMO-00000399").Select(c => c.Phone).SingleAsync());
     }
 
+    /// <summary>
+    /// A first start on a base the seed verb filled (no users yet) wrote its demo clients over it,
+    /// failed on the first duplicate and stopped the node, with the users already made (found
+    /// starting a portal for issue 19's HTTP bench). It now starts, makes the logins and adds nothing.
+    /// </summary>
+    [Fact]
+    public async Task FirstStart_OnABaseTheSeedVerbFilled_StartsWithItsLogins_AndAddsNoDemoData()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, migrate: false);
+        Assert.Equal(0, await CliVerbs.RunAsync(["seed", "--clients", "150", "--Database:Provider", "Sqlite", "--Database:ConnectionString", database.ConnectionString]));
+        var factory = new PortalAppFactory(DatabaseProvider.Sqlite, demoClients: 500);
+        factory.Settings["Database:ConnectionString"] = database.ConnectionString;
+        factory.Settings["Seed:DemoHistory"] = "true";
+
+        await using var app = await factory.StartAsync();
+
+        await using var db = database.CreateContext();
+        Assert.Equal(150, await db.Clients.CountAsync());
+        Assert.Equal(6, await db.Users.CountAsync());
+        Assert.Equal(0, await db.Campaigns.CountAsync());
+        var login = await PortalAppFactory.PostLoginAsync(app.CreateBrowserlikeClient(), PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+    }
+
     [Fact]
     public async Task SeedVerb_WithoutACount_ExplainsItsUsage()
     {

@@ -71,6 +71,39 @@ public class SyncRowErrorTests
         Assert.Equal(3, await read.ClientEvents.CountAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(PostgresSyncTests.Providers), MemberType = typeof(PostgresSyncTests))]
+    public async Task EmployeeRun_KeepsTheTwoRejectedRows_WithoutTheirValues(DatabaseProvider provider)
+    {
+        await using var sync = await SyncHarness.CreateAsync(provider);
+        await using var source = await SourceDatabase.CreateAsync();
+        await source.ExecAsync("""
+            CREATE TABLE hr_staff (phone text, full_name text, tz text, updated_at timestamptz NOT NULL);
+            INSERT INTO hr_staff VALUES
+              ('+79165550101', 'Анна Орлова', NULL, '2026-11-20 10:00:00+00'),
+              ('+79165550102', 'Вера Лис', 'Mars/Olympus', '2026-11-20 10:01:00+00'),
+              ('+79165550103', 'Борис Ким', NULL, '2026-11-20 10:02:00+00'),
+              ('12', 'Not A Phone', NULL, '2026-11-20 10:03:00+00'),
+              ('+79165550104', 'Глеб Жук', NULL, '2026-11-20 10:04:00+00');
+            """);
+        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin, new SyncSourceDraft("HR", SyncSourceKind.Postgres, SyncTarget.Employees,
+            source.ConnectionString, null, null, "SELECT phone, full_name, tz, updated_at FROM hr_staff ORDER BY updated_at",
+            "updated_at", "0 0 3 * * ?", [("phone", "Phone"), ("full_name", "Name"), ("tz", "TimeZone")], true), default);
+
+        var run = await sync.Runner.RunAsync(id, default);
+
+        Assert.True(run!.Succeeded, run.Error);
+        Assert.Equal((5, 3, 2), (run.RowsRead, run.Upserted, run.Rejected));
+        var stored = await StoredAsync(sync, run.Id);
+        Assert.Equal([2, 4], stored.RowErrors().Select(e => e.Row));
+        Assert.Equal("Unknown time zone ….", stored.RowErrors()[0].Reason);
+        Assert.Equal(SyncRowErrors.ValueHidden, stored.RowErrors()[1].Reason);
+        Assert.DoesNotContain("Mars", stored.RowErrorsJson);
+        Assert.DoesNotContain("'12'", stored.RowErrorsJson);
+        await using var read = sync.Portal.CreateContext();
+        Assert.Equal(3, await read.Employees.CountAsync());
+    }
+
     private static async Task<SyncRun> StoredAsync(SyncHarness sync, long runId)
     {
         await using var read = sync.Portal.CreateContext();

@@ -21,6 +21,13 @@ public sealed class DomainException : Exception
     public string Text { get; }
 
     public IReadOnlyList<object?> Args { get; }
+
+    /// <summary>
+    /// The message with only the arguments that are nobody's data (numbers, <see cref="DomainTerm"/>s);
+    /// any other (a time zone, a name someone typed) as "…": for text that is stored or logged.
+    /// </summary>
+    public string WithoutValues => Args.Count == 0 ? Message
+        : string.Format(CultureInfo.InvariantCulture, Text, Args.Select(a => a is DomainTerm or int or long or decimal ? a : "…").ToArray());
 }
 
 /// <summary>A word or phrase inside a domain error that the UI translates too ("schedule", "client").</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Portal.Domain.Common;
 
 namespace Portal.Domain.Integrations;
@@ -112,10 +113,40 @@ public sealed class SyncRun
     public bool Succeeded { get; private set; }
     public string? Error { get; private set; }
 
-    public void Finish(int read, int upserted, int rejected, string? error, DateTime at)
+    /// <summary>
+    /// Issue 20: the first <see cref="MaxRowErrors"/> rejected rows, as a JSON array of
+    /// <see cref="SyncRowError"/>. A column of the run rather than a table of its own: they are
+    /// written and read with the run, only ever whole, and go when the run goes.
+    /// </summary>
+    public string? RowErrorsJson { get; private set; }
+
+    public const int MaxRowErrors = 50;
+
+    /// <param name="rowErrors">Reasons that describe the problem, never the cell's value; kept only for a run that succeeded (a failed one applied nothing).</param>
+    public void Finish(int read, int upserted, int rejected, string? error, DateTime at, IReadOnlyList<SyncRowError>? rowErrors = null)
     {
         (RowsRead, Upserted, Rejected, FinishedAt) = (read, upserted, rejected, at);
         Error = error is { Length: > 1000 } ? error[..1000] : error;
         Succeeded = error is null;
+        RowErrorsJson = Succeeded && rowErrors is { Count: > 0 }
+            ? JsonSerializer.Serialize(rowErrors.Take(MaxRowErrors).Select(e => e.Capped()))
+            : null;
     }
+
+    public IReadOnlyList<SyncRowError> RowErrors() =>
+        RowErrorsJson is null ? [] : JsonSerializer.Deserialize<List<SyncRowError>>(RowErrorsJson) ?? [];
+}
+
+/// <summary>A rejected row of a sync run: its 1-based position among the run's rows, the column (null: the whole row) and why.</summary>
+public sealed record SyncRowError(int Row, string? Column, string Reason)
+{
+    public const int MaxColumnLength = 100;
+    public const int MaxReasonLength = 300;
+
+    /// <summary>Bounded, so <see cref="SyncRun.MaxRowErrors"/> of them stay a few kilobytes.</summary>
+    public SyncRowError Capped() => this with
+    {
+        Column = Column is { Length: > MaxColumnLength } ? Column[..MaxColumnLength] : Column,
+        Reason = Reason.Length > MaxReasonLength ? Reason[..MaxReasonLength] : Reason,
+    };
 }

@@ -146,8 +146,9 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
     /// </summary>
     /// <param name="badRows">Rows the reader could not split, read after the rows.</param>
     /// <param name="source">What the audit entry says the rows came from (no personal data).</param>
+    /// <param name="onRowError">Issue 20: each rejected row and why, the reason without the values of the row's cells (a sync run keeps them).</param>
     public async Task<EmployeeApplyResult> ApplyAsync(IEnumerable<(int Row, EmployeeCells Cells)> rows, Func<IEnumerable<(int Row, string Reason)>> badRows,
-        bool allOrNothing, string user, string source, CancellationToken ct = default)
+        bool allOrNothing, string user, string source, CancellationToken ct = default, Action<int, string>? onRowError = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -157,9 +158,10 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
         var errors = new List<string>();
         var errorCount = 0;
         int added = 0, updated = 0;
-        void Fail(int row, string message)
+        void Fail(int row, string message, string? withoutValues = null)
         {
             errorCount++;
+            onRowError?.Invoke(row, withoutValues ?? message);
             if (errors.Count < 100) errors.Add(string.Create(CultureInfo.InvariantCulture, $"Row {row}: {message}"));
         }
         foreach (var (row, cells) in rows)
@@ -194,7 +196,7 @@ public sealed class StaffDirectory(IDbContextFactory<PortalDbContext> contexts, 
             }
             catch (DomainException e)
             {
-                Fail(row, e.Message);
+                Fail(row, e.Message, e.WithoutValues);
             }
         }
         foreach (var (row, reason) in badRows()) Fail(row, reason);

@@ -27,6 +27,12 @@ public sealed record ImportPlan(IReadOnlyList<ClientField?> Mapping, ImportMode 
 
     /// <summary>Columns mapped to a custom attribute, by column index → attribute key (their <see cref="Mapping"/> entry is null).</summary>
     public IReadOnlyDictionary<int, string> AttributeColumns { get; init; } = new Dictionary<int, string>();
+
+    /// <summary>
+    /// Issue 20: row errors for a caller without a job (a scheduled sync keeps them with its run):
+    /// row, column (null: the whole row), reason. A reason can quote the cell's value.
+    /// </summary>
+    public Action<int, string?, string>? OnRowError { get; init; }
 }
 
 public sealed record ImportOutcome(int Total, int Inserted, int Updated, int Rejected, string? Error)
@@ -129,12 +135,12 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
     /// <summary>
     /// Imports from any row source (a scheduled sync's query or feed) with the same staging,
     /// conflict checks and one-transaction merge as a file. No job row, no stored row errors:
-    /// the caller records the outcome. Exceptions (the source failing mid-way, cancellation)
+    /// the caller records the outcome, and gets the row errors through <see cref="ImportPlan.OnRowError"/>. Exceptions (the source failing mid-way, cancellation)
     /// propagate, and then nothing was applied.
     /// </summary>
     /// <exception cref="InvalidDataException">The mapping cannot work (no phone, no key column).</exception>
     public Task<ImportOutcome> RunAsync(ITabularSource source, ImportPlan plan, CancellationToken ct) =>
-        ImportAsync(source, plan, new ErrorSink(contexts, null), new ImportCounts(), null, ct);
+        ImportAsync(source, plan, new ErrorSink(contexts, null, plan.OnRowError), new ImportCounts(), null, ct);
 
     private sealed class ImportCounts
     {
@@ -184,9 +190,9 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                 // A file's rows are numbered where they are (a quoted field over several lines, a skipped
                 // bad row); other sources count their rows.
                 var row = ++rowNumber;
-                if (file is TabularFile { CurrentRow: > 0 } tabular)
+                if (file.CurrentRow > 0)
                 {
-                    row = rowNumber = tabular.CurrentRow;
+                    row = rowNumber = file.CurrentRow;
                 }
                 // Issue 20: a row of empty cells (",,,," a spreadsheet leaves behind) is skipped, not rejected.
                 if (cells.All(string.IsNullOrWhiteSpace))
@@ -553,14 +559,15 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         return job;
     }
 
-    /// <summary>Row errors, written in batches through their own context; beyond the cap only counted.</summary>
-    private sealed class ErrorSink(IDbContextFactory<PortalDbContext> contexts, int? jobId)
+    /// <summary>Row errors, written in batches through their own context; beyond the cap only counted. Without a job, handed to <paramref name="handOver"/>.</summary>
+    private sealed class ErrorSink(IDbContextFactory<PortalDbContext> contexts, int? jobId, Action<int, string?, string>? handOver = null)
     {
         private readonly List<ImportRowError> _pending = [];
         private int _stored;
 
         public void Add(int row, string? column, string reason)
         {
+            handOver?.Invoke(row, column, reason);
             if (jobId is { } id && _stored + _pending.Count < MaxStoredErrors)
             {
                 _pending.Add(new ImportRowError(id, row, column, reason));

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using Portal.Domain.Integrations;
 using Portal.Components.Pages.Admin;
 using Portal.Infrastructure.Persistence;
 using Portal.Tests.Infrastructure.Sync;
@@ -38,5 +39,41 @@ public class SyncSourcesPageTests
         Assert.Contains("Could not reach the source database", history.InnerHtml);
         Assert.Contains("Failed", page.Markup);
         Assert.False(failed!.Succeeded);
+    }
+
+    [Fact]
+    public async Task RejectedCount_UnfoldsTheRunsRejectedRows_RowColumnAndReason()
+    {
+        await using var sync = await SyncHarness.CreateAsync(DatabaseProvider.Sqlite);
+        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin, PostgresSyncTests.ClientsDraft("Host=127.0.0.1;Port=1;Database=crm;Username=u;Password=p"), default);
+        long runId;
+        await using (var db = sync.Portal.CreateContext())
+        {
+            var run = new SyncRun(id, DateTime.UtcNow);
+            run.Finish(5, 3, 2, null, DateTime.UtcNow,
+                [new SyncRowError(2, "msisdn", "The phone number is empty."), new SyncRowError(4, null, "Element 4 is not a JSON object.")]);
+            db.SyncRuns.Add(run);
+            await db.SaveChangesAsync();
+            runId = run.Id;
+        }
+
+        await using var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        ctx.Services.AddLocalization();
+        ctx.Services.AddSingleton(sync.Catalog);
+        ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        var page = ctx.Render<SyncSources>();
+        page.WaitForElement($"[data-testid=run-errors-{runId}]");
+        Assert.Empty(page.FindAll($"[data-testid=run-row-errors-{runId}]"));
+
+        page.Find($"[data-testid=run-errors-{runId}]").Click();
+
+        var list = page.WaitForElement($"[data-testid=run-row-errors-{runId}]").TextContent;
+        Assert.Contains("Row 2", list);
+        Assert.Contains("msisdn", list);
+        Assert.Contains("The phone number is empty.", list);
+        Assert.Contains("Row 4", list);
+        Assert.Contains("Element 4 is not a JSON object.", list);
     }
 }

@@ -59,7 +59,7 @@ public sealed class HttpJsonRowSource : SyncRowSource
             RowsRead++;
             if (item.ValueKind != JsonValueKind.Object)
             {
-                BadRows.Add((RowsRead + 1, $"Element {RowsRead} is not a JSON object."));
+                BadRows.Add((CurrentRow, $"Element {RowsRead} is not a JSON object."));
                 continue;
             }
             var cells = new string?[Headers.Count];

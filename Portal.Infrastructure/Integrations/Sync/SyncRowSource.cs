@@ -21,6 +21,12 @@ public abstract class SyncRowSource : ITabularSource, IAsyncDisposable
     /// <summary>Rows read from the source, the unreadable ones included.</summary>
     public int RowsRead { get; protected set; }
 
+    /// <summary>
+    /// Issue 20: a source has no header row, so a row is numbered by its position among the
+    /// run's rows (unreadable ones included), the number the run history shows.
+    /// </summary>
+    public int CurrentRow => RowsRead;
+
     /// <summary>The largest watermark value seen, as invariant text; null when no row had one.</summary>
     public string? MaxWatermark => _max is null ? null : WatermarkText(_max);
 

@@ -87,6 +87,7 @@ public sealed class SyncRunner(
 
         var watch = Stopwatch.StartNew();
         var (read, upserted, rejected) = (0, 0, 0);
+        var rowErrors = new SyncRowErrors();
         string? error = null;
         try
         {
@@ -101,6 +102,7 @@ public sealed class SyncRunner(
                 {
                     // Issue 20: typed custom attributes, checked and stored as the file import does.
                     AttributeColumns = mapping.AttributeColumns(),
+                    OnRowError = rowErrors.Add,
                 };
                 var outcome = await importer.RunAsync(rows, plan, ct);
                 (read, upserted, rejected) = (rows.RowsRead, outcome.Upserted, outcome.Rejected);
@@ -111,13 +113,13 @@ public sealed class SyncRunner(
             {
                 // Issue 17: the staff directory from an HR database; bad rows rejected, the rest applied, matched on the phone.
                 var outcome = await staff.ApplyAsync(EmployeeRows(mapping, rows), () => rows.BadRows, allOrNothing: false,
-                    "sync", $"sync #{source.Id}", ct);
+                    "sync", $"sync #{source.Id}", ct, (row, reason) => rowErrors.Add(row, null, reason));
                 (read, upserted, rejected) = (rows.RowsRead, outcome.Added + outcome.Updated, outcome.Rejected);
                 await AdvanceWatermarkAsync(sourceId, source.Watermark, rows.MaxWatermark, ct);
             }
             else
             {
-                (upserted, rejected) = await IngestEventsAsync(source, mapping, rows, ct);
+                (upserted, rejected) = await IngestEventsAsync(source, mapping, rows, rowErrors, ct);
                 read = rows.RowsRead;
             }
         }
@@ -140,7 +142,7 @@ public sealed class SyncRunner(
         await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
         {
             db.SyncRuns.Attach(run);
-            run.Finish(read, error is null ? upserted : 0, error is null ? rejected : 0, error, Now);
+            run.Finish(read, error is null ? upserted : 0, error is null ? rejected : 0, error, Now, rowErrors.Kept);
             await db.SaveChangesAsync(CancellationToken.None);
         }
         Telemetry.PortalMetrics.RecordSync(run.Upserted, run.Rejected);
@@ -225,16 +227,16 @@ public sealed class SyncRunner(
         var (phone, name, email, department, position, location, zone, active) = (mapping.IndexOf(EmployeeField.Phone), mapping.IndexOf(EmployeeField.Name),
             mapping.IndexOf(EmployeeField.Email), mapping.IndexOf(EmployeeField.Department), mapping.IndexOf(EmployeeField.Position),
             mapping.IndexOf(EmployeeField.Location), mapping.IndexOf(EmployeeField.TimeZone), mapping.IndexOf(EmployeeField.Active));
-        var index = 0;
         foreach (var cells in rows.Rows())
         {
             string? Get(int? i) => i is { } k ? cells[k] : null;
-            yield return (++index, new EmployeeCells(Get(name), Get(phone), Get(email), Get(department), Get(position), Get(location), Get(zone), Get(active)));
+            yield return (rows.CurrentRow, new EmployeeCells(Get(name), Get(phone), Get(email), Get(department), Get(position), Get(location), Get(zone), Get(active)));
         }
     }
 
     /// <summary>All batches and the watermark in one transaction: a failing run leaves no events behind.</summary>
-    private async Task<(int Accepted, int Rejected)> IngestEventsAsync(SyncSource source, SyncMapping mapping, SyncRowSource rows, CancellationToken ct)
+    private async Task<(int Accepted, int Rejected)> IngestEventsAsync(SyncSource source, SyncMapping mapping, SyncRowSource rows, SyncRowErrors rowErrors,
+        CancellationToken ct)
     {
         var (externalId, type, name, amount, occurredAt) = (mapping.IndexOf(EventField.ExternalId)!.Value, mapping.IndexOf(EventField.Type)!.Value,
             mapping.IndexOf(EventField.Name), mapping.IndexOf(EventField.Amount), mapping.IndexOf(EventField.OccurredAt)!.Value);
@@ -243,8 +245,7 @@ public sealed class SyncRunner(
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = new List<IncomingEvent>();
-        var parseErrors = new List<BatchItemError>();
-        var (accepted, rejected, index) = (0, 0, 0);
+        var (accepted, rejected) = (0, 0);
 
         async Task FlushAsync()
         {
@@ -253,17 +254,22 @@ public sealed class SyncRunner(
                 var result = await events.IngestInTransactionAsync(db, batch, [], atomic: false, ct, eventSource);
                 accepted += result.Accepted;
                 rejected += result.Errors.Select(e => e.Index).Distinct().Count();
+                foreach (var e in result.Errors)
+                {
+                    rowErrors.Add(e.Index, e.Field, e.Reason);
+                }
             }
             batch.Clear();
         }
 
         foreach (var cells in rows.Rows())
         {
-            index++;
-            var reason = ParseEvent(cells, externalId, type, name, amount, occurredAt, eventId, index, out var incoming);
-            if (reason is not null)
+            // The event's index is the row's position, so the ingestion's errors name the row.
+            var problem = ParseEvent(cells, externalId, type, name, amount, occurredAt, eventId, rows.CurrentRow, out var incoming);
+            if (problem is not null)
             {
                 rejected++;
+                rowErrors.Add(rows.CurrentRow, problem.Column, problem.Reason);
                 continue;
             }
             batch.Add(incoming!);
@@ -274,6 +280,10 @@ public sealed class SyncRunner(
         }
         await FlushAsync();
         rejected += rows.BadRows.Count;
+        foreach (var (row, reason) in rows.BadRows)
+        {
+            rowErrors.Add(row, null, reason);
+        }
         // Issue 13: the events commit only if the watermark is still the one this run read rows
         // after (compare-and-set, also when it does not move: the row lock orders racing runs). A
         // run that lost the race rolls back, so a range of source rows is stored once, and the
@@ -291,41 +301,42 @@ public sealed class SyncRunner(
         return (accepted, rejected);
     }
 
-    private static string? ParseEvent(string?[] cells, int externalId, int type, int? name, int? amount, int occurredAt, int? eventId, int index,
+    /// <returns>Why the row is refused (the field, and the problem in words without the value); null when <paramref name="incoming"/> is set.</returns>
+    private static RowError? ParseEvent(string?[] cells, int externalId, int type, int? name, int? amount, int occurredAt, int? eventId, int index,
         out IncomingEvent? incoming)
     {
         incoming = null;
         var id = cells[externalId]?.Trim();
         if (string.IsNullOrEmpty(id) || id.Length > 64)
         {
-            return "externalId";
+            return new("externalId", "The external id is empty or longer than 64 characters.");
         }
         if (!Enum.TryParse<ClientEventType>(cells[type]?.Trim(), true, out var kind) || !Enum.IsDefined(kind))
         {
-            return "type";
+            return new("type", "Not a known event type.");
         }
         if (ClientRowParser.ParseDate(cells[occurredAt]?.Trim() ?? "") is not { } at)
         {
-            return "occurredAt";
+            return new("occurredAt", "Not a date (YYYY-MM-DD, DD.MM.YYYY or ISO 8601).");
         }
         decimal? sum = null;
         if (amount is { } a && !string.IsNullOrWhiteSpace(cells[a]))
         {
             if (!decimal.TryParse(cells[a], NumberStyles.Number, CultureInfo.InvariantCulture, out var v))
             {
-                return "amount";
+                return new("amount", "Not an amount.");
             }
             sum = Math.Round(v, 2);
         }
         var label = name is { } n ? cells[n]?.Trim() : null;
         if (label is { Length: > 100 })
         {
-            return "name";
+            return new("name", "The name is longer than 100 characters.");
         }
         var key = eventId is { } k ? cells[k]?.Trim() : null;
         if (key is { Length: > ClientEvent.MaxEventKeyLength })
         {
-            return "eventId";
+            return new("eventId", $"The event id is longer than {ClientEvent.MaxEventKeyLength} characters.");
         }
         incoming = new IncomingEvent(index, id, kind, string.IsNullOrEmpty(label) ? null : label, sum, at, null, string.IsNullOrEmpty(key) ? null : key);
         return null;

@@ -31,6 +31,9 @@ public sealed record SyncSourceRow(
 public sealed record SyncRunRow(long Id, DateTime StartedAt, DateTime? FinishedAt, int RowsRead, int Upserted, int Rejected, bool Succeeded, string? Error)
 {
     public TimeSpan? Duration => FinishedAt - StartedAt;
+
+    /// <summary>Issue 20: the first rejected rows and why (<see cref="SyncRun.MaxRowErrors"/> at most).</summary>
+    public IReadOnlyList<SyncRowError> RowErrors { get; init; } = [];
 }
 
 /// <summary>Creates, changes, lists and deletes sync sources; keeps the scheduler in step and audits every change.</summary>
@@ -256,5 +259,8 @@ public sealed class SyncSourceCatalog(IDbContextFactory<PortalDbContext> context
 
     private static string Summary(SyncSource s) => $"name={s.Name}; kind={s.Kind}; target={s.Target}; cron={s.Cron}; enabled={s.Enabled}; overlap={s.OverlapMinutes} min";
 
-    private static SyncRunRow ToRow(SyncRun r) => new(r.Id, r.StartedAt, r.FinishedAt, r.RowsRead, r.Upserted, r.Rejected, r.Succeeded, r.Error);
+    private static SyncRunRow ToRow(SyncRun r) => new(r.Id, r.StartedAt, r.FinishedAt, r.RowsRead, r.Upserted, r.Rejected, r.Succeeded, r.Error)
+    {
+        RowErrors = r.RowErrors(),
+    };
 }

@@ -63,6 +63,8 @@ internal sealed class SyncRunConfiguration : IEntityTypeConfiguration<SyncRun>
     public void Configure(EntityTypeBuilder<SyncRun> b)
     {
         b.Property(r => r.Error).HasMaxLength(1000);
+        // No max length: text on both providers; SyncRun caps the entries and their length.
+        b.Property(r => r.RowErrorsJson);
         b.HasOne<SyncSource>().WithMany().HasForeignKey(r => r.SourceId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(r => new { r.SourceId, r.StartedAt });
         // Issue 13: one unfinished run per source across all nodes; the second node's INSERT fails.

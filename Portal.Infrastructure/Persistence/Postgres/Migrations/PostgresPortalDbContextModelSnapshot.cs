@@ -1104,6 +1104,9 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("Rejected")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RowErrorsJson")
+                        .HasColumnType("text");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("integer");
 

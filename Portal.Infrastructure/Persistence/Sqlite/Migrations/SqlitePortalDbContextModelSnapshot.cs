@@ -1069,6 +1069,9 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("Rejected")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RowErrorsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("INTEGER");
 

@@ -21,6 +21,8 @@ public partial class SyncSources
     private IReadOnlyList<SyncSourceRow>? _sources;
     private SyncSourceRow? _selected;
     private IReadOnlyList<SyncRunRow>? _runs;
+    /// <summary>Runs whose rejected rows are unfolded.</summary>
+    private readonly HashSet<long> _openErrors = [];
     private List<ChartSeries<double>> _series = [];
     private string[] _labels = [];
 
@@ -51,6 +53,14 @@ public partial class SyncSources
             new ChartSeries<double> { Name = L["Upserted"], Data = chronological.Select(r => (double)r.Upserted).ToArray() },
             new ChartSeries<double> { Name = L["Rejected"], Data = chronological.Select(r => (double)r.Rejected).ToArray() },
         ];
+    }
+
+    private void ToggleErrors(long runId)
+    {
+        if (!_openErrors.Remove(runId))
+        {
+            _openErrors.Add(runId);
+        }
     }
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";

@@ -32,6 +32,13 @@ public sealed class DashboardOptions
     /// </summary>
     public TimeSpan CampaignQueryBudget { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// How often a web node reads its dashboard with nobody watching, so the first viewer finds it
+    /// warm (<see cref="DashboardQueries.WarmAsync"/>); zero turns it off. One read costs what one
+    /// viewer's tick does.
+    /// </summary>
+    public TimeSpan WarmEvery { get; set; } = TimeSpan.FromSeconds(30);
+
     internal string ResolvedNodeId => string.IsNullOrWhiteSpace(NodeId)
         ? $"{Environment.MachineName}-{Environment.ProcessId}"
         : NodeId.Trim();

@@ -11,6 +11,11 @@ public static class DashboardSetup
         services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section));
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
+        // The dashboard page is served by web nodes: they keep it warm for its first viewer.
+        if (roles?.Web ?? true)
+        {
+            services.AddHostedService<DashboardWarmer>();
+        }
         // A node's provider connections exist on senders only (issue 13: node roles).
         if (roles?.Sender ?? true)
         {

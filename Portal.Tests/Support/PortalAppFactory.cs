@@ -118,6 +118,8 @@ public sealed class PortalAppFactory(DatabaseProvider provider = DatabaseProvide
         builder.UseSetting("Seed:DemoHistory", "false");
         // Issue 18: the orientation offer only where a test asks for it, so it never shifts what other tests click.
         builder.UseSetting("Tours:OfferOrientation", "false");
+        // Issue 20: the dashboard warmer only where a test asks for it (DashboardQueriesTests test it), not at every host start.
+        builder.UseSetting("Dashboard:WarmEvery", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

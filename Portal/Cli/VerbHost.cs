@@ -12,6 +12,12 @@ internal static class VerbHost
             Args = args,
             ContentRootPath = WebContentRoot(),
         });
+        // A verb is no web node: nobody opens its dashboard, so it does not keep one warm (a
+        // benchmark's figures would include the warmer's reads). An argument can still turn it on.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Dashboard:WarmEvery", "00:00:00")],
+        });
         builder.AddPortalInfrastructure();
         return builder.Build();
     }

@@ -173,6 +173,63 @@ public class DashboardQueriesTests
         Assert.Equal(12, moscow.Today.Delivered);
     }
 
+    /// <summary>
+    /// Issue 20: with nobody watching, the warmer reads the days viewers asked for, so a viewer's
+    /// next read adds only the live minutes to a day already counted. Seen here through the cache's
+    /// own rule: a row written afterwards into the settled range is not read again.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Warm_CountsTheDayAViewerAskedFor_TheirNextReadAddsOnlyTheLiveMinutes(DatabaseProvider provider)
+    {
+        var f = await CreateAsync(provider);
+        await using var _ = f.Database;
+        await SeedMessagesAsync(f);
+        await f.Queries.ReadAsync(Day);
+        f.Clock.Now = Now.AddMinutes(20);
+
+        await f.Queries.WarmAsync(default);
+        await AddSettledLateRowAsync(f);
+        var s = await f.Queries.ReadAsync(Day);
+
+        // The day as the warmer counted it (10 sent before 12:18), without the row written after it.
+        Assert.Equal(10, s.Today.Sent);
+        // A cold reader (no warm state) counts the late row: it is there.
+        Assert.Equal(11, (await ColdQueries(f).ReadAsync(Day)).Today.Sent);
+    }
+
+    [Fact]
+    public async Task Warmer_OnAFreshNode_CountsThisNodesDay_EveryInterval()
+    {
+        var f = await CreateAsync(DatabaseProvider.Sqlite);
+        await using var _ = f.Database;
+        await SeedMessagesAsync(f);
+        f.Clock.Now = Now.AddMinutes(20);
+        var day = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(f.Clock.Now, TimeZoneInfo.Local).Date, DateTimeKind.Unspecified), TimeZoneInfo.Local);
+        using var warmer = new DashboardWarmer(f.Queries, Options.Create(new DashboardOptions { WarmEvery = TimeSpan.FromMilliseconds(50) }), NullLogger<DashboardWarmer>.Instance);
+
+        await warmer.StartAsync(default);
+        await Task.Delay(500);
+        await warmer.StopAsync(default);
+        await AddSettledLateRowAsync(f);
+
+        Assert.Equal((await ColdQueries(f).ReadAsync(day)).Today.Sent - 1, (await f.Queries.ReadAsync(day)).Today.Sent);
+    }
+
+    /// <summary>A row submitted at 12:05, written after a read at 12:20 had settled everything before 12:18.</summary>
+    private static async Task AddSettledLateRowAsync(Fixture f)
+    {
+        await using var db = f.Database.CreateContext();
+        db.Messages.Add(Msg(f, MessageStatus.Submitted, At(12, 5, 0)));
+        await db.SaveChangesAsync();
+    }
+
+    private static DashboardQueries ColdQueries(Fixture f) => new(f.Database.Factory,
+        new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance),
+        Options.Create(new SendingOptions()),
+        Options.Create(new DashboardOptions { ShareFor = TimeSpan.Zero, CampaignQueryBudget = TimeSpan.FromMinutes(1) }),
+        f.Clock, NullLogger<DashboardQueries>.Instance);
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task EstimatedFinish_ComesFromTheRateBetweenReadings(DatabaseProvider provider)

@@ -66,13 +66,7 @@ public class DashboardQueriesTests
         await db.SaveChangesAsync();
 
         var clock = new ManualClock(Now);
-        var queries = new DashboardQueries(database.Factory,
-            new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance),
-            Options.Create(new SendingOptions()),
-            // Campaigns recounted every read, whatever this machine's speed.
-            Options.Create(new DashboardOptions { ShareFor = TimeSpan.Zero, CampaignQueryBudget = TimeSpan.FromMinutes(1) }),
-            clock, NullLogger<DashboardQueries>.Instance);
-        return new Fixture(database, clock, queries, sending.Id, client.Id, smsProvider.Id);
+        return new Fixture(database, clock, NewQueries(database, clock), sending.Id, client.Id, smsProvider.Id);
     }
 
     private static Message Msg(Fixture f, MessageStatus status, DateTime? submitted = null, DateTime? done = null) =>
@@ -224,11 +218,14 @@ public class DashboardQueriesTests
         await db.SaveChangesAsync();
     }
 
-    private static DashboardQueries ColdQueries(Fixture f) => new(f.Database.Factory,
+    private static DashboardQueries ColdQueries(Fixture f) => NewQueries(f.Database, f.Clock);
+
+    private static DashboardQueries NewQueries(TestDatabase database, ManualClock clock) => new(database.Factory,
         new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance),
         Options.Create(new SendingOptions()),
+        // Campaigns recounted every read, whatever this machine's speed.
         Options.Create(new DashboardOptions { ShareFor = TimeSpan.Zero, CampaignQueryBudget = TimeSpan.FromMinutes(1) }),
-        f.Clock, NullLogger<DashboardQueries>.Instance);
+        clock, NullLogger<DashboardQueries>.Instance);
 
     [Theory]
     [MemberData(nameof(Providers))]

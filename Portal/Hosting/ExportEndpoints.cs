@@ -11,7 +11,8 @@ internal static class ExportEndpoints
 {
     public static void MapExportEndpoints(this WebApplication app)
     {
-        // An import's row errors as CSV: row, column, reason (never the cell values).
+        // An import's row errors as CSV: row, column, reason. A reason can quote the cell (a bad phone), so the
+        // file needs the personal-data permission, is audited, and erasure redacts quoted values.
         app.MapGet("/clients/import/{jobId:int}/errors.csv", async (int jobId, HttpContext context, PortalDbContext db, AuditLog audit) =>
         {
             var rows = db.ImportRowErrors.AsNoTracking().Where(e => e.ImportJobId == jobId).OrderBy(e => e.Row).ThenBy(e => e.Id)

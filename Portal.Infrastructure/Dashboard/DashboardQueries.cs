@@ -107,6 +107,17 @@ public sealed class DashboardQueries(
         {
             await ReadAsync(day, ct);
         }
+        // The warmer counts; it never answers a viewer: the next viewer reads fresh figures (on the
+        // warm day) instead of a snapshot the warmer took before messages that were sent since.
+        await _gate.WaitAsync(ct);
+        try
+        {
+            _last = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     // ---- today's totals: a cached settled part plus the live last minutes ----
@@ -152,9 +163,11 @@ public sealed class DashboardQueries(
             submitted = submitted.Where(m => m.SubmittedAt < end);
             done = done.Where(m => m.DoneAt < end);
         }
-        var sent = await submitted.GroupBy(_ => 1)
+        // One row at most (none when nothing was sent): a list, since FirstOrDefault without an
+        // OrderBy makes EF print a warning on every read (seen on a first start's console).
+        var sent = (await submitted.GroupBy(_ => 1)
             .Select(g => new { Count = g.LongCount(), Parts = g.Sum(m => (long)m.Parts), Cost = g.Sum(m => (double)m.Cost) })
-            .FirstOrDefaultAsync(ct);
+            .ToListAsync(ct)).FirstOrDefault();
         var final = await done.GroupBy(m => m.Status).Select(g => new { Status = g.Key, Count = g.LongCount() }).ToListAsync(ct);
         return new TodayTotals(
             sent?.Count ?? 0,

@@ -104,6 +104,8 @@ internal sealed class DispatchHarness : IAsyncDisposable
             ["Messaging:RetryDelay"] = "00:00:00.200",
             ["Messaging:ShutdownTimeout"] = "00:00:05",
             ["Scheduling:Enabled"] = "false",
+            // No background dashboard reads beside a test's own (DashboardQueriesTests test the warmer).
+            ["Dashboard:WarmEvery"] = "00:00:00",
             ["Sending:EmbeddedSimulator"] = "false",
             ["Sending:ChunkQueue"] = _queues + ".chunks",
             ["Sending:ReceiptQueue"] = _queues + ".receipts",

@@ -16,8 +16,10 @@ public sealed class AnalyticsWatermark
 }
 
 /// <summary>
-/// A campaign's results cells as last computed, with the stamp of the inputs they were computed
-/// from: a read whose stamp matches returns them without touching the message table.
+/// A campaign's results cells as last computed, with the stamps of the inputs they were computed
+/// from: a read whose stamps match returns them without touching the message table. The base part
+/// (recipients, delivery, cost: see <see cref="CampaignResultsQuery"/>) is kept apart with its own
+/// stamp, so new events, replies or opt-outs recompute only the responders.
 /// </summary>
 public sealed class CampaignResultSnapshot
 {
@@ -32,4 +34,11 @@ public sealed class CampaignResultSnapshot
     public DateTime ComputedAt { get; set; }
     public string Stamp { get; set; } = "";
     public string CellsJson { get; set; } = "[]";
+
+    /// <summary>The campaign's status and finish time when the base part was computed.</summary>
+    public string BaseStamp { get; set; } = "";
+    public DateTime BaseComputedAt { get; set; }
+
+    /// <summary>The base part's raw cells (before folding into local hours and age bands).</summary>
+    public string BaseCellsJson { get; set; } = "[]";
 }

@@ -9,10 +9,12 @@ namespace Portal.Infrastructure.Analytics;
 /// <summary>
 /// Keeps conversions up to date as events arrive. Each tick reads only events up to the highest id
 /// seen at the previous tick: an ingestion transaction that took an id but committed a moment later
-/// is not skipped by the watermark (ids are taken in order, commits are not).
+/// is not skipped by the watermark (ids are taken in order, commits are not). Between ticks it keeps
+/// the results of one campaign whose receipts settled (<see cref="CampaignResults.KeepOneSettledAsync"/>).
 /// </summary>
 internal sealed class AttributionService(
     ConversionAttributor attributor,
+    CampaignResults results,
     IDbContextFactory<PortalDbContext> contexts,
     IOptions<AnalyticsOptions> options,
     TimeProvider time,
@@ -30,6 +32,7 @@ internal sealed class AttributionService(
             {
                 long upTo = seen;
                 while (await attributor.RunOnceAsync(o.AttributionBatchSize, upTo, stoppingToken) > 0) { }
+                await results.KeepOneSettledAsync(stoppingToken);
                 await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
                 {
                     seen = await db.ClientEvents.MaxAsync(e => (long?)e.Id, stoppingToken) ?? 0;

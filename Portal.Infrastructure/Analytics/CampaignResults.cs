@@ -34,8 +34,10 @@ public sealed record CampaignResultsReport(
 /// (<see cref="ConversionAttributor"/>), and the cells computed from them are kept per campaign
 /// with a stamp of what they were computed from. A read compares the stamp (two index-range
 /// aggregates over the campaign's conversions and replies) and returns the kept cells when nothing
-/// changed; a campaign still receiving receipts is recomputed at most once per
-/// <see cref="AnalyticsOptions.ResultsRefreshAfter"/>.
+/// changed. When something did, only the responders' part is recomputed
+/// (<see cref="CampaignResultsQuery.ResponseAsync"/>, a few percent of the rows) and added to the kept
+/// base part; the base part (every message row) is recomputed only when the campaign's status changes
+/// and, while receipts still arrive, at most once per <see cref="AnalyticsOptions.ResultsRefreshAfter"/>.
 /// </summary>
 public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
@@ -57,12 +59,25 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         }
         else
         {
-            cells = Fold(await CampaignResultsQuery.ComputeAsync(db, campaignId, ct), campaign.StartedAt ?? campaign.CreatedAt);
             if (snapshot is null)
             {
                 snapshot = new CampaignResultSnapshot(campaignId);
                 db.CampaignResultSnapshots.Add(snapshot);
             }
+            List<ResultCell> baseCells;
+            if (BaseFresh(campaign, snapshot, now))
+            {
+                baseCells = JsonSerializer.Deserialize<List<ResultCell>>(snapshot.BaseCellsJson, Json) ?? [];
+            }
+            else
+            {
+                baseCells = await CampaignResultsQuery.BaseAsync(db, campaignId, ct);
+                snapshot.BaseStamp = BaseStamp(campaign);
+                snapshot.BaseComputedAt = now;
+                snapshot.BaseCellsJson = JsonSerializer.Serialize(baseCells, Json);
+            }
+            var response = await CampaignResultsQuery.ResponseAsync(db, campaignId, ct);
+            cells = Fold([.. baseCells, .. response], campaign.StartedAt ?? campaign.CreatedAt);
             snapshot.Stamp = stamp;
             snapshot.ComputedAt = now;
             snapshot.CellsJson = JsonSerializer.Serialize(cells, Json);
@@ -76,6 +91,31 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
             }
         }
         return Build(campaign, snapshot.ComputedAt, cells);
+    }
+
+    /// <summary>
+    /// Computes the cells of one campaign whose receipts settled (finished more than
+    /// <see cref="AnalyticsOptions.ReceiptsSettleAfter"/> ago, within the last week) after its base part
+    /// was last computed, so no reader waits for the pass over every message row; returns its id, or
+    /// null when there is none. Called by the attribution job between passes.
+    /// </summary>
+    public async Task<int?> KeepOneSettledAsync(CancellationToken ct)
+    {
+        var settle = options.Value.ReceiptsSettleAfter;
+        var settledBefore = time.GetUtcNow().UtcDateTime - settle;
+        var since = settledBefore.AddDays(-7);
+        int? due;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var finished = await db.Campaigns.AsNoTracking()
+                .Where(c => c.FinishedAt != null && c.FinishedAt <= settledBefore && c.FinishedAt > since
+                    && (c.Status == CampaignStatus.Completed || c.Status == CampaignStatus.Cancelled))
+                .Select(c => new { c.Id, Finished = c.FinishedAt!.Value, Kept = db.CampaignResultSnapshots.Where(s => s.CampaignId == c.Id).Select(s => (DateTime?)s.BaseComputedAt).FirstOrDefault() })
+                .ToListAsync(ct);
+            due = finished.Where(c => c.Kept is not { } kept || kept < c.Finished + settle).Select(c => (int?)c.Id).FirstOrDefault();
+        }
+        if (due is { } id) await GetAsync(id, ct);
+        return due;
     }
 
     /// <summary>Forgets a campaign's kept cells, so the next read recomputes them (after a repair or a re-seed).</summary>
@@ -99,10 +139,13 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         return campaigns.ToDictionary(c => c.Id, c =>
         {
             var conv = conversions.GetValueOrDefault(c.Id);
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{conv?.N ?? 0}:{conv?.Events ?? 0}:{inbound.GetValueOrDefault(c.Id)}:{(int)c.Status}:{c.FinishedAt?.Ticks ?? 0}");
+            return string.Create(CultureInfo.InvariantCulture, $"{conv?.N ?? 0}:{conv?.Events ?? 0}:{inbound.GetValueOrDefault(c.Id)}");
         });
     }
+
+    /// <summary>What the base part (recipients, delivery, cost) depends on besides the passing of receipts.</summary>
+    private static string BaseStamp(Campaign campaign) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)campaign.Status}:{campaign.FinishedAt?.Ticks ?? 0}");
 
     /// <summary>
     /// Several campaigns' results: the kept cells of every unchanged one in one read, the changed ones
@@ -137,11 +180,19 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         return campaignIds.Where(reports.ContainsKey).Select(id => reports[id]).ToList();
     }
 
-    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, string stamp, DateTime now)
+    /// <summary>The kept cells answer a read: no conversion, reply or opt-out since, and the base part still holds.</summary>
+    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, string stamp, DateTime now) =>
+        snapshot.Stamp == stamp && BaseFresh(campaign, snapshot, now);
+
+    /// <summary>
+    /// The kept base part holds: same status and finish, and (while receipts still arrive) computed
+    /// less than <see cref="AnalyticsOptions.ResultsRefreshAfter"/> ago.
+    /// </summary>
+    private bool BaseFresh(Campaign campaign, CampaignResultSnapshot snapshot, DateTime now)
     {
         var settling = campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused
             || (campaign.FinishedAt is { } f && now - f < options.Value.ReceiptsSettleAfter);
-        return snapshot.Stamp == stamp && !(settling && now - snapshot.ComputedAt >= options.Value.ResultsRefreshAfter);
+        return snapshot.BaseStamp == BaseStamp(campaign) && !(settling && now - snapshot.BaseComputedAt >= options.Value.ResultsRefreshAfter);
     }
 
     /// <summary>One row of the results: a group's sent and control cells and the uplift between them.</summary>

@@ -40,6 +40,7 @@ internal sealed class CampaignResultSnapshotConfiguration : IEntityTypeConfigura
         b.HasKey(s => s.CampaignId);
         b.Property(s => s.CampaignId).ValueGeneratedNever();
         b.Property(s => s.Stamp).HasMaxLength(200);
+        b.Property(s => s.BaseStamp).HasMaxLength(100);
         b.HasOne<Campaign>().WithMany().HasForeignKey(s => s.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }

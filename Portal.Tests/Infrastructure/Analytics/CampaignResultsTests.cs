@@ -230,6 +230,95 @@ public class CampaignResultsTests
         await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
         var third = (await results.GetAsync(id, CancellationToken.None))!;
         Assert.Equal(first.Total.Control.Conversions + 1, third.Total.Control.Conversions);
-        Assert.Equal(first.Total.Sent.Delivered - 1, third.Total.Sent.Delivered);
+        // Only the responders were recomputed: the settled campaign's base part (delivery) is kept.
+        Assert.Equal(first.Total.Sent.Delivered, third.Total.Sent.Delivered);
+
+        // Dropping the kept cells (a repair) recomputes the base part too.
+        await results.InvalidateAsync(id, CancellationToken.None);
+        var fourth = (await results.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(first.Total.Sent.Delivered - 1, fourth.Total.Sent.Delivered);
+        Assert.Equal(third.Total.Control.Conversions, fourth.Total.Control.Conversions);
     }
+
+    /// <summary>
+    /// Issue 15's cold read: new conversions (one of them replacing a later one), replies and opt-outs
+    /// recompute only the responders' part, added to the kept base part; the sum equals a computation
+    /// from nothing kept, cell for cell, and the base part was not recomputed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task NewResponses_RecomputeOnlyTheResponders_AndEqualAComputationFromNothingKept(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 5_000);
+        var id = await AddCampaignAsync(database, "Split", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 5_000, SentAt, ReplyEvery: 50, OptOutEvery: 400));
+        await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+        var results = Results(database);
+        var before = (await results.GetAsync(id, CancellationToken.None))!;
+        DateTime baseComputedAt;
+        long[] quiet, converted;
+        await using (var db = database.CreateContext())
+        {
+            baseComputedAt = (await db.CampaignResultSnapshots.SingleAsync(s => s.CampaignId == id)).BaseComputedAt;
+            var responders = db.Conversions.Where(v => v.CampaignId == id).Select(v => v.ClientId)
+                .Concat(db.InboundMessages.Where(i => i.CampaignId == id && i.ClientId != null).Select(i => i.ClientId!.Value));
+            quiet = await db.Messages.Where(m => m.CampaignId == id && m.Status == MessageStatus.Delivered && !responders.Contains(m.ClientId))
+                .OrderBy(m => m.ClientId).Select(m => m.ClientId).Take(6).ToArrayAsync();
+            converted = await db.Conversions.Where(v => v.CampaignId == id && !v.IsControl).OrderBy(v => v.ClientId).Select(v => v.ClientId).Take(1).ToArrayAsync();
+            // Two new buyers, an earlier and dearer purchase of one who had converted, two replies (one twice) and an opt-out.
+            db.ClientEvents.Add(new ClientEvent(quiet[0], ClientEventType.Purchase, SentAt.AddHours(3), 70m));
+            db.ClientEvents.Add(new ClientEvent(quiet[1], ClientEventType.Purchase, SentAt.AddDays(2), 12.5m));
+            db.ClientEvents.Add(new ClientEvent(converted[0], ClientEventType.Purchase, SentAt.AddMinutes(90), 999m));
+            foreach (var (client, kind) in new[] { (quiet[2], InboundKind.Reply), (quiet[2], InboundKind.Reply), (quiet[3], InboundKind.Reply), (quiet[4], InboundKind.OptOut) })
+            {
+                db.InboundMessages.Add(new InboundMessage("79990000000", "PORTAL", kind == InboundKind.OptOut ? "STOP" : "ok", SentAt.AddHours(4), kind)
+                    { ClientId = client, CampaignId = id });
+            }
+            await db.SaveChangesAsync();
+        }
+        await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+
+        var after = (await results.GetAsync(id, CancellationToken.None))!;
+
+        Assert.Equal(before.Total.Sent.Conversions + 2, after.Total.Sent.Conversions);
+        Assert.Equal(before.Total.Sent.Replied + 2, after.Total.Sent.Replied);
+        Assert.Equal(before.Total.Sent.OptedOut + 1, after.Total.Sent.OptedOut);
+        Assert.Equal(before.Total.Sent.RevenueMinor + 7_000 + 1_250 + 99_900 - 50_000, after.Total.Sent.RevenueMinor);
+        await using (var db = database.CreateContext())
+        {
+            Assert.Equal(baseComputedAt, (await db.CampaignResultSnapshots.SingleAsync(s => s.CampaignId == id)).BaseComputedAt);
+        }
+        await results.InvalidateAsync(id, CancellationToken.None);
+        var full = (await results.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(Cells(full), Cells(after));
+    }
+
+    /// <summary>The attribution job keeps a campaign's cells once its receipts settled, one campaign per call, never one still settling.</summary>
+    [Fact]
+    public async Task SettledCampaign_IsKeptOnceByTheJob_OneStillSettlingIsNot()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await WriteClientsAsync(database, 1_000);
+        var settled = await AddCampaignAsync(database, "Settled", Purchase7Days, at: SentAt);
+        var settling = await AddCampaignAsync(database, "Settling", Purchase7Days, at: SentAt.AddDays(2));
+        await PlantAsync(database, new PlantedCampaign(settled, 1, 500, SentAt));
+        await PlantAsync(database, new PlantedCampaign(settling, 501, 1_000, SentAt.AddDays(2)));
+        // Two days after the first one finished, a few hours after the second.
+        var results = Results(database, new FixedTime(SentAt.AddDays(2).AddHours(5)));
+
+        Assert.Equal(settled, await results.KeepOneSettledAsync(CancellationToken.None));
+        Assert.Null(await results.KeepOneSettledAsync(CancellationToken.None));
+
+        await using var db = database.CreateContext();
+        var kept = await db.CampaignResultSnapshots.SingleAsync();
+        Assert.Equal(settled, kept.CampaignId);
+        var report = (await results.GetAsync(settled, CancellationToken.None))!;
+        Assert.Equal(kept.ComputedAt, report.ComputedAt); // the reader got the kept cells
+        Assert.Equal(500, report.Total.Sent.Recipients + report.Total.Control.Recipients);
+    }
+
+    private static string Cells(CampaignResultsReport report) =>
+        string.Join("\n", new[] { report.Total }.Concat(report.Breakdown)
+            .Select(r => $"{r.Dimension}|{r.Value}|{r.Sent with { Cost = Math.Round(r.Sent.Cost, 6), RevenueSquaresMinor = Math.Round(r.Sent.RevenueSquaresMinor) }}|{r.Control with { Cost = Math.Round(r.Control.Cost, 6), RevenueSquaresMinor = Math.Round(r.Control.RevenueSquaresMinor) }}"));
 }

@@ -2226,6 +2226,18 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("CampaignId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("BaseCellsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("BaseComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("BaseStamp")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("CellsJson")
                         .IsRequired()
                         .HasColumnType("text");

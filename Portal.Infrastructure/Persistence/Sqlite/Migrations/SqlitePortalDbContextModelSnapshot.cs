@@ -2149,6 +2149,18 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("CampaignId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BaseCellsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("BaseComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseStamp")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CellsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -41,4 +41,34 @@ public sealed class CampaignResultSnapshot
 
     /// <summary>The base part's raw cells (before folding into local hours and age bands).</summary>
     public string BaseCellsJson { get; set; } = "[]";
+
+    /// <summary>The responders' part's raw cells, as of the marks in <see cref="Stamp"/>.</summary>
+    public string ResponseCellsJson { get; set; } = "[]";
+}
+
+/// <summary>
+/// One change of a conversion, written by <see cref="ConversionAttributor"/> in the transaction that
+/// makes it: a new conversion (1, its amount) or an earlier event that replaced one (0, the amount's
+/// difference). Campaign results add the changes after their kept mark instead of recomputing every
+/// responder (<see cref="CampaignResults"/>).
+/// </summary>
+public sealed class ConversionDelta
+{
+    private ConversionDelta() { }
+
+    public ConversionDelta(int campaignId, long clientId, int conversions, long amountMinor, double squaresMinor)
+    {
+        CampaignId = campaignId;
+        ClientId = clientId;
+        Conversions = conversions;
+        AmountMinor = amountMinor;
+        SquaresMinor = squaresMinor;
+    }
+
+    public long Id { get; private set; }
+    public int CampaignId { get; private set; }
+    public long ClientId { get; private set; }
+    public int Conversions { get; private set; }
+    public long AmountMinor { get; private set; }
+    public double SquaresMinor { get; private set; }
 }

@@ -1,9 +1,11 @@
+using System.Data;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Analytics;
 using Portal.Domain.Campaigns;
+using Portal.Domain.Messages;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Analytics;
@@ -32,12 +34,14 @@ public sealed record CampaignResultsReport(
 /// <summary>
 /// Campaign results over incrementally kept inputs: conversions are attributed as events arrive
 /// (<see cref="ConversionAttributor"/>), and the cells computed from them are kept per campaign
-/// with a stamp of what they were computed from. A read compares the stamp (two index-range
-/// aggregates over the campaign's conversions and replies) and returns the kept cells when nothing
-/// changed. When something did, only the responders' part is recomputed
-/// (<see cref="CampaignResultsQuery.ResponseAsync"/>, a few percent of the rows) and added to the kept
-/// base part; the base part (every message row) is recomputed only when the campaign's status changes
-/// and, while receipts still arrive, at most once per <see cref="AnalyticsOptions.ResultsRefreshAfter"/>.
+/// with the marks of what they were computed from. A read compares the marks (two index-range
+/// aggregates over the campaign's conversion changes and replies) and returns the kept cells when nothing
+/// changed. When something did, the changes after the kept marks (new or replaced conversions, first
+/// replies and opt-outs: <see cref="CampaignResultsQuery.ResponseChangesAsync"/>) are added to the kept
+/// responders' part, and that to the kept base part. The base part (every message row) is recomputed
+/// only when the campaign's status changes and, while receipts still arrive, at most once per
+/// <see cref="AnalyticsOptions.ResultsRefreshAfter"/>; the responders' part only when a row arrived late
+/// behind its marks (or was deleted).
 /// </summary>
 public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
@@ -49,13 +53,21 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == campaignId, ct);
         if (campaign is null) return null;
 
-        var stamp = await StampAsync(db, campaign, ct);
+        // One snapshot of the database for the marks and the passes, so a row a pass counted is never
+        // also after the marks kept with it (and counted again by the next read's changes).
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        if (db.Database.IsNpgsql())
+        {
+            // Seconds of JIT compilation for a pass that takes about as long without it.
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", ct);
+        }
+        var marks = (await MarksAsync(db, [campaign.Id], ct))[campaign.Id];
         var now = time.GetUtcNow().UtcDateTime;
         var snapshot = await db.CampaignResultSnapshots.SingleOrDefaultAsync(s => s.CampaignId == campaignId, ct);
         List<ResultCell> cells;
-        if (snapshot is not null && Fresh(campaign, snapshot, stamp, now))
+        if (snapshot is not null && Fresh(campaign, snapshot, marks, now))
         {
-            cells = JsonSerializer.Deserialize<List<ResultCell>>(snapshot.CellsJson, Json) ?? [];
+            cells = Cells(snapshot.CellsJson);
         }
         else
         {
@@ -67,7 +79,7 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
             List<ResultCell> baseCells;
             if (BaseFresh(campaign, snapshot, now))
             {
-                baseCells = JsonSerializer.Deserialize<List<ResultCell>>(snapshot.BaseCellsJson, Json) ?? [];
+                baseCells = Cells(snapshot.BaseCellsJson);
             }
             else
             {
@@ -76,18 +88,28 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
                 snapshot.BaseComputedAt = now;
                 snapshot.BaseCellsJson = JsonSerializer.Serialize(baseCells, Json);
             }
-            var response = await CampaignResultsQuery.ResponseAsync(db, campaignId, ct);
+            List<ResultCell> response;
+            if (ResponseMarks.Parse(snapshot.Stamp) is { } kept && snapshot.ResponseCellsJson.StartsWith('[') && await NothingLateAsync(db, campaignId, kept, ct))
+            {
+                response = Sum([.. Cells(snapshot.ResponseCellsJson), .. await CampaignResultsQuery.ResponseChangesAsync(db, campaignId, kept.Delta, kept.Inbound, ct)]);
+            }
+            else
+            {
+                response = await CampaignResultsQuery.ResponseAsync(db, campaignId, ct);
+            }
             cells = Fold([.. baseCells, .. response], campaign.StartedAt ?? campaign.CreatedAt);
-            snapshot.Stamp = stamp;
+            snapshot.Stamp = marks.ToString();
+            snapshot.ResponseCellsJson = JsonSerializer.Serialize(response, Json);
             snapshot.ComputedAt = now;
             snapshot.CellsJson = JsonSerializer.Serialize(cells, Json);
             try
             {
                 await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
             }
             catch (DbUpdateException)
             {
-                // Another reader stored the same computation first: the cells in hand are as good.
+                // Another reader stored a computation first: the cells in hand are as good.
             }
         }
         return Build(campaign, snapshot.ComputedAt, cells);
@@ -125,23 +147,48 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         await db.CampaignResultSnapshots.Where(s => s.CampaignId == campaignId).ExecuteDeleteAsync(ct);
     }
 
-    private static async Task<string> StampAsync(PortalDbContext db, Campaign campaign, CancellationToken ct) =>
-        (await StampsAsync(db, [campaign], ct))[campaign.Id];
+    private static List<ResultCell> Cells(string json) => JsonSerializer.Deserialize<List<ResultCell>>(json, Json) ?? [];
 
-    /// <summary>The stamps of several campaigns in two grouped queries (the across-campaigns report reads 50 at once).</summary>
-    private static async Task<Dictionary<int, string>> StampsAsync(PortalDbContext db, IReadOnlyList<Campaign> campaigns, CancellationToken ct)
+    /// <summary>
+    /// How far the responders' part has read: the last conversion change and the last reply or opt-out
+    /// of the campaign, and how many rows there were up to each.
+    /// </summary>
+    private readonly record struct ResponseMarks(long Delta, long Deltas, long Inbound, long Inbounds)
     {
-        var ids = campaigns.Select(c => c.Id).ToList();
-        var conversions = await db.Conversions.Where(c => ids.Contains(c.CampaignId))
-            .GroupBy(c => c.CampaignId).Select(g => new { Id = g.Key, N = g.Count(), Events = g.Sum(c => c.EventId) }).ToDictionaryAsync(g => g.Id, ct);
-        var inbound = await db.InboundMessages.Where(i => i.CampaignId != null && ids.Contains(i.CampaignId.Value))
-            .GroupBy(i => i.CampaignId!.Value).Select(g => new { Id = g.Key, Max = g.Max(i => i.Id) }).ToDictionaryAsync(g => g.Id, g => g.Max, ct);
-        return campaigns.ToDictionary(c => c.Id, c =>
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Delta}:{Deltas}:{Inbound}:{Inbounds}");
+
+        public static ResponseMarks? Parse(string stamp)
         {
-            var conv = conversions.GetValueOrDefault(c.Id);
-            return string.Create(CultureInfo.InvariantCulture, $"{conv?.N ?? 0}:{conv?.Events ?? 0}:{inbound.GetValueOrDefault(c.Id)}");
-        });
+            var p = stamp.Split(':');
+            return p.Length == 4 && p.All(x => long.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                ? new ResponseMarks(long.Parse(p[0], CultureInfo.InvariantCulture), long.Parse(p[1], CultureInfo.InvariantCulture),
+                    long.Parse(p[2], CultureInfo.InvariantCulture), long.Parse(p[3], CultureInfo.InvariantCulture))
+                : null;
+        }
     }
+
+    private static IQueryable<InboundMessage> Responses(PortalDbContext db) =>
+        db.InboundMessages.Where(i => i.ClientId != null && (i.Kind == InboundKind.Reply || i.Kind == InboundKind.OptOut));
+
+    /// <summary>The marks of several campaigns in two grouped index-range queries (the across-campaigns report reads 50 at once).</summary>
+    private static async Task<Dictionary<int, ResponseMarks>> MarksAsync(PortalDbContext db, IReadOnlyList<int> ids, CancellationToken ct)
+    {
+        var deltas = await db.ConversionDeltas.Where(d => ids.Contains(d.CampaignId))
+            .GroupBy(d => d.CampaignId).Select(g => new { Id = g.Key, Max = g.Max(d => d.Id), N = g.LongCount() }).ToDictionaryAsync(g => g.Id, ct);
+        var inbound = await Responses(db).Where(i => i.CampaignId != null && ids.Contains(i.CampaignId.Value))
+            .GroupBy(i => i.CampaignId!.Value).Select(g => new { Id = g.Key, Max = g.Max(i => i.Id), N = g.LongCount() }).ToDictionaryAsync(g => g.Id, ct);
+        return ids.ToDictionary(id => id, id => new ResponseMarks(
+            deltas.GetValueOrDefault(id)?.Max ?? 0, deltas.GetValueOrDefault(id)?.N ?? 0,
+            inbound.GetValueOrDefault(id)?.Max ?? 0, inbound.GetValueOrDefault(id)?.N ?? 0));
+    }
+
+    /// <summary>
+    /// No row committed at or before the kept marks after they were taken (ids are taken in order,
+    /// commits are not) and none deleted: then the changes after the marks are all that changed.
+    /// </summary>
+    private static async Task<bool> NothingLateAsync(PortalDbContext db, int campaignId, ResponseMarks kept, CancellationToken ct) =>
+        await db.ConversionDeltas.LongCountAsync(d => d.CampaignId == campaignId && d.Id <= kept.Delta, ct) == kept.Deltas
+        && await Responses(db).LongCountAsync(i => i.CampaignId == campaignId && i.Id <= kept.Inbound, ct) == kept.Inbounds;
 
     /// <summary>What the base part (recipients, delivery, cost) depends on besides the passing of receipts.</summary>
     private static string BaseStamp(Campaign campaign) =>
@@ -158,14 +205,14 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToListAsync(ct);
-            var stamps = await StampsAsync(db, campaigns, ct);
+            var marks = await MarksAsync(db, campaigns.Select(c => c.Id).ToList(), ct);
             var snapshots = await db.CampaignResultSnapshots.AsNoTracking().Where(s => campaignIds.Contains(s.CampaignId)).ToDictionaryAsync(s => s.CampaignId, ct);
             var now = time.GetUtcNow().UtcDateTime;
             foreach (var campaign in campaigns)
             {
-                if (snapshots.TryGetValue(campaign.Id, out var snapshot) && Fresh(campaign, snapshot, stamps[campaign.Id], now))
+                if (snapshots.TryGetValue(campaign.Id, out var snapshot) && Fresh(campaign, snapshot, marks[campaign.Id], now))
                 {
-                    reports[campaign.Id] = Build(campaign, snapshot.ComputedAt, JsonSerializer.Deserialize<List<ResultCell>>(snapshot.CellsJson, Json) ?? []);
+                    reports[campaign.Id] = Build(campaign, snapshot.ComputedAt, Cells(snapshot.CellsJson));
                 }
                 else
                 {
@@ -181,8 +228,8 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
     }
 
     /// <summary>The kept cells answer a read: no conversion, reply or opt-out since, and the base part still holds.</summary>
-    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, string stamp, DateTime now) =>
-        snapshot.Stamp == stamp && BaseFresh(campaign, snapshot, now);
+    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, ResponseMarks marks, DateTime now) =>
+        snapshot.Stamp == marks.ToString() && BaseFresh(campaign, snapshot, now);
 
     /// <summary>
     /// The kept base part holds: same status and finish, and (while receipts still arrive) computed
@@ -252,7 +299,13 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
                     break;
             }
         }
-        return folded.GroupBy(c => (c.Dimension, c.Value, c.IsControl))
+        return Sum(folded);
+    }
+
+    /// <summary>Cells of the same (breakdown, value, group) added up.</summary>
+    internal static List<ResultCell> Sum(IEnumerable<ResultCell> cells)
+    {
+        return cells.GroupBy(c => (c.Dimension, c.Value, c.IsControl))
             .Select(g => g.Aggregate((a, b) => a with
             {
                 Recipients = a.Recipients + b.Recipients,

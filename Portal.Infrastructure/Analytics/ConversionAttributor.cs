@@ -10,8 +10,9 @@ namespace Portal.Infrastructure.Analytics;
 /// id after a watermark, loads the touches (delivered or control messages of campaigns with a goal)
 /// of just those clients in one query, applies <see cref="Attribution.LastTouch"/> and keeps the
 /// earliest attributed event per (campaign, client). A late, back-dated event is simply a new id: it
-/// is attributed when it arrives and replaces a later conversion it precedes. Cost is per event, never
-/// per page view or per campaign size.
+/// is attributed when it arrives and replaces a later conversion it precedes. Every change is also
+/// written as a <see cref="ConversionDelta"/>, which campaign results add up incrementally. Cost is per
+/// event, never per page view or per campaign size.
 /// </summary>
 public sealed class ConversionAttributor(IDbContextFactory<PortalDbContext> contexts)
 {
@@ -82,11 +83,17 @@ public sealed class ConversionAttributor(IDbContextFactory<PortalDbContext> cont
                 {
                     if (existing.TryGetValue(key, out var conversion))
                     {
-                        conversion.OfferEarlier(hit.EventId, hit.At, hit.Amount);
+                        var was = conversion.AmountMinor;
+                        if (conversion.OfferEarlier(hit.EventId, hit.At, hit.Amount) && conversion.AmountMinor != was)
+                        {
+                            db.ConversionDeltas.Add(new ConversionDelta(key.Item1, key.Item2, 0, conversion.AmountMinor - was,
+                                (double)conversion.AmountMinor * conversion.AmountMinor - (double)was * was));
+                        }
                     }
                     else
                     {
                         db.Conversions.Add(new Conversion(key.Item1, key.Item2, hit.Touch.MessageId, hit.Touch.IsControl, hit.EventId, hit.At, hit.Amount));
+                        db.ConversionDeltas.Add(new ConversionDelta(key.Item1, key.Item2, 1, hit.Amount, (double)hit.Amount * hit.Amount));
                     }
                 }
             }

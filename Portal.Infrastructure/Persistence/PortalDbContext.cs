@@ -59,6 +59,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Portal.Domain.Analytics.Conversion> Conversions => Set<Portal.Domain.Analytics.Conversion>();
     public DbSet<Analytics.AnalyticsWatermark> AnalyticsWatermarks => Set<Analytics.AnalyticsWatermark>();
     public DbSet<Analytics.CampaignResultSnapshot> CampaignResultSnapshots => Set<Analytics.CampaignResultSnapshot>();
+    public DbSet<Analytics.ConversionDelta> ConversionDeltas => Set<Analytics.ConversionDelta>();
     public DbSet<Dashboard.ProviderNodeStats> ProviderNodeStats => Set<Dashboard.ProviderNodeStats>();
     public DbSet<Bi.BiSecret> BiSecrets => Set<Bi.BiSecret>();
     public DbSet<Bi.BiExport> BiExports => Set<Bi.BiExport>();

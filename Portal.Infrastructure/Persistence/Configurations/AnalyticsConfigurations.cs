@@ -20,6 +20,18 @@ internal sealed class ConversionConfiguration : IEntityTypeConfiguration<Convers
     }
 }
 
+internal sealed class ConversionDeltaConfiguration : IEntityTypeConfiguration<ConversionDelta>
+{
+    public void Configure(EntityTypeBuilder<ConversionDelta> b)
+    {
+        b.ToTable("ConversionDeltas");
+        b.HasKey(d => d.Id);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(d => d.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        // A results read takes a campaign's changes after its kept mark: one index range.
+        b.HasIndex(d => new { d.CampaignId, d.Id });
+    }
+}
+
 internal sealed class AnalyticsWatermarkConfiguration : IEntityTypeConfiguration<AnalyticsWatermark>
 {
     public void Configure(EntityTypeBuilder<AnalyticsWatermark> b)

@@ -242,8 +242,8 @@ public class CampaignResultsTests
 
     /// <summary>
     /// Issue 15's cold read: new conversions (one of them replacing a later one), replies and opt-outs
-    /// recompute only the responders' part, added to the kept base part; the sum equals a computation
-    /// from nothing kept, cell for cell, and the base part was not recomputed.
+    /// are added as changes to the kept responders' and base parts, neither recomputed; the sum equals a
+    /// computation from nothing kept, cell for cell.
     /// </summary>
     [Theory]
     [MemberData(nameof(Providers))]
@@ -276,6 +276,10 @@ public class CampaignResultsTests
                     { ClientId = client, CampaignId = id });
             }
             await db.SaveChangesAsync();
+            // A conversion changed behind the attributor's back (no change row): a read that added only
+            // the changes does not see it; one that recomputed every responder would.
+            await db.Conversions.Where(v => v.CampaignId == id && v.ClientId != converted[0] && !v.IsControl)
+                .OrderBy(v => v.ClientId).Take(1).ExecuteUpdateAsync(u => u.SetProperty(v => v.AmountMinor, v => v.AmountMinor + 1));
         }
         await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
 
@@ -288,10 +292,45 @@ public class CampaignResultsTests
         await using (var db = database.CreateContext())
         {
             Assert.Equal(baseComputedAt, (await db.CampaignResultSnapshots.SingleAsync(s => s.CampaignId == id)).BaseComputedAt);
+            await db.Conversions.Where(v => v.CampaignId == id && v.ClientId != converted[0] && !v.IsControl)
+                .OrderBy(v => v.ClientId).Take(1).ExecuteUpdateAsync(u => u.SetProperty(v => v.AmountMinor, v => v.AmountMinor - 1));
         }
         await results.InvalidateAsync(id, CancellationToken.None);
         var full = (await results.GetAsync(id, CancellationToken.None))!;
         Assert.Equal(Cells(full), Cells(after));
+    }
+
+    /// <summary>
+    /// A reply removed behind the kept marks (a row the marks counted is gone, as a late-committed row
+    /// would be missing from them): the read does not add changes onto a wrong base but recomputes
+    /// every responder, and then counts one reply fewer.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ReplyGoneBehindTheMarks_RecomputesTheResponders(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WriteClientsAsync(database, 2_000);
+        var id = await AddCampaignAsync(database, "Late", Purchase7Days);
+        await PlantAsync(database, new PlantedCampaign(id, 1, 2_000, SentAt, ReplyEvery: 50));
+        await Attributor(database).CatchUpAsync(1_000, CancellationToken.None);
+        var results = Results(database);
+        var before = (await results.GetAsync(id, CancellationToken.None))!;
+        await using (var db = database.CreateContext())
+        {
+            var first = await db.InboundMessages.Where(i => i.CampaignId == id).MinAsync(i => i.Id);
+            await db.InboundMessages.Where(i => i.Id == first).ExecuteDeleteAsync();
+            // And one change after the marks, so the read has something to add.
+            db.InboundMessages.Add(new InboundMessage("79990000001", "PORTAL", "ok", SentAt.AddHours(5), InboundKind.Reply) { ClientId = 1_999, CampaignId = id });
+            await db.SaveChangesAsync();
+        }
+
+        var after = (await results.GetAsync(id, CancellationToken.None))!;
+
+        // One reply gone, one new: the same count. Adding only the changes would have given one more.
+        Assert.Equal(before.Total.Sent.Replied + before.Total.Control.Replied, after.Total.Sent.Replied + after.Total.Control.Replied);
+        await results.InvalidateAsync(id, CancellationToken.None);
+        Assert.Equal(Cells((await results.GetAsync(id, CancellationToken.None))!), Cells(after));
     }
 
     /// <summary>The attribution job keeps a campaign's cells once its receipts settled, one campaign per call, never one still settling.</summary>

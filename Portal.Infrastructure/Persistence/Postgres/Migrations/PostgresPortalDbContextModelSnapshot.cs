@@ -2245,6 +2245,10 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<DateTime>("ComputedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ResponseCellsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Stamp")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2253,6 +2257,36 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                     b.HasKey("CampaignId");
 
                     b.ToTable("CampaignResultSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.ConversionDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Conversions")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("SquaresMinor")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Id");
+
+                    b.ToTable("ConversionDeltas", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Bi.BiExport", b =>
@@ -3085,6 +3119,15 @@ namespace Portal.Infrastructure.Persistence.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.ConversionDelta", b =>
                 {
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()

@@ -2168,6 +2168,10 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("ComputedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResponseCellsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Stamp")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2176,6 +2180,34 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasKey("CampaignId");
 
                     b.ToTable("CampaignResultSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.ConversionDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Conversions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("SquaresMinor")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Id");
+
+                    b.ToTable("ConversionDeltas", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Bi.BiExport", b =>
@@ -3000,6 +3032,15 @@ namespace Portal.Infrastructure.Persistence.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Portal.Infrastructure.Analytics.CampaignResultSnapshot", b =>
+                {
+                    b.HasOne("Portal.Domain.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Infrastructure.Analytics.ConversionDelta", b =>
                 {
                     b.HasOne("Portal.Domain.Campaigns.Campaign", null)
                         .WithMany()

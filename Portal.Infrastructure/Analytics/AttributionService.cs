@@ -10,7 +10,7 @@ namespace Portal.Infrastructure.Analytics;
 /// Keeps conversions up to date as events arrive. Each tick reads only events up to the highest id
 /// seen at the previous tick: an ingestion transaction that took an id but committed a moment later
 /// is not skipped by the watermark (ids are taken in order, commits are not). Between ticks it keeps
-/// the results of one campaign whose receipts settled (<see cref="CampaignResults.KeepOneSettledAsync"/>).
+/// the results of one campaign fresh (<see cref="CampaignResults.KeepOneAsync"/>).
 /// </summary>
 internal sealed class AttributionService(
     ConversionAttributor attributor,
@@ -32,7 +32,7 @@ internal sealed class AttributionService(
             {
                 long upTo = seen;
                 while (await attributor.RunOnceAsync(o.AttributionBatchSize, upTo, stoppingToken) > 0) { }
-                await results.KeepOneSettledAsync(stoppingToken);
+                await results.KeepOneAsync(stoppingToken);
                 await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
                 {
                     seen = await db.ClientEvents.MaxAsync(e => (long?)e.Id, stoppingToken) ?? 0;

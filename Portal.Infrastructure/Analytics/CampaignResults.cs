@@ -38,16 +38,20 @@ public sealed record CampaignResultsReport(
 /// aggregates over the campaign's conversion changes and replies) and returns the kept cells when nothing
 /// changed. When something did, the changes after the kept marks (new or replaced conversions, first
 /// replies and opt-outs: <see cref="CampaignResultsQuery.ResponseChangesAsync"/>) are added to the kept
-/// responders' part, and that to the kept base part. The base part (every message row) is recomputed
-/// only when the campaign's status changes and, while receipts still arrive, at most once per
-/// <see cref="AnalyticsOptions.ResultsRefreshAfter"/>; the responders' part only when a row arrived late
-/// behind its marks (or was deleted).
+/// responders' part, and that to the kept base part. A read recomputes the base part (every message
+/// row) only when none is kept or the campaign's status changed; the attribution job refreshes it while
+/// receipts still arrive (at most once per <see cref="AnalyticsOptions.ResultsRefreshAfter"/>) and once
+/// they settle (<see cref="KeepOneAsync"/>). The responders' part is recomputed only when a row arrived
+/// late behind its marks (or was deleted).
 /// </summary>
 public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<CampaignResultsReport?> GetAsync(int campaignId, CancellationToken ct)
+    /// <summary>A campaign's results: the kept cells, or the kept parts with what changed since (see the class).</summary>
+    public Task<CampaignResultsReport?> GetAsync(int campaignId, CancellationToken ct) => ComputeAsync(campaignId, false, ct);
+
+    private async Task<CampaignResultsReport?> ComputeAsync(int campaignId, bool refreshBase, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == campaignId, ct);
@@ -65,7 +69,7 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         var now = time.GetUtcNow().UtcDateTime;
         var snapshot = await db.CampaignResultSnapshots.SingleOrDefaultAsync(s => s.CampaignId == campaignId, ct);
         List<ResultCell> cells;
-        if (snapshot is not null && Fresh(campaign, snapshot, marks, now))
+        if (snapshot is not null && !refreshBase && Fresh(campaign, snapshot, marks))
         {
             cells = Cells(snapshot.CellsJson);
         }
@@ -77,7 +81,7 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
                 db.CampaignResultSnapshots.Add(snapshot);
             }
             List<ResultCell> baseCells;
-            if (BaseFresh(campaign, snapshot, now))
+            if (!refreshBase && snapshot.BaseStamp == BaseStamp(campaign))
             {
                 baseCells = Cells(snapshot.BaseCellsJson);
             }
@@ -116,27 +120,46 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
     }
 
     /// <summary>
-    /// Computes the cells of one campaign whose receipts settled (finished more than
-    /// <see cref="AnalyticsOptions.ReceiptsSettleAfter"/> ago, within the last week) after its base part
-    /// was last computed, so no reader waits for the pass over every message row; returns its id, or
-    /// null when there is none. Called by the attribution job between passes.
+    /// The job's share, so readers never wait for a pass over every message row once anything is kept:
+    /// recomputes the base part of one campaign (the one kept longest ago) whose kept base is of another
+    /// status, or is older than <see cref="AnalyticsOptions.ResultsRefreshAfter"/> while receipts still
+    /// arrive, or was kept before its receipts settled; or keeps a campaign that settled (finished more
+    /// than <see cref="AnalyticsOptions.ReceiptsSettleAfter"/> ago, within the last week) and has nothing
+    /// kept. Returns its id, or null when none is due. Called by the attribution job between passes.
     /// </summary>
-    public async Task<int?> KeepOneSettledAsync(CancellationToken ct)
+    public async Task<int?> KeepOneAsync(CancellationToken ct)
     {
-        var settle = options.Value.ReceiptsSettleAfter;
-        var settledBefore = time.GetUtcNow().UtcDateTime - settle;
+        var o = options.Value;
+        var now = time.GetUtcNow().UtcDateTime;
+        var settledBefore = now - o.ReceiptsSettleAfter;
         var since = settledBefore.AddDays(-7);
         int? due;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var finished = await db.Campaigns.AsNoTracking()
-                .Where(c => c.FinishedAt != null && c.FinishedAt <= settledBefore && c.FinishedAt > since
-                    && (c.Status == CampaignStatus.Completed || c.Status == CampaignStatus.Cancelled))
-                .Select(c => new { c.Id, Finished = c.FinishedAt!.Value, Kept = db.CampaignResultSnapshots.Where(s => s.CampaignId == c.Id).Select(s => (DateTime?)s.BaseComputedAt).FirstOrDefault() })
+            var recent = await db.Campaigns.AsNoTracking()
+                .Where(c => c.Status == CampaignStatus.Sending || c.Status == CampaignStatus.Paused || (c.FinishedAt != null && c.FinishedAt > since))
+                .Select(c => new
+                {
+                    Campaign = c,
+                    KeptStamp = db.CampaignResultSnapshots.Where(s => s.CampaignId == c.Id).Select(s => s.BaseStamp).FirstOrDefault(),
+                    KeptAt = db.CampaignResultSnapshots.Where(s => s.CampaignId == c.Id).Select(s => (DateTime?)s.BaseComputedAt).FirstOrDefault(),
+                })
                 .ToListAsync(ct);
-            due = finished.Where(c => c.Kept is not { } kept || kept < c.Finished + settle).Select(c => (int?)c.Id).FirstOrDefault();
+            due = recent
+                .Where(r =>
+                {
+                    var settled = r.Campaign.FinishedAt is { } f && f <= settledBefore
+                        && r.Campaign.Status is CampaignStatus.Completed or CampaignStatus.Cancelled;
+                    if (r.KeptAt is not { } at) return settled;
+                    return r.KeptStamp != BaseStamp(r.Campaign)
+                        || (Settling(r.Campaign, now) && now - at >= o.ResultsRefreshAfter)
+                        || (settled && at < r.Campaign.FinishedAt!.Value + o.ReceiptsSettleAfter);
+                })
+                .OrderBy(r => r.KeptAt ?? DateTime.MinValue)
+                .Select(r => (int?)r.Campaign.Id)
+                .FirstOrDefault();
         }
-        if (due is { } id) await GetAsync(id, ct);
+        if (due is { } id) await ComputeAsync(id, true, ct);
         return due;
     }
 
@@ -207,10 +230,9 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
             var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToListAsync(ct);
             var marks = await MarksAsync(db, campaigns.Select(c => c.Id).ToList(), ct);
             var snapshots = await db.CampaignResultSnapshots.AsNoTracking().Where(s => campaignIds.Contains(s.CampaignId)).ToDictionaryAsync(s => s.CampaignId, ct);
-            var now = time.GetUtcNow().UtcDateTime;
             foreach (var campaign in campaigns)
             {
-                if (snapshots.TryGetValue(campaign.Id, out var snapshot) && Fresh(campaign, snapshot, marks[campaign.Id], now))
+                if (snapshots.TryGetValue(campaign.Id, out var snapshot) && Fresh(campaign, snapshot, marks[campaign.Id]))
                 {
                     reports[campaign.Id] = Build(campaign, snapshot.ComputedAt, Cells(snapshot.CellsJson));
                 }
@@ -227,20 +249,17 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         return campaignIds.Where(reports.ContainsKey).Select(id => reports[id]).ToList();
     }
 
-    /// <summary>The kept cells answer a read: no conversion, reply or opt-out since, and the base part still holds.</summary>
-    private bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, ResponseMarks marks, DateTime now) =>
-        snapshot.Stamp == marks.ToString() && BaseFresh(campaign, snapshot, now);
-
     /// <summary>
-    /// The kept base part holds: same status and finish, and (while receipts still arrive) computed
-    /// less than <see cref="AnalyticsOptions.ResultsRefreshAfter"/> ago.
+    /// The kept cells answer a read: no conversion, reply or opt-out since, and the kept base part is of
+    /// the campaign's status (its refresh while receipts arrive is the job's: <see cref="KeepOneAsync"/>).
     /// </summary>
-    private bool BaseFresh(Campaign campaign, CampaignResultSnapshot snapshot, DateTime now)
-    {
-        var settling = campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused
-            || (campaign.FinishedAt is { } f && now - f < options.Value.ReceiptsSettleAfter);
-        return snapshot.BaseStamp == BaseStamp(campaign) && !(settling && now - snapshot.BaseComputedAt >= options.Value.ResultsRefreshAfter);
-    }
+    private static bool Fresh(Campaign campaign, CampaignResultSnapshot snapshot, ResponseMarks marks) =>
+        snapshot.Stamp == marks.ToString() && snapshot.BaseStamp == BaseStamp(campaign);
+
+    /// <summary>Receipts may still change the base part: sending, paused, or finished less than <see cref="AnalyticsOptions.ReceiptsSettleAfter"/> ago.</summary>
+    private bool Settling(Campaign campaign, DateTime now) =>
+        campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused
+        || (campaign.FinishedAt is { } f && now - f < options.Value.ReceiptsSettleAfter);
 
     /// <summary>One row of the results: a group's sent and control cells and the uplift between them.</summary>
     internal static ResultRow Row(string dim, string val, IEnumerable<ResultCell> group)

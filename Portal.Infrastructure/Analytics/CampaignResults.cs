@@ -62,8 +62,10 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
         await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         if (db.Database.IsNpgsql())
         {
-            // Seconds of JIT compilation for a pass that takes about as long without it.
-            await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", ct);
+            // JIT compilation cost a second of a pass that takes a few without it; with the default 4 MB of
+            // work memory the planner (over-estimating the groups) sorted 1.9 M rows to disk for two of the
+            // ten grouping sets instead of hashing them all (7.9 s instead of 6.5 s for the base part).
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'", ct);
         }
         var marks = (await MarksAsync(db, [campaign.Id], ct))[campaign.Id];
         var now = time.GetUtcNow().UtcDateTime;

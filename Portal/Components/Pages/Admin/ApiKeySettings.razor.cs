@@ -41,7 +41,7 @@ public partial class ApiKeySettings
 
     private async Task LoadAsync()
     {
-        _key = await Keys.FindAsync(Id, CancellationToken.None);
+        _key = await Keys.FindAsync(Id, Closing);
         _loaded = true;
         if (_key is null) return;
         _perMinute = _key.RequestsPerMinute;
@@ -58,7 +58,7 @@ public partial class ApiKeySettings
         try
         {
             var secret = await Keys.ConfigureSendingAsync((await AuthState).User, Id,
-                new ApiKeySendSettings(_perMinute, _dailyQuota, _callbackUrl, _rotate), Secrets, Outbox, CancellationToken.None);
+                new ApiKeySendSettings(_perMinute, _dailyQuota, _callbackUrl, _rotate), Secrets, Outbox, CompleteEvenIfClosed);
             if (secret is null)
             {
                 _error = L["There is no such API key."];

@@ -20,7 +20,7 @@ public partial class ApiKeys
 
     protected override async Task OnInitializedAsync() => await ReloadAsync();
 
-    private async Task ReloadAsync() => _keys = await Keys.ListAsync(CancellationToken.None);
+    private async Task ReloadAsync() => _keys = await Keys.ListAsync(Closing);
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
@@ -35,7 +35,7 @@ public partial class ApiKeys
         string key;
         try
         {
-            (_, key) = await Keys.CreateAsync((await AuthState).User, request.Name, request.Scopes, request.RequestsPerMinute, CancellationToken.None);
+            (_, key) = await Keys.CreateAsync((await AuthState).User, request.Name, request.Scopes, request.RequestsPerMinute, CompleteEvenIfClosed);
         }
         catch (DomainException e)
         {
@@ -62,7 +62,7 @@ public partial class ApiKeys
         {
             return;
         }
-        if (await Keys.RevokeAsync((await AuthState).User, key.Id, CancellationToken.None))
+        if (await Keys.RevokeAsync((await AuthState).User, key.Id, CompleteEvenIfClosed))
         {
             Snackbar.Add(L["API key revoked."], Severity.Success);
         }

@@ -48,7 +48,7 @@ public partial class SyncSourceEditorDialog
     /// <summary>Custom attributes a client column can be mapped to (issue 20).</summary>
     private IReadOnlyList<Domain.Clients.AttributeDefinition> _attributes = [];
 
-    protected override async Task OnInitializedAsync() => _attributes = await Catalog.AttributesAsync(CancellationToken.None);
+    protected override async Task OnInitializedAsync() => _attributes = await Catalog.AttributesAsync(Closing);
 
     protected override void OnInitialized()
     {
@@ -114,11 +114,11 @@ public partial class SyncSourceEditorDialog
             var user = (await AuthState).User;
             if (Source is null)
             {
-                await Catalog.CreateAsync(user, draft, CancellationToken.None);
+                await Catalog.CreateAsync(user, draft, CompleteEvenIfClosed);
             }
             else
             {
-                await Catalog.UpdateAsync(user, Source.Id, draft, CancellationToken.None);
+                await Catalog.UpdateAsync(user, Source.Id, draft, CompleteEvenIfClosed);
             }
             Dialog.Close(DialogResult.Ok(true));
         }

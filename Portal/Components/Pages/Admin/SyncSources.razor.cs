@@ -30,7 +30,7 @@ public partial class SyncSources
 
     private async Task ReloadAsync()
     {
-        _sources = await Catalog.ListAsync(CancellationToken.None);
+        _sources = await Catalog.ListAsync(Closing);
         _selected = _selected is null ? _sources.FirstOrDefault() : _sources.FirstOrDefault(s => s.Id == _selected.Id);
         await LoadRunsAsync();
     }
@@ -43,7 +43,7 @@ public partial class SyncSources
 
     private async Task LoadRunsAsync()
     {
-        _runs = _selected is null ? null : await Catalog.RunsAsync(_selected.Id, HistorySize, CancellationToken.None);
+        _runs = _selected is null ? null : await Catalog.RunsAsync(_selected.Id, HistorySize, Closing);
         // Oldest on the left, as a timeline reads.
         var chronological = (_runs ?? []).Reverse().ToList();
         _labels = chronological.Select(r => r.StartedAt.ToString("dd.MM HH:mm", CultureInfo.InvariantCulture)).ToArray();
@@ -81,7 +81,7 @@ public partial class SyncSources
     {
         try
         {
-            await Catalog.SetEnabledAsync((await AuthState).User, source.Id, enabled, CancellationToken.None);
+            await Catalog.SetEnabledAsync((await AuthState).User, source.Id, enabled, CompleteEvenIfClosed);
         }
         catch (DomainException e)
         {
@@ -96,7 +96,7 @@ public partial class SyncSources
 
     private async Task RunNowAsync(SyncSourceRow source)
     {
-        await Catalog.RunNowAsync(source.Id, CancellationToken.None);
+        await Catalog.RunNowAsync(source.Id, CompleteEvenIfClosed);
         Snackbar.Add(L["The run has started; refresh the history to see it."], Severity.Info);
         _selected = source;
         await Task.Delay(500);
@@ -111,7 +111,7 @@ public partial class SyncSources
         {
             return;
         }
-        if (await Catalog.DeleteAsync((await AuthState).User, source.Id, CancellationToken.None))
+        if (await Catalog.DeleteAsync((await AuthState).User, source.Id, CompleteEvenIfClosed))
         {
             Snackbar.Add(L["Source deleted."], Severity.Success);
         }

@@ -19,11 +19,11 @@ public partial class Users
 
     protected override async Task OnInitializedAsync()
     {
-        _departments = await Accounts.DepartmentsAsync(CancellationToken.None);
+        _departments = await Accounts.DepartmentsAsync(Closing);
         await ReloadAsync();
     }
 
-    private async Task ReloadAsync() => _users = await Accounts.ListAsync(CancellationToken.None);
+    private async Task ReloadAsync() => _users = await Accounts.ListAsync(Closing);
 
     private bool Matches(UserRow u) =>
         string.IsNullOrWhiteSpace(_search) ||

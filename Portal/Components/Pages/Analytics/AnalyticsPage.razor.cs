@@ -14,14 +14,13 @@ namespace Portal.Components.Pages.Analytics;
 /// Across campaigns (issue 15): campaigns side by side over a period with filters, the trend by week
 /// or month, and the active client pool. Campaign managers see their department's campaigns only.
 /// </summary>
-public partial class AnalyticsPage : IDisposable
+public partial class AnalyticsPage
 {
     [Inject] private CampaignsReport Report { get; set; } = default!;
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private CampaignsReportResult? _result;
     private DateTime? _from = DateTime.UtcNow.Date.AddDays(-90);
     private DateTime? _to = DateTime.UtcNow.Date;
@@ -41,8 +40,8 @@ public partial class AnalyticsPage : IDisposable
     {
         var user = (await AuthState).User;
         _seesAll = user.SeesAllResults();
-        _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token)).DepartmentId;
-        var options = await Catalog.OptionsAsync(_closing.Token);
+        _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, Closing)).DepartmentId;
+        var options = await Catalog.OptionsAsync(Closing);
         _providerList = options.Providers;
         _departments = options.Departments;
         await LoadAsync();
@@ -62,7 +61,7 @@ public partial class AnalyticsPage : IDisposable
             _seesAll ? _department : null, _purpose, _provider, string.IsNullOrWhiteSpace(_author) ? null : _author.Trim());
         // A campaign manager sees their department's campaigns only (none without a department).
         IReadOnlyCollection<int>? departments = _seesAll ? null : _ownDepartment is int d ? [d] : [];
-        _result = await Report.GetAsync(filter, departments, _poolDays, _closing.Token);
+        _result = await Report.GetAsync(filter, departments, _poolDays, Closing);
     }
 
     private IReadOnlyList<TrendPoint> Trend => _monthly ? _result!.Monthly : _result!.Weekly;
@@ -108,13 +107,7 @@ public partial class AnalyticsPage : IDisposable
     private async Task DownloadAsync(string name, List<string[]> rows)
     {
         var csv = "\uFEFF" + ResultsTable.Csv(rows);
-        await using var module = await JS.InvokeAsync<IJSObjectReference>("import", _closing.Token, "./analytics.js");
-        await module.InvokeVoidAsync("download", _closing.Token, name, csv);
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
+        await using var module = await JS.InvokeAsync<IJSObjectReference>("import", Closing, "./analytics.js");
+        await module.InvokeVoidAsync("download", Closing, name, csv);
     }
 }

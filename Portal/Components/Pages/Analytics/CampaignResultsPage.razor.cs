@@ -15,7 +15,7 @@ namespace Portal.Components.Pages.Analytics;
 /// A campaign's results (issue 15): uplift over the control group with intervals and a verdict,
 /// and the response by client group as a chart or a table, downloadable as exactly that table.
 /// </summary>
-public partial class CampaignResultsPage : IDisposable
+public partial class CampaignResultsPage
 {
     [Parameter] public int Id { get; set; }
     [SupplyParameterFromQuery(Name = "by")] public string? By { get; set; }
@@ -28,7 +28,6 @@ public partial class CampaignResultsPage : IDisposable
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private CampaignResultsReport? _report;
     private string? _loadError;
     private string _dimension = ResultDimensions.Region;
@@ -52,18 +51,18 @@ public partial class CampaignResultsPage : IDisposable
     {
         if (By is { } by && (ResultDimensions.Breakdowns.Contains(by) || by == ResultDimensions.Audience)) _dimension = by;
         var user = (await AuthState).User;
-        var profile = await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token);
-        var report = await Results.GetAsync(Id, _closing.Token);
-        var campaign = report is null ? null : await Catalog.FindAsync(Id, _closing.Token);
+        var profile = await Catalog.ProfileAsync(user.Identity?.Name, Closing);
+        var report = await Results.GetAsync(Id, Closing);
+        var campaign = report is null ? null : await Catalog.FindAsync(Id, Closing);
         if (report is null || campaign is null || !user.CanSeeResults(profile.DepartmentId, campaign.DepartmentId, campaign.CreatedBy))
         {
             _loadError = L["This campaign does not exist or belongs to another department."];
             return;
         }
-        _providers = (await Catalog.OptionsAsync(_closing.Token)).Providers.ToDictionary(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.Name);
-        _scope = await Scopes.ForAsync(user, _closing.Token);
+        _providers = (await Catalog.OptionsAsync(Closing)).Providers.ToDictionary(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.Name);
+        _scope = await Scopes.ForAsync(user, Closing);
         _seesPersonalData = user.SeesPersonalData();
-        _audiences = await Segments.ListAsync(_scope, _closing.Token);
+        _audiences = await Segments.ListAsync(_scope, Closing);
         _report = report;
         if (_dimension == ResultDimensions.Audience && Audience is int audience) await LoadAudienceAsync(audience);
         Show();
@@ -85,7 +84,7 @@ public partial class CampaignResultsPage : IDisposable
         _audienceRows = [];
         try
         {
-            if (await AudienceResults.GetAsync(Id, audienceId, _scope, _seesPersonalData, _closing.Token) is { } rows) _audienceRows = rows;
+            if (await AudienceResults.GetAsync(Id, audienceId, _scope, _seesPersonalData, Closing) is { } rows) _audienceRows = rows;
             else _audienceError = L["This audience does not exist or belongs to another department."];
         }
         catch (SegmentRuleException e)
@@ -124,10 +123,4 @@ public partial class CampaignResultsPage : IDisposable
     private string GoalText(CampaignGoal goal) =>
         string.Join(", ", Campaigns.CampaignGoalFields.Flags.Where(f => goal.Events.HasFlag(f)).Select(f => L[Campaigns.CampaignGoalFields.Label(f)].Value))
         + (goal.MinAmount is decimal min ? " " + L["from {0}", min.ToString("0.##", System.Globalization.CultureInfo.CurrentCulture)] : "");
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
-    }
 }

@@ -16,7 +16,7 @@ namespace Portal.Components.Pages.Bi;
 /// Exports for the BI system (issue 16, item 2): pick a dataset, format and filters, watch the rows
 /// go by, cancel; the history lists who exported what; scheduled exports below.
 /// </summary>
-public partial class ExportsPage : IDisposable
+public partial class ExportsPage
 {
     private sealed record Named(int Id, string Name);
 
@@ -27,7 +27,6 @@ public partial class ExportsPage : IDisposable
     [Inject] private TimeProvider Time { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private ClaimsPrincipal _user = new();
     private List<Named> _departments = [];
     private List<Named> _campaigns = [];
@@ -55,19 +54,19 @@ public partial class ExportsPage : IDisposable
     {
         _user = (await AuthState).User;
         _personalNote = _user.SeesPersonalData();
-        await using var db = await Contexts.CreateDbContextAsync(_closing.Token);
-        _departments = await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new Named(d.Id, d.Name)).ToListAsync(_closing.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
+        _departments = await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new Named(d.Id, d.Name)).ToListAsync(Closing);
         _campaigns = await db.Campaigns.AsNoTracking().Where(c => c.ParentCampaignId == null).OrderByDescending(c => c.Id).Take(300)
-            .Select(c => new Named(c.Id, c.Name)).ToListAsync(_closing.Token);
+            .Select(c => new Named(c.Id, c.Name)).ToListAsync(Closing);
         await LoadHistoryAsync();
     }
 
     private async Task LoadHistoryAsync()
     {
-        await using var db = await Contexts.CreateDbContextAsync(_closing.Token);
-        _history = await db.BiExports.AsNoTracking().Where(e => e.DefinitionId == null).OrderByDescending(e => e.Id).Take(50).ToListAsync(_closing.Token);
-        _runs = await db.BiExports.AsNoTracking().Where(e => e.DefinitionId != null).OrderByDescending(e => e.Id).Take(200).ToListAsync(_closing.Token);
-        _definitions = await db.BiExportDefinitions.AsNoTracking().OrderBy(d => d.Name).ToListAsync(_closing.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
+        _history = await db.BiExports.AsNoTracking().Where(e => e.DefinitionId == null).OrderByDescending(e => e.Id).Take(50).ToListAsync(Closing);
+        _runs = await db.BiExports.AsNoTracking().Where(e => e.DefinitionId != null).OrderByDescending(e => e.Id).Take(200).ToListAsync(Closing);
+        _definitions = await db.BiExportDefinitions.AsNoTracking().OrderBy(d => d.Name).ToListAsync(Closing);
     }
 
     private BiFilter Filter => new(
@@ -77,21 +76,21 @@ public partial class ExportsPage : IDisposable
 
     private async Task ExportAsync()
     {
-        _running = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        _running = CancellationTokenSource.CreateLinkedTokenSource(Closing);
         _progress = 0;
         var progress = new Progress<long>(n => { _progress = n; _ = InvokeAsync(StateHasChanged); });
         try
         {
             // Off the render thread: the circuit stays responsive (progress, cancel) during a long export.
             var token = _running.Token;
-            await Task.Run(() => Exporter.ExportForUserAsync(_user, new BiExportRequest(_dataset, _format, Filter, _bom), progress, token), CancellationToken.None);
+            await Task.Run(() => Exporter.ExportForUserAsync(_user, new BiExportRequest(_dataset, _format, Filter, _bom), progress, token), token);
         }
         finally
         {
             _running.Dispose();
             _running = null;
         }
-        if (!_closing.IsCancellationRequested) await LoadHistoryAsync();
+        if (!Closing.IsCancellationRequested) await LoadHistoryAsync();
     }
 
     private void Cancel() => _running?.Cancel();
@@ -103,14 +102,14 @@ public partial class ExportsPage : IDisposable
         {
             var definition = new BiExportDefinition(_scheduleName, _dataset, _format, _cron, _target, _destination, _periodDays, _department, _campaign,
                 _user.Identity?.Name ?? "?", Time.GetUtcNow().UtcDateTime);
-            await using (var db = await Contexts.CreateDbContextAsync(_closing.Token))
+            await using (var db = await Contexts.CreateDbContextAsync(Closing))
             {
                 db.BiExportDefinitions.Add(definition);
-                await db.SaveChangesAsync(_closing.Token);
+                await db.SaveChangesAsync(Closing);
             }
-            await Schedule.ApplyAsync(definition, _closing.Token);
+            await Schedule.ApplyAsync(definition, Closing);
             await Audit.WriteAsync(_user, "bi.schedule.create", nameof(BiExportDefinition), definition.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                $"dataset={definition.Dataset} format={definition.Format} cron={definition.Cron} target={definition.Target}", _closing.Token);
+                $"dataset={definition.Dataset} format={definition.Format} cron={definition.Cron} target={definition.Target}", Closing);
             _scheduleName = "";
             await LoadHistoryAsync();
         }
@@ -122,17 +121,17 @@ public partial class ExportsPage : IDisposable
 
     private async Task RunNowAsync(int id)
     {
-        await Schedule.TriggerNowAsync(id, _closing.Token);
-        await Task.Delay(500, _closing.Token);
+        await Schedule.TriggerNowAsync(id, Closing);
+        await Task.Delay(500, Closing);
         await LoadHistoryAsync();
     }
 
     private async Task DeleteAsync(int id)
     {
-        await using var db = await Contexts.CreateDbContextAsync(_closing.Token);
-        await db.BiExportDefinitions.Where(d => d.Id == id).ExecuteDeleteAsync(_closing.Token);
-        await Schedule.RemoveAsync(id, _closing.Token);
-        await Audit.WriteAsync(_user, "bi.schedule.delete", nameof(BiExportDefinition), id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, _closing.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
+        await db.BiExportDefinitions.Where(d => d.Id == id).ExecuteDeleteAsync(Closing);
+        await Schedule.RemoveAsync(id, Closing);
+        await Audit.WriteAsync(_user, "bi.schedule.delete", nameof(BiExportDefinition), id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, Closing);
         await LoadHistoryAsync();
     }
 
@@ -145,12 +144,6 @@ public partial class ExportsPage : IDisposable
         if (e.DepartmentId is { } d) parts.Add(_departments.FirstOrDefault(x => x.Id == d)?.Name ?? "");
         if (e.Personal) parts.Add(L["with personal data"]);
         return string.Join(", ", parts);
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
     }
 
     /// <summary>A dataset's name for people; its key ("messages") would clash with the "Messages" heading's resource.</summary>

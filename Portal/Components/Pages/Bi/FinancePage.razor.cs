@@ -10,7 +10,7 @@ using Portal.Infrastructure.Persistence;
 namespace Portal.Components.Pages.Bi;
 
 /// <summary>Finance (issue 16, item 6): the cost report and a provider statement's reconciliation.</summary>
-public partial class FinancePage : IDisposable
+public partial class FinancePage
 {
     private sealed record Named(int Id, string Name);
 
@@ -23,7 +23,6 @@ public partial class FinancePage : IDisposable
     [Inject] private TimeProvider Time { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private ClaimsPrincipal _user = new();
     private List<Named> _departments = [];
     private List<Named> _providers = [];
@@ -41,9 +40,9 @@ public partial class FinancePage : IDisposable
         var now = Time.GetUtcNow().UtcDateTime;
         _from = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-2);
         _to = now.Date;
-        await using var db = await Contexts.CreateDbContextAsync(_closing.Token);
-        _departments = await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new Named(d.Id, d.Name)).ToListAsync(_closing.Token);
-        _providers = await db.Providers.AsNoTracking().OrderBy(p => p.Name).Select(p => new Named(p.Id, p.Name)).ToListAsync(_closing.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
+        _departments = await db.Departments.AsNoTracking().OrderBy(d => d.Name).Select(d => new Named(d.Id, d.Name)).ToListAsync(Closing);
+        _providers = await db.Providers.AsNoTracking().OrderBy(p => p.Name).Select(p => new Named(p.Id, p.Name)).ToListAsync(Closing);
         await LoadCostAsync();
     }
 
@@ -51,7 +50,7 @@ public partial class FinancePage : IDisposable
     {
         var from = DateTime.SpecifyKind((_from ?? DateTime.UtcNow.AddMonths(-3)).Date, DateTimeKind.Utc);
         var to = DateTime.SpecifyKind((_to ?? DateTime.UtcNow).Date.AddDays(1), DateTimeKind.Utc);
-        _cost = await Finance.CostReportAsync(from, to, _department, _closing.Token);
+        _cost = await Finance.CostReportAsync(from, to, _department, Closing);
     }
 
     private async Task StatementAsync(InputFileChangeEventArgs e)
@@ -64,24 +63,18 @@ public partial class FinancePage : IDisposable
             _errors = [new StatementError(0, "", "The file is larger than 64 MB.")];
             return;
         }
-        await using var stream = e.File.OpenReadStream(MaxStatementBytes, _closing.Token);
+        await using var stream = e.File.OpenReadStream(MaxStatementBytes, Closing);
         using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
         // Read into memory once (at most 64 MB): parsing needs the whole file before anything runs.
-        var text = await reader.ReadToEndAsync(_closing.Token);
+        var text = await reader.ReadToEndAsync(Closing);
         var (lines, errors) = Finance.Parse(new StringReader(text));
         if (errors.Count > 0)
         {
             _errors = errors;
             return;
         }
-        _result = await Finance.ReconcileAsync(provider, lines, _closing.Token);
+        _result = await Finance.ReconcileAsync(provider, lines, Closing);
         await Audit.WriteAsync(_user, "bi.reconcile", "SmsProvider", provider.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"rows={_result.StatementRows} matched={_result.Matched} difference={_result.Difference.ToString(System.Globalization.CultureInfo.InvariantCulture)}", _closing.Token);
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
+            $"rows={_result.StatementRows} matched={_result.Matched} difference={_result.Difference.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Closing);
     }
 }

@@ -15,7 +15,7 @@ namespace Portal.Components.Pages.Campaigns;
 /// <see cref="ICampaignOperations"/>, which audits), and its progress, polled while it is
 /// scheduled, sending or paused; a recurring campaign lists its runs.
 /// </summary>
-public partial class CampaignDetails : IAsyncDisposable
+public partial class CampaignDetails
 {
     /// <summary>How often progress and status are read while the campaign is live (1-2 s asked by issue 6).</summary>
     public static TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1.5);
@@ -29,7 +29,6 @@ public partial class CampaignDetails : IAsyncDisposable
     [Inject] private ILogger<CampaignDetails> Logger { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private ClaimsPrincipal _user = new();
     private Campaign? _campaign;
     private CampaignDraft? _settings;
@@ -47,15 +46,15 @@ public partial class CampaignDetails : IAsyncDisposable
     protected override async Task OnParametersSetAsync()
     {
         _user = (await AuthState).User;
-        var profile = await Catalog.ProfileAsync(_user.Identity?.Name, _closing.Token);
-        var campaign = await Catalog.FindAsync(Id, _user, _closing.Token);
+        var profile = await Catalog.ProfileAsync(_user.Identity?.Name, Closing);
+        var campaign = await Catalog.FindAsync(Id, _user, Closing);
         if (campaign is null || !_user.CanSee(profile.DepartmentId, campaign))
         {
             _loadError = L["This campaign does not exist or belongs to another department."];
             return;
         }
-        _options = await Catalog.OptionsAsync(_closing.Token);
-        _department = await Catalog.DepartmentNameAsync(campaign.DepartmentId, _closing.Token);
+        _options = await Catalog.OptionsAsync(Closing);
+        _department = await Catalog.DepartmentNameAsync(campaign.DepartmentId, Closing);
         await ShowAsync(campaign);
         _polling ??= PollAsync();
     }
@@ -78,11 +77,11 @@ public partial class CampaignDetails : IAsyncDisposable
         _canApprove = campaign.AwaitsApproval() && _user.CanApprove(campaign);
         if (campaign.Status != CampaignStatus.Draft)
         {
-            _progress = await Operations.GetProgressAsync(campaign.Id, _closing.Token);
+            _progress = await Operations.GetProgressAsync(campaign.Id, Closing);
         }
         if (campaign.ScheduleKind == ScheduleKind.Recurring && campaign.ParentCampaignId is null)
         {
-            _runs = await Catalog.RunsAsync(campaign.Id, _closing.Token);
+            _runs = await Catalog.RunsAsync(campaign.Id, Closing);
         }
     }
 
@@ -92,14 +91,14 @@ public partial class CampaignDetails : IAsyncDisposable
         using var timer = new PeriodicTimer(PollInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_closing.Token))
+            while (await timer.WaitForNextTickAsync(Closing))
             {
                 if (_campaign is null || !IsLive(_campaign.Status)) continue;
                 await InvokeAsync(async () =>
                 {
                     try
                     {
-                        if (await Catalog.FindAsync(Id, _closing.Token) is { } campaign)
+                        if (await Catalog.FindAsync(Id, Closing) is { } campaign)
                         {
                             await ShowAsync(campaign);
                         }
@@ -120,13 +119,13 @@ public partial class CampaignDetails : IAsyncDisposable
         }
     }
 
-    private Task ApproveAsync() => RunAsync(user => Operations.ApproveAsync(Id, user, CancellationToken.None), L["Campaign approved."]);
+    private Task ApproveAsync() => RunAsync(user => Operations.ApproveAsync(Id, user, CompleteEvenIfClosed), L["Campaign approved."]);
 
-    private Task ScheduleAsync() => RunAsync(user => Operations.ScheduleAsync(Id, user, CancellationToken.None), L["Campaign scheduled."]);
+    private Task ScheduleAsync() => RunAsync(user => Operations.ScheduleAsync(Id, user, CompleteEvenIfClosed), L["Campaign scheduled."]);
 
-    private Task PauseAsync() => RunAsync(user => Operations.PauseAsync(Id, user, CancellationToken.None), L["Campaign paused."]);
+    private Task PauseAsync() => RunAsync(user => Operations.PauseAsync(Id, user, CompleteEvenIfClosed), L["Campaign paused."]);
 
-    private Task ResumeAsync() => RunAsync(user => Operations.ResumeAsync(Id, user, CancellationToken.None), L["Campaign resumed."]);
+    private Task ResumeAsync() => RunAsync(user => Operations.ResumeAsync(Id, user, CompleteEvenIfClosed), L["Campaign resumed."]);
 
     private async Task CancelAsync()
     {
@@ -134,7 +133,7 @@ public partial class CampaignDetails : IAsyncDisposable
             L["Cancel '{0}'? Nothing more will be sent; this cannot be undone.", _campaign!.Name], L["Cancel campaign"], cancelText: L["Keep it"]);
         if (confirmed == true)
         {
-            await RunAsync(user => Operations.CancelAsync(Id, user, CancellationToken.None), L["Campaign cancelled."]);
+            await RunAsync(user => Operations.CancelAsync(Id, user, CompleteEvenIfClosed), L["Campaign cancelled."]);
         }
     }
 
@@ -156,19 +155,17 @@ public partial class CampaignDetails : IAsyncDisposable
         {
             _busy = false;
         }
-        if (await Catalog.FindAsync(Id, CancellationToken.None) is { } campaign)
+        if (await Catalog.FindAsync(Id, Closing) is { } campaign)
         {
             await ShowAsync(campaign);
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
-        await _closing.CancelAsync();
         if (_polling is not null)
         {
             await _polling;
         }
-        _closing.Dispose();
     }
 }

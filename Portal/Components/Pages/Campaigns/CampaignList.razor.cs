@@ -11,7 +11,7 @@ namespace Portal.Components.Pages.Campaigns;
 /// Campaigns newest first with status, dates and progress (live for those sending, full for completed ones). Campaign managers
 /// see their own department's only; administrators and managers filter by department.
 /// </summary>
-public partial class CampaignList : IDisposable
+public partial class CampaignList
 {
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
     [Inject] private Portal.Infrastructure.Identity.DepartmentScopes Scopes { get; set; } = default!;
@@ -19,7 +19,6 @@ public partial class CampaignList : IDisposable
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<CampaignRow>? _rows;
     private IReadOnlyList<NamedId> _departments = [];
     private IReadOnlyDictionary<int, CampaignListProgress> _progress = new Dictionary<int, CampaignListProgress>();
@@ -38,12 +37,12 @@ public partial class CampaignList : IDisposable
         var user = (await AuthState).User;
         _seesAll = user.SeesAllDepartments();
         _userName = user.Identity?.Name;
-        _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token)).DepartmentId;
+        _ownDepartment = (await Catalog.ProfileAsync(user.Identity?.Name, Closing)).DepartmentId;
         // Issue 18: in the training sandbox the list shows the trainee's sandbox campaigns only.
-        _sandboxOwnerId = (await Scopes.ForAsync(user, _closing.Token)).SandboxOwnerId;
+        _sandboxOwnerId = (await Scopes.ForAsync(user, Closing)).SandboxOwnerId;
         if (_seesAll)
         {
-            _departments = (await Catalog.OptionsAsync(_closing.Token)).Departments;
+            _departments = (await Catalog.OptionsAsync(Closing)).Departments;
         }
         await LoadAsync();
     }
@@ -64,12 +63,12 @@ public partial class CampaignList : IDisposable
         int? department = _seesAll ? (_department == 0 ? null : _department) : _ownDepartment ?? -1;
         var author = _seesAll ? null : _userName;
         _rows = await Catalog.ListAsync(new CampaignListQuery(department, _search, _status < 0 ? null : (CampaignStatus)_status, Author: author,
-            SandboxOwnerId: _sandboxOwnerId), _closing.Token);
+            SandboxOwnerId: _sandboxOwnerId), Closing);
         try
         {
-            _progress = await Catalog.ListProgressAsync(_rows.Where(r => r.Status == CampaignStatus.Sending).Select(r => r.Id).ToList(), _closing.Token);
+            _progress = await Catalog.ListProgressAsync(_rows.Where(r => r.Status == CampaignStatus.Sending).Select(r => r.Id).ToList(), Closing);
             // Issue 20 item 6: a finished campaign's progress is full; how many it sent comes from its chunks.
-            _sent = await Catalog.QueuedAtLaunchAsync(_rows.Where(r => r.Status == CampaignStatus.Completed).Select(r => r.Id).ToList(), _closing.Token);
+            _sent = await Catalog.QueuedAtLaunchAsync(_rows.Where(r => r.Status == CampaignStatus.Completed).Select(r => r.Id).ToList(), Closing);
         }
         catch (OperationCanceledException)
         {
@@ -94,11 +93,5 @@ public partial class CampaignList : IDisposable
     {
         _department = value;
         await LoadAsync();
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
     }
 }

@@ -45,16 +45,16 @@ public partial class CampaignWizard
     protected override async Task OnParametersSetAsync()
     {
         _user = (await AuthState).User;
-        _profile = await Catalog.ProfileAsync(_user.Identity?.Name, CancellationToken.None);
+        _profile = await Catalog.ProfileAsync(_user.Identity?.Name, Closing);
         // Issue 14: only the user's department's audiences and templates (the save checks them again).
-        _options = await Catalog.OptionsAsync(await Scopes.ForAsync(_user, CancellationToken.None), CancellationToken.None);
+        _options = await Catalog.OptionsAsync(await Scopes.ForAsync(_user, Closing), Closing);
         if (Id is not int id)
         {
             _draft = new CampaignDraft();
             return;
         }
         // Issue 18: a campaign of the other partition (real from the sandbox, or the reverse) reads as missing.
-        var campaign = await Catalog.FindAsync(id, _user, CancellationToken.None);
+        var campaign = await Catalog.FindAsync(id, _user, Closing);
         if (campaign is null || !_user.CanSee(_profile.DepartmentId, campaign))
         {
             _loadError = L["This campaign does not exist or belongs to another department."];
@@ -150,8 +150,8 @@ public partial class CampaignWizard
         _saving = true;
         try
         {
-            var id = await Catalog.SaveDraftAsync(SavedId, _draft, _user, _campaign?.DepartmentId ?? _profile.DepartmentId, CancellationToken.None);
-            _campaign = await Catalog.FindAsync(id, CancellationToken.None);
+            var id = await Catalog.SaveDraftAsync(SavedId, _draft, _user, _campaign?.DepartmentId ?? _profile.DepartmentId, CompleteEvenIfClosed);
+            _campaign = await Catalog.FindAsync(id, Closing);
             _error = null;
             if (Id is null)
             {
@@ -183,7 +183,7 @@ public partial class CampaignWizard
         if (await SaveAsync() is not int id) return;
         try
         {
-            await Operations.ScheduleAsync(id, _user, CancellationToken.None);
+            await Operations.ScheduleAsync(id, _user, CompleteEvenIfClosed);
             Snackbar.Add(L["Campaign scheduled."], Severity.Success);
             Navigation.NavigateTo($"campaigns/{id}");
         }

@@ -12,7 +12,7 @@ namespace Portal.Components.Pages.Campaigns;
 /// Every setting, the cost estimate across the real audience (with its progress), and whether a
 /// Manager must approve; the Schedule button stays off until the estimate is in and any approval given.
 /// </summary>
-public partial class ReviewStep : IDisposable
+public partial class ReviewStep
 {
     /// <summary>The form, as saved.</summary>
     [Parameter, EditorRequired] public CampaignDraft Draft { get; set; } = default!;
@@ -38,7 +38,6 @@ public partial class ReviewStep : IDisposable
     [Inject] private ICampaignEstimator Estimator { get; set; } = default!;
     [Inject] private ApprovalThresholds Thresholds { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private CampaignEstimate? _estimate;
     private int? _estimatedFor;
     private bool _estimating;
@@ -67,7 +66,7 @@ public partial class ReviewStep : IDisposable
         try
         {
             var progress = new UiProgress(this);
-            _estimate = await Estimator.EstimateAsync(Campaign, progress, _closing.Token);
+            _estimate = await Estimator.EstimateAsync(Campaign, progress, Closing);
             var parts = _estimate.PartsHistogram.OrderBy(p => p.Key).ToList();
             _partsLabels = parts.Select(p => p.Key.ToString()).ToArray();
             _partsSeries = [new ChartSeries<double> { Name = L["Messages"], Data = parts.Select(p => (double)p.Value).ToArray() }];
@@ -107,11 +106,5 @@ public partial class ReviewStep : IDisposable
             step._progress = Math.Clamp(value, 0, 1);
             step.StateHasChanged();
         });
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
     }
 }

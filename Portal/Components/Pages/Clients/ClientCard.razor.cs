@@ -77,7 +77,7 @@ public partial class ClientCard
         {
             return;
         }
-        var erased = await Erasure.EraseAsync([Id], (await AuthState).User, "ui", CancellationToken.None);
+        var erased = await Erasure.EraseAsync([Id], (await AuthState).User, "ui", CompleteEvenIfClosed);
         Snackbar.Add(erased.Count == 1 ? L["Personal data erased."] : L["Nothing to erase."], erased.Count == 1 ? MudBlazor.Severity.Success : MudBlazor.Severity.Info);
         await OnParametersSetAsync();
     }

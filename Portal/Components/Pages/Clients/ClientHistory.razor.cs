@@ -10,7 +10,7 @@ namespace Portal.Components.Pages.Clients;
 /// the server by keyset ("Older messages"), replies and opt-outs/ins by SMS, "why did this client
 /// get this?" per message and, for readers with the personal-data permission, the text (audited).
 /// </summary>
-public partial class ClientHistory : IDisposable
+public partial class ClientHistory
 {
     private const int PageSize = 20;
 
@@ -23,7 +23,6 @@ public partial class ClientHistory : IDisposable
     [Inject] private ClientMessageHistory History { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _disposed = new();
     private List<ClientMessageRow> _rows = [];
     private IReadOnlyList<ClientReply> _replies = [];
     private HistoryCursor? _next;
@@ -31,15 +30,15 @@ public partial class ClientHistory : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        var page = await History.PageAsync(ClientId, null, PageSize, _disposed.Token);
+        var page = await History.PageAsync(ClientId, null, PageSize, Closing);
         _rows = page.Rows.ToList();
         _next = page.Next;
-        _replies = await History.RepliesAsync(ClientId, 50, _disposed.Token);
+        _replies = await History.RepliesAsync(ClientId, 50, Closing);
     }
 
     private async Task MoreAsync()
     {
-        var page = await History.PageAsync(ClientId, _next, PageSize, _disposed.Token);
+        var page = await History.PageAsync(ClientId, _next, PageSize, Closing);
         _rows.AddRange(page.Rows);
         _next = page.Next;
     }
@@ -56,7 +55,7 @@ public partial class ClientHistory : IDisposable
 
     private async Task WhyAsync(ClientMessageRow row)
     {
-        var reason = await History.ReasonAsync(ClientId, row.Id, _disposed.Token);
+        var reason = await History.ReasonAsync(ClientId, row.Id, Closing);
         if (reason is null) return;
         _detail = reason.Source == "campaign"
             ?
@@ -75,13 +74,7 @@ public partial class ClientHistory : IDisposable
 
     private async Task TextAsync(ClientMessageRow row)
     {
-        var text = await History.TextAsync((await AuthState).User, SeesPersonalData, ClientId, row.Id, _disposed.Token);
+        var text = await History.TextAsync((await AuthState).User, SeesPersonalData, ClientId, row.Id, Closing);
         _detail = [L["Text as sent: {0}", text ?? L["(not available)"]]];
-    }
-
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
     }
 }

@@ -25,14 +25,13 @@ public partial class ClientImport
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
     [Inject] private IDbContextFactory<PortalDbContext> Contexts { get; set; } = default!;
 
-    private readonly CancellationTokenSource _disposed = new();
     /// <summary>Custom attributes a column can be mapped to (issue 20), as the client API knows them.</summary>
     private IReadOnlyList<AttributeDefinition> _attributes = [];
 
     protected override async Task OnInitializedAsync()
     {
-        await using var db = await Contexts.CreateDbContextAsync(_disposed.Token);
-        _attributes = await db.AttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).ToListAsync(_disposed.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
+        _attributes = await db.AttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).ToListAsync(Closing);
     }
 
     /// <summary>A built-in field first; else an attribute whose key or label is the header (a CRM export's own column names).</summary>
@@ -175,9 +174,9 @@ public partial class ClientImport
             return L["Columns {0} are all mapped to the attribute {1}: map each attribute from one column only.",
                 string.Join(", ", twice.Select(c => c.Header)), twice.Key];
         }
-        await using var db = await Contexts.CreateDbContextAsync(_disposed.Token);
+        await using var db = await Contexts.CreateDbContextAsync(Closing);
         var keys = chosen.Select(c => c.Key).ToList();
-        var defined = await db.AttributeDefinitions.AsNoTracking().Where(d => keys.Contains(d.Key)).Select(d => d.Key).ToListAsync(_disposed.Token);
+        var defined = await db.AttributeDefinitions.AsNoTracking().Where(d => keys.Contains(d.Key)).Select(d => d.Key).ToListAsync(Closing);
         if (chosen.FirstOrDefault(c => !defined.Contains(c.Key, StringComparer.OrdinalIgnoreCase)) is { Header: not null } missing)
         {
             return L["There is no custom attribute {0} any more (column {1}): define it again, or map the column to another field.", missing.Key, missing.Header];
@@ -203,7 +202,7 @@ public partial class ClientImport
             AttributeColumns = attributes,
         };
         _path = null; // the runner owns and deletes the file now
-        _run = await Runner.StartAsync(request, CancellationToken.None);
+        _run = await Runner.StartAsync(request, CompleteEvenIfClosed);
         _run.Changed += OnRunChanged;
         await Audit.WriteAsync(user, Domain.Audit.AuditActions.ClientsImported, "ImportJob", _run.JobId.ToString(), $"file={_fileName}; mode={_mode}; match={_match}");
     }
@@ -244,11 +243,10 @@ public partial class ClientImport
         _path = null;
     }
 
-    public void Dispose()
+    protected override ValueTask DisposeAsyncCore()
     {
-        _disposed.Cancel();
-        _disposed.Dispose();
         Detach();
         DeleteUpload();
+        return ValueTask.CompletedTask;
     }
 }

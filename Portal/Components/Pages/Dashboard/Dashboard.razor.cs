@@ -13,7 +13,7 @@ namespace Portal.Components.Pages.Dashboard;
 /// pushed through the circuit. The figures are aggregates from the database, so every node shows
 /// the same; the page does no per-message work.
 /// </summary>
-public partial class Dashboard : IAsyncDisposable
+public partial class Dashboard
 {
     /// <summary>How often the page reads and re-renders (issue 8: at least once a second).</summary>
     public static TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -24,7 +24,6 @@ public partial class Dashboard : IAsyncDisposable
     [Inject] private ILogger<Dashboard> Logger { get; set; } = default!;
     [Inject] private IOptions<SendingOptions> Sending { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private readonly TimeSpan _tick = TickInterval;
     private DashboardSnapshot? _snapshot;
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
@@ -50,7 +49,7 @@ public partial class Dashboard : IAsyncDisposable
         using var timer = new PeriodicTimer(_tick);
         try
         {
-            while (await timer.WaitForNextTickAsync(_closing.Token))
+            while (await timer.WaitForNextTickAsync(Closing))
             {
                 // The read runs off the renderer; only the swap of the snapshot happens on it.
                 var snapshot = await ReadAsync();
@@ -71,7 +70,7 @@ public partial class Dashboard : IAsyncDisposable
     {
         try
         {
-            var snapshot = await Queries.ReadAsync(DayStartUtc(), _closing.Token);
+            var snapshot = await Queries.ReadAsync(DayStartUtc(), Closing);
             _error = null;
             return snapshot;
         }
@@ -173,7 +172,7 @@ public partial class Dashboard : IAsyncDisposable
         {
             var user = AuthState is null ? null : (await AuthState).User;
             var deadLetters = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Portal.Infrastructure.Messaging.DeadLetters>(Services);
-            var moved = await deadLetters.ReplayAsync(queue, user, _closing.Token);
+            var moved = await deadLetters.ReplayAsync(queue, user, Closing);
             Snackbar.Add(string.Format(System.Globalization.CultureInfo.CurrentCulture, L["{0} dead letters sent back to the queue."], moved), Severity.Success);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -186,13 +185,11 @@ public partial class Dashboard : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
-        await _closing.CancelAsync();
         if (_ticking is not null)
         {
             await _ticking;
         }
-        _closing.Dispose();
     }
 }

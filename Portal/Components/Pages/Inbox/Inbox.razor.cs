@@ -20,7 +20,7 @@ namespace Portal.Components.Pages.Inbox;
 /// department's and their own campaigns; administrators and managers see all and edit the
 /// auto-reply rules.
 /// </summary>
-public partial class Inbox : IDisposable
+public partial class Inbox
 {
     [Inject] private InboxQueries Replies { get; set; } = default!;
     [Inject] private CampaignCatalog Catalog { get; set; } = default!;
@@ -28,7 +28,6 @@ public partial class Inbox : IDisposable
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private MudTable<InboxRow>? _table;
     private IReadOnlyList<(int Id, string Name)> _campaigns = [];
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
@@ -46,10 +45,10 @@ public partial class Inbox : IDisposable
         _editsRules = user.IsInRole(Roles.Administrator) || user.IsInRole(Roles.Manager);
         if (!user.SeesAllDepartments())
         {
-            var profile = await Catalog.ProfileAsync(user.Identity?.Name, _closing.Token);
+            var profile = await Catalog.ProfileAsync(user.Identity?.Name, Closing);
             _scope = new InboxQuery(Restricted: true, Department: profile.DepartmentId, Author: user.Identity?.Name ?? "");
         }
-        _campaigns = await Replies.CampaignsAsync(_closing.Token);
+        _campaigns = await Replies.CampaignsAsync(Closing);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -99,7 +98,7 @@ public partial class Inbox : IDisposable
 
     private async Task MarkAsync(InboxRow row, bool read)
     {
-        await Replies.MarkReadAsync([row.Id], read, _closing.Token);
+        await Replies.MarkReadAsync([row.Id], read, Closing);
         await _table!.ReloadServerData();
     }
 
@@ -110,10 +109,4 @@ public partial class Inbox : IDisposable
         InboundKind.Reply => Color.Default,
         _ => Color.Default,
     };
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
-    }
 }

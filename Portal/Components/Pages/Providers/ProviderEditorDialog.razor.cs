@@ -26,7 +26,7 @@ public partial class ProviderEditorDialog
     {
         try
         {
-            _draft = ProviderId is int id ? await Store.GetAsync(id, CancellationToken.None) : new ProviderDraft();
+            _draft = ProviderId is int id ? await Store.GetAsync(id, Closing) : new ProviderDraft();
         }
         catch (DomainException e)
         {
@@ -47,8 +47,8 @@ public partial class ProviderEditorDialog
         try
         {
             var user = (await AuthState).User;
-            if (ProviderId is int id) await Store.UpdateAsync(user, id, _draft, CancellationToken.None);
-            else await Store.CreateAsync(user, _draft, CancellationToken.None);
+            if (ProviderId is int id) await Store.UpdateAsync(user, id, _draft, CompleteEvenIfClosed);
+            else await Store.CreateAsync(user, _draft, CompleteEvenIfClosed);
             Dialog.Close(DialogResult.Ok(true));
         }
         catch (DomainException e)

@@ -32,16 +32,16 @@ public partial class Providers
 
     private async Task ReloadAsync()
     {
-        _providers = await Store.ListAsync(CancellationToken.None);
+        _providers = await Store.ListAsync(Closing);
         _selected = _selected is null ? null : _providers.FirstOrDefault(p => p.Id == _selected.Id);
-        _prices = _selected is null ? [] : await Store.PricesAsync(_selected.Id, CancellationToken.None);
+        _prices = _selected is null ? [] : await Store.PricesAsync(_selected.Id, Closing);
     }
 
     private async Task SelectAsync(ProviderRow provider)
     {
         _selected = provider;
         _importErrors = null;
-        _prices = await Store.PricesAsync(provider.Id, CancellationToken.None);
+        _prices = await Store.PricesAsync(provider.Id, Closing);
     }
 
     internal static string Money(decimal value) => value.ToString("0.00##", CultureInfo.InvariantCulture);
@@ -82,7 +82,7 @@ public partial class Providers
     {
         try
         {
-            await Store.SetEnabledAsync((await AuthState).User, provider.Id, enabled, CancellationToken.None);
+            await Store.SetEnabledAsync((await AuthState).User, provider.Id, enabled, CompleteEvenIfClosed);
         }
         catch (DomainException e)
         {
@@ -103,7 +103,7 @@ public partial class Providers
         {
             await using var stream = e.File.OpenReadStream(MaxUpload);
             using var reader = new StreamReader(stream);
-            var result = await Import.ImportAsync((await AuthState).User, _selected.Id, reader, _mode, CancellationToken.None);
+            var result = await Import.ImportAsync((await AuthState).User, _selected.Id, reader, _mode, CompleteEvenIfClosed);
             if (result.Applied)
             {
                 Snackbar.Add(L["{0} prices imported.", result.Imported], Severity.Success);

@@ -22,7 +22,7 @@ public partial class RouteTool
     private string? _error;
     private bool _busy;
 
-    protected override async Task OnInitializedAsync() => _providers = await Store.ListAsync(CancellationToken.None);
+    protected override async Task OnInitializedAsync() => _providers = await Store.ListAsync(Closing);
 
     private async Task KeyDownAsync(KeyboardEventArgs e)
     {
@@ -40,7 +40,7 @@ public partial class RouteTool
         _busy = true;
         try
         {
-            _result = await Lookup.LookupAsync((await AuthState).User, _phone, _named, CancellationToken.None);
+            _result = await Lookup.LookupAsync((await AuthState).User, _phone, _named, Closing);
         }
         catch (DomainException e)
         {

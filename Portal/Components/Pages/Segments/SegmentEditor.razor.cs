@@ -53,11 +53,11 @@ public partial class SegmentEditor
     {
         var user = (await AuthState).User;
         _seesPersonalData = user.SeesPersonalData();
-        _scope = await Scopes.ForAsync(user, CancellationToken.None);
-        _options = await Store.OptionsAsync(_scope, CancellationToken.None);
+        _scope = await Scopes.ForAsync(user, Closing);
+        _options = await Store.OptionsAsync(_scope, Closing);
         if (Id is { } id)
         {
-            var segment = await Store.FindAsync(id, _scope, CancellationToken.None);
+            var segment = await Store.FindAsync(id, _scope, Closing);
             if (segment is null)
             {
                 _loadError = L["This audience does not exist."];
@@ -74,7 +74,7 @@ public partial class SegmentEditor
                 _rule = SegmentRule.Everyone();
             }
         }
-        await CountAsync(CancellationToken.None);
+        await CountAsync(Closing);
     }
 
     private string SegmentName(int id) => _options.Segments.FirstOrDefault(s => s.Id == id)?.Name ?? id.ToString();
@@ -143,7 +143,7 @@ public partial class SegmentEditor
     {
         try
         {
-            _sample = await Audience.SampleAsync(_rule, Id, _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
+            _sample = await Audience.SampleAsync(_rule, Id, _seesPersonalData, _scope.SandboxOwnerId, Closing);
             if (_seesPersonalData && _sample.Count > 0)
             {
                 await Audit.WriteAsync((await AuthState).User, AuditActions.PersonalDataRead, "Segment", Id?.ToString(),
@@ -160,7 +160,7 @@ public partial class SegmentEditor
     {
         try
         {
-            _explanation = await Audience.ExplainAsync(_rule, Id, _explainKey ?? "", _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
+            _explanation = await Audience.ExplainAsync(_rule, Id, _explainKey ?? "", _seesPersonalData, _scope.SandboxOwnerId, Closing);
             if (_seesPersonalData && _explanation.Found)
             {
                 // The typed phone or id is personal data itself: the audit entry names the client by id only.
@@ -180,10 +180,10 @@ public partial class SegmentEditor
         try
         {
             var user = (await AuthState).User;
-            var (id, version) = await Store.SaveAsync(_scope, _seesPersonalData, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CancellationToken.None);
+            var (id, version) = await Store.SaveAsync(_scope, _seesPersonalData, Id, _name ?? "", _rule, user.Identity?.Name ?? "", CompleteEvenIfClosed);
             _version = version;
             // Issue 20: saved either way (a list may fill later), but an empty audience is said at save.
-            _count = await Audience.CountAsync(_rule, id, _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
+            _count = await Audience.CountAsync(_rule, id, _seesPersonalData, _scope.SandboxOwnerId, Closing);
             if (_count == 0)
             {
                 Snackbar.Add(L["Saved: version {0}. Nobody matches these conditions now.", version], Severity.Warning);
@@ -211,5 +211,9 @@ public partial class SegmentEditor
         }
     }
 
-    public void Dispose() => _pending?.Cancel();
+    protected override ValueTask DisposeAsyncCore()
+    {
+        _pending?.Cancel();
+        return ValueTask.CompletedTask;
+    }
 }

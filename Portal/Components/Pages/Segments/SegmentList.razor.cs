@@ -11,7 +11,7 @@ using Portal.Infrastructure.Segments;
 namespace Portal.Components.Pages.Segments;
 
 /// <summary>Saved audiences with their sizes; sizes arrive one by one after the list shows.</summary>
-public partial class SegmentList : IDisposable
+public partial class SegmentList
 {
     [Inject] private SegmentStore Store { get; set; } = default!;
     [Inject] private DepartmentScopes Scopes { get; set; } = default!;
@@ -20,15 +20,14 @@ public partial class SegmentList : IDisposable
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<SegmentSummary>? _segments;
     private readonly Dictionary<int, int?> _counts = [];
     private DepartmentScope _scope = DepartmentScope.Of(null);
 
     protected override async Task OnInitializedAsync()
     {
-        _scope = await Scopes.ForAsync((await AuthState).User, _closing.Token);
-        _segments = await Store.ListAsync(_scope, _closing.Token);
+        _scope = await Scopes.ForAsync((await AuthState).User, Closing);
+        _segments = await Store.ListAsync(_scope, Closing);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -41,7 +40,7 @@ public partial class SegmentList : IDisposable
         {
             try
             {
-                _counts[segment.Id] = await Store.CountAsync(segment.Id, _scope, _closing.Token);
+                _counts[segment.Id] = await Store.CountAsync(segment.Id, _scope, Closing);
             }
             catch (SegmentRuleException)
             {
@@ -64,19 +63,13 @@ public partial class SegmentList : IDisposable
         }
         try
         {
-            await Store.DeleteAsync(segment.Id, _scope, CancellationToken.None);
-            _segments = await Store.ListAsync(_scope, CancellationToken.None);
+            await Store.DeleteAsync(segment.Id, _scope, CompleteEvenIfClosed);
+            _segments = await Store.ListAsync(_scope, Closing);
             Snackbar.Add(L["Deleted."], Severity.Success);
         }
         catch (DomainException e)
         {
             Snackbar.Add(L.Describe(e), Severity.Error);
         }
-    }
-
-    public void Dispose()
-    {
-        _closing.Cancel();
-        _closing.Dispose();
     }
 }

@@ -31,8 +31,8 @@ public partial class StaticLists
 
     protected override async Task OnInitializedAsync()
     {
-        _scope = await Scopes.ForAsync((await AuthState).User, CancellationToken.None);
-        _lists = await Lists.ListAsync(_scope, CancellationToken.None);
+        _scope = await Scopes.ForAsync((await AuthState).User, Closing);
+        _lists = await Lists.ListAsync(_scope, Closing);
     }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
@@ -56,8 +56,8 @@ public partial class StaticLists
                 await source.CopyToAsync(target);
             }
             var user = (await AuthState).User.Identity?.Name ?? "";
-            _result = await Lists.CreateAsync(_name, path, fileName, _key, _scope.NewItemsDepartment, user, CancellationToken.None);
-            _lists = await Lists.ListAsync(_scope, CancellationToken.None);
+            _result = await Lists.CreateAsync(_name, path, fileName, _key, _scope.NewItemsDepartment, user, CompleteEvenIfClosed);
+            _lists = await Lists.ListAsync(_scope, Closing);
             _name = null;
         }
         catch (Exception error) when (error is InvalidDataException or DomainException or IOException)
@@ -75,8 +75,8 @@ public partial class StaticLists
     {
         try
         {
-            await Lists.DeleteAsync(list.Id, _scope, CancellationToken.None);
-            _lists = await Lists.ListAsync(_scope, CancellationToken.None);
+            await Lists.DeleteAsync(list.Id, _scope, CompleteEvenIfClosed);
+            _lists = await Lists.ListAsync(_scope, Closing);
             Snackbar.Add(L["Deleted."], Severity.Success);
         }
         catch (DomainException e)

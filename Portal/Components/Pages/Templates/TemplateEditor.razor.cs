@@ -18,7 +18,7 @@ namespace Portal.Components.Pages.Templates;
 /// line and column, a preview for a chosen, random or sample client, the alphabet with the
 /// characters that force UCS-2 marked, the length, the parts and the cost per message.
 /// </summary>
-public partial class TemplateEditor : IAsyncDisposable
+public partial class TemplateEditor
 {
     /// <summary>How long analysis waits for the user to stop typing.</summary>
     public static TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(300);
@@ -59,20 +59,20 @@ public partial class TemplateEditor : IAsyncDisposable
     {
         _user = (await AuthState).User;
         _seesPersonalData = _user.SeesPersonalData();
-        _scope = await Scopes.ForAsync(_user, CancellationToken.None);
-        _attributes = await Preview.AttributeFieldsAsync(CancellationToken.None);
+        _scope = await Scopes.ForAsync(_user, Closing);
+        _attributes = await Preview.AttributeFieldsAsync(Closing);
         if (Id is { } id)
         {
-            var template = await Store.FindAsync(id, _scope, _user, CancellationToken.None);
+            var template = await Store.FindAsync(id, _scope, _user, Closing);
             if (template is null)
             {
                 _loadError = L["This template does not exist."];
                 return;
             }
             (_name, _body, _version) = (template.Name, template.Body, template.Version);
-            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, Closing);
         }
-        await AnalyzeAsync(CancellationToken.None);
+        await AnalyzeAsync(Closing);
     }
 
     private async Task BodyChanged(string? value)
@@ -172,21 +172,21 @@ public partial class TemplateEditor : IAsyncDisposable
 
     private async Task FindClientAsync()
     {
-        var found = await Preview.FindClientAsync(_search ?? "", _seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
+        var found = await Preview.FindClientAsync(_search ?? "", _seesPersonalData, _scope.SandboxOwnerId, Closing);
         if (found is null)
         {
             Snackbar.Add(L["No client with this phone or external id."], Severity.Warning);
             return;
         }
         _client = found;
-        await AnalyzeAsync(CancellationToken.None);
+        await AnalyzeAsync(Closing);
     }
 
     private async Task RandomClientAsync()
     {
-        _client = await Preview.RandomClientAsync(_seesPersonalData, _scope.SandboxOwnerId, CancellationToken.None);
+        _client = await Preview.RandomClientAsync(_seesPersonalData, _scope.SandboxOwnerId, Closing);
         if (_client is null) Snackbar.Add(L["There are no clients yet: the preview uses a sample client."], Severity.Info);
-        await AnalyzeAsync(CancellationToken.None);
+        await AnalyzeAsync(Closing);
     }
 
     private async Task SaveAsync()
@@ -194,7 +194,7 @@ public partial class TemplateEditor : IAsyncDisposable
         _saving = true;
         try
         {
-            var (id, version) = await Store.SaveAsync(_scope, _user, Id, _name ?? "", _body, CancellationToken.None);
+            var (id, version) = await Store.SaveAsync(_scope, _user, Id, _name ?? "", _body, CompleteEvenIfClosed);
             Snackbar.Add(L["Saved as version {0}.", version], Severity.Success);
             if (Id is null)
             {
@@ -202,7 +202,7 @@ public partial class TemplateEditor : IAsyncDisposable
                 return;
             }
             _version = version;
-            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, Closing);
         }
         catch (TemplateSyntaxException e)
         {
@@ -224,12 +224,12 @@ public partial class TemplateEditor : IAsyncDisposable
         if (Id is not { } id) return;
         try
         {
-            var (_, current) = await Store.RestoreAsync(_scope, _user, id, version, CancellationToken.None);
-            var template = await Store.FindAsync(id, _scope, _user, CancellationToken.None);
+            var (_, current) = await Store.RestoreAsync(_scope, _user, id, version, CompleteEvenIfClosed);
+            var template = await Store.FindAsync(id, _scope, _user, Closing);
             (_body, _version) = (template!.Body, current);
-            _versions = await Store.VersionsAsync(id, _scope, CancellationToken.None);
+            _versions = await Store.VersionsAsync(id, _scope, Closing);
             Snackbar.Add(L["Version {0} restored as version {1}.", version, current], Severity.Success);
-            await AnalyzeAsync(CancellationToken.None);
+            await AnalyzeAsync(Closing);
         }
         catch (Exception e) when (e is DomainException or TemplateSyntaxException)
         {
@@ -237,7 +237,7 @@ public partial class TemplateEditor : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
         _pending?.Cancel();
         if (_module is not null)

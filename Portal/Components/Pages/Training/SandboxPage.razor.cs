@@ -27,7 +27,6 @@ public sealed partial class SandboxPage
     [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
-    private readonly CancellationTokenSource _closing = new();
     private PeriodicTimer? _timer;
     private int _clients;
     private string _name = "Practice";
@@ -46,10 +45,10 @@ public sealed partial class SandboxPage
     protected override async Task OnInitializedAsync()
     {
         Sandbox.Changed += OnSandboxChanged;
-        await Sandbox.LoadAsync(_closing.Token);
-        await using (var db = await Contexts.CreateDbContextAsync(_closing.Token))
+        await Sandbox.LoadAsync(Closing);
+        await using (var db = await Contexts.CreateDbContextAsync(Closing))
         {
-            _providers = (await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new { p.Id, p.Name }).ToListAsync(_closing.Token))
+            _providers = (await db.Providers.AsNoTracking().Where(p => p.Enabled).OrderBy(p => p.Name).Select(p => new { p.Id, p.Name }).ToListAsync(Closing))
                 .Select(p => (p.Id, p.Name)).ToList();
         }
         await RefreshAsync();
@@ -66,7 +65,7 @@ public sealed partial class SandboxPage
         _timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
         try
         {
-            while (await _timer.WaitForNextTickAsync(_closing.Token))
+            while (await _timer.WaitForNextTickAsync(Closing))
             {
                 await InvokeAsync(async () =>
                 {
@@ -84,20 +83,20 @@ public sealed partial class SandboxPage
     {
         if (Sandbox.Active && Sandbox.UserId is { } owner)
         {
-            _clients = await Sandboxes.ClientCountAsync(owner, _closing.Token);
-            _campaigns = await Sandboxes.CampaignsAsync(owner, _closing.Token);
-            _inbox = (await Sandboxes.InboxAsync(Inbox, owner, _closing.Token)).Rows;
+            _clients = await Sandboxes.ClientCountAsync(owner, Closing);
+            _campaigns = await Sandboxes.CampaignsAsync(owner, Closing);
+            _inbox = (await Sandboxes.InboxAsync(Inbox, owner, Closing)).Rows;
         }
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
         if (user.IsInRole(Portal.Domain.Access.Roles.Trainer) || user.IsInRole(Portal.Domain.Access.Roles.Administrator))
         {
-            _trainees = await Sandboxes.TraineesAsync(_closing.Token);
+            _trainees = await Sandboxes.TraineesAsync(Closing);
         }
     }
 
     private async Task SetModeAsync(bool on)
     {
-        await Sandbox.SetAsync(on, _closing.Token);
+        await Sandbox.SetAsync(on, Closing);
         await RefreshAsync();
     }
 
@@ -108,7 +107,7 @@ public sealed partial class SandboxPage
         try
         {
             var user = (await Authentication.GetAuthenticationStateAsync()).User;
-            await Sandboxes.SendAsync(user, owner, _name, _body, _providerId, _closing.Token);
+            await Sandboxes.SendAsync(user, owner, _name, _body, _providerId, Closing);
             Snackbar.Add(L["Sent to the sandbox audience."], Severity.Success);
             await RefreshAsync();
         }
@@ -127,7 +126,7 @@ public sealed partial class SandboxPage
     {
         _ruleOwner = owner;
         if (owner is null) return;
-        (_ruleEnabled, _ruleReplyEvery, _ruleStopEvery) = await Replies.RuleOfAsync(owner, _closing.Token);
+        (_ruleEnabled, _ruleReplyEvery, _ruleStopEvery) = await Replies.RuleOfAsync(owner, Closing);
     }
 
     private async Task SaveRuleAsync()
@@ -135,7 +134,7 @@ public sealed partial class SandboxPage
         if (_ruleOwner is not { } owner) return;
         try
         {
-            await Replies.SetRuleAsync(owner, new SandboxReplyRule(_ruleEnabled, _ruleReplyEvery, _ruleStopEvery), _closing.Token);
+            await Replies.SetRuleAsync(owner, new SandboxReplyRule(_ruleEnabled, _ruleReplyEvery, _ruleStopEvery), Closing);
             Snackbar.Add(L["The simulator's rule for this trainee was saved."], Severity.Success);
         }
         catch (DomainException e)
@@ -147,7 +146,7 @@ public sealed partial class SandboxPage
     private async Task ResetAsync(SandboxTraineeRow trainee)
     {
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
-        await Sandboxes.ResetAsync(user, trainee.UserId, _closing.Token);
+        await Sandboxes.ResetAsync(user, trainee.UserId, Closing);
         Snackbar.Add(L["The sandbox of {0} was reset.", trainee.UserName], Severity.Success);
         await RefreshAsync();
     }
@@ -158,11 +157,10 @@ public sealed partial class SandboxPage
         StateHasChanged();
     });
 
-    public void Dispose()
+    protected override ValueTask DisposeAsyncCore()
     {
         Sandbox.Changed -= OnSandboxChanged;
-        _closing.Cancel();
         _timer?.Dispose();
-        _closing.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

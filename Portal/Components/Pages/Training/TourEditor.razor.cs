@@ -33,8 +33,8 @@ public sealed partial class TourEditor
         if (_picking is null || _pickerArmed) return;
         _pickerArmed = true;
         _self ??= DotNetObjectReference.Create(this);
-        _picker ??= await JS.InvokeAsync<IJSObjectReference>("import", _closing.Token, "./tourpicker.js");
-        await _picker.InvokeVoidAsync("pick", _closing.Token, "tour-preview", _self);
+        _picker ??= await JS.InvokeAsync<IJSObjectReference>("import", Closing, "./tourpicker.js");
+        await _picker.InvokeVoidAsync("pick", Closing, "tour-preview", _self);
     }
 
     /// <summary>Called by tourpicker.js with the clicked control's <c>data-tour</c> value.</summary>

@@ -348,46 +348,25 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         // and rewriting one costs a new row version and an entry in every index.
         var sets = new List<string>();
         var changes = new List<string>();
-        void Keep(ClientField field, string column, string stage)
-        {
-            if (parser.Maps(field))
-            {
-                sets.Add($"\"{column}\" = COALESCE(s.{stage}, \"Clients\".\"{column}\")");
-                changes.Add($"(s.{stage} IS NOT NULL AND s.{stage} IS DISTINCT FROM \"Clients\".\"{column}\")");
-            }
-        }
+        var keyField = match == ImportMatch.ExternalId ? ClientField.ExternalId : ClientField.Phone;
         if (match == ImportMatch.ExternalId)
         {
             sets.Add("\"Phone\" = s.phone");
             sets.Add("\"Operator\" = s.operator");
             changes.Add("s.phone <> \"Clients\".\"Phone\"");
         }
-        else
+        foreach (var column in ImportColumns.Clients)
         {
-            Keep(ClientField.ExternalId, "ExternalId", "external_id");
+            // Replaced where the file maps the column and the cell has a value; never the key. The time zone
+            // is also filled from the region.
+            var kept = column.Field is { } field && field != keyField
+                && (parser.Maps(field) || field == ClientField.TimeZone && parser.Maps(ClientField.Region));
+            if (kept)
+            {
+                sets.Add($"\"{column.Client}\" = COALESCE(s.{column.Stage}, \"Clients\".\"{column.Client}\")");
+                changes.Add($"(s.{column.Stage} IS NOT NULL AND s.{column.Stage} IS DISTINCT FROM \"Clients\".\"{column.Client}\")");
+            }
         }
-        Keep(ClientField.FirstName, "FirstName", "first_name");
-        Keep(ClientField.MiddleName, "MiddleName", "middle_name");
-        Keep(ClientField.LastName, "LastName", "last_name");
-        Keep(ClientField.Gender, "Gender", "gender");
-        Keep(ClientField.BirthDate, "BirthDate", "birth_date");
-        Keep(ClientField.Language, "Language", "language");
-        Keep(ClientField.Region, "RegionCode", "region_code");
-        Keep(ClientField.City, "City", "city");
-        if (parser.Maps(ClientField.Region) || parser.Maps(ClientField.TimeZone))
-        {
-            sets.Add("\"TimeZone\" = COALESCE(s.time_zone, \"Clients\".\"TimeZone\")");
-            changes.Add("(s.time_zone IS NOT NULL AND s.time_zone IS DISTINCT FROM \"Clients\".\"TimeZone\")");
-        }
-        Keep(ClientField.Status, "Status", "status");
-        Keep(ClientField.RegisteredAt, "RegisteredAt", "registered_at");
-        Keep(ClientField.LoyaltyTier, "LoyaltyTier", "loyalty_tier");
-        Keep(ClientField.Tariff, "Tariff", "tariff");
-        Keep(ClientField.Balance, "Balance", "balance");
-        Keep(ClientField.TotalSpend, "TotalSpend", "total_spend");
-        Keep(ClientField.PurchaseCount, "PurchaseCount", "purchase_count");
-        Keep(ClientField.LastPurchaseAt, "LastPurchaseAt", "last_purchase_at");
-        Keep(ClientField.LastActivityAt, "LastActivityAt", "last_activity_at");
         foreach (var (field, prefix, stage) in new[] { (ClientField.ServiceConsent, "Service", "service_consent"), (ClientField.AdvertisingConsent, "Advertising", "advertising_consent") })
         {
             if (parser.Maps(field))
@@ -421,22 +400,17 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         // takes the new ids from INSERT ... RETURNING; SQLite joins them back by key.
         var consents = new[] { (ClientField.ServiceConsent, 1, "service_consent", "old_service", "Service"), (ClientField.AdvertisingConsent, 2, "advertising_consent", "old_advertising", "Advertising") }
             .Where(x => parser.Maps(x.Item1)).ToList();
-        const string InsertClients = """
-            INSERT INTO "Clients" ("ExternalId", "Phone", "FirstName", "MiddleName", "LastName", "Gender", "BirthDate", "Language",
-              "RegionCode", "City", "TimeZone", "Status", "RegisteredAt", "LoyaltyTier", "Tariff", "Balance", "TotalSpend",
-              "PurchaseCount", "LastPurchaseAt", "LastActivityAt",
+        var insertClients = $"""
+            INSERT INTO "Clients" ({string.Join(", ", ImportColumns.Clients.Select(c => $"\"{c.Client}\""))},
               "ServiceConsentGranted", "ServiceConsentAt", "ServiceConsentSource", "ServiceConsentEvidence",
               "AdvertisingConsentGranted", "AdvertisingConsentAt", "AdvertisingConsentSource", "AdvertisingConsentEvidence",
-              "Operator", "CreatedAt", "UpdatedAt")
-            SELECT s.external_id, s.phone, s.first_name, s.middle_name, s.last_name, COALESCE(s.gender, 0), s.birth_date,
-              COALESCE(s.language, 'ru'), s.region_code, s.city, COALESCE(s.time_zone, 'Europe/Moscow'), COALESCE(s.status, 1),
-              COALESCE(s.registered_at, @now), COALESCE(s.loyalty_tier, 0), s.tariff, COALESCE(s.balance, 0), COALESCE(s.total_spend, 0),
-              COALESCE(s.purchase_count, 0), s.last_purchase_at, s.last_activity_at,
+              "CreatedAt", "UpdatedAt")
+            SELECT {string.Join(", ", ImportColumns.Clients.Select(c => c.NewClientSql))},
               COALESCE(s.service_consent, FALSE), CASE WHEN s.service_consent IS NULL THEN NULL ELSE @now END,
               CASE WHEN s.service_consent IS NULL THEN NULL ELSE 'import' END, CASE WHEN s.service_consent IS NULL THEN NULL ELSE @evidence END,
               COALESCE(s.advertising_consent, FALSE), CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE @now END,
               CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE 'import' END, CASE WHEN s.advertising_consent IS NULL THEN NULL ELSE @evidence END,
-              s.operator, @now, @now
+              @now, @now
             FROM import_stage s WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.row_no = s.row_no)
             """;
         int inserted;
@@ -447,7 +421,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
                   SELECT "Id", {x.Item2}, "{x.Item5}ConsentGranted", @now, 'import', @evidence FROM ins WHERE "{x.Item5}ConsentSource" = 'import')
                 """));
             inserted = await ScalarAsync(connection, tx, $"""
-                WITH ins AS ({InsertClients}
+                WITH ins AS ({insertClients}
                   RETURNING "Id", "ServiceConsentGranted", "ServiceConsentSource", "AdvertisingConsentGranted", "AdvertisingConsentSource")
                 {records}
                 SELECT count(*) FROM ins
@@ -455,7 +429,7 @@ public sealed class ClientImporter(IDbContextFactory<PortalDbContext> contexts, 
         }
         else
         {
-            inserted = await ExecAsync(connection, tx, InsertClients, ct, now, evidence);
+            inserted = await ExecAsync(connection, tx, insertClients, ct, now, evidence);
             foreach (var (_, purpose, stage, _, _) in consents)
             {
                 await ExecAsync(connection, tx, $"""

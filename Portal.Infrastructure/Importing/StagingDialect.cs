@@ -15,13 +15,15 @@ namespace Portal.Infrastructure.Importing;
 /// </summary>
 internal abstract class StagingDialect
 {
-    /// <summary>The staging columns, in load order.</summary>
-    public static readonly string[] Columns =
-    [
-        "row_no", "external_id", "phone", "first_name", "middle_name", "last_name", "gender", "birth_date", "language",
-        "region_code", "city", "time_zone", "status", "registered_at", "loyalty_tier", "tariff", "balance", "total_spend",
-        "purchase_count", "last_purchase_at", "last_activity_at", "service_consent", "advertising_consent", "tags", "operator", "attrs",
-    ];
+    /// <summary>The staging columns, in load order (<see cref="ImportColumns"/>).</summary>
+    public static IReadOnlyList<string> Columns => ImportColumns.StageColumns;
+
+    /// <summary>The tables an import works in; only the column types differ between the databases.</summary>
+    protected static string CreateTablesSql(Func<ImportColumns.Kind, string> type, string clientId) => $"""
+        {ImportColumns.CreateStageSql(type)}
+        CREATE TEMP TABLE import_conflict (row_no {type(ImportColumns.Kind.Integer)} PRIMARY KEY, reason {type(ImportColumns.Kind.Integer)} NOT NULL, other_row {type(ImportColumns.Kind.Integer)});
+        CREATE TEMP TABLE import_existing (row_no {type(ImportColumns.Kind.Integer)} PRIMARY KEY, client_id {clientId} NOT NULL, old_service {type(ImportColumns.Kind.Boolean)}, old_advertising {type(ImportColumns.Kind.Boolean)});
+        """;
 
     public static StagingDialect For(DbConnection connection) => connection switch
     {
@@ -119,15 +121,15 @@ internal abstract class StagingDialect
             }
         }
 
-        public override string CreateStageSql => """
-            CREATE TEMP TABLE import_stage (row_no int PRIMARY KEY, external_id text, phone text NOT NULL, first_name text,
-              middle_name text, last_name text, gender int, birth_date date, language text, region_code text, city text,
-              time_zone text, status int, registered_at timestamptz, loyalty_tier int, tariff text, balance numeric,
-              total_spend numeric, purchase_count int, last_purchase_at timestamptz, last_activity_at timestamptz,
-              service_consent boolean, advertising_consent boolean, tags text, operator text NOT NULL, attrs text);
-            CREATE TEMP TABLE import_conflict (row_no int PRIMARY KEY, reason int NOT NULL, other_row int);
-            CREATE TEMP TABLE import_existing (row_no int PRIMARY KEY, client_id bigint NOT NULL, old_service boolean, old_advertising boolean);
-            """;
+        public override string CreateStageSql => CreateTablesSql(kind => kind switch
+        {
+            ImportColumns.Kind.Integer => "int",
+            ImportColumns.Kind.Date => "date",
+            ImportColumns.Kind.Time => "timestamptz",
+            ImportColumns.Kind.Number => "numeric",
+            ImportColumns.Kind.Boolean => "boolean",
+            _ => "text",
+        }, clientId: "bigint");
 
         public override string ExpandTagsSql =>
             "SELECT s.row_no, t.value AS tag FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements_text(s.tags::jsonb) AS t(value) WHERE s.tags IS NOT NULL";
@@ -151,38 +153,20 @@ internal abstract class StagingDialect
                 var w = _copy;
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(row, NpgsqlDbType.Integer, ct);
-                await Text(w, c.ExternalId, ct);
-                await w.WriteAsync(c.Phone, NpgsqlDbType.Text, ct);
-                await Text(w, c.FirstName, ct);
-                await Text(w, c.MiddleName, ct);
-                await Text(w, c.LastName, ct);
-                await Value(w, (int?)c.Gender, NpgsqlDbType.Integer, ct);
-                await Value(w, c.BirthDate, NpgsqlDbType.Date, ct);
-                await Text(w, c.Language, ct);
-                await Text(w, c.RegionCode, ct);
-                await Text(w, c.City, ct);
-                await Text(w, c.TimeZone, ct);
-                await Value(w, (int?)c.Status, NpgsqlDbType.Integer, ct);
-                await Value(w, c.RegisteredAt, NpgsqlDbType.TimestampTz, ct);
-                await Value(w, (int?)c.LoyaltyTier, NpgsqlDbType.Integer, ct);
-                await Text(w, c.Tariff, ct);
-                await Value(w, c.Balance, NpgsqlDbType.Numeric, ct);
-                await Value(w, c.TotalSpend, NpgsqlDbType.Numeric, ct);
-                await Value(w, c.PurchaseCount, NpgsqlDbType.Integer, ct);
-                await Value(w, c.LastPurchaseAt, NpgsqlDbType.TimestampTz, ct);
-                await Value(w, c.LastActivityAt, NpgsqlDbType.TimestampTz, ct);
-                await Value(w, c.ServiceConsent, NpgsqlDbType.Boolean, ct);
-                await Value(w, c.AdvertisingConsent, NpgsqlDbType.Boolean, ct);
+                foreach (var column in ImportColumns.Clients)
+                {
+                    await column.CopyAsync(w, c, ct);
+                }
+                foreach (var column in ImportColumns.Consents)
+                {
+                    await column.CopyAsync(w, c, ct);
+                }
                 await Text(w, TagsJson(c), ct);
-                await w.WriteAsync(c.Operator, NpgsqlDbType.Text, ct);
                 await Text(w, dialect.AttributesJson(c), ct);
             }
 
             private static Task Text(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
                 value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, NpgsqlDbType.Text, ct);
-
-            private static Task Value<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
-                value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value.Value, type, ct);
 
             public override async ValueTask CompleteAsync(CancellationToken ct)
             {
@@ -206,24 +190,21 @@ internal abstract class StagingDialect
 
     private sealed class SqliteStaging : StagingDialect
     {
-        public override string CreateStageSql => """
-            CREATE TEMP TABLE import_stage (row_no INTEGER PRIMARY KEY, external_id TEXT, phone TEXT NOT NULL, first_name TEXT,
-              middle_name TEXT, last_name TEXT, gender INTEGER, birth_date TEXT, language TEXT, region_code TEXT, city TEXT,
-              time_zone TEXT, status INTEGER, registered_at TEXT, loyalty_tier INTEGER, tariff TEXT, balance REAL,
-              total_spend REAL, purchase_count INTEGER, last_purchase_at TEXT, last_activity_at TEXT,
-              service_consent INTEGER, advertising_consent INTEGER, tags TEXT, operator TEXT NOT NULL, attrs TEXT);
-            CREATE TEMP TABLE import_conflict (row_no INTEGER PRIMARY KEY, reason INTEGER NOT NULL, other_row INTEGER);
-            CREATE TEMP TABLE import_existing (row_no INTEGER PRIMARY KEY, client_id INTEGER NOT NULL, old_service INTEGER, old_advertising INTEGER);
-            """;
+        // Dates and times in the text form EF stores, numbers as REAL, booleans as 1/0, as EF stores them.
+        public override string CreateStageSql => CreateTablesSql(kind => kind switch
+        {
+            ImportColumns.Kind.Integer or ImportColumns.Kind.Boolean => "INTEGER",
+            ImportColumns.Kind.Number => "REAL",
+            _ => "TEXT",
+        }, clientId: "INTEGER");
 
         public override string ExpandTagsSql =>
             "SELECT s.row_no, j.value AS tag FROM import_stage s, json_each(s.tags) j WHERE s.tags IS NOT NULL";
 
-        public override object Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        public override object Time(DateTime utc) => utc.ToString(ImportColumns.SqliteTimeFormat, CultureInfo.InvariantCulture);
 
         protected override string EachAttribute(string stage) => $"json_each({stage}.attrs) AS a";
 
-        // Dates are staged in the text form EF stores; booleans as 1/0, as EF stores them.
         protected override (string Number, string Date, string Boolean, string Id) Casts => ("CAST({0} AS REAL)", "{0}", "CAST({0} AS INTEGER)", "CAST({0} AS INTEGER)");
 
         public override StageWriter OpenWriter(DbConnection connection) => new InsertWriter((SqliteConnection)connection, this);
@@ -254,18 +235,18 @@ internal abstract class StagingDialect
                     _tx = _connection.BeginTransaction();
                     _insert.Transaction = _tx;
                 }
-                object?[] values =
-                [
-                    row, c.ExternalId, c.Phone, c.FirstName, c.MiddleName, c.LastName, (int?)c.Gender,
-                    c.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Language, c.RegionCode, c.City, c.TimeZone,
-                    (int?)c.Status, T(c.RegisteredAt), (int?)c.LoyaltyTier, c.Tariff, (double?)c.Balance, (double?)c.TotalSpend,
-                    c.PurchaseCount, T(c.LastPurchaseAt), T(c.LastActivityAt), c.ServiceConsent, c.AdvertisingConsent, TagsJson(c), c.Operator,
-                    _dialect.AttributesJson(c),
-                ];
-                for (var i = 0; i < values.Length; i++)
+                var p = 0;
+                _p[p++].Value = row;
+                foreach (var column in ImportColumns.Clients)
                 {
-                    _p[i].Value = values[i] ?? DBNull.Value;
+                    _p[p++].Value = column.Parameter(c) ?? DBNull.Value;
                 }
+                foreach (var column in ImportColumns.Consents)
+                {
+                    _p[p++].Value = column.Parameter(c) ?? DBNull.Value;
+                }
+                _p[p++].Value = (object?)TagsJson(c) ?? DBNull.Value;
+                _p[p].Value = (object?)_dialect.AttributesJson(c) ?? DBNull.Value;
                 _insert.ExecuteNonQuery();
                 if (++_pending == 50_000)
                 {
@@ -276,8 +257,6 @@ internal abstract class StagingDialect
                 }
                 return ValueTask.CompletedTask;
             }
-
-            private object? T(DateTime? value) => value is null ? null : _dialect.Time(value.Value);
 
             public override ValueTask CompleteAsync(CancellationToken ct)
             {

@@ -1,23 +1,33 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Alerts;
+using Portal.Infrastructure.Analytics;
 using Portal.Infrastructure.Audit;
+using Portal.Infrastructure.Bi;
+using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Clients;
+using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Importing;
+using Portal.Infrastructure.Inbound;
 using Portal.Infrastructure.Integrations;
-using Portal.Infrastructure.Integrations.Sync;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.MessagesApi;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Persistence.Postgres;
 using Portal.Infrastructure.Persistence.Sqlite;
+using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Retention;
 using Portal.Infrastructure.Scheduling;
 using Portal.Infrastructure.Seeding;
 using Portal.Infrastructure.Segments;
 using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Telemetry;
+using Portal.Infrastructure.Templates;
+using Portal.Infrastructure.Tours;
 
 namespace Portal.Infrastructure;
 
@@ -27,84 +37,47 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddPortalInfrastructure(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        var configuration = builder.Configuration;
         // Issue 13: which hosted services this node runs (web, scheduler, sender; all by default).
-        var roles = Cluster.NodeRoles.From(builder.Configuration);
+        var roles = Cluster.NodeRoles.From(configuration);
         services.AddSingleton(roles);
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
+        services.AddPortalOptions<DatabaseOptions>(configuration, DatabaseOptions.Section);
+        services.AddPortalOptions<SeedOptions>(configuration, SeedOptions.Section);
 
-        AddDatabase(services, builder.Configuration, builder.Environment.ContentRootPath);
+        AddDatabase(services, configuration, builder.Environment.ContentRootPath);
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<DemoDataSeeder>();
-        services.AddSingleton<Tours.TourCatalog>();
-        services.AddSingleton<Tours.BuiltInTourSeeder>();
-        services.AddSingleton<Tours.TourTraining>();
-        services.AddSingleton<Sandbox.TrainingSandbox>();
         services.AddSingleton<AuditLog>();
-        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ImportOptions>, ImportOptionsValidator>();
-        services.AddSingleton<ClientImporter>();
-        services.AddSingleton<ImportRunner>();
-        services.AddSingleton<ClientDirectory>();
-        services.AddSingleton<ClientMessageHistory>();
-        services.AddSingleton<ClientErasure>();
-        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section);
-        services.AddSingleton<Retention.DataRetention>();
-        services.AddSingleton<ClientBatchUpsert>();
-        services.AddSingleton<ClientEventIngestion>();
-        services.AddSingleton<ApiKeyService>();
-        AddSync(services, builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddPortalScheduling(builder.Configuration, roles);
-        services.AddSingleton<SegmentAudience>();
-        services.AddSingleton<Campaigns.CampaignAudience>();
-        services.AddSingleton(new Portal.Domain.Templates.TemplateEngine());
-        services.AddSingleton<Templates.TemplateStore>();
-        services.AddSingleton<Templates.TemplatePreview>();
-        services.AddSingleton<Campaigns.ICampaignEstimator, Templates.CampaignEstimator>();
-        services.AddSingleton<Campaigns.CampaignCatalog>();
-        services.AddSingleton<SegmentStore>();
-        services.AddSingleton<StaticListImport>();
         services.AddSingleton<DepartmentScopes>();
-        services.AddSingleton<Inbound.InboxQueries>();
-        AddAnalytics(services, roles);
-        AddBi(services);
 
-        services.AddPortalMessaging(builder.Configuration);
-        services.AddPortalSending(builder.Configuration, roles);
-        Dashboard.DashboardSetup.AddPortalDashboard(services, builder.Configuration, roles);
-        Providers.ProvidersSetup.AddPortalProviders(services);
+        // One call per feature folder, each registering its own types and options (issue 21).
+        services.AddPortalTours();
+        services.AddPortalClients();
+        services.AddPortalImporting(configuration);
+        services.AddPortalRetention(configuration);
+        services.AddPortalIntegrations(configuration, builder.Environment.ContentRootPath);
+        services.AddPortalScheduling(configuration, roles);
+        services.AddPortalSegments();
+        services.AddPortalTemplates();
+        services.AddPortalCampaigns(configuration);
+        services.AddPortalInbound(configuration);
+        services.AddPortalAnalytics(configuration, roles);
+        services.AddPortalBi(configuration);
+
+        services.AddPortalMessaging(configuration);
+        // Hosted services start in this order: alerts' escalation and the API's callbacks before the senders.
+        services.AddPortalAlerts(configuration);
+        services.AddPortalMessagesApi(configuration);
+        services.AddPortalSending(configuration, roles);
+        services.AddPortalDashboard(configuration, roles);
+        services.AddPortalProviders(configuration);
 
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database")
             .AddCheck<MessageBusHealthCheck>("broker");
-        Telemetry.TelemetrySetup.AddPortalTelemetry(builder);
+        builder.AddPortalTelemetry();
         return builder;
-    }
-
-    /// <summary>Issue 15: conversions attributed as events arrive, campaign results over kept cells.</summary>
-    private static void AddBi(IServiceCollection services)
-    {
-        services.AddOptions<Bi.BiOptions>().BindConfiguration(Bi.BiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Bi.BiKeyStore>();
-        services.AddSingleton<Bi.BiReader>();
-        services.AddSingleton<Bi.BiExporter>();
-        services.AddSingleton<Bi.BiExportFiles>();
-        services.AddSingleton<Bi.FinanceReports>();
-    }
-
-    private static void AddAnalytics(IServiceCollection services, Cluster.NodeRoles roles)
-    {
-        services.AddOptions<Analytics.AnalyticsOptions>().BindConfiguration(Analytics.AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Analytics.ConversionAttributor>();
-        services.AddSingleton<Analytics.CampaignResults>();
-        services.AddSingleton<Analytics.AudienceResults>();
-        services.AddSingleton<Analytics.CampaignsReport>();
-        // Background work, so a scheduler's: a web-only or sender-only node does not poll the events table.
-        if (roles.Scheduler)
-        {
-            services.AddHostedService<Analytics.AttributionService>();
-        }
     }
 
     private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -132,23 +105,6 @@ public static class DependencyInjection
         }
         // Identity and request-scoped code take a PortalDbContext; circuits and jobs use the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
-    }
-
-    /// <summary>
-    /// Scheduled sync sources. Their credentials are encrypted with Data Protection, whose key ring
-    /// is persisted under App_Data/keys (embedded default) or <c>DataProtection:KeysPath</c>: every
-    /// node must share it, or a node cannot decrypt what another stored.
-    /// </summary>
-    private static void AddSync(IServiceCollection services, IConfiguration configuration, string contentRoot)
-    {
-        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
-        var keys = configuration["DataProtection:KeysPath"] is { Length: > 0 } path ? path : Path.Combine(contentRoot, "App_Data", "keys");
-        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(new DirectoryInfo(keys));
-        services.AddHttpClient(SyncRunner.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SyncOptions>>().Value.HttpTimeout)
-            .ConfigurePrimaryHttpMessageHandler(SyncRunner.CreateHttpHandler);
-        services.AddSingleton<SyncSecrets>();
-        services.AddSingleton<SyncRunner>();
-        services.AddSingleton<SyncSourceCatalog>();
     }
 
     /// <summary>The embedded default: a SQLite file under App_Data next to the app.</summary>

@@ -8,7 +8,7 @@ public static class DashboardSetup
     /// <summary>The live dashboard's queries (one shared snapshot per tick) and this node's provider statistics publisher.</summary>
     public static IServiceCollection AddPortalDashboard(this IServiceCollection services, IConfiguration configuration, Cluster.NodeRoles? roles = null)
     {
-        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section));
+        services.AddPortalOptions<DashboardOptions>(configuration, DashboardOptions.Section);
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
         // The dashboard page is served by web nodes: they keep it warm for its first viewer.

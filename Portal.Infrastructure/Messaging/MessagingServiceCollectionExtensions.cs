@@ -14,11 +14,7 @@ internal static class MessagingServiceCollectionExtensions
     /// </summary>
     internal static IServiceCollection AddPortalMessaging(this IServiceCollection services, IConfiguration configuration)
     {
-        // Bound from the configuration passed in rather than BindConfiguration(SectionName), which
-        // resolves IConfiguration from the container: tests and CLI verbs need not register one.
-        services.AddOptions<MessagingOptions>()
-            .Bind(configuration.GetSection(MessagingOptions.SectionName))
-            .ValidateOnStart();
+        services.AddPortalOptions<MessagingOptions>(configuration, MessagingOptions.SectionName);
         services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
         services.AddSingleton<IMessageBus>(provider =>
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -10,16 +11,15 @@ public static class ProvidersSetup
     /// (their shared client, callback URLs and the callbacks' provider lookup). The router is registered as
     /// itself; making it the <see cref="Sending.IMessageRouter"/> is one line in SendingSetup.
     /// </summary>
-    public static IServiceCollection AddPortalProviders(this IServiceCollection services)
+    public static IServiceCollection AddPortalProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ProviderSecrets>();
         services.AddSingleton<ProviderRegistryVersion>();
         services.AddSingleton<ProviderStore>();
         services.AddSingleton<PriceListImport>();
-        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
+        services.AddPortalOptions<ProvidersOptions>(configuration, ProvidersOptions.Section)
             .Validate(o => o.CircuitThreshold >= 1 && o.CircuitCoolDown > TimeSpan.Zero, "Providers:CircuitThreshold is at least 1 and Providers:CircuitCoolDown positive.")
-            .Validate(o => o.CircuitShareRefresh > TimeSpan.Zero && o.CircuitShareRefresh <= TimeSpan.FromMinutes(1), "Providers:CircuitShareRefresh is positive and at most a minute.")
-            .ValidateOnStart();
+            .Validate(o => o.CircuitShareRefresh > TimeSpan.Zero && o.CircuitShareRefresh <= TimeSpan.FromMinutes(1), "Providers:CircuitShareRefresh is positive and at most a minute.");
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,17 +20,24 @@ public sealed class RetentionOptions
 
     /// <summary>Run the job on this node's scheduler (Quartz cron, default 03:30 every night).</summary>
     public bool Enabled { get; set; } = true;
+    [Required]
     public string Cron { get; set; } = "0 30 3 * * ?";
     /// <summary>After this many days a sent message keeps its status and cost, not the number it went to.</summary>
+    [Range(1, 36500)]
     public int MessageDays { get; set; } = 365;
     /// <summary>After this many days a reply keeps its kind and campaign, not its sender and text.</summary>
+    [Range(1, 36500)]
     public int InboundDays { get; set; } = 365;
     /// <summary>Import row errors and sync run errors (they may quote raw cells).</summary>
+    [Range(1, 36500)]
     public int ImportErrorDays { get; set; } = 90;
+    [Range(1, 36500)]
     public int DeadLetterDays { get; set; } = 30;
     /// <summary>The audit log's legal period; never below <see cref="AuditChain.MinRetentionDays"/>, which the database enforces.</summary>
+    [Range(1, 36500)]
     public int AuditDays { get; set; } = AuditChain.MinRetentionDays;
     /// <summary>Rows changed per statement: short transactions, no long lock on a 1.9 M-row table.</summary>
+    [Range(1, 1000000)]
     public int BatchSize { get; set; } = 10_000;
 }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Portal.Infrastructure.Scheduling;
 
 public sealed class SchedulingOptions
@@ -12,5 +14,6 @@ public sealed class SchedulingOptions
     /// longest a campaign scheduled on another node waits for its trigger here, and the retry
     /// interval of a one-shot launch that failed.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00", ErrorMessage = "{0} must be a positive time span.")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -16,7 +16,7 @@ public static class SchedulingSetup
     /// </summary>
     public static IServiceCollection AddPortalScheduling(this IServiceCollection services, IConfiguration configuration, Cluster.NodeRoles? roles = null)
     {
-        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
+        services.AddPortalOptions<SchedulingOptions>(configuration, SchedulingOptions.Section);
         var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
         // Issue 13: a node without the scheduler role is a node with Scheduling:Enabled=false (no Quartz at all).
         if (!options.Enabled || roles is { Scheduler: false })

@@ -36,12 +36,11 @@ public static class TelemetrySetup
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section)
+        services.AddPortalOptions<TelemetryOptions>(configuration, TelemetryOptions.Section)
             .Validate(o => o.SampleInterval > TimeSpan.Zero, "Telemetry:SampleInterval must be positive.")
             .Validate(o => o.Prometheus.Port is >= 0 and <= 65535, "Telemetry:Prometheus:Port must be 0 (off) or a TCP port.")
             .Validate(o => o.Prometheus.Path.StartsWith('/'), "Telemetry:Prometheus:Path must start with '/'.")
-            .Validate(o => MetricsPortServer.IsValidHost(o.Prometheus.Host), "Telemetry:Prometheus:Host must be +, *, localhost or an IP address.")
-            .ValidateOnStart();
+            .Validate(o => MetricsPortServer.IsValidHost(o.Prometheus.Host), "Telemetry:Prometheus:Host must be +, *, localhost or an IP address.");
         services.AddHealthChecks().AddCheck<ProviderReadyHealthCheck>(ProviderReadyHealthCheck.Name, tags: [ProviderReadyHealthCheck.ReadyOnlyTag]);
 
         if (JsonLogs(configuration))

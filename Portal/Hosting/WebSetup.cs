@@ -14,6 +14,7 @@ using MudBlazor.Services;
 using Portal.Api;
 using Portal.Components;
 using Portal.Identity;
+using Portal.Infrastructure;
 using Portal.Infrastructure.Identity;
 using Portal.Infrastructure.Persistence;
 
@@ -31,12 +32,12 @@ public static class WebSetup
         services.AddMudServices();
         services.AddScoped<Portal.Components.Tours.TourRunner>();
         services.AddScoped<Portal.Components.Sandbox.SandboxState>();
-        services.AddOptions<Portal.Components.Tours.TourOptions>().BindConfiguration(Portal.Components.Tours.TourOptions.Section).ValidateOnStart();
+        services.AddPortalOptions<Portal.Components.Tours.TourOptions>(builder.Configuration, Portal.Components.Tours.TourOptions.Section);
         services.AddTransient<MudBlazor.MudLocalizer, Portal.Resources.PortalMudLocalizer>();
         services.AddLocalization();
         services.AddHttpContextAccessor();
 
-        services.AddOptions<IdentitySettings>().BindConfiguration(IdentitySettings.Section);
+        services.AddPortalOptions<IdentitySettings>(builder.Configuration, IdentitySettings.Section);
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         services.AddAuthentication(o =>
@@ -107,8 +108,8 @@ public static class WebSetup
                 o.ValidationInterval = s.Value.RevalidationInterval;
                 o.OnRefreshingPrincipal = AccountSecurity.CopySessionClaims;
             });
-        services.AddOptions<WebSecuritySettings>().BindConfiguration(WebSecuritySettings.Section).ValidateOnStart();
-        services.AddOptions<RateLimitSettings>().BindConfiguration(RateLimitSettings.Section).ValidateOnStart();
+        services.AddPortalOptions<WebSecuritySettings>(builder.Configuration, WebSecuritySettings.Section);
+        services.AddPortalOptions<RateLimitSettings>(builder.Configuration, RateLimitSettings.Section);
         services.AddSingleton<IpRateLimits>();
         services.AddHsts(_ => { });
         services.AddOptions<HstsOptions>().Configure<IOptions<WebSecuritySettings>>((o, web) =>

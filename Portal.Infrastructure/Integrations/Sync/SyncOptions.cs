@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Portal.Infrastructure.Integrations.Sync;
 
 public sealed class SyncOptions
@@ -5,9 +7,11 @@ public sealed class SyncOptions
     public const string Section = "Sync";
 
     /// <summary>PostgreSQL sources: the query's <c>statement_timeout</c> (it covers streaming the rows too).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00", ErrorMessage = "{0} must be a positive time span.")]
     public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>HTTP sources: how long the endpoint may take to answer.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00", ErrorMessage = "{0} must be a positive time span.")]
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -16,9 +20,11 @@ public sealed class SyncOptions
     /// than the statement and HTTP timeouts; a live run overtaken anyway loses its watermark
     /// compare-and-set and applies no events, so the bound is about liveness, never duplicates.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00", ErrorMessage = "{0} must be a positive time span.")]
     public TimeSpan AbandonedRunAfter { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>Events are ingested in batches of this size, all inside one transaction per run.</summary>
+    [Range(1, 1000000)]
     public int EventBatchSize { get; set; } = 5_000;
 
     /// <summary>

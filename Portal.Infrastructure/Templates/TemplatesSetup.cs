@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Domain.Templates;
+
+namespace Portal.Infrastructure.Templates;
+
+public static class TemplatesSetup
+{
+    /// <summary>Liquid templates: the engine, the versioned store, live preview and the campaign cost estimate.</summary>
+    public static IServiceCollection AddPortalTemplates(this IServiceCollection services)
+    {
+        services.TryAddSingleton(_ => new TemplateEngine());
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<TemplatePreview>();
+        services.AddSingleton<Campaigns.ICampaignEstimator, CampaignEstimator>();
+        return services;
+    }
+}

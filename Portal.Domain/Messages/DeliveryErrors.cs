@@ -61,7 +61,9 @@ public static class DeliveryErrors
         ["render"] = ("Template error", "The message text could not be made from the template."),
         ["empty"] = ("Empty text", "The template gave an empty text for this client."),
         ["phone"] = ("Bad phone", "The client's phone number cannot receive SMS."),
-        ["expired"] = ("Expired", "The message's validity ran out before it could be sent."),
+        // Stored by the sender for a message whose validity ran out before it was sent (not "expired":
+        // the table ignores case, and the receipt state EXPIRED below would replace it).
+        ["validity"] = ("Expired", "The message's validity ran out before it could be sent."),
         ["dropped"] = ("Dropped", "The message was dropped before sending."),
         ["http:timeout"] = ("HTTP timeout", "The provider did not answer in time."),
         ["http:io"] = ("HTTP error", "The connection to the provider broke."),

@@ -76,8 +76,7 @@ public class DeliveryErrorsTests
     [InlineData("render", "Template error", "The message text could not be made from the template.")]
     [InlineData("empty", "Empty text", "The template gave an empty text for this client.")]
     [InlineData("phone", "Bad phone", "The client's phone number cannot receive SMS.")]
-    // "expired" is left out: the table is case-insensitive, so the receipt state "EXPIRED" below
-    // replaces Portal's own "expired" entry, whose label and sentence are never given.
+    [InlineData("validity", "Expired", "The message's validity ran out before it could be sent.")]
     [InlineData("dropped", "Dropped", "The message was dropped before sending.")]
     [InlineData("http:timeout", "HTTP timeout", "The provider did not answer in time.")]
     [InlineData("http:io", "HTTP error", "The connection to the provider broke.")]
@@ -122,7 +121,7 @@ public class DeliveryErrorsTests
     {
         var codes = Enumerable.Range(0, 256).Select(s => $"smpp:0x{s:X8}")
             .Concat(["opted-out", "no-consent", "inactive", "cancelled", "no-provider", "unavailable", "no-response", "template",
-                "render", "empty", "phone", "dropped", "http:timeout", "http:io", "http:connect",
+                "render", "empty", "phone", "validity", "dropped", "http:timeout", "http:io", "http:connect",
                 "UNDELIV", "EXPIRED", "REJECTD", "DELETED", "UNKNOWN"]);
         Assert.All(codes, code =>
         {
@@ -134,8 +133,7 @@ public class DeliveryErrorsTests
     }
 
     /// <summary>
-    /// The list the UI translates: each sentence once, none missing, none extra. ("The message's validity
-    /// ran out before it could be sent." is missing because "EXPIRED" replaces "expired" in the table.)
+    /// The list the UI translates: each sentence once, none missing, none extra.
     /// </summary>
     [Fact]
     public void AllSentences_IsEverySentenceOnce()
@@ -181,6 +179,7 @@ public class DeliveryErrorsTests
         "The connection to the provider broke.",
         "The operator could not deliver the message to the phone.",
         "The phone did not take the message before its validity ran out.",
+        "The message's validity ran out before it could be sent.",
         "The operator rejected the message.",
         "The operator deleted the message.",
         "The operator did not say what happened to the message.",

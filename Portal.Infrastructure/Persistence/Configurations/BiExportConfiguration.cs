@@ -4,16 +4,6 @@ using Portal.Infrastructure.Bi;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 
-internal sealed class BiSecretConfiguration : IEntityTypeConfiguration<BiSecret>
-{
-    public void Configure(EntityTypeBuilder<BiSecret> b)
-    {
-        b.HasKey(s => s.Name);
-        b.Property(s => s.Name).HasMaxLength(64);
-        b.Property(s => s.ProtectedValue).HasMaxLength(2000).IsRequired();
-    }
-}
-
 internal sealed class BiExportConfiguration : IEntityTypeConfiguration<BiExport>
 {
     public void Configure(EntityTypeBuilder<BiExport> b)
@@ -30,17 +20,5 @@ internal sealed class BiExportConfiguration : IEntityTypeConfiguration<BiExport>
         // Once per firing across nodes (issue 16): every node's scheduler fires the same cron time,
         // the first to insert its attempt row runs it, the others find the row and stand down.
         b.HasIndex(e => new { e.DefinitionId, e.FiringAt, e.Attempt }).IsUnique().HasFilter("\"FiringAt\" IS NOT NULL");
-    }
-}
-
-internal sealed class BiExportDefinitionConfiguration : IEntityTypeConfiguration<BiExportDefinition>
-{
-    public void Configure(EntityTypeBuilder<BiExportDefinition> b)
-    {
-        b.Property(d => d.Name).HasMaxLength(200).IsRequired();
-        b.Property(d => d.Dataset).HasMaxLength(40).IsRequired();
-        b.Property(d => d.Cron).HasMaxLength(120).IsRequired();
-        b.Property(d => d.Destination).HasMaxLength(1000).IsRequired();
-        b.Property(d => d.CreatedBy).HasMaxLength(256).IsRequired();
     }
 }

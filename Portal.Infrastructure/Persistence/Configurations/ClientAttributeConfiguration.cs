@@ -4,27 +4,6 @@ using Portal.Domain.Clients;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 
-internal sealed class ClientTagConfiguration : IEntityTypeConfiguration<ClientTag>
-{
-    public void Configure(EntityTypeBuilder<ClientTag> b)
-    {
-        b.HasKey(t => new { t.ClientId, t.Tag });
-        b.Property(t => t.Tag).HasMaxLength(64);
-        b.HasOne<Client>().WithMany().HasForeignKey(t => t.ClientId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(t => t.Tag);
-    }
-}
-
-internal sealed class AttributeDefinitionConfiguration : IEntityTypeConfiguration<AttributeDefinition>
-{
-    public void Configure(EntityTypeBuilder<AttributeDefinition> b)
-    {
-        b.Property(d => d.Key).HasMaxLength(64).IsRequired();
-        b.HasIndex(d => d.Key).IsUnique();
-        b.Property(d => d.Label).HasMaxLength(200);
-    }
-}
-
 internal sealed class ClientAttributeConfiguration : IEntityTypeConfiguration<ClientAttribute>
 {
     public void Configure(EntityTypeBuilder<ClientAttribute> b)

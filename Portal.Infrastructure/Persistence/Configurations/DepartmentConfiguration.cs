@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Audit;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Infrastructure.Identity;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
+{
+    public void Configure(EntityTypeBuilder<Department> b)
+    {
+        b.Property(d => d.Name).HasMaxLength(100).IsRequired();
+        b.HasIndex(d => d.Name).IsUnique();
+    }
+}

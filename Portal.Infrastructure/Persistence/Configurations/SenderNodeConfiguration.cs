@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Providers;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class SenderNodeConfiguration : IEntityTypeConfiguration<Providers.SenderNode>
+{
+    public void Configure(EntityTypeBuilder<Providers.SenderNode> b)
+    {
+        b.Property(n => n.Id).HasMaxLength(64);
+        b.HasIndex(n => n.LastSeenAt);
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Campaigns;
+using Portal.Domain.Clients;
+using Portal.Domain.Departments;
+using Portal.Domain.Messages;
+using Portal.Domain.Providers;
+using Portal.Domain.Segments;
+
+namespace Portal.Infrastructure.Persistence.Configurations;
+
+internal sealed class StaticListConfiguration : IEntityTypeConfiguration<StaticList>
+{
+    public void Configure(EntityTypeBuilder<StaticList> b)
+    {
+        b.Property(l => l.Name).HasMaxLength(200).IsRequired();
+        b.Property(l => l.CreatedBy).HasMaxLength(256);
+        b.HasOne<Department>().WithMany().HasForeignKey(l => l.DepartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

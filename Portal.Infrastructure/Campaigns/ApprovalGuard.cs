@@ -4,7 +4,6 @@ using Portal.Domain.Audit;
 using Portal.Domain.Campaigns;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Scheduling;
 
 namespace Portal.Infrastructure.Campaigns;
 

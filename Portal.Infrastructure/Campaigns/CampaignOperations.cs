@@ -10,7 +10,6 @@ using Portal.Domain.Messages;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Scheduling;
 using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Campaigns;

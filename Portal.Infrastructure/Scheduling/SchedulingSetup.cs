@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Integrations.Sync;
 using Quartz;
 
@@ -52,6 +54,7 @@ public static class SchedulingSetup
         services.AddTransient<LaunchCampaignJob>();
         services.AddTransient<RecurringCampaignJob>();
         services.AddSingleton<ICampaignSchedule, QuartzCampaignSchedule>();
+        services.AddSingleton(sp => new CampaignReconcile(sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.ReconcileInterval));
         services.AddHostedService<CampaignScheduleLoader>();
         return services;
     }

@@ -6,7 +6,6 @@ using Portal.Domain.Common;
 using Portal.Domain.Integrations;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Scheduling;
 
 namespace Portal.Infrastructure.Integrations.Sync;
 

@@ -7,7 +7,6 @@ using Portal.Domain.Common;
 using Portal.Domain.Imports;
 using Portal.Domain.Integrations;
 using Portal.Infrastructure.Integrations.Sync;
-using Portal.Infrastructure.Scheduling;
 
 namespace Portal.Components.Pages.Admin;
 

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Portal.Infrastructure.Integrations.Sync;
 using Quartz;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Integrations.Sync;
 
 /// <summary>One Quartz job per sync source; never two runs of the same source at once.</summary>
 [DisallowConcurrentExecution]

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Quartz;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Integrations.Sync;
 
 /// <summary>Quartz cron expressions for sync sources (seconds first; evaluated in UTC).</summary>
 public static class SyncCron

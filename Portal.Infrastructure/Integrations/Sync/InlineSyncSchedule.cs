@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Integrations;
-using Portal.Infrastructure.Integrations.Sync;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Integrations.Sync;
 
 /// <summary>
 /// For a node with <c>Scheduling:Enabled=false</c>: nothing fires on a schedule here (a scheduler

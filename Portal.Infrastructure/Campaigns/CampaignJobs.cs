@@ -4,11 +4,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
-using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Quartz;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Campaigns;
 
 /// <summary>Registers a scheduled campaign's launch with the scheduler; a node without a scheduler does nothing.</summary>
 public interface ICampaignSchedule
@@ -95,7 +94,7 @@ public sealed class RecurringCampaignJob(CampaignRuns runs) : IJob
 
 /// <summary>
 /// Keeps this node's in-memory triggers equal to the database, at start and then every
-/// <see cref="SchedulingOptions.ReconcileInterval"/> (issue 13): a campaign scheduled on a node
+/// <c>Scheduling:ReconcileInterval</c> (<see cref="CampaignReconcile"/>; issue 13): a campaign scheduled on a node
 /// without a scheduler (or on another scheduler node) gets its trigger here too; a one-shot whose
 /// launch failed (database down) has lost its trigger and gets it back, so it is retried; an overdue
 /// one-shot fires at once (its start time is past); a campaign rescheduled, cancelled or deleted
@@ -107,7 +106,7 @@ internal sealed class CampaignScheduleLoader(
     IDbContextFactory<PortalDbContext> contexts,
     ISchedulerFactory schedulers,
     ICampaignSchedule schedule,
-    IOptions<SchedulingOptions> options,
+    CampaignReconcile reconcile,
     ILogger<CampaignScheduleLoader> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -124,7 +123,7 @@ internal sealed class CampaignScheduleLoader(
             }
             try
             {
-                await Task.Delay(options.Value.ReconcileInterval, stoppingToken);
+                await Task.Delay(reconcile.Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -165,3 +164,6 @@ internal sealed class CampaignScheduleLoader(
         if (added > 0 || removed > 0) logger.LogInformation("Scheduler reconciled: {Added} campaign triggers registered, {Removed} removed", added, removed);
     }
 }
+
+/// <summary>How often <see cref="CampaignScheduleLoader"/> compares the triggers with the database (set from <c>Scheduling:ReconcileInterval</c>).</summary>
+public sealed record CampaignReconcile(TimeSpan Interval);

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Portal.Domain.Integrations;
-using Portal.Infrastructure.Integrations.Sync;
 using Quartz;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Integrations.Sync;
 
 /// <summary>
 /// Keeps one durable Quartz job per source (so "run now" works for a disabled source too) and a

@@ -1,10 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Portal.Infrastructure.Integrations.Sync;
 using Portal.Infrastructure.Persistence;
 
-namespace Portal.Infrastructure.Scheduling;
+namespace Portal.Infrastructure.Integrations.Sync;
 
 /// <summary>
 /// The in-memory job store starts empty: at start every source's job is rebuilt from the database.

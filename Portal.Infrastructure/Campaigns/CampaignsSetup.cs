@@ -10,6 +10,7 @@ public static class CampaignsSetup
     {
         services.AddSingleton<CampaignAudience>();
         services.AddSingleton<CampaignCatalog>();
+        services.AddSingleton<ICampaignEstimator, CampaignEstimator>();
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<ChunkPublisher>();
         services.AddSingleton<ApprovalGuard>();

@@ -6,13 +6,12 @@ namespace Portal.Infrastructure.Templates;
 
 public static class TemplatesSetup
 {
-    /// <summary>Liquid templates: the engine, the versioned store, live preview and the campaign cost estimate.</summary>
+    /// <summary>Liquid templates: the engine, the versioned store and live preview.</summary>
     public static IServiceCollection AddPortalTemplates(this IServiceCollection services)
     {
         services.TryAddSingleton(_ => new TemplateEngine());
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<TemplatePreview>();
-        services.AddSingleton<Campaigns.ICampaignEstimator, CampaignEstimator>();
         return services;
     }
 }

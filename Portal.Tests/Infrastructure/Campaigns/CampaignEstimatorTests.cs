@@ -9,7 +9,7 @@ using Portal.Infrastructure.Segments;
 using Portal.Infrastructure.Templates;
 using Portal.Tests.Support;
 
-namespace Portal.Tests.Infrastructure.Templates;
+namespace Portal.Tests.Infrastructure.Campaigns;
 
 public class CampaignEstimatorTests
 {

@@ -3,11 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Templates;
-using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Providers;
+using Portal.Infrastructure.Templates;
 
-namespace Portal.Infrastructure.Templates;
+namespace Portal.Infrastructure.Campaigns;
 
 /// <summary>
 /// Cost before send (issue 6 item 2): streams the campaign's real recipients

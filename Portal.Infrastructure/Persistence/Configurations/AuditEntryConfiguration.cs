@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Domain.Audit;
-using Portal.Domain.Clients;
-using Portal.Domain.Departments;
-using Portal.Infrastructure.Identity;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Providers;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 

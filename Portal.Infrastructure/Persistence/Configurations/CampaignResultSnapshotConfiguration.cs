@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Analytics;
 using Portal.Domain.Campaigns;
 using Portal.Infrastructure.Analytics;
 

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Domain.Analytics;
 using Portal.Domain.Campaigns;
-using Portal.Infrastructure.Analytics;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 

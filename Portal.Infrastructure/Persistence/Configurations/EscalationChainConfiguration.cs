@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Alerts;
-using Portal.Domain.Messages;
 using Portal.Domain.Staff;
 
 namespace Portal.Infrastructure.Persistence.Configurations;

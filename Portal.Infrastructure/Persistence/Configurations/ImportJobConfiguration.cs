@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Domain.Imports;
-using Portal.Domain.Integrations;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 

@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Audit;
-using Portal.Domain.Clients;
 using Portal.Domain.Departments;
 using Portal.Infrastructure.Identity;
 

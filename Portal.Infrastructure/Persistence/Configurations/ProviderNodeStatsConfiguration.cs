@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Messages;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Dashboard;
 

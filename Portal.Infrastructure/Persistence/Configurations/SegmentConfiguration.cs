@@ -1,12 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Campaigns;
-using Portal.Domain.Clients;
 using Portal.Domain.Departments;
-using Portal.Domain.Messages;
-using Portal.Domain.Providers;
 using Portal.Domain.Segments;
-using Portal.Domain.Templates;
 
 namespace Portal.Infrastructure.Persistence.Configurations;
 

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Domain.Imports;
 using Portal.Domain.Integrations;
 
 namespace Portal.Infrastructure.Persistence.Configurations;

@@ -23,7 +23,7 @@ public sealed class InboundProcessor(
     IMessageRouter router,
     TimeProvider clock,
     IOptions<InboundOptions> options,
-    ILogger<InboundProcessor> logger)
+    ILogger<InboundProcessor> logger) : IInboundHandler
 {
     public const string OptOutSource = "sms-reply";
 

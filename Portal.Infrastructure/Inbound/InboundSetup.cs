@@ -10,7 +10,9 @@ public static class InboundSetup
     {
         services.AddPortalOptions<InboundOptions>(configuration, InboundOptions.Section);
         services.AddSingleton<MoForwarder>();
+        services.AddSingleton<Sending.IMoSink>(sp => sp.GetRequiredService<MoForwarder>());
         services.AddSingleton<InboundProcessor>();
+        services.AddSingleton<Sending.IInboundHandler>(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<InboxQueries>();
         return services;
     }

@@ -15,7 +15,7 @@ namespace Portal.Infrastructure.Inbound;
 /// the network dropped. Each published SMS gets a fresh external id, so a redelivery of the same
 /// bus message is stored once.
 /// </summary>
-public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sending, IOptions<InboundOptions> options, TimeProvider clock, ILogger<MoForwarder> logger)
+public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sending, IOptions<InboundOptions> options, TimeProvider clock, ILogger<MoForwarder> logger) : IMoSink
 {
     private readonly record struct PartKey(int ProviderId, string From, string To, ushort Reference, byte Total);
 
@@ -37,7 +37,7 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
     public long TimedOut;
 
     /// <summary>Called by the provider's pump for every MO message; returns once a complete one is on the bus.</summary>
-    internal async ValueTask AcceptAsync(int providerId, MoMessageReceived mo)
+    public async ValueTask AcceptAsync(int providerId, MoMessageReceived mo)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (mo.Part is not { Total: > 1 } part || part.Sequence < 1 || part.Sequence > part.Total)
@@ -75,7 +75,7 @@ public sealed class MoForwarder(IMessageBus bus, IOptions<SendingOptions> sendin
     }
 
     /// <summary>Publishes incomplete messages older than the part timeout, once a second, until cancelled; then what is left.</summary>
-    internal async Task RunAsync(CancellationToken ct)
+    public async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.Inbound;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
@@ -11,10 +10,10 @@ namespace Portal.Infrastructure.Sending;
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
 /// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/> and its MO messages
-/// into the <see cref="MoForwarder"/> (when there is one). A changed SettingsJson replaces the
+/// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). A changed SettingsJson replaces the
 /// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, MoForwarder? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();

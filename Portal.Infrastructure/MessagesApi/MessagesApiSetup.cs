@@ -11,6 +11,7 @@ public static class MessagesApiSetup
     {
         services.AddPortalOptions<MessagesApiOptions>(configuration, MessagesApiOptions.Section);
         services.AddSingleton<StatusCallbackOutbox>();
+        services.AddSingleton<Sending.IStatusCallbackQueue>(sp => sp.GetRequiredService<StatusCallbackOutbox>());
         services.AddSingleton<CallbackSecrets>();
         services.AddSingleton<MessageSubmission>();
         services.AddHttpClient(StatusCallbackService.HttpClientName, (sp, http) =>

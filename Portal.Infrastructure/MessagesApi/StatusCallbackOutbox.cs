@@ -41,7 +41,7 @@ public sealed class CallbackSecrets(IDataProtectionProvider provider)
 /// receipts; the unique (MessageId, Status) index makes repeats (duplicate receipts, redelivered
 /// batches) insert nothing.
 /// </summary>
-public sealed class StatusCallbackOutbox(TimeProvider clock)
+public sealed class StatusCallbackOutbox(TimeProvider clock) : Sending.IStatusCallbackQueue
 {
     /// <summary>Statuses worth telling: the message left the queue, one way or another.</summary>
     private static readonly string Reportable = string.Join(",", new[]

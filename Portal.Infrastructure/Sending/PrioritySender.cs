@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.MessagesApi;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Sending;
@@ -22,7 +21,7 @@ public sealed class PrioritySender(
     IDbContextFactory<PortalDbContext> contexts,
     IMessageRouter router,
     PriorityLane lane,
-    StatusCallbackOutbox callbacks,
+    IStatusCallbackQueue callbacks,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<PrioritySender> logger)

@@ -33,7 +33,7 @@ public sealed class ReceiptProcessor(
     IDbContextFactory<PortalDbContext> contexts,
     IMessageBus bus,
     ReceiptPolicies policies,
-    MessagesApi.StatusCallbackOutbox callbacks,
+    IStatusCallbackQueue callbacks,
     TimeProvider clock,
     IOptions<SendingOptions> options,
     ILogger<ReceiptProcessor> logger)

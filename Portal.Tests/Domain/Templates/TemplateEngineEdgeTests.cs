@@ -134,6 +134,17 @@ public class TemplateEngineEdgeTests
     }
 
     [Fact]
+    public void LoopNesting_PastTheRecursionLimit_IsRefused_ButIfNestingIsNot()
+    {
+        // Fluid counts MaxRecursion on loop scopes only; nested ifs are bounded by the body's length.
+        var engine = new TemplateEngine(new TemplateLimits(MaxSteps: 500, MaxRecursion: 3));
+        static string Nest(string open, string close) => string.Concat(Enumerable.Repeat(open, 10)) + "x" + string.Concat(Enumerable.Repeat(close, 10));
+        var error = Assert.Throws<TemplateRenderException>(() => Render(Nest("{% for i in (1..1) %}", "{% endfor %}"), engine: engine));
+        Assert.Equal("The template ran more than 500 steps or nested deeper than 3.", error.Message);
+        Assert.Equal("x", Render(Nest("{% if true %}", "{% endif %}"), engine: engine));
+    }
+
+    [Fact]
     public void Failure_OtherThanALimit_IsReportedWithItsCause()
     {
         var error = Assert.Throws<TemplateRenderException>(() => Render("{{ 1 | divided_by: 0 }}"));

@@ -56,6 +56,12 @@ public class TemplateEngineEdgeTests
     }
 
     [Theory]
+    [InlineData("{% include 'other' %}")]
+    [InlineData("{% render 'other' %}")]
+    public void IncludeAndRender_AreRefusedAtCompile(string body) =>
+        Assert.Throws<TemplateSyntaxException>(() => Engine.Compile(body));
+
+    [Theory]
     [InlineData("{{ client }}|{{ campaign }}|{{ attr }}", "||")]
     [InlineData("{{ attr.AnyKey }}{{ other.thing }}", "")]
     [InlineData("{% assign c = client %}{{ c.Phone }}{{ c.FirstName }}{{ c.first_name }}", "Анна")]

@@ -40,14 +40,16 @@ public class ClosingStopsQueriesTests
         ctx.Services.AddLocalization();
         ctx.Services.AddSingleton(sync.Catalog);
         ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        await using var observer = new NpgsqlConnection(sync.Portal.ConnectionString);
+        await observer.OpenAsync();
         ctx.Render<SyncSources>();
 
-        Assert.True(await WaitUntilAsync(() => WaitingOnLockAsync(locker), expected: 1), "the page's query never reached the database");
+        Assert.True(await WaitUntilAsync(() => WaitingOnLockAsync(observer), expected: 1), "the page's query never reached the database");
 
         await ctx.DisposeComponentsAsync();
 
         // Npgsql sends a cancel request when the token fires: the backend stops waiting while the lock is still held.
-        Assert.True(await WaitUntilAsync(() => WaitingOnLockAsync(locker), expected: 0), "the closed page's query still waits in the database");
+        Assert.True(await WaitUntilAsync(() => WaitingOnLockAsync(observer), expected: 0), "the closed page's query still waits in the database");
         await tx.RollbackAsync();
     }
 
@@ -67,10 +69,16 @@ public class ClosingStopsQueriesTests
         Assert.Equal(CancellationToken.None, Probe.WriteToken);
     }
 
-    private static async Task<long> WaitingOnLockAsync(NpgsqlConnection connection)
+    /// <summary>
+    /// Lock requests on the table not granted yet, read from pg_locks (the lock manager's live state) on
+    /// a connection of its own. The first version polled pg_stat_activity inside the locking transaction,
+    /// which PostgreSQL documents as collected once per transaction, and failed twice in CI.
+    /// </summary>
+    private static async Task<long> WaitingOnLockAsync(NpgsqlConnection observer)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND state = 'active'", connection);
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'SyncSources' AND NOT l.granted"
+            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())", observer);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -24,7 +24,7 @@ public static class SendingSetup
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ReceiptForwarder>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messaging.MessagingOptions>>().Value.Transport == Messaging.MessagingTransport.InProcess
                 ? sp.GetRequiredService<ReceiptProcessor>() : null));
-        services.AddSingleton<Messaging.DeadLetters>();
+        services.AddSingleton<DeadLetters>();
         services.AddSingleton<ProviderConnections>();
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());

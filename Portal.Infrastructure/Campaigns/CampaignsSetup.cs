@@ -12,7 +12,6 @@ public static class CampaignsSetup
         services.AddSingleton<CampaignCatalog>();
         services.AddSingleton<ICampaignEstimator, CampaignEstimator>();
         services.AddSingleton<CampaignLauncher>();
-        services.AddSingleton<ChunkPublisher>();
         services.AddSingleton<ApprovalGuard>();
         services.AddSingleton<CampaignRuns>();
         services.AddSingleton(ApprovalThresholds.From(configuration));

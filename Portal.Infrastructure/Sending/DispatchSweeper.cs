@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.Campaigns;
 using Portal.Infrastructure.Persistence;
 
 namespace Portal.Infrastructure.Sending;

@@ -18,6 +18,7 @@ public static class SendingSetup
             services.PostConfigure<SendingOptions>(o => o.Enabled = false);
         }
         services.AddSingleton<DispatchCampaigns>();
+        services.AddSingleton<ChunkPublisher>();
         // With the in-process bus, receipts are stored before the SMSC is answered (its queue dies with the process).
         services.AddSingleton(sp => new ReceiptForwarder(sp.GetRequiredService<Messaging.IMessageBus>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendingOptions>>(),

@@ -91,6 +91,13 @@ public sealed class ReceiptPipelineTests
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == Clients, TimeSpan.FromMinutes(1));
 
         await using var db = h.Database.CreateContext();
+        // A receipt the connector matches from memory can make a message Delivered before its batch's
+        // submit results (with the provider ids) are written: wait for those too (CI flake, 2026-12-05).
+        var recorded = DateTime.UtcNow.AddSeconds(30);
+        while (await db.Messages.AnyAsync(m => m.CampaignId == campaignId && m.ProviderMessageId == null) && DateTime.UtcNow < recorded)
+        {
+            await Task.Delay(100);
+        }
         var ids = await db.Messages.Where(m => m.CampaignId == campaignId).Select(m => m.ProviderMessageId!).ToListAsync();
         // Stored as the key both sides normalise to (the hex answer's value in decimal digits), so
         // receipts the connector no longer remembers match in SQL too: 1..40 once, never "00000029".

@@ -7,7 +7,6 @@ using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Providers;
 
@@ -323,7 +322,7 @@ public sealed class LeastCostMessageRouter(
     /// <summary>A provider row as routing sees it: its candidate (healthy) and whether it is the built-in simulator.</summary>
     internal static (RouteCandidate Candidate, bool IsSimulator) CandidateOf(SmsProvider p, ProviderSettings settings, IEnumerable<PriceListEntry> prices) =>
         (new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, settings.Operators, p.DefaultPartPrice, new PriceBook(prices), ProviderHealth.Healthy),
-         p.Name == EmbeddedSmsc.ProviderName || string.Equals(settings.Host, EmbeddedSmsc.Host, StringComparison.OrdinalIgnoreCase));
+         p.Name == EmbeddedSmscRow.ProviderName || string.Equals(settings.Host, EmbeddedSmscRow.Host, StringComparison.OrdinalIgnoreCase));
 
     private bool IsFresh(Snapshot? snapshot) =>
         snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds;

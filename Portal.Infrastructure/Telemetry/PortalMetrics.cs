@@ -81,8 +81,8 @@ public static class PortalMetrics
 
     internal static void Unregister(NodeTelemetry node) => Nodes.TryRemove(node, out _);
 
-    /// <summary>One message's submit (a <see cref="Sending.SendResult"/>): outcome, parts, provider time.</summary>
-    public static void RecordSubmit(string provider, Sending.SendResult result, long startedTimestamp) =>
+    /// <summary>One message's submit (a <see cref="Providers.SendResult"/>): outcome, parts, provider time.</summary>
+    public static void RecordSubmit(string provider, Providers.SendResult result, long startedTimestamp) =>
         RecordSubmit(provider, result.Status, result.NotSent, result.Parts, startedTimestamp);
 
     /// <summary>Counts a chunk in flight until disposed.</summary>

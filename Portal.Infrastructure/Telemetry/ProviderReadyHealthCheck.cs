@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Telemetry;

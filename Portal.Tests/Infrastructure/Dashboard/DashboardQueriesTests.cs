@@ -10,6 +10,7 @@ using Portal.Domain.Segments;
 using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Tests.Infrastructure.Smpp;

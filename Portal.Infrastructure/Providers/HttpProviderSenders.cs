@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Portal.Infrastructure.Providers;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// Makes <see cref="HttpSmsSender"/>s for <see cref="ProviderConnections"/>. All HTTP providers

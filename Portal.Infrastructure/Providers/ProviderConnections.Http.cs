@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Portal.Infrastructure.Providers;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// The HTTP half: an HTTP provider has no connection to keep, only a sender built from its

@@ -5,15 +5,15 @@ using Portal.Domain.Messages;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
-/// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/> and its MO messages
+/// each connector's receipts are pumped into the <see cref="IReceiptSink"/> (Sending's ReceiptForwarder) and its MO messages
 /// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). A changed SettingsJson replaces the
 /// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, IEmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
@@ -63,9 +63,9 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
 
     private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
     {
-        var settings = Providers.ProviderSettings.Parse(settingsJson);
+        var settings = ProviderSettings.Parse(settingsJson);
         var options = settings.ToConnectorOptions(name);
-        if (options.Host == EmbeddedSmsc.Host)
+        if (options.Host == EmbeddedSmscRow.Host)
         {
             // The shared row means "this node's own simulator" (issue 13).
             var own = embedded?.Endpoint ?? throw new InvalidOperationException("The built-in simulator does not run on this node (Sending:EmbeddedSimulator=false).");

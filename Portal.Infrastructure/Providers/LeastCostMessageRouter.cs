@@ -74,9 +74,12 @@ public sealed class LeastCostMessageRouter(
 
     private static string NodeIdOf(string id) => id.Length > 64 ? id[..64] : id;
 
-    /// <summary><see cref="RuntimeJson"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
+    // The registry boundary: stored rows parsed, secrets decrypted, only when a row or the share changed.
+    private readonly ProviderRuntimes _runtimes = new(secrets);
+
+    /// <summary><see cref="Runtime"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
     /// <param name="IsSimulator">The built-in SMSC simulator's row: by its name, or by its host whatever it was renamed to.</param>
-    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson, bool IsSimulator = false);
+    private sealed record ProviderRow(RouteCandidate Candidate, ProviderRuntime? Runtime, bool IsSimulator = false);
     private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version, int LiveNodes);
 
     /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
@@ -108,8 +111,8 @@ public sealed class LeastCostMessageRouter(
             ISmsSender sender;
             try
             {
-                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password or callback secret cannot be decrypted on this node");
-                sender = await connections.GetAsync(option.ProviderId, option.Name, row.RuntimeJson, ct);
+                if (row.Runtime is null) throw new InvalidDataException("the stored password or callback secret cannot be decrypted on this node");
+                sender = await connections.GetAsync(row.Runtime, ct);
                 // ProviderConnections hands back a connector that is still trying to bind: down for routing.
                 if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
             }
@@ -133,11 +136,11 @@ public sealed class LeastCostMessageRouter(
     {
         _routes = true;
         var snapshot = await LoadAsync(ct);
-        foreach (var row in snapshot.Rows.Where(r => r.Candidate.Enabled && r.RuntimeJson is not null))
+        foreach (var row in snapshot.Rows.Where(r => r.Candidate.Enabled && r.Runtime is not null))
         {
             try
             {
-                await connections.GetAsync(row.Candidate.Id, row.Candidate.Name, row.RuntimeJson!, ct);
+                await connections.GetAsync(row.Runtime!, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
@@ -354,13 +357,14 @@ public sealed class LeastCostMessageRouter(
         var nodes = await HeartbeatAsync(db, ct);
         var providers = await db.Providers.AsNoTracking().ToListAsync(ct);
         var prices = (await db.PriceListEntries.AsNoTracking().ToListAsync(ct)).ToLookup(e => e.ProviderId);
+        _runtimes.Keep(providers.Select(p => p.Id));
         var rows = providers.Select(p =>
         {
-            var s = ProviderSettings.Parse(p.SettingsJson);
-            string? runtime = null;
+            var s = _runtimes.StoredOf(p);
+            ProviderRuntime? runtime = null;
             try
             {
-                runtime = ProviderSettings.Parse(secrets.RuntimeJson(p.SettingsJson)).ShareOf(nodes).ToJson();
+                runtime = _runtimes.RuntimeOf(p, nodes);
             }
             catch (InvalidDataException e)
             {

@@ -10,8 +10,10 @@ namespace Portal.Infrastructure.Providers;
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
 /// each connector's receipts are pumped into the <see cref="IReceiptSink"/> (Sending's ReceiptForwarder) and its MO messages
-/// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). A changed SettingsJson replaces the
-/// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
+/// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). Cached by provider id and
+/// <see cref="ProviderRuntime.Version"/>: a newer version (settings edited, or this node's share changed)
+/// replaces the connector, the same version reuses it. HTTP providers get an <see cref="HttpSmsSender"/>
+/// instead (ProviderConnections.Http.cs).
 /// </summary>
 public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, IEmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
@@ -20,22 +22,32 @@ public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFa
     // Replaced connectors finishing what they hold (see RetireAsync); closed at once when this node stops.
     private readonly ConcurrentDictionary<SmppConnector, Task> _retiring = new();
 
-    private sealed record Connection(string SettingsJson, SmppSmsSender Sender, Task Pump);
+    private sealed record Connection(long Version, SmppSmsSender Sender, Task Pump);
 
-    internal async ValueTask<ISmsSender> GetAsync(int providerId, string name, string settingsJson, CancellationToken ct)
+    /// <summary>
+    /// The sender of <paramref name="runtime"/>'s provider: the cached one while it was built from this
+    /// version (or a newer one: a caller holding an older snapshot never takes a newer connection down).
+    /// </summary>
+    internal async ValueTask<ISmsSender> GetAsync(ProviderRuntime runtime, CancellationToken ct)
     {
-        if (HttpSenderOf(providerId, name, settingsJson) is { } http) return http;
+        if (HttpSenderOf(runtime) is { } http) return http;
+        var providerId = runtime.ProviderId;
         while (true)
         {
-            var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(providerId, name, settingsJson)));
+            var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(runtime)));
             var connection = await lazy.Value.WaitAsync(ct);
-            if (connection.SettingsJson == settingsJson) return connection.Sender;
+            if (connection.Version >= runtime.Version) return connection.Sender;
             if (_connections.TryRemove(new KeyValuePair<int, Lazy<Task<Connection>>>(providerId, lazy)))
             {
                 _retiring[connection.Sender.Connector] = RetireAsync(connection);
             }
         }
     }
+
+    /// <summary>Connectors opened on this node so far, replacements included (tests count reconnections).</summary>
+    internal int ConnectsStarted => Volatile.Read(ref _connectsStarted);
+
+    private int _connectsStarted;
 
     /// <summary>How long a replaced connector may take to finish the submissions it holds before it is closed anyway.</summary>
     internal static TimeSpan RetireWait { get; set; } = TimeSpan.FromMinutes(2);
@@ -61,9 +73,10 @@ public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFa
         }
     }
 
-    private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
+    private async Task<Connection> ConnectAsync(ProviderRuntime runtime)
     {
-        var settings = ProviderSettings.Parse(settingsJson);
+        Interlocked.Increment(ref _connectsStarted);
+        var (providerId, name, settings) = (runtime.ProviderId, runtime.Name, runtime.Settings);
         var options = settings.ToConnectorOptions(name);
         if (options.Host == EmbeddedSmscRow.Host)
         {
@@ -78,7 +91,7 @@ public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFa
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
         _logger.LogInformation("SMPP provider {Provider} connected: {Binds} bind(s)", name, connector.BoundSessions);
-        return new Connection(settingsJson, new SmppSmsSender(connector, settings.SupportsFlash), PumpAsync(providerId, connector));
+        return new Connection(runtime.Version, new SmppSmsSender(connector, settings.SupportsFlash), PumpAsync(providerId, connector));
     }
 
     private async Task PumpAsync(int providerId, SmppConnector connector)

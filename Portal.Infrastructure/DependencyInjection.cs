@@ -77,6 +77,7 @@ public static class DependencyInjection
             .AddDbContextCheck<PortalDbContext>("database")
             .AddCheck<MessageBusHealthCheck>("broker");
         builder.AddPortalTelemetry();
+        services.AddPortalNodeGauges(configuration);
         return builder;
     }
 

@@ -23,4 +23,22 @@ public static class DashboardSetup
         }
         return services;
     }
+
+    /// <summary>
+    /// What a node tells Prometheus about itself: its gauges (<see cref="NodeTelemetry"/>, when
+    /// telemetry is on) and the ready-only provider check. Registered after
+    /// <see cref="Telemetry.TelemetrySetup.AddPortalTelemetry"/>, whose metrics port must be listening
+    /// before the gauges' warm-up scrape (hosted services start in registration order).
+    /// </summary>
+    public static IServiceCollection AddPortalNodeGauges(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddHealthChecks().AddCheck<Sending.ProviderReadyHealthCheck>(Sending.ProviderReadyHealthCheck.Name,
+            tags: [Sending.ProviderReadyHealthCheck.ReadyOnlyTag]);
+        if (Telemetry.TelemetrySetup.Options(configuration).Enabled)
+        {
+            services.AddSingleton<NodeTelemetry>();
+            services.AddHostedService(sp => sp.GetRequiredService<NodeTelemetry>());
+        }
+        return services;
+    }
 }

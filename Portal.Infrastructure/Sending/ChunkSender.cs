@@ -383,7 +383,7 @@ public sealed class ChunkSender(
             using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity) { PartPrice = route.PartPrice }, ct);
-            Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
+            Telemetry.PortalMetrics.RecordSubmit(route.Name, result.Status, result.NotSent, result.Parts, started);
         }
         if (result.NotSent)
         {

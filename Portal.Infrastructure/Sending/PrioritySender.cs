@@ -144,7 +144,7 @@ public sealed class PrioritySender(
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 result = await route.Sender.SendAsync(new OutgoingSms(row.Id, row.SenderId, row.Phone, row.Text, validity) { Flash = row.Flash, PartPrice = route.PartPrice }, ct);
                 // Priority messages (API, alerts) count like campaign ones: their receipts are counted too.
-                Telemetry.PortalMetrics.RecordSubmit(route.Name, result, started);
+                Telemetry.PortalMetrics.RecordSubmit(route.Name, result.Status, result.NotSent, result.Parts, started);
             }
             if (result.NotSent) return new ChunkSender.Outcome(row.Id, MessageStatus.Queued, null, 0, 0, "unavailable", null);
             var parts = result.Status == MessageStatus.Submitted ? Math.Max(SmsLength.Measure(row.Text).Parts, result.Parts) : result.Parts;

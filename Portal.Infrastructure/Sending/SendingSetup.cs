@@ -26,7 +26,7 @@ public static class SendingSetup
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messaging.MessagingOptions>>().Value.Transport == Messaging.MessagingTransport.InProcess
                 ? sp.GetRequiredService<ReceiptProcessor>() : null));
         services.AddSingleton<Providers.IReceiptSink>(sp => sp.GetRequiredService<ReceiptForwarder>());
-        services.AddSingleton<Messaging.DeadLetters>();
+        services.AddSingleton<DeadLetters>();
         services.AddSingleton<Providers.ProviderConnections>();
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
         services.AddSingleton<Providers.IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());

@@ -11,7 +11,7 @@ namespace Portal.Infrastructure.Telemetry;
 /// <c>portal_messages_submitted_total</c>). Labels are bounded: provider (its name), outcome or
 /// status, queue, node; never a campaign or client id, a phone or a text.
 /// Static, so the pipeline records with one call and no constructor changes; gauges of one host
-/// (queues, connectors, circuits) come from the <see cref="NodeTelemetry"/> each host registers.
+/// (queues, connectors, circuits) come from the <see cref="INodeGauges"/> each host registers.
 /// </summary>
 public static class PortalMetrics
 {
@@ -19,7 +19,7 @@ public static class PortalMetrics
 
     public static readonly Meter Meter = new(MeterName, typeof(PortalMetrics).Assembly.GetName().Version?.ToString());
 
-    private static readonly ConcurrentDictionary<NodeTelemetry, byte> Nodes = new();
+    private static readonly ConcurrentDictionary<INodeGauges, byte> Nodes = new();
 
     private static readonly Counter<long> Submitted = Meter.CreateCounter<long>("portal.messages.submitted", "{message}",
         "Messages handed to a provider, by outcome: accepted, rejected, uncertain, not_sent (put back for later).");
@@ -74,16 +74,12 @@ public static class PortalMetrics
             "1 per running node, with its roles (sender: 1 when this node sends).");
     }
 
-    private static IEnumerable<Measurement<long>> Observe(Func<NodeTelemetry, IEnumerable<Measurement<long>>> read) =>
+    private static IEnumerable<Measurement<long>> Observe(Func<INodeGauges, IEnumerable<Measurement<long>>> read) =>
         Nodes.Keys.SelectMany(read).ToList();
 
-    internal static void Register(NodeTelemetry node) => Nodes.TryAdd(node, 0);
+    internal static void Register(INodeGauges node) => Nodes.TryAdd(node, 0);
 
-    internal static void Unregister(NodeTelemetry node) => Nodes.TryRemove(node, out _);
-
-    /// <summary>One message's submit (a <see cref="Providers.SendResult"/>): outcome, parts, provider time.</summary>
-    public static void RecordSubmit(string provider, Providers.SendResult result, long startedTimestamp) =>
-        RecordSubmit(provider, result.Status, result.NotSent, result.Parts, startedTimestamp);
+    internal static void Unregister(INodeGauges node) => Nodes.TryRemove(node, out _);
 
     /// <summary>Counts a chunk in flight until disposed.</summary>
     public static InFlight ChunkInFlight()

@@ -12,8 +12,9 @@ namespace Portal.Infrastructure.Telemetry;
 /// <summary>
 /// Issue 22 (docs/operations.md, ADR 0011): OpenTelemetry metrics (Portal's meter, runtime, HTTP
 /// client, EF Core, Npgsql) exported for Prometheus, traces over the pipeline exported by OTLP when
-/// configured, structured JSON console logs with the trace id (<c>Logging:Format=json</c>) and the
-/// readiness check. The web host adds ASP.NET Core instrumentation and the <c>/metrics</c> path.
+/// configured and structured JSON console logs with the trace id (<c>Logging:Format=json</c>). The
+/// node's gauges and the readiness check read the sending pipeline, so Dashboard registers them.
+/// The web host adds ASP.NET Core instrumentation and the <c>/metrics</c> path.
 /// </summary>
 public static class TelemetrySetup
 {
@@ -41,7 +42,6 @@ public static class TelemetrySetup
             .Validate(o => o.Prometheus.Port is >= 0 and <= 65535, "Telemetry:Prometheus:Port must be 0 (off) or a TCP port.")
             .Validate(o => o.Prometheus.Path.StartsWith('/'), "Telemetry:Prometheus:Path must start with '/'.")
             .Validate(o => MetricsPortServer.IsValidHost(o.Prometheus.Host), "Telemetry:Prometheus:Host must be +, *, localhost or an IP address.");
-        services.AddHealthChecks().AddCheck<ProviderReadyHealthCheck>(ProviderReadyHealthCheck.Name, tags: [ProviderReadyHealthCheck.ReadyOnlyTag]);
 
         if (JsonLogs(configuration))
         {
@@ -61,10 +61,9 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("portal", serviceVersion: typeof(TelemetrySetup).Assembly.GetName().Version?.ToString()));
         if (options.Enabled)
         {
-            // Before NodeTelemetry, whose first act is to scrape this port once (the exporter's warm-up).
+            // Before the node's gauges (DashboardSetup.AddPortalNodeGauges, registered after this), whose
+            // first act is to scrape this port once (the exporter's warm-up).
             if (options.Prometheus.Port > 0) services.AddHostedService<MetricsPortServer>();
-            services.AddSingleton<NodeTelemetry>();
-            services.AddHostedService(sp => sp.GetRequiredService<NodeTelemetry>());
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(PortalMetrics.MeterName).AddMeter(LibraryMeters)

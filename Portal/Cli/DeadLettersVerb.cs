@@ -1,4 +1,5 @@
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Sending;
 
 namespace Portal.Cli;
 

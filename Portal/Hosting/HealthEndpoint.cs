@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Telemetry;
 
 namespace Portal.Hosting;

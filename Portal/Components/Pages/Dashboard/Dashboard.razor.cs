@@ -171,7 +171,7 @@ public partial class Dashboard
         try
         {
             var user = AuthState is null ? null : (await AuthState).User;
-            var deadLetters = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Portal.Infrastructure.Messaging.DeadLetters>(Services);
+            var deadLetters = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Portal.Infrastructure.Sending.DeadLetters>(Services);
             var moved = await deadLetters.ReplayAsync(queue, user, Closing);
             Snackbar.Add(string.Format(System.Globalization.CultureInfo.CurrentCulture, L["{0} dead letters sent back to the queue."], moved), Severity.Success);
         }

@@ -4,16 +4,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Campaigns;
-using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Telemetry;
 
-namespace Portal.Infrastructure.Telemetry;
+namespace Portal.Infrastructure.Dashboard;
 
 /// <summary>
-/// This host's gauges for <see cref="PortalMetrics"/>: connectors and circuits read at collection
+/// This host's gauges for <see cref="PortalMetrics"/> (its <see cref="INodeGauges"/>): connectors and circuits read at collection
 /// time (in memory), queue depths, dead letters and running campaigns sampled every
 /// <see cref="TelemetryOptions.SampleInterval"/> (broker and database calls never run inside a scrape).
 /// Every series carries the node id (Dashboard:NodeId), so several hosts in one process stay apart.
@@ -27,7 +27,7 @@ public sealed class NodeTelemetry(
     IOptions<SendingOptions> sending,
     IOptions<DashboardOptions> dashboard,
     IOptions<TelemetryOptions> options,
-    ILogger<NodeTelemetry> logger) : BackgroundService
+    ILogger<NodeTelemetry> logger) : BackgroundService, INodeGauges
 {
     private readonly string _node = dashboard.Value.ResolvedNodeId;
     private volatile IReadOnlyList<QueueStats> _queues = [];
@@ -120,31 +120,31 @@ public sealed class NodeTelemetry(
 
     private KeyValuePair<string, object?> NodeTag => new("node", _node);
 
-    internal IEnumerable<Measurement<long>> WindowInUse() =>
+    IEnumerable<Measurement<long>> INodeGauges.WindowInUse() =>
         connections.Connected().Select(c => new Measurement<long>(c.Connector.WindowInUse, Provider(c.Connector.Options.Name), NodeTag));
 
-    internal IEnumerable<Measurement<long>> BindsUp() =>
+    IEnumerable<Measurement<long>> INodeGauges.BindsUp() =>
         connections.Connected().Select(c => new Measurement<long>(c.Connector.BoundSessions, Provider(c.Connector.Options.Name), NodeTag));
 
-    internal IEnumerable<Measurement<long>> SubmitSmSent() =>
+    IEnumerable<Measurement<long>> INodeGauges.SubmitSmSent() =>
         connections.Connected().Select(c => new Measurement<long>(c.Connector.Statistics.SubmitSmSent, Provider(c.Connector.Options.Name), NodeTag));
 
-    internal IEnumerable<Measurement<long>> Throttled() =>
+    IEnumerable<Measurement<long>> INodeGauges.Throttled() =>
         connections.Connected().Select(c => new Measurement<long>(c.Connector.Statistics.Throttled, Provider(c.Connector.Options.Name), NodeTag));
 
-    internal IEnumerable<Measurement<long>> Circuits() =>
+    IEnumerable<Measurement<long>> INodeGauges.Circuits() =>
         health.States().Select(b => new Measurement<long>((long)b.State, Provider(providers.NameOf(b.ProviderId)), NodeTag));
 
-    internal IEnumerable<Measurement<long>> QueueDepth() =>
+    IEnumerable<Measurement<long>> INodeGauges.QueueDepth() =>
         _queues.Select(q => new Measurement<long>(q.Ready, new("queue", q.Queue), NodeTag));
 
-    internal IEnumerable<Measurement<long>> DeadLetters() =>
+    IEnumerable<Measurement<long>> INodeGauges.DeadLetters() =>
         _queues.Select(q => new Measurement<long>(q.DeadLettered, new("queue", q.Queue), NodeTag));
 
-    internal IEnumerable<Measurement<long>> CampaignsRunning() =>
+    IEnumerable<Measurement<long>> INodeGauges.CampaignsRunning() =>
         _campaignsRunning is { } n ? [new Measurement<long>(n, NodeTag)] : [];
 
-    internal IEnumerable<Measurement<long>> Up() =>
+    IEnumerable<Measurement<long>> INodeGauges.Up() =>
         [new Measurement<long>(1, NodeTag, new("sender", sending.Value.Enabled ? "true" : "false"))];
 
     private static KeyValuePair<string, object?> Provider(string name) => new("provider", name);

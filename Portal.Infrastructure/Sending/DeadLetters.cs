@@ -2,13 +2,13 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Portal.Domain.Audit;
 using Portal.Infrastructure.Audit;
-using Portal.Infrastructure.Sending;
+using Portal.Infrastructure.Messaging;
 
-namespace Portal.Infrastructure.Messaging;
+namespace Portal.Infrastructure.Sending;
 
 /// <summary>
-/// The pipeline's dead letters (issue 13): counted on the dashboard, replayed from there (by an
-/// administrator) or with <c>dotnet run --project Portal -- deadletters replay</c>. A replay moves
+/// The sending pipeline's dead letters (issue 13), kept by the bus (Messaging): counted on the
+/// dashboard, replayed from there (by an administrator) or with <c>dotnet run --project Portal -- deadletters replay</c>. A replay moves
 /// them back to their queue as new messages; every handler is idempotent, so nothing is applied twice.
 /// </summary>
 public sealed class DeadLetters(IMessageBus bus, IOptions<SendingOptions> sending, AuditLog audit)

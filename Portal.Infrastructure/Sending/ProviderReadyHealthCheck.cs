@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Providers;
-using Portal.Infrastructure.Sending;
 
-namespace Portal.Infrastructure.Telemetry;
+namespace Portal.Infrastructure.Sending;
 
 /// <summary>
 /// Part of <c>/health/ready</c> only (issue 22): a sender node (Sending:Enabled) is ready once at

@@ -10,6 +10,7 @@ using Portal.Domain.Messages;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Campaigns;

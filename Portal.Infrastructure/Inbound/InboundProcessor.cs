@@ -5,6 +5,7 @@ using Portal.Domain.Audit;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Inbound;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Inbound;
 
@@ -10,7 +11,7 @@ public static class InboundSetup
     {
         services.AddPortalOptions<InboundOptions>(configuration, InboundOptions.Section);
         services.AddSingleton<MoForwarder>();
-        services.AddSingleton<Sending.IMoSink>(sp => sp.GetRequiredService<MoForwarder>());
+        services.AddSingleton<Providers.IMoSink>(sp => sp.GetRequiredService<MoForwarder>());
         services.AddSingleton<InboundProcessor>();
         services.AddSingleton<Sending.IInboundHandler>(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<InboxQueries>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Providers;
 

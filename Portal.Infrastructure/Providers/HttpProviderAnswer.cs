@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Providers;
 

@@ -58,7 +58,7 @@ public static partial class HttpTemplate
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Values for one message; <c>coding</c> is Kannel's 0 (GSM 7-bit) or 2 (UCS-2).</summary>
-    public static Dictionary<string, string> ValuesFor(Sending.OutgoingSms sms, string username, string password, string dlrUrl)
+    public static Dictionary<string, string> ValuesFor(OutgoingSms sms, string username, string password, string dlrUrl)
     {
         var gsm = Domain.Messages.SmsLength.Measure(sms.Text).Alphabet == Domain.Templates.SmsAlphabet.Gsm7;
         return new Dictionary<string, string>(StringComparer.Ordinal)

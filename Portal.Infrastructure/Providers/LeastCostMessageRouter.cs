@@ -7,7 +7,6 @@ using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Persistence;
-using Portal.Infrastructure.Sending;
 
 namespace Portal.Infrastructure.Providers;
 
@@ -75,9 +74,12 @@ public sealed class LeastCostMessageRouter(
 
     private static string NodeIdOf(string id) => id.Length > 64 ? id[..64] : id;
 
-    /// <summary><see cref="RuntimeJson"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
+    // The registry boundary: stored rows parsed, secrets decrypted, only when a row or the share changed.
+    private readonly ProviderRuntimes _runtimes = new(secrets);
+
+    /// <summary><see cref="Runtime"/> is what the connection gets: password decrypted, speed and binds cut to this node's share; null when it cannot be decrypted here.</summary>
     /// <param name="IsSimulator">The built-in SMSC simulator's row: by its name, or by its host whatever it was renamed to.</param>
-    private sealed record ProviderRow(RouteCandidate Candidate, string? RuntimeJson, bool IsSimulator = false);
+    private sealed record ProviderRow(RouteCandidate Candidate, ProviderRuntime? Runtime, bool IsSimulator = false);
     private sealed record Snapshot(IReadOnlyList<ProviderRow> Rows, long LoadedAt, int Version, int LiveNodes);
 
     /// <summary>Sender nodes that routed in the last 30 s, this one included (as of the last refresh).</summary>
@@ -109,8 +111,8 @@ public sealed class LeastCostMessageRouter(
             ISmsSender sender;
             try
             {
-                if (row.RuntimeJson is null) throw new InvalidDataException("the stored password or callback secret cannot be decrypted on this node");
-                sender = await connections.GetAsync(option.ProviderId, option.Name, row.RuntimeJson, ct);
+                if (row.Runtime is null) throw new InvalidDataException("the stored password or callback secret cannot be decrypted on this node");
+                sender = await connections.GetAsync(row.Runtime, ct);
                 // ProviderConnections hands back a connector that is still trying to bind: down for routing.
                 if (sender is SmppSmsSender { Connector.BoundSessions: 0 }) throw new InvalidOperationException("no SMPP bind is up");
             }
@@ -134,11 +136,11 @@ public sealed class LeastCostMessageRouter(
     {
         _routes = true;
         var snapshot = await LoadAsync(ct);
-        foreach (var row in snapshot.Rows.Where(r => r.Candidate.Enabled && r.RuntimeJson is not null))
+        foreach (var row in snapshot.Rows.Where(r => r.Candidate.Enabled && r.Runtime is not null))
         {
             try
             {
-                await connections.GetAsync(row.Candidate.Id, row.Candidate.Name, row.RuntimeJson!, ct);
+                await connections.GetAsync(row.Runtime!, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
@@ -323,7 +325,7 @@ public sealed class LeastCostMessageRouter(
     /// <summary>A provider row as routing sees it: its candidate (healthy) and whether it is the built-in simulator.</summary>
     internal static (RouteCandidate Candidate, bool IsSimulator) CandidateOf(SmsProvider p, ProviderSettings settings, IEnumerable<PriceListEntry> prices) =>
         (new RouteCandidate(p.Id, p.Name, p.Kind, p.Enabled, settings.Operators, p.DefaultPartPrice, new PriceBook(prices), ProviderHealth.Healthy),
-         p.Name == EmbeddedSmsc.ProviderName || string.Equals(settings.Host, EmbeddedSmsc.Host, StringComparison.OrdinalIgnoreCase));
+         p.Name == EmbeddedSmscRow.ProviderName || string.Equals(settings.Host, EmbeddedSmscRow.Host, StringComparison.OrdinalIgnoreCase));
 
     private bool IsFresh(Snapshot? snapshot) =>
         snapshot is not null && snapshot.Version == version.Current && Environment.TickCount64 - snapshot.LoadedAt < CacheFor.TotalMilliseconds;
@@ -355,13 +357,14 @@ public sealed class LeastCostMessageRouter(
         var nodes = await HeartbeatAsync(db, ct);
         var providers = await db.Providers.AsNoTracking().ToListAsync(ct);
         var prices = (await db.PriceListEntries.AsNoTracking().ToListAsync(ct)).ToLookup(e => e.ProviderId);
+        _runtimes.Keep(providers.Select(p => p.Id));
         var rows = providers.Select(p =>
         {
-            var s = ProviderSettings.Parse(p.SettingsJson);
-            string? runtime = null;
+            var s = _runtimes.StoredOf(p);
+            ProviderRuntime? runtime = null;
             try
             {
-                runtime = ProviderSettings.Parse(secrets.RuntimeJson(p.SettingsJson)).ShareOf(nodes).ToJson();
+                runtime = _runtimes.RuntimeOf(p, nodes);
             }
             catch (InvalidDataException e)
             {

@@ -8,8 +8,10 @@ using Portal.Infrastructure.Smpp.Text;
 namespace Portal.Infrastructure.Providers;
 
 /// <summary>
-/// SettingsJson of a provider row, as the registry writes it and the SMPP connections read it. The
-/// registry never stores the password in clear: <see cref="Password"/> stays empty in the database and
+/// A provider row's settings. Stored as the row's SettingsJson (the only place they are JSON: written by
+/// <see cref="ProviderStore"/>, read at the registry boundary, <see cref="ProviderRuntimes"/>); the
+/// connections get the typed, decrypted copy in a <see cref="ProviderRuntime"/>. The registry never
+/// stores the password in clear: <see cref="Password"/> stays empty in the database and
 /// <see cref="PasswordProtected"/> holds it encrypted with Data Protection.
 /// </summary>
 public sealed record ProviderSettings
@@ -52,7 +54,7 @@ public sealed record ProviderSettings
     /// as the key of an HMAC-SHA256 signature; stored encrypted like the password.
     /// </summary>
     public string? CallbackSecretProtected { get; init; }
-    /// <summary>The callback secret in clear: only in the runtime copy <see cref="ProviderSecrets.RuntimeJson"/> makes, never stored.</summary>
+    /// <summary>The callback secret in clear: only in the runtime copy <see cref="ProviderSecrets.Decrypt"/> makes, never stored.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? CallbackSecret { get; init; }
 
@@ -161,14 +163,15 @@ public sealed class ProviderSecrets(IDataProtectionProvider provider)
     }
 
     /// <summary>
-    /// The SettingsJson a connection needs: the password and the callback secret decrypted (rows
-    /// written before the registry keep their password in clear).
+    /// The settings a connection needs: the password and the callback secret decrypted (rows written
+    /// before the registry keep their password in clear). In memory only, never stored.
     /// </summary>
-    public string RuntimeJson(string storedJson)
+    /// <exception cref="InvalidDataException">Encrypted with a key this node does not have.</exception>
+    public ProviderSettings Decrypt(ProviderSettings stored)
     {
-        var settings = ProviderSettings.Parse(storedJson);
+        var settings = stored;
         if (settings.PasswordProtected is { Length: > 0 } p) settings = settings with { Password = Unprotect(p), PasswordProtected = null };
         if (settings.CallbackSecretProtected is { Length: > 0 } c) settings = settings with { CallbackSecret = Unprotect(c), CallbackSecretProtected = null };
-        return settings.ToJson();
+        return settings;
     }
 }

@@ -9,7 +9,7 @@ public static class ProvidersSetup
     /// <summary>
     /// The provider registry, price lists, the least-cost router and what HTTP providers need
     /// (their shared client, callback URLs and the callbacks' provider lookup). The router is registered as
-    /// itself; making it the <see cref="Sending.IMessageRouter"/> is one line in SendingSetup.
+    /// itself; making it the <see cref="IMessageRouter"/> is one line in SendingSetup.
     /// </summary>
     public static IServiceCollection AddPortalProviders(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,10 +27,10 @@ public static class ProvidersSetup
         });
         services.AddSingleton<ProviderCallbackUrls>();
         services.AddSingleton<ProviderCallbacks>();
-        services.AddSingleton<Sending.HttpProviderSenders>();
+        services.AddSingleton<HttpProviderSenders>();
         // One pooled client for every HTTP provider. Its request logs would carry phones, texts and
         // passwords in the URL, so the factory's logging is removed; the sender logs ids only.
-        services.AddHttpClient(Sending.HttpProviderSenders.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient(HttpProviderSenders.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),

@@ -8,6 +8,7 @@ using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Domain.Templates;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
 

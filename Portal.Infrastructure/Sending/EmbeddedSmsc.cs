@@ -15,7 +15,7 @@ namespace Portal.Infrastructure.Sending;
 /// <see cref="SendingOptions.EmbeddedSimulator"/> and <see cref="CheckProductionAsync"/>).
 /// The shared row does not hold this node's port (issue 13: every node rewrote it with its own, so
 /// one node stopping took the route of all): it names <see cref="Host"/>, and each node's
-/// <see cref="ProviderConnections"/> connects that to its own simulator's <see cref="Endpoint"/>.
+/// <see cref="Providers.ProviderConnections"/> connects that to its own simulator's <see cref="Endpoint"/>.
 /// </summary>
 public sealed class EmbeddedSmsc(
     IDbContextFactory<PortalDbContext> contexts,
@@ -24,12 +24,12 @@ public sealed class EmbeddedSmsc(
     IOptions<SmscOptions> smsc,
     IHostEnvironment environment,
     SandboxReplies sandboxReplies,
-    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable, Providers.IEmbeddedSmsc
 {
-    public const string ProviderName = "Built-in SMSC simulator";
+    public const string ProviderName = Providers.EmbeddedSmscRow.ProviderName;
 
     /// <summary>The host name in the shared row: "this node's own embedded simulator".</summary>
-    public const string Host = "embedded.portal";
+    public const string Host = Providers.EmbeddedSmscRow.Host;
 
     private SmscSimulator? _simulator;
 

@@ -5,6 +5,7 @@ using Portal.Domain.Campaigns;
 using Portal.Domain.Clients;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Providers;
+
 namespace Portal.Infrastructure.Sending;
 
 /// <summary>

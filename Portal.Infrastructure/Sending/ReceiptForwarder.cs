@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Smpp.Esme;
 
 namespace Portal.Infrastructure.Sending;
@@ -19,7 +20,7 @@ namespace Portal.Infrastructure.Sending;
 /// queue when the sender stopped were lost for good (6 of 2,000 messages left Submitted after a
 /// restart on SQLite); unanswered, the SMSC delivers them again to the next bind.
 /// </param>
-public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> options, ILogger<ReceiptForwarder> logger, ReceiptProcessor? store = null)
+public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> options, ILogger<ReceiptForwarder> logger, ReceiptProcessor? store = null) : IReceiptSink
 {
     // Bounded: when the bus is slow, the pumps wait, the connectors' inbound channels fill and the
     // SMSC is told to retry (ESME_RX_T_APPN) instead of receipts piling up in memory.
@@ -32,7 +33,7 @@ public sealed class ReceiptForwarder(IMessageBus bus, IOptions<SendingOptions> o
     public long Forwarded;
 
     /// <param name="source">The SMPP delivery it came from: its deliver_sm_resp waits until the batch holding the receipt is confirmed by the broker.</param>
-    internal ValueTask WriteAsync(ReceiptItem item, InboundMessage? source = null) => _items.Writer.WriteAsync((item, source));
+    public ValueTask WriteAsync(ReceiptItem item, InboundMessage? source = null) => _items.Writer.WriteAsync((item, source));
 
     /// <summary>Runs until <paramref name="ct"/> is cancelled, then flushes what it holds.</summary>
     internal async Task RunAsync(CancellationToken ct)

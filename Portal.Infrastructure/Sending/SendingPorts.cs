@@ -1,18 +1,6 @@
-using Portal.Infrastructure.Smpp.Esme;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
-
-/// <summary>
-/// Where SMPP connections hand the replies clients send (MO messages); Inbound's <c>MoForwarder</c>
-/// reassembles them and puts them on the inbound queue. Defined here so Sending never names Inbound.
-/// </summary>
-public interface IMoSink
-{
-    ValueTask AcceptAsync(int providerId, MoMessageReceived message);
-
-    /// <summary>Runs until <paramref name="ct"/> is cancelled; the sender starts it before its connections and stops it after them.</summary>
-    Task RunAsync(CancellationToken ct);
-}
 
 /// <summary>Handles one message from the inbound queue (Inbound's <c>InboundProcessor</c>: opt-outs, auto-replies, the inbox).</summary>
 public interface IInboundHandler

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
 

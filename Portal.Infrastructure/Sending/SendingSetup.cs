@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Infrastructure.Providers;
 
 namespace Portal.Infrastructure.Sending;
 
@@ -25,10 +26,11 @@ public static class SendingSetup
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ReceiptForwarder>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messaging.MessagingOptions>>().Value.Transport == Messaging.MessagingTransport.InProcess
                 ? sp.GetRequiredService<ReceiptProcessor>() : null));
+        services.AddSingleton<Providers.IReceiptSink>(sp => sp.GetRequiredService<ReceiptForwarder>());
         services.AddSingleton<DeadLetters>();
-        services.AddSingleton<ProviderConnections>();
+        services.AddSingleton<Providers.ProviderConnections>();
         // Least-cost routing with failover and circuit breakers (issue 7), in Infrastructure/Providers.
-        services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());
+        services.AddSingleton<Providers.IMessageRouter>(sp => sp.GetRequiredService<Providers.LeastCostMessageRouter>());
         services.AddSingleton<ChunkSender>();
         // The priority lane (ADR 0010): API messages now, employee alarms next; one queue, one sender, one gate.
         services.AddSingleton<PriorityLane>();
@@ -42,6 +44,7 @@ public static class SendingSetup
         services.AddSingleton(sp => (configuration.GetSection(SandboxReplies.Section).Get<SandboxReplies>() ?? new SandboxReplies())
             .UsePersistence(sp.GetRequiredService<IDbContextFactory<Persistence.PortalDbContext>>()));
         services.AddSingleton<EmbeddedSmsc>();
+        services.AddSingleton<Providers.IEmbeddedSmsc>(sp => sp.GetRequiredService<EmbeddedSmsc>());
         if (sender)
         {
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSmsc>());

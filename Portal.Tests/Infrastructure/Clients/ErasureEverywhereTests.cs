@@ -8,6 +8,7 @@ using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Clients;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Tests.Support;
 

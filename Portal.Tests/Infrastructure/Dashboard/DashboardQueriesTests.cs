@@ -10,6 +10,7 @@ using Portal.Domain.Segments;
 using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Tests.Infrastructure.Smpp;
@@ -398,7 +399,7 @@ public class DashboardQueriesTests
         await using var connections = new ProviderConnections(
             new ReceiptForwarder(bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
         var settings = new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = rig.Simulator.EndPoint!.Port, SystemId = "portal", Password = "secret", Binds = 1, WindowSize = 10 };
-        var sender = await connections.GetAsync(f.ProviderId, "main", settings.ToJson(), default);
+        var sender = await connections.GetAsync(new Portal.Infrastructure.Providers.ProviderRuntime(f.ProviderId, "main", 1, settings), default);
         await sender.SendAsync(new OutgoingSms(1, "Portal", "79990001122", "Hello", null), default);
 
         var publisher = new ProviderStatsPublisher(connections, f.Database.Factory,
@@ -438,7 +439,7 @@ public class DashboardQueriesTests
         return (connections, sp);
     }
 
-    private static string HttpSettings(string url) => new Portal.Infrastructure.Providers.ProviderSettings
+    private static Portal.Infrastructure.Providers.ProviderSettings HttpSettings(string url) => new()
     {
         Password = "t0ken",
         Http = new Portal.Infrastructure.Providers.HttpProviderSettings
@@ -446,7 +447,7 @@ public class DashboardQueriesTests
             Method = "POST", UrlTemplate = url, ContentType = "application/json", BodyTemplate = """{"to":"{to}","text":"{text}"}""",
             MessageIdJsonPath = "$.result.messages[0].id",
         },
-    }.ToJson();
+    };
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -467,7 +468,7 @@ public class DashboardQueriesTests
         var (connections, sp) = HttpConnections();
         await using var __ = connections;
         await using var ___ = sp;
-        var sender = await connections.GetAsync(gatewayId, "gateway", HttpSettings(fake.Url + "/every-other-429"), default);
+        var sender = await connections.GetAsync(new Portal.Infrastructure.Providers.ProviderRuntime(gatewayId, "gateway", 1, HttpSettings(fake.Url + "/every-other-429")), default);
         var (id, statistics) = Assert.Single(connections.HttpConnected());
         Assert.Equal(gatewayId, id);
         await using (var db = f.Database.CreateContext())
@@ -537,7 +538,7 @@ public class DashboardQueriesTests
         var (connections, sp) = HttpConnections();
         await using var __ = connections;
         await using var ___ = sp;
-        var sender = await connections.GetAsync(f.ProviderId, "main", HttpSettings(fake.Url + "/ok"), default);
+        var sender = await connections.GetAsync(new Portal.Infrastructure.Providers.ProviderRuntime(f.ProviderId, "main", 1, HttpSettings(fake.Url + "/ok")), default);
         Assert.Equal(MessageStatus.Submitted, (await sender.SendAsync(new OutgoingSms(1, "Portal", "+79161234567", "Hello", null), default)).Status);
 
         var publisher = new ProviderStatsPublisher(connections, f.Database.Factory,

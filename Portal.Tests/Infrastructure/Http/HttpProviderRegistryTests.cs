@@ -30,7 +30,7 @@ public sealed class HttpProviderRegistryTests
         await using (var db = h.Database.CreateContext()) stored = (await db.Providers.SingleAsync(p => p.Id == id)).SettingsJson;
         Assert.DoesNotContain("stored-callback-secret-1", stored);
         Assert.DoesNotContain("Kannel-Pw-1", stored);
-        var runtime = ProviderSettings.Parse(h.Secrets.RuntimeJson(stored));
+        var runtime = h.Secrets.Decrypt(ProviderSettings.Parse(stored));
         Assert.Equal("stored-callback-secret-1", runtime.CallbackSecret);
         Assert.Equal("Kannel-Pw-1", runtime.Password);
         Assert.Equal(HttpProviderPreset.Kannel, runtime.Http!.Preset);
@@ -45,7 +45,7 @@ public sealed class HttpProviderRegistryTests
         await h.Store.UpdateAsync(ProviderHarness.Admin, id, draft, default);
 
         await using (var db = h.Database.CreateContext()) stored = (await db.Providers.SingleAsync(p => p.Id == id)).SettingsJson;
-        runtime = ProviderSettings.Parse(h.Secrets.RuntimeJson(stored));
+        runtime = h.Secrets.Decrypt(ProviderSettings.Parse(stored));
         Assert.Equal("stored-callback-secret-1", runtime.CallbackSecret);
         Assert.Equal(7, runtime.Http!.TimeoutSeconds);
         var rows = await h.Store.ListAsync(default);

@@ -9,6 +9,7 @@ using Portal.Domain.Messages;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Inbound;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Tests.Support;
 

@@ -162,8 +162,8 @@ public sealed class OptOutMidCampaignTests
         await using var subscription = await bus.SubscribeAsync<InboundSms>(sending.Value.InboundQueue, processor.ProcessAsync);
         await using var connections = new ProviderConnections(
             new ReceiptForwarder(bus, sending, NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance, forwarder);
-        var settings = new ProviderSettings { Host = "127.0.0.1", Port = port, SystemId = "portal", Password = "secret", Binds = 1 }.ToJson();
-        await connections.GetAsync(providerId, "node-smpp", settings, default);
+        var settings = new ProviderSettings { Host = "127.0.0.1", Port = port, SystemId = "portal", Password = "secret", Binds = 1 };
+        await connections.GetAsync(new ProviderRuntime(providerId, "node-smpp", 1, settings), default);
 
         await using var check = database.CreateContext();
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -20,13 +20,16 @@ internal sealed class ProviderHarness : IAsyncDisposable
     private ProviderHarness(TestDatabase database)
     {
         Database = database;
-        Secrets = new ProviderSecrets(DataProtectionProvider.Create(_keys, b => b.SetApplicationName("Portal")));
+        Protection = DataProtectionProvider.Create(_keys, b => b.SetApplicationName("Portal"));
+        Secrets = new ProviderSecrets(Protection);
         Audit = new AuditLog(database.Factory, TimeProvider.System);
         Store = new ProviderStore(database.Factory, Secrets, Audit, Version);
         Import = new PriceListImport(database.Factory, Audit, TimeProvider.System, Version);
     }
 
     public TestDatabase Database { get; }
+    /// <summary>The key ring's protection provider (wrap it to watch decryptions).</summary>
+    public IDataProtectionProvider Protection { get; }
     public ProviderSecrets Secrets { get; }
     public AuditLog Audit { get; }
     public ProviderRegistryVersion Version { get; } = new();
@@ -40,12 +43,16 @@ internal sealed class ProviderHarness : IAsyncDisposable
     public static async Task<ProviderHarness> CreateAsync(DatabaseProvider provider) => new(await TestDatabase.CreateAsync(provider));
 
     /// <summary>A router with real SMPP connections (receipts go to an in-process bus nobody reads).</summary>
-    public LeastCostMessageRouter Router()
+    /// <param name="secrets">How it decrypts the stored secrets; <see cref="Secrets"/> when null.</param>
+    public LeastCostMessageRouter Router(ProviderSecrets? secrets = null)
     {
         _bus ??= new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
         _connections ??= new ProviderConnections(new ReceiptForwarder(_bus, Options.Create(new SendingOptions()), NullLogger<ReceiptForwarder>.Instance), NullLoggerFactory.Instance);
-        return new LeastCostMessageRouter(Database.Factory, _connections, Secrets, Health, Version, TimeProvider.System, NullLogger<LeastCostMessageRouter>.Instance);
+        return new LeastCostMessageRouter(Database.Factory, _connections, secrets ?? Secrets, Health, Version, TimeProvider.System, NullLogger<LeastCostMessageRouter>.Instance);
     }
+
+    /// <summary>The connections of the routers <see cref="Router"/> made (null before the first).</summary>
+    public ProviderConnections? Connections => _connections;
 
     private readonly List<ProviderConnections> _nodes = [];
 

@@ -10,6 +10,7 @@ using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Bi;
 using Portal.Infrastructure.Messaging;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Retention;
 using Portal.Infrastructure.Sending;
 using Portal.Tests.Support;

@@ -1,6 +1,7 @@
 using Portal.Domain.Campaigns;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Simulator;
 using Portal.Tests.Infrastructure.Providers;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Persistence;
+using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Sending;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;

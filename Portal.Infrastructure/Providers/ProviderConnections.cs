@@ -5,37 +5,49 @@ using Portal.Domain.Messages;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// One started <see cref="SmppConnector"/> per provider row, shared by every sender on the node;
-/// each connector's receipts are pumped into the <see cref="ReceiptForwarder"/> and its MO messages
-/// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). A changed SettingsJson replaces the
-/// connector. HTTP providers get an <see cref="HttpSmsSender"/> instead (ProviderConnections.Http.cs).
+/// each connector's receipts are pumped into the <see cref="IReceiptSink"/> (Sending's ReceiptForwarder) and its MO messages
+/// into the <see cref="IMoSink"/> (Inbound's MoForwarder, when there is one). Cached by provider id and
+/// <see cref="ProviderRuntime.Version"/>: a newer version (settings edited, or this node's share changed)
+/// replaces the connector, the same version reuses it. HTTP providers get an <see cref="HttpSmsSender"/>
+/// instead (ProviderConnections.Http.cs).
 /// </summary>
-public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, EmbeddedSmsc? embedded = null) : IAsyncDisposable
+public sealed partial class ProviderConnections(IReceiptSink receipts, ILoggerFactory loggers, IMoSink? mo = null, HttpProviderSenders? httpSenders = null, IEmbeddedSmsc? embedded = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<Connection>>> _connections = new();
     private readonly ILogger _logger = loggers.CreateLogger<ProviderConnections>();
     // Replaced connectors finishing what they hold (see RetireAsync); closed at once when this node stops.
     private readonly ConcurrentDictionary<SmppConnector, Task> _retiring = new();
 
-    private sealed record Connection(string SettingsJson, SmppSmsSender Sender, Task Pump);
+    private sealed record Connection(long Version, SmppSmsSender Sender, Task Pump);
 
-    internal async ValueTask<ISmsSender> GetAsync(int providerId, string name, string settingsJson, CancellationToken ct)
+    /// <summary>
+    /// The sender of <paramref name="runtime"/>'s provider: the cached one while it was built from this
+    /// version (or a newer one: a caller holding an older snapshot never takes a newer connection down).
+    /// </summary>
+    internal async ValueTask<ISmsSender> GetAsync(ProviderRuntime runtime, CancellationToken ct)
     {
-        if (HttpSenderOf(providerId, name, settingsJson) is { } http) return http;
+        if (HttpSenderOf(runtime) is { } http) return http;
+        var providerId = runtime.ProviderId;
         while (true)
         {
-            var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(providerId, name, settingsJson)));
+            var lazy = _connections.GetOrAdd(providerId, _ => new Lazy<Task<Connection>>(() => ConnectAsync(runtime)));
             var connection = await lazy.Value.WaitAsync(ct);
-            if (connection.SettingsJson == settingsJson) return connection.Sender;
+            if (connection.Version >= runtime.Version) return connection.Sender;
             if (_connections.TryRemove(new KeyValuePair<int, Lazy<Task<Connection>>>(providerId, lazy)))
             {
                 _retiring[connection.Sender.Connector] = RetireAsync(connection);
             }
         }
     }
+
+    /// <summary>Connectors opened on this node so far, replacements included (tests count reconnections).</summary>
+    internal int ConnectsStarted => Volatile.Read(ref _connectsStarted);
+
+    private int _connectsStarted;
 
     /// <summary>How long a replaced connector may take to finish the submissions it holds before it is closed anyway.</summary>
     internal static TimeSpan RetireWait { get; set; } = TimeSpan.FromMinutes(2);
@@ -61,11 +73,12 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
         }
     }
 
-    private async Task<Connection> ConnectAsync(int providerId, string name, string settingsJson)
+    private async Task<Connection> ConnectAsync(ProviderRuntime runtime)
     {
-        var settings = Providers.ProviderSettings.Parse(settingsJson);
+        Interlocked.Increment(ref _connectsStarted);
+        var (providerId, name, settings) = (runtime.ProviderId, runtime.Name, runtime.Settings);
         var options = settings.ToConnectorOptions(name);
-        if (options.Host == EmbeddedSmsc.Host)
+        if (options.Host == EmbeddedSmscRow.Host)
         {
             // The shared row means "this node's own simulator" (issue 13).
             var own = embedded?.Endpoint ?? throw new InvalidOperationException("The built-in simulator does not run on this node (Sending:EmbeddedSimulator=false).");
@@ -78,7 +91,7 @@ public sealed partial class ProviderConnections(ReceiptForwarder receipts, ILogg
         await connector.StartAsync();
         await connector.WaitForBindsAsync(1, TimeSpan.FromSeconds(10));
         _logger.LogInformation("SMPP provider {Provider} connected: {Binds} bind(s)", name, connector.BoundSessions);
-        return new Connection(settingsJson, new SmppSmsSender(connector, settings.SupportsFlash), PumpAsync(providerId, connector));
+        return new Connection(runtime.Version, new SmppSmsSender(connector, settings.SupportsFlash), PumpAsync(providerId, connector));
     }
 
     private async Task PumpAsync(int providerId, SmppConnector connector)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Portal.Infrastructure.Providers;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// The HTTP half: an HTTP provider has no connection to keep, only a sender built from its
@@ -9,7 +8,7 @@ namespace Portal.Infrastructure.Sending;
 /// </summary>
 public sealed partial class ProviderConnections
 {
-    private readonly ConcurrentDictionary<int, (string SettingsJson, HttpSmsSender Sender)> _http = new();
+    private readonly ConcurrentDictionary<int, (long Version, HttpSmsSender Sender)> _http = new();
 
     /// <summary>HTTP providers this node has a sender for (issue 22: a node with one is ready to send).</summary>
     public int HttpSenders => _http.Count;
@@ -18,16 +17,16 @@ public sealed partial class ProviderConnections
     public IReadOnlyList<(int ProviderId, HttpSenderStatistics Statistics)> HttpConnected() =>
         _http.Select(h => (h.Key, h.Value.Sender.Statistics)).ToList();
 
-    /// <summary>The HTTP sender of <paramref name="providerId"/>, or null when it is an SMPP provider.</summary>
-    private HttpSmsSender? HttpSenderOf(int providerId, string name, string settingsJson)
+    /// <summary>The HTTP sender of the provider (rebuilt for a newer version), or null when it is an SMPP provider.</summary>
+    private HttpSmsSender? HttpSenderOf(ProviderRuntime runtime)
     {
-        if (_http.TryGetValue(providerId, out var known) && known.SettingsJson == settingsJson) return known.Sender;
+        var providerId = runtime.ProviderId;
+        if (_http.TryGetValue(providerId, out var known) && known.Version >= runtime.Version) return known.Sender;
         if (_connections.ContainsKey(providerId)) return null;
-        var settings = ProviderSettings.Parse(settingsJson);
-        if (settings.Http is null) return null;
+        if (runtime.Settings.Http is null) return null;
         if (httpSenders is null) throw new InvalidOperationException("HTTP providers need HttpProviderSenders (AddPortalProviders registers it).");
-        var sender = httpSenders.Create(providerId, name, settings, known.Sender?.Statistics);
-        _http[providerId] = (settingsJson, sender);
+        var sender = httpSenders.Create(runtime, known.Sender?.Statistics);
+        _http[providerId] = (runtime.Version, sender);
         return sender;
     }
 }

@@ -4,7 +4,7 @@ using Portal.Domain.Messages;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Persistence;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>One SMS for a provider. <see cref="MessageId"/> comes back with its receipts.</summary>
 public sealed record OutgoingSms(long MessageId, string From, string To, string Text, TimeSpan? Validity)
@@ -39,7 +39,7 @@ public interface ISmsSender
 public sealed record RoutedProvider(int ProviderId, string Name, decimal PartPrice, ISmsSender Sender);
 
 /// <summary>
-/// Picks the provider for a message: <see cref="Providers.LeastCostMessageRouter"/> (the campaign's
+/// Picks the provider for a message: <see cref="LeastCostMessageRouter"/> (the campaign's
 /// named provider, else the cheapest healthy one for the number, with failover).
 /// </summary>
 public interface IMessageRouter

@@ -3,10 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Messages;
-using Portal.Infrastructure.Providers;
 using Portal.Infrastructure.Smpp.Esme;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// The runtime form of one HTTP provider: its settings plus what the row keeps apart (password,

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Portal.Infrastructure.Providers;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>
 /// Makes <see cref="HttpSmsSender"/>s for <see cref="ProviderConnections"/>. All HTTP providers
@@ -17,10 +16,11 @@ public sealed class HttpProviderSenders(IHttpClientFactory clients, ProviderCall
     public ProviderCallbackUrls Urls => urls;
 
     /// <summary>A sender for one provider's runtime settings (password and callback secret decrypted, this node's share of the speed).</summary>
-    internal HttpSmsSender Create(int providerId, string name, ProviderSettings runtime, HttpSenderStatistics? statistics = null)
+    internal HttpSmsSender Create(ProviderRuntime runtime, HttpSenderStatistics? statistics = null)
     {
-        var settings = runtime.Http ?? throw new InvalidOperationException("Not an HTTP provider.");
-        var options = new HttpSenderOptions(providerId, name, settings, runtime.Password, runtime.CallbackSecret, runtime.MaxPartsPerSecond, urls.BaseUrl, runtime.SupportsFlash);
+        var s = runtime.Settings;
+        var settings = s.Http ?? throw new InvalidOperationException("Not an HTTP provider.");
+        var options = new HttpSenderOptions(runtime.ProviderId, runtime.Name, settings, s.Password, s.CallbackSecret, s.MaxPartsPerSecond, urls.BaseUrl, s.SupportsFlash);
         return new HttpSmsSender(_http.Value, options, loggers.CreateLogger<HttpSmsSender>(), statistics);
     }
 }

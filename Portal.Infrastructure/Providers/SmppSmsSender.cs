@@ -3,7 +3,7 @@ using Portal.Domain.Messages;
 using Portal.Infrastructure.Smpp.Esme;
 using Portal.Infrastructure.Smpp.Pdus;
 
-namespace Portal.Infrastructure.Sending;
+namespace Portal.Infrastructure.Providers;
 
 /// <summary>Sends through one <see cref="SmppConnector"/>; its outcome maps onto message states.</summary>
 internal sealed class SmppSmsSender(SmppConnector connector, bool supportsFlash = false) : ISmsSender

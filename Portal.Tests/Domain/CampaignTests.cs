@@ -9,7 +9,7 @@ public class CampaignTests
 
     private static Campaign Ready()
     {
-        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now) { SegmentId = 1, TemplateId = 1, Body = "Hello {{ client.first_name }}" };
+        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now, new CampaignSettings { SegmentId = 1, TemplateId = 1, Body = "Hello {{ client.first_name }}" });
         return c;
     }
 

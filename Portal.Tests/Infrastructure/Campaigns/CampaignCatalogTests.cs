@@ -137,8 +137,8 @@ public class CampaignCatalogTests
         }, User("cm@portal.local"), w.Sales, default);
         await using (var db = database.CreateContext())
         {
-            db.Campaigns.Add(new Campaign("Weekly #1", w.Sales, MessagePurpose.Service, "cm@portal.local", Now) { ParentCampaignId = parent, SegmentId = w.Everyone, Body = "Hi" });
-            db.Campaigns.Add(new Campaign("Weekly #2", w.Sales, MessagePurpose.Service, "cm@portal.local", Now.AddDays(7)) { ParentCampaignId = parent, SegmentId = w.Everyone, Body = "Hi" });
+            db.Campaigns.Add(new Campaign("Weekly #1", w.Sales, MessagePurpose.Service, "cm@portal.local", Now, new CampaignSettings { SegmentId = w.Everyone, Body = "Hi" }) { ParentCampaignId = parent });
+            db.Campaigns.Add(new Campaign("Weekly #2", w.Sales, MessagePurpose.Service, "cm@portal.local", Now.AddDays(7), new CampaignSettings { SegmentId = w.Everyone, Body = "Hi" }) { ParentCampaignId = parent });
             await db.SaveChangesAsync();
         }
 

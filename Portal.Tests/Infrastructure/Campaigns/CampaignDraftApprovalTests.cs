@@ -11,7 +11,7 @@ public class CampaignDraftApprovalTests
     [Fact]
     public void ApprovedDraft_WhoseTextChanges_NeedsApprovingAgain_ButASaveWithoutChangesKeepsIt()
     {
-        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now) { SegmentId = 1, Body = "Hi", RequiresApproval = true };
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" }) { RequiresApproval = true };
         c.Approve("boss", Now);
         var same = CampaignDraft.From(c);
         same.ApplyTo(c, Now);

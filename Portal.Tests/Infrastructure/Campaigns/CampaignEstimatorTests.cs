@@ -45,13 +45,7 @@ public class CampaignEstimatorTests
         var segment = new Segment("Everyone", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "tester", Now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Pickup", null, MessagePurpose.Advertising, "tester", Now)
-        {
-            SegmentId = segment.Id,
-            Body = Body,
-            ControlGroupPercent = controlGroupPercent,
-            QuietHoursEnabled = false,
-        };
+        var campaign = new Campaign("Pickup", null, MessagePurpose.Advertising, "tester", Now, new CampaignSettings { SegmentId = segment.Id, Body = Body, ControlGroupPercent = controlGroupPercent, QuietHoursEnabled = false });
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return (database, campaign);

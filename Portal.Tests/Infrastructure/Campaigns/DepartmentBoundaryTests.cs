@@ -56,7 +56,7 @@ public sealed class DepartmentBoundaryTests
         db.AddRange(salesSegment, supportSegment, sharedSegment, supportList, salesTemplate, supportTemplate, sharedTemplate);
         await db.SaveChangesAsync();
         db.TemplateVersions.Add(supportTemplate.CurrentVersion("seed"));
-        var supportCampaign = new Campaign("Support outage", support.Id, MessagePurpose.Service, "support@portal.local", Now) { SegmentId = supportSegment.Id, Body = "x" };
+        var supportCampaign = new Campaign("Support outage", support.Id, MessagePurpose.Service, "support@portal.local", Now, new CampaignSettings { SegmentId = supportSegment.Id, Body = "x" });
         db.Campaigns.Add(supportCampaign);
         db.Users.Add(new PortalUser { Id = "u-sales", UserName = "sales@portal.local", NormalizedUserName = "SALES@PORTAL.LOCAL", DepartmentId = sales.Id });
         await db.SaveChangesAsync();

@@ -177,13 +177,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         var segment = new Segment("Everyone " + Guid.NewGuid().ToString("N")[..6], null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "test", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Test campaign", null, purpose, "author", now)
-        {
-            SegmentId = segment.Id,
-            Body = body,
-            SenderId = "Portal",
-            QuietHoursEnabled = false,
-        };
+        var campaign = new Campaign("Test campaign", null, purpose, "author", now, new CampaignSettings { SegmentId = segment.Id, Body = body, SenderId = "Portal", QuietHoursEnabled = false });
         shape?.Invoke(campaign);
         if (schedule) campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);

@@ -61,8 +61,7 @@ internal static class EstimateBench
             campaign = new Campaign(Name, null, MessagePurpose.Advertising, "bench", now, new CampaignSettings { SegmentId = segment.Id, Body = Body });
             db.Campaigns.Add(campaign);
         }
-        campaign.ControlGroupPercent = control;
-        campaign.Body = Body;
+        campaign.ChangeSettings(campaign.Settings with { ControlGroupPercent = control, Body = Body }, null, DateTime.UtcNow);
         await db.SaveChangesAsync();
         return campaign;
     }

@@ -18,7 +18,7 @@ public class CampaignDraftApprovalTests
         Assert.Equal("boss", c.ApprovedBy);
 
         var changed = CampaignDraft.From(c);
-        changed.Body = "Hi, and 50 % off everything";
+        changed.Settings = changed.Settings with { Body = "Hi, and 50 % off everything" };
         changed.ApplyTo(c, Now);
         Assert.Null(c.ApprovedAt);
         var e = Assert.Throws<DomainException>(() => c.Schedule(Now, Now));

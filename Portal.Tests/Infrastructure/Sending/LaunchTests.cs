@@ -50,7 +50,7 @@ public sealed class LaunchTests
         await using var h = await DispatchHarness.CreateAsync(provider, rabbit: false, settings: NoSenders);
         await h.SeedClientsAsync(5_000);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.ControlGroupPercent = 20);
+        var campaignId = await h.CreateCampaignAsync(s => s with { ControlGroupPercent = 20 });
 
         var launch = await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 
@@ -131,12 +131,7 @@ public sealed class LaunchTests
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: false, settings: NoSenders);
         await h.SeedClientsAsync(300);
         await h.StartAsync();
-        var parentId = await h.CreateCampaignAsync(c =>
-        {
-            c.ScheduleKind = ScheduleKind.Recurring;
-            c.Cron = "0 0 10 ? * MON";
-            c.ControlGroupPercent = 10;
-        });
+        var parentId = await h.CreateCampaignAsync(s => s with { ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", ControlGroupPercent = 10 });
         var runs = h.Get<CampaignRuns>();
         var firing = new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc);
 
@@ -151,7 +146,7 @@ public sealed class LaunchTests
         var children = await db.Campaigns.Where(c => c.ParentCampaignId == parentId).ToListAsync();
         Assert.Equal(2, children.Count);
         Assert.All(children, c => Assert.Equal(CampaignStatus.Sending, c.Status));
-        Assert.All(children, c => Assert.Equal(10, c.ControlGroupPercent));
+        Assert.All(children, c => Assert.Equal(10, c.Settings.ControlGroupPercent));
         Assert.Equal(300, await db.Messages.CountAsync(m => m.CampaignId == first.CampaignId));
         Assert.Equal(CampaignStatus.Scheduled, await h.CampaignStatusAsync(parentId));
     }

@@ -33,12 +33,12 @@ public sealed class CampaignDraft
     public void ApplyTo(Campaign c, DateTime now)
     {
         var renamed = c.ApprovedAt is not null && (c.Name != Name.Trim() || c.Purpose != Purpose);
-        c.ChangeSettings(Settings, LaunchAtUtc, now);
         c.Rename(Name);
         if (c.Purpose != Purpose)
         {
             c.ChangePurpose(Purpose, now);
         }
+        c.ChangeSettings(Settings, LaunchAtUtc, now);
         c.RequiresApproval = RequiresApproval;
         if (renamed && c.ApprovedAt is not null)
         {

@@ -117,7 +117,16 @@ public sealed class TrainingSandbox(IDbContextFactory<PortalDbContext> contexts,
             template.PlaceInSandbox(ownerId);
             db.Templates.Add(template);
             await db.SaveChangesAsync(ct);
-            var campaign = new Campaign(Limit(name), null, MessagePurpose.Service, user.Identity?.Name ?? ownerId, now, new CampaignSettings { SegmentId = segmentId, TemplateId = template.Id, Body = template.Body, SenderId = "Training", ProviderId = providerId, QuietHoursEnabled = false, ValidityHours = 1 });
+            var campaign = new Campaign(Limit(name), null, MessagePurpose.Service, user.Identity?.Name ?? ownerId, now, new CampaignSettings
+            {
+                SegmentId = segmentId,
+                TemplateId = template.Id,
+                Body = template.Body,
+                SenderId = "Training",
+                ProviderId = providerId,
+                QuietHoursEnabled = false,
+                ValidityHours = 1,
+            });
             campaign.PlaceInSandbox(ownerId);
             campaign.Schedule(now, now);
             db.Campaigns.Add(campaign);

@@ -24,4 +24,15 @@ public class CampaignDraftApprovalTests
         var e = Assert.Throws<DomainException>(() => c.Schedule(Now, Now));
         Assert.Contains("approval", e.Message);
     }
+
+    [Fact]
+    public void ApprovedDraft_Renamed_NeedsApprovingAgain_AsBeforeTheSettingsWereOneValue()
+    {
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" }) { RequiresApproval = true };
+        c.Approve("boss", Now);
+        var renamed = CampaignDraft.From(c);
+        renamed.Name = "y";
+        renamed.ApplyTo(c, Now);
+        Assert.Equal(("y", (DateTime?)null), (c.Name, c.ApprovedAt));
+    }
 }

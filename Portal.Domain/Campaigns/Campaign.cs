@@ -11,50 +11,33 @@ public sealed class Campaign
 {
     private Campaign() { }
 
-    public Campaign(string name, int? departmentId, MessagePurpose purpose, string createdBy, DateTime at)
+    /// <summary>A new draft; <paramref name="settings"/> are checked as <see cref="ChangeSettings"/> checks them.</summary>
+    public Campaign(string name, int? departmentId, MessagePurpose purpose, string createdBy, DateTime at, CampaignSettings? settings = null)
     {
         Rename(name);
         DepartmentId = departmentId;
         Purpose = purpose;
         CreatedBy = createdBy;
         CreatedAt = UpdatedAt = at;
+        if (settings is not null)
+        {
+            ChangeSettings(settings, null, at);
+        }
     }
 
     public int Id { get; private set; }
     public string Name { get; private set; } = "";
     public int? DepartmentId { get; private set; }
     public MessagePurpose Purpose { get; private set; }
-    public int? SegmentId { get; set; }
-    /// <summary>Segments whose members are taken out of the audience.</summary>
-    public List<int> ExcludedSegmentIds { get; set; } = [];
-    public int? TemplateId { get; set; }
-    /// <summary>The Liquid text this campaign sends, copied from the template when the campaign is written.</summary>
-    public string Body { get; set; } = "";
-    /// <summary>Alphanumeric up to 11 characters, or a number (see <see cref="CampaignRules.ValidateSenderId"/>).</summary>
-    public string? SenderId { get; set; }
-    /// <summary>A named provider, or null to let routing choose the cheapest healthy one.</summary>
-    public int? ProviderId { get; set; }
-    public ScheduleKind ScheduleKind { get; set; }
-    /// <summary>Quartz cron expression for <see cref="ScheduleKind.Recurring"/>.</summary>
-    public string? Cron { get; set; }
-    public DateTime? RecurrenceEndsAt { get; set; }
+    /// <summary>What is sent, to whom and how (issue 21): one value, changed through <see cref="ChangeSettings"/>.</summary>
+    public CampaignSettings Settings { get; private set; } = new();
     /// <summary>For a run of a recurring campaign: the campaign that fired it.</summary>
-    public int? ParentCampaignId { get; set; }
+    public int? ParentCampaignId { get; private set; }
     /// <summary>
     /// For a run of a recurring campaign: the firing (UTC) it was made for. Unique with the parent,
     /// so every scheduling node may fire the same trigger and the database lets one run through.
     /// </summary>
-    public DateTime? FiringAt { get; set; }
-    public bool QuietHoursEnabled { get; set; } = true;
-    /// <summary>Quiet hours in the client's local time, minutes after midnight; the window may cross midnight.</summary>
-    public int QuietFromMinute { get; set; } = CampaignRules.DefaultQuietFromMinute;
-    public int QuietToMinute { get; set; } = CampaignRules.DefaultQuietToMinute;
-    /// <summary>Messages per second for this campaign; null means as fast as the route allows.</summary>
-    public int? SpeedLimit { get; set; }
-    /// <summary>How long a message may wait (quiet hours, throttling) before it expires unsent.</summary>
-    public int ValidityHours { get; set; } = CampaignRules.DefaultValidityHours;
-    /// <summary>Share of the audience held back (not sent) to measure uplift, 0..50.</summary>
-    public int ControlGroupPercent { get; set; }
+    public DateTime? FiringAt { get; private set; }
     /// <summary>Set when the campaign's size or cost needs a Manager's approval before it can be scheduled.</summary>
     public bool RequiresApproval { get; set; }
     public string? ApprovedBy { get; private set; }
@@ -69,10 +52,6 @@ public sealed class Campaign
     public int? ApprovedRecipients { get; private set; }
     /// <summary>Cost the Manager saw when approving (the route's currency).</summary>
     public decimal? ApprovedCost { get; private set; }
-    /// <summary>The goal's event types (issue 15); None means the campaign has no goal.</summary>
-    public GoalEventTypes GoalEvents { get; private set; }
-    public decimal? GoalMinAmount { get; private set; }
-    public int AttributionWindowHours { get; private set; } = CampaignGoal.DefaultWindowHours;
     public CampaignStatus Status { get; private set; } = CampaignStatus.Draft;
     public DateTime? ScheduledAt { get; private set; }
     public DateTime? StartedAt { get; private set; }
@@ -115,23 +94,13 @@ public sealed class Campaign
         UpdatedAt = now;
     }
 
-    /// <summary>
-    /// The launch time a draft of <see cref="ScheduleKind.At"/> keeps until it is scheduled (UTC);
-    /// null for "now" and recurring drafts. <see cref="Schedule"/> then takes it as its time.
-    /// </summary>
-    public void PlanLaunch(DateTime? atUtc, DateTime now)
-    {
-        Require(CampaignStatus.Draft, new DomainTerm("change its launch time"));
-        ScheduledAt = atUtc;
-        UpdatedAt = now;
-    }
-
     /// <summary>What clients should do afterwards, measured against the control group; null for none.</summary>
-    public CampaignGoal? Goal => GoalEvents == GoalEventTypes.None ? null : new CampaignGoal(GoalEvents, GoalMinAmount, AttributionWindowHours);
+    public CampaignGoal? Goal => Settings.Goal;
 
     /// <summary>
     /// Names (or clears) the goal. Only before sending: conversions are attributed as events arrive,
-    /// and a goal changed afterwards would silently mix two rules in one campaign's figures.
+    /// and a goal changed afterwards would silently mix two rules in one campaign's figures. Unlike the
+    /// rest of the settings a scheduled campaign may still change it: it is not part of what is sent.
     /// </summary>
     public void SetGoal(CampaignGoal? goal, DateTime now)
     {
@@ -139,10 +108,48 @@ public sealed class Campaign
         {
             throw new DomainException("A campaign's goal is set before it starts sending.");
         }
-        GoalEvents = goal?.Events ?? GoalEventTypes.None;
-        GoalMinAmount = goal?.MinAmount;
-        AttributionWindowHours = goal?.WindowHours ?? CampaignGoal.DefaultWindowHours;
+        Settings = Settings.WithGoal(goal);
         UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// The one way a campaign's settings change (issue 21): only a draft, all rules checked together
+    /// before anything changes, and an approval withdrawn when what is sent changed (the goal and an
+    /// unchanged launch time keep it: a Manager approved what is sent, not what is measured).
+    /// <paramref name="launchAt"/> is the UTC launch time of <see cref="ScheduleKind.At"/>, kept in
+    /// <see cref="ScheduledAt"/> until <see cref="Schedule"/>; ignored for the other kinds.
+    /// </summary>
+    public void ChangeSettings(CampaignSettings settings, DateTime? launchAt, DateTime now)
+    {
+        Require(CampaignStatus.Draft, new DomainTerm("change its settings"));
+        var next = settings.Normalized();
+        next.Validate();
+        var plannedAt = next.ScheduleKind == ScheduleKind.At ? launchAt : null;
+        if (ApprovedAt is not null && (!next.SendsAs(Settings) || plannedAt != ScheduledAt))
+        {
+            ClearApproval();
+        }
+        Settings = next;
+        ScheduledAt = plannedAt;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// The run of a recurring campaign for one firing: the parent's settings, launched at once
+    /// (kind Now), tied to the parent and the firing so the database lets one run per firing through.
+    /// </summary>
+    public static Campaign RunOf(Campaign parent, string name, DateTime firingAt, DateTime now)
+    {
+        if (parent.Settings.ScheduleKind != ScheduleKind.Recurring)
+        {
+            throw new DomainException("Only a recurring campaign has runs.");
+        }
+        return new Campaign(name, parent.DepartmentId, parent.Purpose, parent.CreatedBy, now)
+        {
+            Settings = (parent.Settings with { ScheduleKind = ScheduleKind.Now }).Normalized(),
+            ParentCampaignId = parent.Id,
+            FiringAt = firingAt,
+        };
     }
 
     /// <summary>A Manager approved what they saw: an approved draft whose settings change needs approving again.</summary>
@@ -196,11 +203,11 @@ public sealed class Campaign
     public void Schedule(DateTime at, DateTime now)
     {
         Require(CampaignStatus.Draft, new DomainTerm("be scheduled"));
-        if (SegmentId is null || string.IsNullOrWhiteSpace(Body))
+        if (Settings.SegmentId is null || string.IsNullOrWhiteSpace(Settings.Body))
         {
             throw new DomainException("A campaign needs an audience and a message before it can be scheduled.");
         }
-        ValidateSettings();
+        Settings.Validate();
         if (RequiresApproval && ApprovedAt is null)
         {
             throw new DomainException("This campaign needs a Manager's approval before it can be scheduled.");
@@ -222,44 +229,8 @@ public sealed class Campaign
         UpdatedAt = now;
     }
 
-    /// <summary>Checks the settings together; throws with the first rule broken.</summary>
-    public void ValidateSettings()
-    {
-        CampaignRules.ValidateSenderId(SenderId);
-        if (ControlGroupPercent is < 0 or > CampaignRules.MaxControlGroupPercent)
-        {
-            throw new DomainException("The control group is 0 to 50 % of the audience.");
-        }
-        if (QuietFromMinute is < 0 or >= 1440 || QuietToMinute is < 0 or >= 1440)
-        {
-            throw new DomainException("Quiet hours are times of day between 00:00 and 23:59.");
-        }
-        if (SpeedLimit is <= 0)
-        {
-            throw new DomainException("A speed limit is at least one message per second.");
-        }
-        if (ValidityHours is < 1 or > CampaignRules.MaxValidityHours)
-        {
-            throw new DomainException("Validity is 1 to 72 hours.");
-        }
-        if (ScheduleKind == ScheduleKind.Recurring && string.IsNullOrWhiteSpace(Cron))
-        {
-            throw new DomainException("A recurring campaign needs a schedule (cron expression).");
-        }
-        if (SegmentId is int id && ExcludedSegmentIds.Contains(id))
-        {
-            throw new DomainException("A segment cannot be both the audience and an exclusion.");
-        }
-    }
-
     /// <summary>True when <paramref name="localMinute"/> (minutes after local midnight) falls inside quiet hours.</summary>
-    public bool IsQuiet(int localMinute)
-    {
-        if (!QuietHoursEnabled || QuietFromMinute == QuietToMinute) return false;
-        return QuietFromMinute < QuietToMinute
-            ? localMinute >= QuietFromMinute && localMinute < QuietToMinute
-            : localMinute >= QuietFromMinute || localMinute < QuietToMinute;
-    }
+    public bool IsQuiet(int localMinute) => Settings.IsQuiet(localMinute);
 
     public void Start(DateTime now)
     {

@@ -284,7 +284,7 @@ public sealed class CampaignResults(IDbContextFactory<PortalDbContext> contexts,
             .ThenBy(r => int.TryParse(r.Value, out var n) ? n.ToString("D6", CultureInfo.InvariantCulture) : r.Value, StringComparer.Ordinal)
             .ToList();
         return new CampaignResultsReport(campaign.Id, campaign.Name, campaign.DepartmentId, campaign.Status, campaign.Goal,
-            campaign.ControlGroupPercent, computedAt, total, breakdown);
+            campaign.Settings.ControlGroupPercent, computedAt, total, breakdown);
     }
 
     private static int ResultDimensionsOrder(string dimension)

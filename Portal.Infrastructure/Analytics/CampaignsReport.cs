@@ -50,7 +50,7 @@ public sealed class CampaignsReport(IDbContextFactory<PortalDbContext> contexts,
             if (!string.IsNullOrWhiteSpace(filter.Author)) q = q.Where(c => c.CreatedBy == filter.Author);
             if (filter.ProviderId is int provider)
             {
-                q = q.Where(c => c.ProviderId == provider || db.Messages.Any(m => m.CampaignId == c.Id && m.ProviderId == provider));
+                q = q.Where(c => c.Settings.ProviderId == provider || db.Messages.Any(m => m.CampaignId == c.Id && m.ProviderId == provider));
             }
             picked = (await q.OrderBy(c => c.StartedAt).Select(c => new { c.Id, c.CreatedBy, c.Purpose, c.StartedAt }).Take(500).ToListAsync(ct))
                 .Select(c => (c.Id, c.CreatedBy, c.Purpose, c.StartedAt!.Value)).ToList();

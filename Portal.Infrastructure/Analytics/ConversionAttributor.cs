@@ -41,8 +41,8 @@ public sealed class ConversionAttributor(IDbContextFactory<PortalDbContext> cont
         if (events.Count == 0) return 0;
 
         var goals = (await db.Campaigns.AsNoTracking()
-                .Where(c => c.GoalEvents != GoalEventTypes.None)
-                .Select(c => new { c.Id, c.GoalEvents, c.GoalMinAmount, c.AttributionWindowHours })
+                .Where(c => c.Settings.GoalEvents != GoalEventTypes.None)
+                .Select(c => new { c.Id, c.Settings.GoalEvents, c.Settings.GoalMinAmount, c.Settings.AttributionWindowHours })
                 .ToListAsync(ct))
             .ToDictionary(c => c.Id, c => new CampaignGoal(c.GoalEvents, c.GoalMinAmount, c.AttributionWindowHours));
 

@@ -48,7 +48,7 @@ public sealed class CampaignAudience(SegmentAudience segments, IOptions<SendingO
     /// <summary>The segment minus the exclusions, before opt-out and consent are applied (for "dropped" counts).</summary>
     public async Task<IQueryable<Client>> AudienceAsync(PortalDbContext db, Campaign campaign, CancellationToken ct)
     {
-        if (campaign.SegmentId is not int segmentId)
+        if (campaign.Settings.SegmentId is not int segmentId)
         {
             throw new DomainException("A campaign needs an audience.");
         }
@@ -57,7 +57,7 @@ public sealed class CampaignAudience(SegmentAudience segments, IOptions<SendingO
         // sandbox one only its trainee's synthetic clients, whatever segment it names.
         var partition = campaign.SandboxOwnerId;
         query = partition is null ? query.Where(c => c.SandboxOwnerId == null) : query.Where(c => c.SandboxOwnerId == partition);
-        foreach (var excluded in campaign.ExcludedSegmentIds)
+        foreach (var excluded in campaign.Settings.ExcludedSegmentIds)
         {
             var exclusion = await SegmentQueryAsync(db, excluded, ct);
             query = query.Where(c => !exclusion.Any(e => e.Id == c.Id));

@@ -129,7 +129,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         join d in db.Departments on c.DepartmentId equals d.Id into ds
         from d in ds.DefaultIfEmpty()
         select new CampaignRow(c.Id, c.Name, c.Status, c.Purpose, c.DepartmentId, d == null ? null : d.Name, c.CreatedBy, c.CreatedAt,
-            c.ScheduledAt, c.ScheduleKind, c.RequiresApproval && c.ApprovedAt == null);
+            c.ScheduledAt, c.Settings.ScheduleKind, c.RequiresApproval && c.ApprovedAt == null);
 
     public async Task<Campaign?> FindAsync(int id, CancellationToken ct)
     {
@@ -188,7 +188,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
     /// <exception cref="DomainException">A setting is invalid or the campaign is no longer a draft.</exception>
     public async Task<int> SaveDraftAsync(int? id, CampaignDraft draft, ClaimsPrincipal user, int? departmentId, CancellationToken ct)
     {
-        if (draft.Body.Length > MaxBodyLength)
+        if (draft.Settings.Body.Length > MaxBodyLength)
         {
             throw new DomainException("A message text is at most 5,000 characters.");
         }
@@ -239,7 +239,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
     /// </summary>
     private async Task CheckReferencesAsync(PortalDbContext db, CampaignDraft draft, DepartmentScope scope, ClaimsPrincipal user, CancellationToken ct)
     {
-        var segmentIds = draft.ExcludedSegmentIds.Concat(draft.SegmentId is int s ? [s] : []).Distinct().ToList();
+        var segmentIds = draft.Settings.ExcludedSegmentIds.Concat(draft.Settings.SegmentId is int s ? [s] : []).Distinct().ToList();
         var found = await db.Segments.Where(x => segmentIds.Contains(x.Id)).Select(x => new { x.Id, x.DepartmentId, x.SandboxOwnerId }).ToListAsync(ct);
         // Issue 18: a sandbox campaign targets sandbox audiences and templates only, a real one real ones only.
         foreach (var segment in found)
@@ -255,7 +255,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
         {
             throw new DomainException("Segment {0} no longer exists: choose another audience.", missing);
         }
-        if (draft.TemplateId is int t)
+        if (draft.Settings.TemplateId is int t)
         {
             var template = await db.Templates.Where(x => x.Id == t).Select(x => new { x.DepartmentId, x.SandboxOwnerId }).SingleOrDefaultAsync(ct);
             if (template is not null) scope.CheckPartition(template.SandboxOwnerId);
@@ -268,7 +268,7 @@ public sealed class CampaignCatalog(IDbContextFactory<PortalDbContext> contexts,
                 throw new DomainException("Template {0} no longer exists: choose another template.", t);
             }
         }
-        if (draft.ProviderId is int p && !await db.Providers.AnyAsync(x => x.Id == p && x.Enabled, ct))
+        if (draft.Settings.ProviderId is int p && !await db.Providers.AnyAsync(x => x.Id == p && x.Enabled, ct))
         {
             throw new DomainException("The chosen provider is disabled or gone: choose another or Automatic.");
         }

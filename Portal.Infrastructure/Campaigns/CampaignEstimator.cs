@@ -34,16 +34,16 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
     public async Task<CampaignEstimate> EstimateAsync(Campaign campaign, IProgress<double>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        var template = engine.Compile(campaign.Body);
-        var readsAttributes = campaign.Body.Contains(MergeFields.AttributesRoot, StringComparison.Ordinal);
+        var template = engine.Compile(campaign.Settings.Body);
+        var readsAttributes = campaign.Settings.Body.Contains(MergeFields.AttributesRoot, StringComparison.Ordinal);
         var now = clock.GetUtcNow().UtcDateTime;
         var start = campaign.ScheduledAt is { } at && at > now ? at : now;
-        var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, start);
+        var merge = new CampaignMergeFields(campaign.Name, campaign.Settings.SenderId, start);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Issue 20 item 4: priced on the route the router would take (the named provider, else the cheapest
         // real one for a Russian mobile number), as the template editor prices its preview.
-        var route = await routes.ForAsync(SampleClient.Phone, campaign.ProviderId, ct);
+        var route = await routes.ForAsync(SampleClient.Phone, campaign.Settings.ProviderId, ct);
         var partsPerSecond = await PartsPerSecondAsync(db, route?.ProviderId, ct);
         var audienceCount = await (await audience.AudienceAsync(db, campaign, ct)).CountAsync(ct);
         // Issue 20: who the launch would snapshot (frequency cap included), not merely who the audience holds.
@@ -86,7 +86,7 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
 
         await foreach (var row in recipients.OrderBy(c => c.Id).Select(ClientFields.Projection).AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (ControlGroup.IsControl(campaign.Id, row.Id, campaign.ControlGroupPercent))
+            if (ControlGroup.IsControl(campaign.Id, row.Id, campaign.Settings.ControlGroupPercent))
             {
                 control++;
                 continue;
@@ -98,7 +98,7 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
         if (buffer.Count > 0) await FlushAsync();
         progress?.Report(1);
 
-        var duration = Duration(sendable, parts, partsPerSecond, campaign.SpeedLimit);
+        var duration = Duration(sendable, parts, partsPerSecond, campaign.Settings.SpeedLimit);
         return new CampaignEstimate(
             audienceCount, sendable, control, audienceCount - sendable - control, histogram, unicode, parts,
             parts * (route?.PartPrice ?? 0m), route?.Currency ?? Currency, duration, FinishUtc(campaign, start, duration))
@@ -158,7 +158,7 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
     /// <summary>Spends the sending time only outside quiet hours, walking Moscow-time days from <paramref name="start"/>.</summary>
     internal static DateTime FinishUtc(Campaign campaign, DateTime start, TimeSpan duration)
     {
-        if (!campaign.QuietHoursEnabled || campaign.QuietFromMinute == campaign.QuietToMinute) return start + duration;
+        if (!campaign.Settings.QuietHoursEnabled || campaign.Settings.QuietFromMinute == campaign.Settings.QuietToMinute) return start + duration;
         var at = start;
         var left = duration;
         for (var guard = 0; left > TimeSpan.Zero && guard < 10_000; guard++)
@@ -168,12 +168,12 @@ public sealed class CampaignEstimator(IDbContextFactory<PortalDbContext> context
             if (campaign.IsQuiet(minute))
             {
                 // Jump to the end of the quiet window (today or tomorrow, local time).
-                var end = local.Date.AddMinutes(campaign.QuietToMinute);
+                var end = local.Date.AddMinutes(campaign.Settings.QuietToMinute);
                 if (end <= local) end = end.AddDays(1);
                 at = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(end, DateTimeKind.Unspecified), Moscow);
                 continue;
             }
-            var quietStart = local.Date.AddMinutes(campaign.QuietFromMinute);
+            var quietStart = local.Date.AddMinutes(campaign.Settings.QuietFromMinute);
             if (quietStart <= local) quietStart = quietStart.AddDays(1);
             var window = quietStart - local;
             var spend = window < left ? window : left;

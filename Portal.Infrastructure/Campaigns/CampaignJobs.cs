@@ -34,9 +34,9 @@ internal sealed class QuartzCampaignSchedule(ISchedulerFactory schedulers, TimeP
 
     /// <summary>What the trigger was built from: a node that finds it changed in the database rebuilds the trigger.</summary>
     public static string Fingerprint(Campaign campaign) => string.Join('|',
-        campaign.ScheduleKind.ToString(), campaign.Cron?.Trim() ?? "",
+        campaign.Settings.ScheduleKind.ToString(), campaign.Settings.Cron?.Trim() ?? "",
         campaign.ScheduledAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
-        campaign.RecurrenceEndsAt?.ToString("O", CultureInfo.InvariantCulture) ?? "");
+        campaign.Settings.RecurrenceEndsAt?.ToString("O", CultureInfo.InvariantCulture) ?? "");
 
     public static JobKey KeyFor(int id) => new($"campaign-{id.ToString(CultureInfo.InvariantCulture)}", Group);
 
@@ -44,7 +44,7 @@ internal sealed class QuartzCampaignSchedule(ISchedulerFactory schedulers, TimeP
     {
         var scheduler = await schedulers.GetScheduler(ct);
         var id = campaign.Id.ToString(CultureInfo.InvariantCulture);
-        var recurring = campaign.ScheduleKind == ScheduleKind.Recurring;
+        var recurring = campaign.Settings.ScheduleKind == ScheduleKind.Recurring;
         var job = recurring
             ? JobBuilder.Create<RecurringCampaignJob>().WithIdentity(KeyFor(campaign.Id)).UsingJobData(LaunchCampaignJob.CampaignIdKey, id)
                 .UsingJobData(FingerprintKey, Fingerprint(campaign)).Build()
@@ -53,8 +53,8 @@ internal sealed class QuartzCampaignSchedule(ISchedulerFactory schedulers, TimeP
         var trigger = TriggerBuilder.Create(clock).WithIdentity(new TriggerKey(job.Key.Name, Group)).ForJob(job.Key);
         if (recurring)
         {
-            trigger = trigger.WithSchedule(CronScheduleBuilder.Create(campaign.Cron!.Trim()).InTimeZone(TimeZoneInfo.Utc));
-            if (campaign.RecurrenceEndsAt is { } end) trigger = trigger.EndAt(new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)));
+            trigger = trigger.WithSchedule(CronScheduleBuilder.Create(campaign.Settings.Cron!.Trim()).InTimeZone(TimeZoneInfo.Utc));
+            if (campaign.Settings.RecurrenceEndsAt is { } end) trigger = trigger.EndAt(new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)));
         }
         else
         {

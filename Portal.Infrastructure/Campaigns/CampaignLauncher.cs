@@ -79,7 +79,7 @@ public sealed class CampaignLauncher(
         await using (var insert = Snapshot(recipients.Select(c => new { c.Id, c.Phone }), tx))
         {
             insert.Add("@launch_campaign", campaignId);
-            insert.AddInt("@launch_percent", campaign.ControlGroupPercent);
+            insert.AddInt("@launch_percent", campaign.Settings.ControlGroupPercent);
             insert.AddTime("@launch_now", now);
             inserted = await insert.ExecuteNonQueryAsync(ct);
         }

@@ -42,7 +42,7 @@ public sealed class CampaignOperations(
         var now = clock.GetUtcNow().UtcDateTime;
         try
         {
-            engine.Compile(campaign.Body);
+            engine.Compile(campaign.Settings.Body);
         }
         catch (TemplateSyntaxException e)
         {
@@ -57,15 +57,15 @@ public sealed class CampaignOperations(
         }
         // Issue 20: a one-off campaign to nobody would "complete" with no messages; refuse it in words.
         // A recurring one may start empty (its audience is read again at every run).
-        if (campaign.ScheduleKind != ScheduleKind.Recurring && campaign.SegmentId is not null
+        if (campaign.Settings.ScheduleKind != ScheduleKind.Recurring && campaign.Settings.SegmentId is not null
             && !await (await audience.SendableAsync(db, campaign, now, ct)).AnyAsync(ct))
         {
             throw new DomainException("Nobody in this audience can receive the campaign: it is empty, or all its clients are inactive, opted out, without consent or already capped today. Check the audience's conditions.");
         }
-        var at = campaign.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
+        var at = campaign.Settings.ScheduleKind == ScheduleKind.At && campaign.ScheduledAt is { } planned ? planned : now;
         campaign.Schedule(at, now);
         await db.SaveChangesAsync(ct);
-        await AuditAsync(user, AuditActions.CampaignScheduled, campaignId, $"{campaign.ScheduleKind} at {campaign.ScheduledAt:O}", ct);
+        await AuditAsync(user, AuditActions.CampaignScheduled, campaignId, $"{campaign.Settings.ScheduleKind} at {campaign.ScheduledAt:O}", ct);
         await schedule.ScheduleAsync(campaign, ct);
     }
 
@@ -94,12 +94,12 @@ public sealed class CampaignOperations(
     /// <summary>The campaign's segment and exclusions with their current rule versions; null without a segment or when one is gone.</summary>
     internal static async Task<string?> AudienceFingerprintAsync(PortalDbContext db, Campaign campaign, CancellationToken ct)
     {
-        if (campaign.SegmentId is not int segmentId) return null;
-        var ids = campaign.ExcludedSegmentIds.Append(segmentId).Distinct().ToList();
+        if (campaign.Settings.SegmentId is not int segmentId) return null;
+        var ids = campaign.Settings.ExcludedSegmentIds.Append(segmentId).Distinct().ToList();
         var versions = await db.Segments.AsNoTracking().Where(s => ids.Contains(s.Id)).Select(s => new { s.Id, s.Version }).ToDictionaryAsync(s => s.Id, s => s.Version, ct);
         if (ids.Any(id => !versions.ContainsKey(id))) return null;
         return Campaign.AudienceFingerprint(segmentId, versions[segmentId],
-            campaign.ExcludedSegmentIds.Distinct().Select(id => (id, versions[id])));
+            campaign.Settings.ExcludedSegmentIds.Distinct().Select(id => (id, versions[id])));
     }
 
     public async Task PauseAsync(int campaignId, ClaimsPrincipal user, CancellationToken ct = default)
@@ -176,7 +176,7 @@ public sealed class CampaignOperations(
         CompiledTemplate template;
         try
         {
-            template = engine.Compile(campaign.Body);
+            template = engine.Compile(campaign.Settings.Body);
         }
         catch (TemplateSyntaxException e)
         {
@@ -206,7 +206,7 @@ public sealed class CampaignOperations(
             attributes = await db.AttributeDefinitions.AsNoTracking().ToDictionaryAsync(d => d.Key, d => d.Label, ct);
             rendered = "sample client";
         }
-        var sms = template.Render(sample, attributes, new CampaignMergeFields(campaign.Name, campaign.SenderId, now));
+        var sms = template.Render(sample, attributes, new CampaignMergeFields(campaign.Name, campaign.Settings.SenderId, now));
 
         // A test send is a message of no campaign (it must not count in the campaign's results).
         var message = new Message(null, firstId, number.Value, now) { Status = MessageStatus.Submitting, SubmittedAt = now };
@@ -220,7 +220,7 @@ public sealed class CampaignOperations(
         }
         else
         {
-            var result = await route.Sender.SendAsync(new OutgoingSms(message.Id, campaign.SenderId ?? "Portal", number.Value, sms.Text, TimeSpan.FromHours(1)), ct);
+            var result = await route.Sender.SendAsync(new OutgoingSms(message.Id, campaign.Settings.SenderId ?? "Portal", number.Value, sms.Text, TimeSpan.FromHours(1)), ct);
             message.Status = result.Status;
             message.ProviderId = route.ProviderId;
             message.ProviderMessageId = result.ProviderMessageId;

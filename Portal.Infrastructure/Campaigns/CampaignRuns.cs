@@ -23,8 +23,8 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var parent = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == parentId, ct);
-            if (parent is null || parent.Status != CampaignStatus.Scheduled || parent.ScheduleKind != ScheduleKind.Recurring) return null;
-            if (parent.RecurrenceEndsAt is { } end && fireTimeUtc > end) return null;
+            if (parent is null || parent.Status != CampaignStatus.Scheduled || parent.Settings.ScheduleKind != ScheduleKind.Recurring) return null;
+            if (parent.Settings.RecurrenceEndsAt is { } end && fireTimeUtc > end) return null;
             // Issue 14: each run is held to the parent's approval (the run itself is not approved).
             if (await approvals.BrokenAsync(db, parent, ct) is { } broken)
             {
@@ -34,25 +34,7 @@ public sealed class CampaignRuns(IDbContextFactory<PortalDbContext> contexts, Ca
             var suffix = " · " + fireTimeUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             var name = (parent.Name.Length + suffix.Length > 200 ? parent.Name[..(200 - suffix.Length)] : parent.Name) + suffix;
             if (await db.Campaigns.AnyAsync(c => c.ParentCampaignId == parentId && c.FiringAt == firing, ct)) return null;
-            var child = new Campaign(name, parent.DepartmentId, parent.Purpose, parent.CreatedBy, now)
-            {
-                SegmentId = parent.SegmentId,
-                ExcludedSegmentIds = [.. parent.ExcludedSegmentIds],
-                TemplateId = parent.TemplateId,
-                Body = parent.Body,
-                SenderId = parent.SenderId,
-                ProviderId = parent.ProviderId,
-                ScheduleKind = ScheduleKind.Now,
-                ParentCampaignId = parentId,
-                FiringAt = firing,
-                QuietHoursEnabled = parent.QuietHoursEnabled,
-                QuietFromMinute = parent.QuietFromMinute,
-                QuietToMinute = parent.QuietToMinute,
-                SpeedLimit = parent.SpeedLimit,
-                ValidityHours = parent.ValidityHours,
-                ControlGroupPercent = parent.ControlGroupPercent,
-            };
-            child.SetGoal(parent.Goal, now);
+            var child = Campaign.RunOf(parent, name, firing, now);
             child.Schedule(now, now);
             db.Campaigns.Add(child);
             try

@@ -75,7 +75,7 @@ public sealed class ClientMessageHistory(IDbContextFactory<PortalDbContext> cont
         if (m.CampaignId is { } campaignId)
         {
             var c = await db.Campaigns.AsNoTracking().Where(k => k.Id == campaignId)
-                .Select(k => new { k.Name, k.SegmentId, k.StartedAt }).FirstAsync(ct);
+                .Select(k => new { k.Name, k.Settings.SegmentId, k.StartedAt }).FirstAsync(ct);
             var segment = c.SegmentId is { } sid ? await db.Segments.AsNoTracking().Where(s => s.Id == sid).Select(s => new { s.Name, s.RulesJson }).FirstOrDefaultAsync(ct) : null;
             // The audience is snapshotted at launch: the message row is written then.
             return new MessageReason("campaign", c.Name, segment?.Name, segment?.RulesJson, Utc(m.CreatedAt), null, null);
@@ -101,7 +101,7 @@ public sealed class ClientMessageHistory(IDbContextFactory<PortalDbContext> cont
         string? text;
         if (m.CampaignId is { } campaignId)
         {
-            var c = await db.Campaigns.AsNoTracking().Where(k => k.Id == campaignId).Select(k => new { k.Name, k.SenderId, k.Body }).FirstAsync(ct);
+            var c = await db.Campaigns.AsNoTracking().Where(k => k.Id == campaignId).Select(k => new { k.Name, k.Settings.SenderId, k.Settings.Body }).FirstAsync(ct);
             var client = await db.Clients.AsNoTracking().FirstAsync(x => x.Id == clientId, ct);
             try
             {

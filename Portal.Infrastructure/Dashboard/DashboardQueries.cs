@@ -208,7 +208,7 @@ public sealed class DashboardQueries(
         var recent = now - DashboardSnapshot.Window;
         var rows = await db.Campaigns.AsNoTracking()
             // A recurring campaign itself sends nothing: its runs (child campaigns) do.
-            .Where(c => c.ScheduleKind != ScheduleKind.Recurring || c.ParentCampaignId != null)
+            .Where(c => c.Settings.ScheduleKind != ScheduleKind.Recurring || c.ParentCampaignId != null)
             .Where(c => c.SandboxOwnerId == null)
             .Where(c => c.Status == CampaignStatus.Sending || c.Status == CampaignStatus.Paused
                 || (c.Status == CampaignStatus.Scheduled && c.ScheduledAt < dayEnd)

@@ -86,7 +86,7 @@ public sealed class LeastCostMessageRouter(
     public int LiveNodes => _snapshot?.LiveNodes ?? 1;
 
     public ValueTask<RoutedProvider?> RouteAsync(Campaign? campaign, string phone, CancellationToken ct) =>
-        RouteCoreAsync(campaign?.ProviderId, phone, sandbox: campaign?.SandboxOwnerId is not null, ct);
+        RouteCoreAsync(campaign?.Settings.ProviderId, phone, sandbox: campaign?.SandboxOwnerId is not null, ct);
 
     public ValueTask<RoutedProvider?> RouteToAsync(int? providerId, string phone, CancellationToken ct) => RouteCoreAsync(providerId, phone, sandbox: false, ct);
 

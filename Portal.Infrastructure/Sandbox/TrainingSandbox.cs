@@ -117,7 +117,7 @@ public sealed class TrainingSandbox(IDbContextFactory<PortalDbContext> contexts,
             template.PlaceInSandbox(ownerId);
             db.Templates.Add(template);
             await db.SaveChangesAsync(ct);
-            var campaign = new Campaign(Limit(name), null, MessagePurpose.Service, user.Identity?.Name ?? ownerId, now)
+            var campaign = new Campaign(Limit(name), null, MessagePurpose.Service, user.Identity?.Name ?? ownerId, now, new CampaignSettings
             {
                 SegmentId = segmentId,
                 TemplateId = template.Id,
@@ -126,7 +126,7 @@ public sealed class TrainingSandbox(IDbContextFactory<PortalDbContext> contexts,
                 ProviderId = providerId,
                 QuietHoursEnabled = false,
                 ValidityHours = 1,
-            };
+            });
             campaign.PlaceInSandbox(ownerId);
             campaign.Schedule(now, now);
             db.Campaigns.Add(campaign);
@@ -152,7 +152,7 @@ public sealed class TrainingSandbox(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Campaigns.AsNoTracking().Where(c => c.SandboxOwnerId == ownerId)
             .OrderByDescending(c => c.Id).Take(50)
-            .Select(c => new SandboxCampaignRow(c.Id, c.Name, c.Status, c.ProviderId,
+            .Select(c => new SandboxCampaignRow(c.Id, c.Name, c.Status, c.Settings.ProviderId,
                 db.Messages.Count(m => m.CampaignId == c.Id),
                 db.Messages.Count(m => m.CampaignId == c.Id && m.Status == MessageStatus.Delivered),
                 db.InboundMessages.Count(i => i.CampaignId == c.Id),

@@ -36,11 +36,11 @@ public static class DemoHistory
             var (name, sent, control) = Campaigns[i];
             // Weeks back from the oldest; at 10:00 UTC, inside everyone's daytime.
             var at = now.Date.AddDays(-7 * (Campaigns.Count - i) - 1).AddHours(10);
-            var campaign = new Campaign(name, departmentId, MessagePurpose.Advertising, author, at.AddDays(-1))
+            var campaign = new Campaign(name, departmentId, MessagePurpose.Advertising, author, at.AddDays(-1), new CampaignSettings
             {
                 Body = "{{ client.first_name }}, специальное предложение для вас. Отказ: STOP",
                 ControlGroupPercent = 10,
-            };
+            });
             campaign.SetGoal(new CampaignGoal(GoalEventTypes.Purchase, null, CampaignGoal.DefaultWindowHours), at.AddDays(-1));
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync(ct);

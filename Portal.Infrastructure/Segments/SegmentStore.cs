@@ -199,7 +199,7 @@ public sealed class SegmentStore(IDbContextFactory<PortalDbContext> contexts, Se
         {
             throw new DomainException("This segment belongs to another department.");
         }
-        if (await db.Campaigns.AnyAsync(c => c.SegmentId == id, ct))
+        if (await db.Campaigns.AnyAsync(c => c.Settings.SegmentId == id, ct))
         {
             throw new DomainException("A campaign uses this segment: it cannot be deleted.");
         }

@@ -110,7 +110,7 @@ public sealed class ChunkSender(
         var campaign = dispatch.Campaign;
         using var span = Telemetry.PortalTelemetry.Source.StartActivity("sender batch")?.SetTag("portal.batch.size", rows.Count);
         var now = clock.GetUtcNow().UtcDateTime;
-        var validity = TimeSpan.FromHours(campaign.ValidityHours);
+        var validity = TimeSpan.FromHours(campaign.Settings.ValidityHours);
         var expired = new List<long>();
         var refused = new List<(long Id, string Code)>();
         var deferred = new List<(long Id, DateTime NotBefore)>();
@@ -224,7 +224,7 @@ public sealed class ChunkSender(
             await RecordAsync(connection, toSend.Select(s => new Outcome(s.Row.Id, BackToQueue, null, 0, 0, null, null)).ToArray(), CancellationToken.None);
             throw;
         }
-        var merge = new CampaignMergeFields(campaign.Name, campaign.SenderId, now);
+        var merge = new CampaignMergeFields(campaign.Name, campaign.Settings.SenderId, now);
         var watch = new OptOutWatch(contexts, toSend.Select(s => s.Row.Client.Id).Distinct().ToList(), options.Value.StatusCacheTime);
         var all = await Task.WhenAll(toSend.Select(s => SendOneAsync(dispatch, s.Row, attributes, merge, now + validity, watch, lease, ct)));
         // Not submitted because the lease lapsed: the message may belong to another sender now, so it is
@@ -337,7 +337,7 @@ public sealed class ChunkSender(
     {
         var campaign = dispatch.Campaign;
         // The campaign's speed is for the whole cluster: this node paces to its share, like provider caps.
-        await dispatch.Pacer.WaitAsync(campaign.SpeedLimit, router.LiveNodes, ct);
+        await dispatch.Pacer.WaitAsync(campaign.Settings.SpeedLimit, router.LiveNodes, ct);
         // The renewals were late for long enough that a peer may have taken this message over: submit
         // it only if no peer did (its lease value is still ours, and now renewed), else leave it to the peer.
         if (!lease.IsHeld && !await lease.TryReacquireAsync(row.Id, ct)) return new Outcome(row.Id, BackToQueue, null, 0, 0, SubmitLease.Lapsed, null);
@@ -382,7 +382,7 @@ public sealed class ChunkSender(
             var validity = expiresAt - clock.GetUtcNow().UtcDateTime;
             using var span = Telemetry.PortalTelemetry.StartSubmit(route.Name, row.Id);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.SenderId ?? "Portal", row.Phone, sms.Text, validity) { PartPrice = route.PartPrice }, ct);
+            result = await route.Sender.SendAsync(new OutgoingSms(row.Id, campaign.Settings.SenderId ?? "Portal", row.Phone, sms.Text, validity) { PartPrice = route.PartPrice }, ct);
             Telemetry.PortalMetrics.RecordSubmit(route.Name, result.Status, result.NotSent, result.Parts, started);
         }
         if (result.NotSent)

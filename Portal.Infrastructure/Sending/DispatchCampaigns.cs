@@ -37,7 +37,7 @@ public sealed class DispatchCampaigns(IDbContextFactory<PortalDbContext> context
         string? error = null;
         try
         {
-            template = engine.Compile(campaign.Body);
+            template = engine.Compile(campaign.Settings.Body);
         }
         catch (TemplateSyntaxException e)
         {

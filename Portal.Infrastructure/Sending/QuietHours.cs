@@ -16,12 +16,12 @@ public static class QuietHours
     /// <summary>Null when the client may get a message now; otherwise the UTC time quiet hours end for them.</summary>
     public static DateTime? NextAllowedUtc(Campaign campaign, string? timeZone, DateTime utcNow)
     {
-        if (!campaign.QuietHoursEnabled) return null;
+        if (!campaign.Settings.QuietHoursEnabled) return null;
         var zone = Zone(timeZone);
         var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utcNow, DateTimeKind.Utc), zone);
         var minute = local.Hour * 60 + local.Minute;
         if (!campaign.IsQuiet(minute)) return null;
-        var end = local.Date.AddMinutes(campaign.QuietToMinute);
+        var end = local.Date.AddMinutes(campaign.Settings.QuietToMinute);
         if (end <= local) end = end.AddDays(1);
         // A time skipped by a DST change does not exist locally: take the first valid minute after it.
         while (zone.IsInvalidTime(end)) end = end.AddMinutes(1);

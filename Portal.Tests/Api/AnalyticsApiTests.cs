@@ -24,7 +24,7 @@ public sealed class AnalyticsApiTests
         await using (var db = host.Db())
         {
             await DemoClientWriter.WriteAsync(db, DemoClientGenerator.Generate(0, 1_050, sentAt), null, CancellationToken.None);
-            var campaign = new Campaign("API", null, MessagePurpose.Service, "a@portal.local", sentAt) { Body = "hello" };
+            var campaign = new Campaign("API", null, MessagePurpose.Service, "a@portal.local", sentAt, new CampaignSettings { Body = "hello" });
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync();
             campaignId = campaign.Id;

@@ -43,24 +43,19 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await h.SeedClientsAsync(size);
         // Paced so the faults land while it sends: the limit is shared across the live sender nodes.
         var speed = Math.Max(10, size / seconds);
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = speed);
-        var recurringId = await h.CreateCampaignAsync(c =>
-        {
-            c.ScheduleKind = ScheduleKind.Recurring;
-            c.Cron = "0 * * * * ?";
-        });
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = speed });
+        int firstNine;
         await using (var db = h.Database.CreateContext())
         {
             // The recurring campaign goes to nine clients (+79000000001..9), not the whole base.
-            var recurring = await db.Campaigns.SingleAsync(c => c.Id == recurringId);
             var rule = new SegmentRule();
             rule.Root.Children.Add(new RuleCondition { Criterion = Criteria.PhonePrefix, Operator = RuleOperator.StartsWith, Value = System.Text.Json.Nodes.JsonValue.Create("+7900000000") });
             var segment = new Segment("First nine", null, SegmentRuleJson.Serialize(rule), "test", DateTime.UtcNow);
             db.Segments.Add(segment);
             await db.SaveChangesAsync();
-            recurring.SegmentId = segment.Id;
-            await db.SaveChangesAsync();
+            firstNine = segment.Id;
         }
+        var recurringId = await h.CreateCampaignAsync(s => s with { ScheduleKind = ScheduleKind.Recurring, Cron = "0 * * * * ?", SegmentId = firstNine });
 
         var queues = "chaos-" + Guid.NewGuid().ToString("N")[..8];
         await using var nodes = new Nodes(dir!, h.Database.ConnectionString, queues, output);

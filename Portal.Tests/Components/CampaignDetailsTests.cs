@@ -16,10 +16,7 @@ public class CampaignDetailsTests
     /// <summary>A campaign of the Sales department by <see cref="Author"/>, moved to <paramref name="status"/> with the domain's own transitions.</summary>
     private static async Task<int> CampaignAsync(CampaignPageFixture f, CampaignStatus status, bool requiresApproval = false)
     {
-        var id = await f.Catalog.SaveDraftAsync(null, new CampaignDraft
-        {
-            Name = "Black Friday", SegmentId = f.World.Everyone, Body = "Hi", RequiresApproval = requiresApproval,
-        }, CampaignCatalogTests.User(Author), f.World.Sales, default);
+        var id = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Black Friday", RequiresApproval = requiresApproval, Settings = new CampaignSettings { SegmentId = f.World.Everyone, Body = "Hi" } }, CampaignCatalogTests.User(Author), f.World.Sales, default);
         await using var db = f.Database.CreateContext();
         var c = db.Campaigns.Single(x => x.Id == id);
         if (status != CampaignStatus.Draft) c.Schedule(Now, Now);

@@ -2,6 +2,7 @@ using Bunit;
 using MudBlazor;
 using Portal.Components.Pages.Campaigns;
 using Portal.Domain.Access;
+using Portal.Domain.Campaigns;
 using Portal.Domain.Messages;
 using Portal.Infrastructure.Campaigns;
 using Portal.Tests.Infrastructure.Campaigns;
@@ -15,7 +16,7 @@ public class CampaignListTests
     private static async Task SeedCampaignsAsync(CampaignPageFixture f)
     {
         var user = CampaignCatalogTests.User("cm@portal.local");
-        var sending = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: Black Friday", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
+        var sending = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: Black Friday", Settings = new CampaignSettings { SegmentId = f.World.Everyone, Body = "Hi" } }, user, f.World.Sales, default);
         await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Sales: draft" }, user, f.World.Sales, default);
         // Another author's campaign of another department: a campaign manager of Sales does not see it.
         await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Support: outage notice" }, CampaignCatalogTests.User("support@portal.local"), f.World.Support, default);
@@ -74,8 +75,8 @@ public class CampaignListTests
         // Issue 20 item 6: the Progress column was blank for completed campaigns.
         await using var f = await CampaignPageFixture.CreateAsync("admin@portal.local", Roles.Administrator);
         var user = CampaignCatalogTests.User("cm@portal.local");
-        var sent = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: 1,500 sent", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
-        var empty = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: empty audience", SegmentId = f.World.Everyone, Body = "Hi" }, user, f.World.Sales, default);
+        var sent = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: 1,500 sent", Settings = new CampaignSettings { SegmentId = f.World.Everyone, Body = "Hi" } }, user, f.World.Sales, default);
+        var empty = await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Done: empty audience", Settings = new CampaignSettings { SegmentId = f.World.Everyone, Body = "Hi" } }, user, f.World.Sales, default);
         await using (var db = f.Database.CreateContext())
         {
             foreach (var c in db.Campaigns.Where(x => x.Id == sent || x.Id == empty).ToList())

@@ -15,10 +15,7 @@ public class CampaignWizardTests
     private const string Author = "cm@portal.local";
 
     private static async Task<int> ReadyDraftAsync(CampaignPageFixture f) =>
-        await f.Catalog.SaveDraftAsync(null, new CampaignDraft
-        {
-            Name = "Black Friday", SegmentId = f.World.Everyone, Body = "Hello {{ client.first_name }}", SenderId = "Shop",
-        }, CampaignCatalogTests.User(Author), f.World.Sales, default);
+        await f.Catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Black Friday", Settings = new CampaignSettings { SegmentId = f.World.Everyone, Body = "Hello {{ client.first_name }}", SenderId = "Shop" } }, CampaignCatalogTests.User(Author), f.World.Sales, default);
 
     [Fact]
     public async Task Wizard_InvalidSenderId_ShowsTheRuleInline_AndKeepsTheUserOnTheStep()
@@ -37,7 +34,7 @@ public class CampaignWizardTests
 
         var message = page.FindComponent<MessageStep>();
         await page.InvokeAsync(() => message.FindComponents<MudSelect<int>>()[0].Instance.ValueChanged.InvokeAsync(f.World.Template));
-        Assert.Equal("Hello {{ client.first_name }}", message.Instance.Draft.Body);
+        Assert.Equal("Hello {{ client.first_name }}", message.Instance.Draft.Settings.Body);
         var sender = message.FindComponents<MudTextField<string>>().Single(c => c.Instance.Label == "Sender id");
         await page.InvokeAsync(() => sender.Instance.ValueChanged.InvokeAsync("Way too long sender"));
         page.WaitForAssertion(() => Assert.Contains("A sender id is up to 11 Latin letters", message.Markup));
@@ -45,7 +42,7 @@ public class CampaignWizardTests
         await page.InvokeAsync(() => page.Find("[data-testid=wizard-next]").Click());
         Assert.Contains("A sender id is up to 11", page.Find("[data-testid=wizard-error]").TextContent);
         Assert.Single(page.FindComponents<MessageStep>());
-        Assert.Equal("Way too long sender", message.Instance.Draft.SenderId);
+        Assert.Equal("Way too long sender", message.Instance.Draft.Settings.SenderId);
 
         // A valid one clears the error and the wizard moves on.
         await page.InvokeAsync(() => sender.Instance.ValueChanged.InvokeAsync("Shop"));
@@ -123,11 +120,11 @@ public class CampaignWizardTests
     public async Task Schedule_RecurringCron_PreviewsTheNextFiveRuns_AndRefusesABadExpression()
     {
         await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
-        var draft = new CampaignDraft { ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAtUtc = DateTime.UtcNow.AddYears(1) };
+        var draft = new CampaignDraft { Settings = new CampaignSettings { ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAt = DateTime.UtcNow.AddYears(1) } };
         var step = f.Context.Render<ScheduleStep>(p => p.Add(s => s.Draft, draft));
         Assert.Equal(5, step.FindAll("[data-testid=schedule-next] .mud-list-item").Count);
 
-        draft.Cron = "every monday";
+        draft.Settings = draft.Settings with { Cron = "every monday" };
         step.Render();
         Assert.Contains("Not a Quartz cron expression", step.Markup);
         Assert.Empty(step.FindAll("[data-testid=schedule-next]"));
@@ -146,7 +143,7 @@ public class CampaignWizardTests
             db.Providers.Add(new Portal.Domain.Providers.SmsProvider("Provider X", Portal.Domain.Providers.ProviderKind.Smpp, "{}") { DefaultPartPrice = 0.10m });
             await db.SaveChangesAsync();
         }
-        var draft = new CampaignDraft { Body = "{{ client.first_name }} {{ client.last_name }}, ваш бонус на счёте: {{ client.balance | money }}! Ждём вас." };
+        var draft = new CampaignDraft { Settings = new CampaignSettings { Body = "{{ client.first_name }} {{ client.last_name }}, ваш бонус на счёте: {{ client.balance | money }}! Ждём вас." } };
 
         var step = f.Context.Render<MessageStep>(p => p.Add(s => s.Draft, draft));
 
@@ -163,7 +160,7 @@ public class CampaignWizardTests
     public async Task MessageStep_SyntaxError_IsSaidWithLineAndColumn()
     {
         await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
-        var step = f.Context.Render<MessageStep>(p => p.Add(s => s.Draft, new CampaignDraft { Body = "Hi {{ client.first_name " }));
+        var step = f.Context.Render<MessageStep>(p => p.Add(s => s.Draft, new CampaignDraft { Settings = new CampaignSettings { Body = "Hi {{ client.first_name " } }));
         step.WaitForAssertion(() => Assert.Contains("Line 1, column", step.Find("[data-testid=message-meter-error]").TextContent));
         Assert.Empty(step.FindAll("[data-testid=message-parts]"));
     }
@@ -198,7 +195,7 @@ public class CampaignWizardTests
         {
             var zone = TimeZoneInfo.FindSystemTimeZoneById(id);
             var today = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, zone).Date;
-            var draft = new CampaignDraft { ScheduleKind = ScheduleKind.At };
+            var draft = new CampaignDraft { Settings = new CampaignSettings { ScheduleKind = ScheduleKind.At } };
             var step = f.Context.Render<ScheduleStep>(p => p.Add(s => s.Draft, draft).Add(s => s.Zone, zone));
 
             var picker = step.FindComponent<MudDatePicker>().Instance;

@@ -31,10 +31,7 @@ public sealed class ClientHistoryTests
         var segment = new Segment("Moscow VIP", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "test", At);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Winter sale", null, MessagePurpose.Advertising, PortalAppFactory.AdminEmail, At.AddDays(-1))
-        {
-            SegmentId = segment.Id, Body = "Hello {{ client.first_name }}, -20% today",
-        };
+        var campaign = new Campaign("Winter sale", null, MessagePurpose.Advertising, PortalAppFactory.AdminEmail, At.AddDays(-1), new CampaignSettings { SegmentId = segment.Id, Body = "Hello {{ client.first_name }}, -20% today" });
         db.Campaigns.Add(campaign);
         var key = new ApiKey("Billing system", "bill0001", new string('0', 64), [ApiScopes.MessagesSend], 100, "test", At);
         db.ApiKeys.Add(key);

@@ -9,21 +9,21 @@ public class CampaignDraftTests
     private static readonly DateTime Now = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public void PlanLaunch_OnADraft_KeepsTheTimeUntilScheduled()
+    public void ChangeSettings_AtATime_KeepsTheLaunchTimeUntilScheduled()
     {
-        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now) { SegmentId = 1, Body = "Hi", ScheduleKind = ScheduleKind.At };
-        c.PlanLaunch(Now.AddDays(2), Now);
+        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now);
+        c.ChangeSettings(new CampaignSettings { SegmentId = 1, Body = "Hi", ScheduleKind = ScheduleKind.At }, Now.AddDays(2), Now);
         Assert.Equal(Now.AddDays(2), c.ScheduledAt);
         c.ChangePurpose(MessagePurpose.Advertising, Now);
         Assert.Equal(MessagePurpose.Advertising, c.Purpose);
     }
 
     [Fact]
-    public void PlanLaunchAndPurpose_AfterScheduling_AreRefused()
+    public void SettingsAndPurpose_AfterScheduling_AreRefused()
     {
-        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now) { SegmentId = 1, Body = "Hi" };
+        var c = new Campaign("x", null, MessagePurpose.Service, "u", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" });
         c.Schedule(Now, Now);
-        Assert.Throws<DomainException>(() => c.PlanLaunch(Now.AddDays(1), Now));
+        Assert.Throws<DomainException>(() => c.ChangeSettings(c.Settings with { ScheduleKind = ScheduleKind.At }, Now.AddDays(1), Now));
         Assert.Throws<DomainException>(() => c.ChangePurpose(MessagePurpose.Advertising, Now));
         Assert.Equal(Now, c.ScheduledAt);
         Assert.Equal(MessagePurpose.Service, c.Purpose);
@@ -32,7 +32,7 @@ public class CampaignDraftTests
     [Fact]
     public void WithdrawApproval_OnADraft_MakesItNeedApprovalAgain()
     {
-        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now) { SegmentId = 1, Body = "Hi", RequiresApproval = true };
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" }) { RequiresApproval = true };
         c.Approve("boss", Now);
         c.WithdrawApproval(Now);
         Assert.Equal(((string?)null, (DateTime?)null), (c.ApprovedBy, c.ApprovedAt));

@@ -9,7 +9,7 @@ public class CampaignTests
 
     private static Campaign Ready()
     {
-        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now) { SegmentId = 1, TemplateId = 1, Body = "Hello {{ client.first_name }}" };
+        var c = new Campaign("Black Friday", 1, MessagePurpose.Advertising, "campaigns@portal.local", Now, new CampaignSettings { SegmentId = 1, TemplateId = 1, Body = "Hello {{ client.first_name }}" });
         return c;
     }
 
@@ -98,9 +98,10 @@ public class CampaignTests
     public void SenderId_AlphanumericUpTo11_OrNumeric(string sender, bool valid)
     {
         var c = Ready();
-        c.SenderId = sender;
-        if (valid) c.ValidateSettings();
-        else Assert.Throws<DomainException>(c.ValidateSettings);
+        var settings = c.Settings with { SenderId = sender };
+        if (valid) c.ChangeSettings(settings, null, Now);
+        else Assert.Throws<DomainException>(() => c.ChangeSettings(settings, null, Now));
+        Assert.Equal(valid ? sender : null, c.Settings.SenderId);
     }
 
     [Theory]
@@ -120,11 +121,9 @@ public class CampaignTests
     public void Settings_OutOfRange_AreRefusedWithTheRule()
     {
         var c = Ready();
-        c.ControlGroupPercent = 51;
-        Assert.Contains("control group", Assert.Throws<DomainException>(c.ValidateSettings).Message);
-        c.ControlGroupPercent = 10;
-        c.ExcludedSegmentIds = [1];
-        Assert.Contains("exclusion", Assert.Throws<DomainException>(c.ValidateSettings).Message);
+        Assert.Contains("control group", Assert.Throws<DomainException>(() => c.ChangeSettings(c.Settings with { ControlGroupPercent = 51 }, null, Now)).Message);
+        Assert.Contains("exclusion", Assert.Throws<DomainException>(() => c.ChangeSettings(c.Settings with { ControlGroupPercent = 10, ExcludedSegmentIds = [1] }, null, Now)).Message);
+        Assert.Equal(0, c.Settings.ControlGroupPercent);
     }
 }
 

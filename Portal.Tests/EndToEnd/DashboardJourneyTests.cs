@@ -40,7 +40,7 @@ public class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifetime
         var provider = new SmsProvider("Main SMSC", ProviderKind.Smpp, "{}");
         db.Providers.Add(provider);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Black Friday reminder", null, MessagePurpose.Service, "e2e", now) { SegmentId = segment.Id, Body = "Hi" };
+        var campaign = new Campaign("Black Friday reminder", null, MessagePurpose.Service, "e2e", now, new CampaignSettings { SegmentId = segment.Id, Body = "Hi" });
         campaign.Schedule(now, now);
         campaign.Start(now);
         db.Campaigns.Add(campaign);

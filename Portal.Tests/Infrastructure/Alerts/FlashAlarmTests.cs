@@ -96,7 +96,7 @@ public sealed class FlashAlarmTests
         var alerts = h.Get<AlertService>();
         await alerts.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Evacuate building B", [], [staff[0].Id], null, Flash: true), "security");
         await alerts.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Not a flash alarm", [], [staff[1].Id], null), "security");
-        var campaignId = await h.CreateCampaignAsync(c => c.ProviderId = httpId);
+        var campaignId = await h.CreateCampaignAsync(s => s with { ProviderId = httpId });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 
         await AlertTests.WaitForAsync(h, _ => Task.FromResult(gateway.Requests.Count), n => n >= 3, TimeSpan.FromSeconds(60), "three requests at the gateway");

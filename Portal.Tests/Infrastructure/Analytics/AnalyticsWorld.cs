@@ -23,7 +23,7 @@ internal static class AnalyticsWorld
     public static async Task<int> AddCampaignAsync(TestDatabase database, string name, CampaignGoal? goal, int controlPercent = 10, DateTime? at = null)
     {
         await using var db = database.CreateContext();
-        var campaign = new Campaign(name, null, MessagePurpose.Advertising, "analyst@portal.local", at ?? SentAt) { ControlGroupPercent = controlPercent };
+        var campaign = new Campaign(name, null, MessagePurpose.Advertising, "analyst@portal.local", at ?? SentAt, new CampaignSettings { ControlGroupPercent = controlPercent });
         campaign.SetGoal(goal, at ?? SentAt);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();

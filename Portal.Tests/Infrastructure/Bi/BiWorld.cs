@@ -51,8 +51,8 @@ internal sealed class BiWorld : IAsyncDisposable
             await db.SaveChangesAsync();
             world.DepartmentId = department.Id;
             world.ProviderId = smsProvider.Id;
-            var campaign = new Campaign("Black Friday", department.Id, MessagePurpose.Advertising, "author@portal.local", SentAt) { Body = Body, ControlGroupPercent = 10 };
-            var hostile = new Campaign(HostileCampaign, department.Id, MessagePurpose.Service, "author@portal.local", SentAt) { Body = "x" };
+            var campaign = new Campaign("Black Friday", department.Id, MessagePurpose.Advertising, "author@portal.local", SentAt, new CampaignSettings { Body = Body, ControlGroupPercent = 10 });
+            var hostile = new Campaign(HostileCampaign, department.Id, MessagePurpose.Service, "author@portal.local", SentAt, new CampaignSettings { Body = "x" });
             db.Campaigns.AddRange(campaign, hostile);
             await db.SaveChangesAsync();
             world.CampaignId = campaign.Id;

@@ -33,7 +33,7 @@ public sealed class ApprovalBindingTests
         await h.SeedClientsAsync(3_000, (c, i) => c.Tariff = i % 3 == 0 ? "Gold" : "Basic");
         await h.StartAsync();
         var (segmentId, _) = await h.Get<SegmentStore>().SaveAsync(null, "Gold", Gold(), null, "test", default);
-        var campaignId = await h.CreateCampaignAsync(c => { c.SegmentId = segmentId; c.RequiresApproval = true; }, schedule: false);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SegmentId = segmentId }, shape: c => c.RequiresApproval = true, schedule: false);
         var operations = h.Get<ICampaignOperations>();
         await operations.ApproveAsync(campaignId, Actors.Manager);
         await operations.ScheduleAsync(campaignId, Actors.Author);

@@ -56,19 +56,14 @@ public class CampaignCatalogTests
         var user = User("cm@portal.local");
 
         var launch = Now.AddDays(3);
-        var id = await catalog.SaveDraftAsync(null, new CampaignDraft
-        {
-            Name = "Black Friday", Purpose = MessagePurpose.Advertising, SegmentId = w.Everyone, ExcludedSegmentIds = [w.Vip],
-            TemplateId = w.Template, Body = "Hi {{ client.first_name }}", SenderId = "Shop", ProviderId = w.Provider,
-            ScheduleKind = ScheduleKind.At, LaunchAtUtc = launch, ControlGroupPercent = 10, SpeedLimit = 50,
-        }, user, w.Sales, default);
+        var id = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Black Friday", Purpose = MessagePurpose.Advertising, LaunchAtUtc = launch, Settings = new CampaignSettings { SegmentId = w.Everyone, ExcludedSegmentIds = [w.Vip], TemplateId = w.Template, Body = "Hi {{ client.first_name }}", SenderId = "Shop", ProviderId = w.Provider, ScheduleKind = ScheduleKind.At, ControlGroupPercent = 10, SpeedLimit = 50 } }, user, w.Sales, default);
         await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Service notice" }, user, w.Support, default);
 
         var saved = await catalog.FindAsync(id, default);
         Assert.NotNull(saved);
         Assert.Equal((CampaignStatus.Draft, MessagePurpose.Advertising, "Shop", launch, w.Sales, "cm@portal.local"),
-            (saved.Status, saved.Purpose, saved.SenderId, saved.ScheduledAt, saved.DepartmentId, saved.CreatedBy));
-        Assert.Equal([w.Vip], saved.ExcludedSegmentIds);
+            (saved.Status, saved.Purpose, saved.Settings.SenderId, saved.ScheduledAt, saved.DepartmentId, saved.CreatedBy));
+        Assert.Equal([w.Vip], saved.Settings.ExcludedSegmentIds);
 
         var sales = await catalog.ListAsync(new CampaignListQuery(DepartmentId: w.Sales), default);
         Assert.Equal(["Black Friday"], sales.Select(r => r.Name));
@@ -83,7 +78,7 @@ public class CampaignCatalogTests
         // Editing rewrites the same draft; changing purpose is allowed while it is one.
         var edit = CampaignDraft.From(saved);
         edit.Purpose = MessagePurpose.Service;
-        edit.ScheduleKind = ScheduleKind.Now;
+        edit.Settings = edit.Settings with { ScheduleKind = ScheduleKind.Now };
         Assert.Equal(id, await catalog.SaveDraftAsync(id, edit, user, w.Sales, default));
         var edited = await catalog.FindAsync(id, default);
         Assert.Equal((MessagePurpose.Service, (DateTime?)null), (edited!.Purpose, edited.ScheduledAt));
@@ -102,25 +97,25 @@ public class CampaignCatalogTests
         var catalog = Catalog(database);
         var user = User("cm@portal.local");
 
-        var sender = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", SenderId = "Way too long sender" }, user, w.Sales, default));
+        var sender = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { SenderId = "Way too long sender" } }, user, w.Sales, default));
         Assert.Contains("sender id", sender.Message);
-        var gone = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", ProviderId = w.DisabledProvider }, user, w.Sales, default));
+        var gone = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { ProviderId = w.DisabledProvider } }, user, w.Sales, default));
         Assert.Contains("provider", gone.Message);
-        var both = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", SegmentId = w.Vip, ExcludedSegmentIds = [w.Vip] }, user, w.Sales, default));
+        var both = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { SegmentId = w.Vip, ExcludedSegmentIds = [w.Vip] } }, user, w.Sales, default));
         Assert.Contains("both the audience and an exclusion", both.Message);
         Assert.Empty(await catalog.ListAsync(new CampaignListQuery(), default));
 
-        var id = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Ready", SegmentId = w.Everyone, Body = "Hi" }, user, w.Sales, default);
+        var id = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Ready", Settings = new CampaignSettings { SegmentId = w.Everyone, Body = "Hi" } }, user, w.Sales, default);
         await using (var db = database.CreateContext())
         {
             var c = await db.Campaigns.SingleAsync(x => x.Id == id);
             c.Schedule(Now, Now);
             await db.SaveChangesAsync();
         }
-        var late = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(id, new CampaignDraft { Name = "Renamed", SegmentId = w.Everyone, Body = "Changed" }, user, w.Sales, default));
+        var late = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveDraftAsync(id, new CampaignDraft { Name = "Renamed", Settings = new CampaignSettings { SegmentId = w.Everyone, Body = "Changed" } }, user, w.Sales, default));
         Assert.Contains("Scheduled", late.Message);
         var after = await catalog.FindAsync(id, default);
-        Assert.Equal(("Ready", "Hi", CampaignStatus.Scheduled), (after!.Name, after.Body, after.Status));
+        Assert.Equal(("Ready", "Hi", CampaignStatus.Scheduled), (after!.Name, after.Settings.Body, after.Status));
     }
 
     [Theory]
@@ -131,14 +126,12 @@ public class CampaignCatalogTests
         World w;
         await using (var db = database.CreateContext()) w = await SeedAsync(db);
         var catalog = Catalog(database);
-        var parent = await catalog.SaveDraftAsync(null, new CampaignDraft
-        {
-            Name = "Weekly", SegmentId = w.Everyone, Body = "Hi", ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAtUtc = Now.AddMonths(1),
-        }, User("cm@portal.local"), w.Sales, default);
+        var parent = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Weekly", Settings = new CampaignSettings { SegmentId = w.Everyone, Body = "Hi", ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAt = Now.AddMonths(1) } }, User("cm@portal.local"), w.Sales, default);
         await using (var db = database.CreateContext())
         {
-            db.Campaigns.Add(new Campaign("Weekly #1", w.Sales, MessagePurpose.Service, "cm@portal.local", Now) { ParentCampaignId = parent, SegmentId = w.Everyone, Body = "Hi" });
-            db.Campaigns.Add(new Campaign("Weekly #2", w.Sales, MessagePurpose.Service, "cm@portal.local", Now.AddDays(7)) { ParentCampaignId = parent, SegmentId = w.Everyone, Body = "Hi" });
+            var weekly = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == parent);
+            db.Campaigns.Add(Campaign.RunOf(weekly, "Weekly #1", Now, Now));
+            db.Campaigns.Add(Campaign.RunOf(weekly, "Weekly #2", Now.AddDays(7), Now.AddDays(7)));
             await db.SaveChangesAsync();
         }
 

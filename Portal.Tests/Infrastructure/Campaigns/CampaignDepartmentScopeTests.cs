@@ -55,14 +55,7 @@ public sealed class CampaignDepartmentScopeTests
         var segment = new Segment("Support everyone " + Guid.NewGuid().ToString("N")[..6], s.SupportId, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "seed", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Support outage", s.SupportId, MessagePurpose.Service, "support@portal.local", now)
-        {
-            SegmentId = segment.Id,
-            Body = "Service notice",
-            SenderId = "Portal",
-            QuietHoursEnabled = false,
-            RequiresApproval = requiresApproval,
-        };
+        var campaign = new Campaign("Support outage", s.SupportId, MessagePurpose.Service, "support@portal.local", now, new CampaignSettings { SegmentId = segment.Id, Body = "Service notice", SenderId = "Portal", QuietHoursEnabled = false }) { RequiresApproval = requiresApproval };
         if (status != CampaignStatus.Draft) campaign.Schedule(now.AddDays(1), now);
         if (status is CampaignStatus.Sending or CampaignStatus.Paused) campaign.Start(now);
         if (status is CampaignStatus.Paused) campaign.Pause(now);
@@ -187,7 +180,7 @@ public sealed class CampaignDepartmentScopeTests
         var s = await SetUpAsync(provider);
         await using var h = s.H;
         // A campaign of no department written by the Analyst's own name: still not the Analyst's to run.
-        var id = await h.CreateCampaignAsync(c => { }, schedule: false);
+        var id = await h.CreateCampaignAsync(schedule: false);
         var analyst = Actors.Principal("u-analyst", "author", Roles.Analyst);
 
         var refused = await Assert.ThrowsAsync<DomainException>(() => h.Get<ICampaignOperations>().ScheduleAsync(id, analyst));

@@ -11,17 +11,28 @@ public class CampaignDraftApprovalTests
     [Fact]
     public void ApprovedDraft_WhoseTextChanges_NeedsApprovingAgain_ButASaveWithoutChangesKeepsIt()
     {
-        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now) { SegmentId = 1, Body = "Hi", RequiresApproval = true };
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" }) { RequiresApproval = true };
         c.Approve("boss", Now);
         var same = CampaignDraft.From(c);
         same.ApplyTo(c, Now);
         Assert.Equal("boss", c.ApprovedBy);
 
         var changed = CampaignDraft.From(c);
-        changed.Body = "Hi, and 50 % off everything";
+        changed.Settings = changed.Settings with { Body = "Hi, and 50 % off everything" };
         changed.ApplyTo(c, Now);
         Assert.Null(c.ApprovedAt);
         var e = Assert.Throws<DomainException>(() => c.Schedule(Now, Now));
         Assert.Contains("approval", e.Message);
+    }
+
+    [Fact]
+    public void ApprovedDraft_Renamed_NeedsApprovingAgain_AsBeforeTheSettingsWereOneValue()
+    {
+        var c = new Campaign("x", null, MessagePurpose.Service, "author", Now, new CampaignSettings { SegmentId = 1, Body = "Hi" }) { RequiresApproval = true };
+        c.Approve("boss", Now);
+        var renamed = CampaignDraft.From(c);
+        renamed.Name = "y";
+        renamed.ApplyTo(c, Now);
+        Assert.Equal(("y", (DateTime?)null), (c.Name, c.ApprovedAt));
     }
 }

@@ -45,13 +45,7 @@ public class CampaignEstimatorTests
         var segment = new Segment("Everyone", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "tester", Now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Pickup", null, MessagePurpose.Advertising, "tester", Now)
-        {
-            SegmentId = segment.Id,
-            Body = Body,
-            ControlGroupPercent = controlGroupPercent,
-            QuietHoursEnabled = false,
-        };
+        var campaign = new Campaign("Pickup", null, MessagePurpose.Advertising, "tester", Now, new CampaignSettings { SegmentId = segment.Id, Body = Body, ControlGroupPercent = controlGroupPercent, QuietHoursEnabled = false });
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return (database, campaign);
@@ -88,7 +82,7 @@ public class CampaignEstimatorTests
         // Issue 20 item 5: "2,019.02 RUB" for English clients and "2 019,02 ₽" for Russian ones is by design; the review shows the split.
         var (database, campaign) = await SeedAsync(provider, controlGroupPercent: 0);
         await using var _ = database;
-        campaign.Body = "Balance {{ client.balance | money }}";
+        campaign.ChangeSettings(campaign.Settings with { Body = "Balance {{ client.balance | money }}" }, null, Now);
 
         var estimate = await Estimator(database).EstimateAsync(campaign);
 
@@ -156,8 +150,7 @@ public class CampaignEstimatorTests
             // One client's store name is long enough to push their message to three parts.
             db.ClientAttributes.Add(new ClientAttribute(first.Id, definition.Id, text: new string('x', 300)));
             campaign = db.Campaigns.Single(c => c.Id == campaign.Id);
-            campaign.ProviderId = db.Providers.Single(p => p.Name == "dear").Id;
-            campaign.Body = "Hi {{ client.first_name }} {{ attr.store }}";
+            campaign.ChangeSettings(campaign.Settings with { ProviderId = db.Providers.Single(p => p.Name == "dear").Id, Body = "Hi {{ client.first_name }} {{ attr.store }}" }, null, Now);
             await db.SaveChangesAsync();
         }
 
@@ -175,7 +168,7 @@ public class CampaignEstimatorTests
         // 20:59 in Moscow, two minutes of sending, quiet 21:00-09:00: one minute today, one from 09:00 tomorrow.
         var start = new DateTime(2026, 11, 25, 17, 59, 0, DateTimeKind.Utc);
         Assert.Equal(new DateTime(2026, 11, 26, 6, 1, 0, DateTimeKind.Utc), CampaignEstimator.FinishUtc(campaign, start, TimeSpan.FromMinutes(2)));
-        campaign.QuietHoursEnabled = false;
+        campaign.ChangeSettings(campaign.Settings with { QuietHoursEnabled = false }, null, Now);
         Assert.Equal(start.AddMinutes(2), CampaignEstimator.FinishUtc(campaign, start, TimeSpan.FromMinutes(2)));
     }
 }

@@ -56,7 +56,7 @@ public sealed class DepartmentBoundaryTests
         db.AddRange(salesSegment, supportSegment, sharedSegment, supportList, salesTemplate, supportTemplate, sharedTemplate);
         await db.SaveChangesAsync();
         db.TemplateVersions.Add(supportTemplate.CurrentVersion("seed"));
-        var supportCampaign = new Campaign("Support outage", support.Id, MessagePurpose.Service, "support@portal.local", Now) { SegmentId = supportSegment.Id, Body = "x" };
+        var supportCampaign = new Campaign("Support outage", support.Id, MessagePurpose.Service, "support@portal.local", Now, new CampaignSettings { SegmentId = supportSegment.Id, Body = "x" });
         db.Campaigns.Add(supportCampaign);
         db.Users.Add(new PortalUser { Id = "u-sales", UserName = "sales@portal.local", NormalizedUserName = "SALES@PORTAL.LOCAL", DepartmentId = sales.Id });
         await db.SaveChangesAsync();
@@ -152,14 +152,14 @@ public sealed class DepartmentBoundaryTests
         var user = SalesManager();
 
         var audience = await Assert.ThrowsAsync<DomainException>(() =>
-            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", SegmentId = w.SupportSegment, Body = "Hi" }, user, w.Sales, default));
+            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { SegmentId = w.SupportSegment, Body = "Hi" } }, user, w.Sales, default));
         var exclusion = await Assert.ThrowsAsync<DomainException>(() =>
-            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", SegmentId = w.SalesSegment, ExcludedSegmentIds = [w.SupportSegment], Body = "Hi" }, user, w.Sales, default));
+            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { SegmentId = w.SalesSegment, ExcludedSegmentIds = [w.SupportSegment], Body = "Hi" } }, user, w.Sales, default));
         var template = await Assert.ThrowsAsync<DomainException>(() =>
-            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", SegmentId = w.SalesSegment, TemplateId = w.SupportTemplate, Body = "Hi" }, user, w.Sales, default));
+            catalog.SaveDraftAsync(null, new CampaignDraft { Name = "x", Settings = new CampaignSettings { SegmentId = w.SalesSegment, TemplateId = w.SupportTemplate, Body = "Hi" } }, user, w.Sales, default));
         var campaign = await Assert.ThrowsAsync<DomainException>(() =>
-            catalog.SaveDraftAsync(w.SupportCampaign, new CampaignDraft { Name = "Hijacked", SegmentId = w.SharedSegment, Body = "Hi" }, user, w.Sales, default));
-        var own = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Mine", SegmentId = w.SalesSegment, ExcludedSegmentIds = [w.SharedSegment], TemplateId = w.SharedTemplate, Body = "Hi" }, user, w.Sales, default);
+            catalog.SaveDraftAsync(w.SupportCampaign, new CampaignDraft { Name = "Hijacked", Settings = new CampaignSettings { SegmentId = w.SharedSegment, Body = "Hi" } }, user, w.Sales, default));
+        var own = await catalog.SaveDraftAsync(null, new CampaignDraft { Name = "Mine", Settings = new CampaignSettings { SegmentId = w.SalesSegment, ExcludedSegmentIds = [w.SharedSegment], TemplateId = w.SharedTemplate, Body = "Hi" } }, user, w.Sales, default);
 
         Assert.Contains("no longer exists", audience.Message);
         Assert.Contains("no longer exists", exclusion.Message);

@@ -91,7 +91,7 @@ public sealed class RecipientDefinitionTests
             await db.SaveChangesAsync();
             segmentId = segment.Id;
         }
-        var campaignId = await h.CreateCampaignAsync(c => c.SegmentId = segmentId, schedule: false);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SegmentId = segmentId }, schedule: false);
 
         var refused = await Assert.ThrowsAsync<DomainException>(() => h.Get<ICampaignOperations>().ScheduleAsync(campaignId, Actors.Author));
 

@@ -148,11 +148,8 @@ public sealed class TestSendTests
                 Portal.Domain.Segments.SegmentRuleJson.Serialize(Portal.Domain.Segments.SegmentRule.Everyone()), "seed", DateTime.UtcNow);
             db.Segments.Add(segment);
             await db.SaveChangesAsync();
-            var campaign = new Portal.Domain.Campaigns.Campaign("Support outage", support.Id, Portal.Domain.Campaigns.MessagePurpose.Service, "support@portal.local", DateTime.UtcNow)
-            {
-                SegmentId = segment.Id,
-                Body = Body,
-            };
+            var campaign = new Portal.Domain.Campaigns.Campaign("Support outage", support.Id, Portal.Domain.Campaigns.MessagePurpose.Service, "support@portal.local", DateTime.UtcNow,
+                new Portal.Domain.Campaigns.CampaignSettings { SegmentId = segment.Id, Body = Body });
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync();
             campaignId = campaign.Id;

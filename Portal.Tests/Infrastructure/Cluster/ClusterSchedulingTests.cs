@@ -18,11 +18,7 @@ public sealed class ClusterSchedulingTests
         await using var a = await DispatchHarness.CreateAsync(provider, rabbit: false);
         await a.SeedClientsAsync(20);
         await a.StartAsync();
-        var parentId = await a.CreateCampaignAsync(c =>
-        {
-            c.ScheduleKind = ScheduleKind.Recurring;
-            c.Cron = "0 0 3 * * ?";
-        });
+        var parentId = await a.CreateCampaignAsync(s => s with { ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 3 * * ?" });
         var firing = new DateTime(2026, 12, 2, 3, 0, 0, DateTimeKind.Utc);
         var nodeA = a.Get<CampaignRuns>();
         // Eight concurrent firings of the same trigger (sub-second jitter, as nodes' clocks differ):

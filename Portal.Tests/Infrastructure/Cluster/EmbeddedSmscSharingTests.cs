@@ -40,7 +40,7 @@ public sealed class EmbeddedSmscSharingTests
             Assert.DoesNotContain(other.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), row.SettingsJson);
             embeddedId = row.Id;
         }
-        var campaignId = await h.CreateCampaignAsync(c => c.ProviderId = embeddedId);
+        var campaignId = await h.CreateCampaignAsync(s => s with { ProviderId = embeddedId });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => DispatchHarness.AllFinal(c) && c.Values.Sum() == 40, TimeSpan.FromSeconds(90));
         var counts = await h.CountsAsync(campaignId);

@@ -32,7 +32,7 @@ public sealed class SameChunkTwiceTests(ITestOutputHelper output)
         await h.StartAsync();
         // Paced (5/s: 20 messages take 4 s), so claimed messages are still in flight when the other
         // sender's grace runs out, as in a campaign held to an SMSC's contracted rate.
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 5);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 5 });
         long first, last;
         await using (var db = h.Database.CreateContext())
         {

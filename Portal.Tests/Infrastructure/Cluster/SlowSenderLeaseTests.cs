@@ -27,7 +27,7 @@ public sealed class SlowSenderLeaseTests
         });
         await h.SeedClientsAsync(40);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 4);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 4 });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 
         await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromSeconds(90));
@@ -75,7 +75,7 @@ public sealed class SlowSenderLeaseTests
         });
         await h.SeedClientsAsync(120);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = scale);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = scale });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 
         await h.WaitUntilAsync(campaignId, DispatchHarness.AllFinal, TimeSpan.FromSeconds(300.0 / scale + 60));

@@ -51,7 +51,7 @@ public class DashboardQueriesTests
         db.Providers.Add(smsProvider);
         await db.SaveChangesAsync();
 
-        Campaign Make(string name) => new(name, null, MessagePurpose.Service, "tester", Now.AddHours(-3)) { SegmentId = segment.Id, Body = "Hello" };
+        Campaign Make(string name) => new(name, null, MessagePurpose.Service, "tester", Now.AddHours(-3), new CampaignSettings { SegmentId = segment.Id, Body = "Hello" });
         var sending = Make("Sending now");
         sending.Schedule(Now.AddHours(-2), Now.AddHours(-2));
         sending.Start(Now.AddHours(-2));

@@ -90,14 +90,7 @@ public sealed class KannelEndToEndTests(KannelFixture kannel) : IClassFixture<Ka
             var segment = new Segment("Kannel audience", null, SegmentRuleJson.Serialize(rule), "test", now);
             db.Segments.Add(segment);
             await db.SaveChangesAsync();
-            var campaign = new Campaign("Kannel campaign", null, MessagePurpose.Service, "author", now)
-            {
-                SegmentId = segment.Id,
-                Body = "Здравствуйте, {{ client.first_name }}! Скидка 10%.",
-                SenderId = "Portal",
-                QuietHoursEnabled = false,
-                ProviderId = kannel.ProviderId,
-            };
+            var campaign = new Campaign("Kannel campaign", null, MessagePurpose.Service, "author", now, new CampaignSettings { SegmentId = segment.Id, Body = "Здравствуйте, {{ client.first_name }}! Скидка 10%.", SenderId = "Portal", QuietHoursEnabled = false, ProviderId = kannel.ProviderId });
             campaign.Schedule(now, now);
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync();

@@ -29,7 +29,7 @@ public sealed class OptOutMidCampaignTests
         await h.SeedClientsAsync(60);
         await h.StartAsync();
         // 5 SMS/s: all 60 are claimed in one batch at once, so only the re-check before each submit can stop the target.
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 5, purpose: MessagePurpose.Advertising);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 5 }, purpose: MessagePurpose.Advertising);
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) >= 3, TimeSpan.FromSeconds(30));
 

@@ -72,7 +72,7 @@ public class MessageIndexPlanTests
         var segment = new Segment("Everyone", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "tester", Now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Sending", null, MessagePurpose.Service, "tester", Now.AddHours(-3)) { SegmentId = segment.Id, Body = "Hello" };
+        var campaign = new Campaign("Sending", null, MessagePurpose.Service, "tester", Now.AddHours(-3), new CampaignSettings { SegmentId = segment.Id, Body = "Hello" });
         campaign.Schedule(Now.AddHours(-2), Now.AddHours(-2));
         campaign.Start(Now.AddHours(-2));
         db.Campaigns.Add(campaign);

@@ -171,13 +171,7 @@ public sealed class LeastCostPipelineTests
         var segment = new Segment("Everyone", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "test", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("LCR campaign", null, MessagePurpose.Service, "author", now)
-        {
-            SegmentId = segment.Id,
-            Body = "Hello {{ client.first_name }}",
-            SenderId = "Portal",
-            QuietHoursEnabled = false,
-        };
+        var campaign = new Campaign("LCR campaign", null, MessagePurpose.Service, "author", now, new CampaignSettings { SegmentId = segment.Id, Body = "Hello {{ client.first_name }}", SenderId = "Portal", QuietHoursEnabled = false });
         campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();

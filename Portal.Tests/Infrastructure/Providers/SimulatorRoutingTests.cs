@@ -23,7 +23,7 @@ public sealed class SimulatorRoutingTests
     public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
 
     private static Campaign CampaignNaming(int? providerId) =>
-        new("Campaign", null, MessagePurpose.Service, "author", DateTime.UtcNow) { ProviderId = providerId };
+        new("Campaign", null, MessagePurpose.Service, "author", DateTime.UtcNow, new CampaignSettings { ProviderId = providerId });
 
     [Theory]
     [MemberData(nameof(Providers))]

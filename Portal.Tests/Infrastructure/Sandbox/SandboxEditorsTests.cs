@@ -151,12 +151,15 @@ public sealed class SandboxEditorsTests
     private static CampaignDraft Draft(string name, int segmentId, int templateId, int? providerId) => new()
     {
         Name = name,
-        SegmentId = segmentId,
-        TemplateId = templateId,
-        Body = "Hi {{ client.first_name }}",
-        SenderId = "Training",
-        ProviderId = providerId,
-        QuietHoursEnabled = false,
-        ValidityHours = 1,
+        Settings = new CampaignSettings
+        {
+            SegmentId = segmentId,
+            TemplateId = templateId,
+            Body = "Hi {{ client.first_name }}",
+            SenderId = "Training",
+            ProviderId = providerId,
+            QuietHoursEnabled = false,
+            ValidityHours = 1,
+        },
     };
 }

@@ -20,7 +20,7 @@ public sealed class SandboxRoutingTests
 
     private static Campaign Sandboxed(int? providerId)
     {
-        var campaign = new Campaign("Practice", null, MessagePurpose.Service, "trainee", DateTime.UtcNow) { ProviderId = providerId };
+        var campaign = new Campaign("Practice", null, MessagePurpose.Service, "trainee", DateTime.UtcNow, new CampaignSettings { ProviderId = providerId });
         campaign.PlaceInSandbox("trainee-id");
         return campaign;
     }

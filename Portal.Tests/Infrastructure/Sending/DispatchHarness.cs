@@ -170,20 +170,15 @@ internal sealed class DispatchHarness : IAsyncDisposable
     }
 
     /// <summary>A Scheduled campaign to everyone (launch it with <see cref="CampaignLauncher"/>).</summary>
-    public async Task<int> CreateCampaignAsync(Action<Campaign>? shape = null, string body = "Hello {{ client.first_name }}, your offer is ready.", MessagePurpose purpose = MessagePurpose.Service, bool schedule = true)
+    public async Task<int> CreateCampaignAsync(Func<CampaignSettings, CampaignSettings>? settings = null, string body = "Hello {{ client.first_name }}, your offer is ready.", MessagePurpose purpose = MessagePurpose.Service, bool schedule = true, Action<Campaign>? shape = null)
     {
         await using var db = Database.CreateContext();
         var now = (Clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var segment = new Segment("Everyone " + Guid.NewGuid().ToString("N")[..6], null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "test", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Test campaign", null, purpose, "author", now)
-        {
-            SegmentId = segment.Id,
-            Body = body,
-            SenderId = "Portal",
-            QuietHoursEnabled = false,
-        };
+        var defaults = new CampaignSettings { SegmentId = segment.Id, Body = body, SenderId = "Portal", QuietHoursEnabled = false };
+        var campaign = new Campaign("Test campaign", null, purpose, "author", now, settings?.Invoke(defaults) ?? defaults);
         shape?.Invoke(campaign);
         if (schedule) campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);

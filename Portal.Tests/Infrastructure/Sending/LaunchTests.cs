@@ -50,7 +50,7 @@ public sealed class LaunchTests
         await using var h = await DispatchHarness.CreateAsync(provider, rabbit: false, settings: NoSenders);
         await h.SeedClientsAsync(5_000);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.ControlGroupPercent = 20);
+        var campaignId = await h.CreateCampaignAsync(s => s with { ControlGroupPercent = 20 });
 
         var launch = await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 
@@ -131,12 +131,11 @@ public sealed class LaunchTests
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: false, settings: NoSenders);
         await h.SeedClientsAsync(300);
         await h.StartAsync();
-        var parentId = await h.CreateCampaignAsync(c =>
+        var parentId = await h.CreateCampaignAsync(s => (s with
         {
-            c.ScheduleKind = ScheduleKind.Recurring;
-            c.Cron = "0 0 10 ? * MON";
-            c.ControlGroupPercent = 10;
-        });
+            ScheduleKind = ScheduleKind.Recurring, Cron = "0 0 10 ? * MON", RecurrenceEndsAt = new DateTime(2027, 6, 1, 0, 0, 0, DateTimeKind.Utc),
+            ControlGroupPercent = 10, SpeedLimit = 500, ValidityHours = 6, QuietFromMinute = 23 * 60, QuietToMinute = 6 * 60,
+        }).WithGoal(new Portal.Domain.Analytics.CampaignGoal(Portal.Domain.Analytics.GoalEventTypes.Purchase, 10m, 72)));
         var runs = h.Get<CampaignRuns>();
         var firing = new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc);
 
@@ -151,7 +150,11 @@ public sealed class LaunchTests
         var children = await db.Campaigns.Where(c => c.ParentCampaignId == parentId).ToListAsync();
         Assert.Equal(2, children.Count);
         Assert.All(children, c => Assert.Equal(CampaignStatus.Sending, c.Status));
-        Assert.All(children, c => Assert.Equal(10, c.ControlGroupPercent));
+        // Issue 21: a run carries the parent's settings as one value, launched at once instead of on the cron.
+        var parent = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == parentId);
+        var expected = parent.Settings with { ScheduleKind = ScheduleKind.Now, Cron = null, RecurrenceEndsAt = null };
+        Assert.All(children, c => Assert.True(c.Settings.SendsAs(expected) && c.Goal == parent.Goal, "a run's settings differ from its parent's"));
+        Assert.All(children, c => Assert.Equal(10, c.Settings.ControlGroupPercent));
         Assert.Equal(300, await db.Messages.CountAsync(m => m.CampaignId == first.CampaignId));
         Assert.Equal(CampaignStatus.Scheduled, await h.CampaignStatusAsync(parentId));
     }

@@ -19,7 +19,7 @@ public sealed class PipelineTests
             smsc => smsc.Outcomes = new ReceiptOutcomeMix(Delivered: 90, Undeliverable: 6, Expired: 2, Rejected: 2));
         await h.SeedClientsAsync(clients);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.ControlGroupPercent = 10);
+        var campaignId = await h.CreateCampaignAsync(s => s with { ControlGroupPercent = 10 });
 
         var launch = await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
 

@@ -18,7 +18,7 @@ public sealed class SenderTests
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: true);
         await h.SeedClientsAsync(3_000);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 600);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 600 });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) >= 600, TimeSpan.FromSeconds(60));
 
@@ -60,12 +60,7 @@ public sealed class SenderTests
         h.Clock = clock;
         await h.SeedClientsAsync(zones.Length * 20, (c, i) => c.TimeZone = zones[i % zones.Length]);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c =>
-        {
-            c.QuietHoursEnabled = true;
-            c.QuietFromMinute = 21 * 60;
-            c.QuietToMinute = 9 * 60;
-        });
+        var campaignId = await h.CreateCampaignAsync(s => s with { QuietHoursEnabled = true, QuietFromMinute = 21 * 60, QuietToMinute = 9 * 60 });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == 20 && c.GetValueOrDefault(MessageStatus.Deferred) == 200,
             TimeSpan.FromSeconds(60));
@@ -105,7 +100,7 @@ public sealed class SenderTests
         await using var h = await DispatchHarness.CreateAsync(DatabaseProvider.Postgres, rabbit: true);
         await h.SeedClientsAsync(2_000);
         await h.StartAsync();
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 200);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 200 });
         var operations = h.Get<ICampaignOperations>();
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) >= 200, TimeSpan.FromSeconds(60));

@@ -47,7 +47,7 @@ public sealed class PrometheusScrapeTests
         await prometheus.WaitForAsync("up{job=\"portal-test\"}", v => v == 1, TimeSpan.FromSeconds(60));
 
         // 15 per second: the run spans several 1 s scrapes, so Prometheus sees the counters rise.
-        var campaignId = await h.CreateCampaignAsync(c => c.SpeedLimit = 15);
+        var campaignId = await h.CreateCampaignAsync(s => s with { SpeedLimit = 15 });
         await h.Get<CampaignLauncher>().LaunchAsync(campaignId, default);
         await h.WaitUntilAsync(campaignId, c => c.GetValueOrDefault(MessageStatus.Delivered) == size, TimeSpan.FromSeconds(120));
 

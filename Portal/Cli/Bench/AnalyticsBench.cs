@@ -144,7 +144,7 @@ internal static class AnalyticsBench
 
     private static async Task<int> AddAsync(PortalDbContext db, string name, long first, long last, DateTime at)
     {
-        var campaign = new Campaign(name, null, MessagePurpose.Advertising, "bench", at) { Body = "bench", ControlGroupPercent = 10 };
+        var campaign = new Campaign(name, null, MessagePurpose.Advertising, "bench", at, new CampaignSettings { Body = "bench", ControlGroupPercent = 10 });
         campaign.SetGoal(new CampaignGoal(GoalEventTypes.Purchase | GoalEventTypes.Payment), at);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();

@@ -17,14 +17,7 @@ internal static class BenchCampaign
         var segment = new Segment("Bench: everyone " + queue, null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now)
-        {
-            SegmentId = segment.Id,
-            Body = body,
-            SenderId = "Portal",
-            QuietHoursEnabled = false,
-            ControlGroupPercent = controlGroupPercent,
-        };
+        var campaign = new Campaign("Bench " + queue, null, MessagePurpose.Service, "bench", now, new CampaignSettings { SegmentId = segment.Id, Body = body, SenderId = "Portal", QuietHoursEnabled = false, ControlGroupPercent = controlGroupPercent });
         campaign.Schedule(now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();

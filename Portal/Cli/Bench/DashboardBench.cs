@@ -80,7 +80,7 @@ internal static class DashboardBench
         var segment = new Segment("Dashboard bench", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
-        var campaign = new Campaign(CampaignName, null, MessagePurpose.Service, "bench", now) { SegmentId = segment.Id, Body = "Bench" };
+        var campaign = new Campaign(CampaignName, null, MessagePurpose.Service, "bench", now, new CampaignSettings { SegmentId = segment.Id, Body = "Bench" });
         campaign.Schedule(now, now);
         campaign.Start(now);
         db.Campaigns.Add(campaign);

@@ -58,11 +58,10 @@ internal static class EstimateBench
                 db.Providers.Add(new SmsProvider(Name, ProviderKind.Smpp, """{"MaxPartsPerSecond": 500}""") { DefaultPartPrice = 2.5m });
             }
             await db.SaveChangesAsync();
-            campaign = new Campaign(Name, null, MessagePurpose.Advertising, "bench", now) { SegmentId = segment.Id, Body = Body };
+            campaign = new Campaign(Name, null, MessagePurpose.Advertising, "bench", now, new CampaignSettings { SegmentId = segment.Id, Body = Body });
             db.Campaigns.Add(campaign);
         }
-        campaign.ControlGroupPercent = control;
-        campaign.Body = Body;
+        campaign.ChangeSettings(campaign.Settings with { ControlGroupPercent = control, Body = Body }, null, DateTime.UtcNow);
         await db.SaveChangesAsync();
         return campaign;
     }

@@ -69,7 +69,7 @@ internal static class EventsApiBench
             }
             first = await db.Clients.MinAsync(c => c.Id);
             var sentAt = DateTime.UtcNow.AddMinutes(-10);
-            var campaign = new Campaign($"{Name} {run}", null, MessagePurpose.Advertising, "bench", sentAt) { Body = "bench", ControlGroupPercent = 10 };
+            var campaign = new Campaign($"{Name} {run}", null, MessagePurpose.Advertising, "bench", sentAt, new CampaignSettings { Body = "bench", ControlGroupPercent = 10 });
             campaign.SetGoal(new CampaignGoal(GoalEventTypes.Purchase), sentAt);
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync();

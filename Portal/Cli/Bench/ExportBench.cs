@@ -58,7 +58,7 @@ internal static class ExportBench
                 if (campaignId == 0)
                 {
                     var at = DateTime.UtcNow.Date.AddDays(-3);
-                    var campaign = new Campaign(name, null, MessagePurpose.Advertising, "bench", at) { Body = "Export bench", ControlGroupPercent = 10 };
+                    var campaign = new Campaign(name, null, MessagePurpose.Advertising, "bench", at, new CampaignSettings { Body = "Export bench", ControlGroupPercent = 10 });
                     db.Campaigns.Add(campaign);
                     await db.SaveChangesAsync();
                     campaignId = campaign.Id;

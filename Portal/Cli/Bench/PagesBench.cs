@@ -171,7 +171,7 @@ internal static class PagesBench
             var segment = new Segment("Bench pages: everyone", null, SegmentRuleJson.Serialize(SegmentRule.Everyone()), "bench", now);
             db.Segments.Add(segment);
             await db.SaveChangesAsync();
-            var campaign = new Campaign(SendingName, null, MessagePurpose.Service, "bench", now) { SegmentId = segment.Id, Body = BenchCampaign.Body, QuietHoursEnabled = false };
+            var campaign = new Campaign(SendingName, null, MessagePurpose.Service, "bench", now, new CampaignSettings { SegmentId = segment.Id, Body = BenchCampaign.Body, QuietHoursEnabled = false });
             campaign.Schedule(now, now);
             campaign.Start(now);
             db.Campaigns.Add(campaign);

@@ -79,7 +79,7 @@ public partial class CampaignDetails
         {
             _progress = await Operations.GetProgressAsync(campaign.Id, Closing);
         }
-        if (campaign.ScheduleKind == ScheduleKind.Recurring && campaign.ParentCampaignId is null)
+        if (campaign.Settings.ScheduleKind == ScheduleKind.Recurring && campaign.ParentCampaignId is null)
         {
             _runs = await Catalog.RunsAsync(campaign.Id, Closing);
         }

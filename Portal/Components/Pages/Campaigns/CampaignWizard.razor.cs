@@ -105,7 +105,7 @@ public partial class CampaignWizard
     /// <summary>What is missing or wrong on a step, in the user's language; null when it is complete.</summary>
     private string? StepProblem(int step)
     {
-        var d = _draft!;
+        var d = _draft!.Settings;
         switch (step)
         {
             case 0 when d.SegmentId is null:
@@ -116,11 +116,11 @@ public partial class CampaignWizard
                 return L["Write the message or choose a template."];
             case 1 when MessageStep.SenderIdProblem(d.SenderId) is not null:
                 return L["A sender id is up to 11 Latin letters, digits, spaces, '.', '-' or '_' with at least one letter, or a number of up to 15 digits."];
-            case 2 when d.ScheduleKind == ScheduleKind.At && d.LaunchAtUtc is null:
+            case 2 when d.ScheduleKind == ScheduleKind.At && _draft.LaunchAtUtc is null:
                 return L["Choose the date and time to send."];
-            case 2 when d.ScheduleKind == ScheduleKind.Recurring && CronPreview.TryNext(d.Cron, DateTime.UtcNow, d.RecurrenceEndsAtUtc, 1, out _) is { } cron:
+            case 2 when d.ScheduleKind == ScheduleKind.Recurring && CronPreview.TryNext(d.Cron, DateTime.UtcNow, d.RecurrenceEndsAt, 1, out _) is { } cron:
                 return L[cron];
-            case 2 when d.ScheduleKind == ScheduleKind.Recurring && d.RecurrenceEndsAtUtc is null:
+            case 2 when d.ScheduleKind == ScheduleKind.Recurring && d.RecurrenceEndsAt is null:
                 return L["A recurring campaign needs an end date."];
             default:
                 return null;

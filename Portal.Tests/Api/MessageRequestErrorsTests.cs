@@ -24,11 +24,11 @@ public sealed class MessageRequestErrorsTests
         await using var host = await ApiTestHost.StartAsync();
         var http = await host.ClientWithAllScopesAsync();
         var longText = new string('a', 1531);
-        var batch = $$"""
+        var batch = $$$"""
             [
               {"phone": "+79160000001", "text": 5},
               {"phone": "+79160000001", "templateId": -1},
-              {"phone": "+79160000001", "text": "{{longText}}"},
+              {"phone": "+79160000001", "text": "{{{longText}}}"},
               {"phone": "+79160000001", "text": "Hi", "variables": 5},
               {"phone": "+79160000001", "text": "Hi", "variables": {"code": [1]}},
               {"phone": "+79160000001", "text": "Hi", "senderId": "!!bad!!"},

@@ -199,12 +199,19 @@ public sealed class BenchSmokeTests
         Printed(launch, "Base: 150 clients");
         PrintedLike(launch, @"Launch: 1\d\d messages \(\d+ control\), \d+ chunks");
 
-        var pipeline = await VerbAsync(["bench", "pipeline", "--scrape-every", "1", .. Demo, .. On(db)]);
+        var metrics = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        metrics.Start();
+        var port = ((System.Net.IPEndPoint)metrics.LocalEndpoint).Port;
+        metrics.Stop();
+        var pipeline = await VerbAsync(["bench", "pipeline", "--scrape-every", "1", "--Telemetry:Prometheus:Port", port.ToString(CultureInfo.InvariantCulture), .. Demo, .. On(db)]);
         Assert.True(pipeline.Code == 0, pipeline.ToString());
         Printed(pipeline, "Launch: ");
         var final = Regex.Match(pipeline.Out, @"Final: (\d+) delivered, (\d+) failed, \d+ cancelled, \d+ uncertain, \d+ control, (\d+) not final");
         Assert.True(final.Success, pipeline.ToString());
         Assert.Equal("0", final.Groups[3].Value);
+        Printed(pipeline, $"Metrics: on, scraping http://127.0.0.1:{port}/metrics every 1 s");
+        var scrapes = Regex.Match(pipeline.Out, @"Scrapes of /metrics during the run: (\d+) answered, \d+ failed; latency p50");
+        Assert.True(scrapes.Success && Number(scrapes, 1) > 0, pipeline.ToString());
         Assert.True(int.Parse(final.Groups[1].Value, CultureInfo.InvariantCulture) + int.Parse(final.Groups[2].Value, CultureInfo.InvariantCulture) > 100, pipeline.Out);
     }
 

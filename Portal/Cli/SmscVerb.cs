@@ -8,8 +8,8 @@ namespace Portal.Cli;
 /// <summary>
 /// <c>smsc [--host 127.0.0.1] [--port 2775] [--system-id ID --password PW] [--receipt-delay-ms 20]
 /// [--outcomes delivered,undeliverable,expired,rejected] [--throttle-rate 0.01] [--nack-rate 0]
-/// [--no-response-rate 0] [--drop-every 0] [--latency-ms 0] [--enquire-link-s 0]</c>:
-/// runs the SMSC simulator until Ctrl+C.
+/// [--no-response-rate 0] [--drop-every 0] [--latency-ms 0] [--enquire-link-s 0] [--seconds N]</c>:
+/// runs the SMSC simulator until Ctrl+C (or for N seconds: scripts and tests).
 /// </summary>
 public static class SmscVerb
 {
@@ -48,7 +48,7 @@ public static class SmscVerb
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Number(args, "seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan, stop.Token);
         }
         catch (OperationCanceledException)
         {

@@ -44,7 +44,8 @@ internal static class EventsApiBench
         string[] hostArgs = [.. args[2..].Where((a, i) => !IsOwnOption(args[2..], i)), "--Scheduling:Enabled", "false", "--Seed:DemoData", "false",
             "--urls", "http://127.0.0.1:0"];
 
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        // The application is Portal whatever process runs the bench (its static assets manifest is named after it).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ApplicationName = typeof(EventsApiBench).Assembly.GetName().Name });
         builder.AddPortalInfrastructure();
         builder.AddPortalWeb();
         await using var app = builder.Build();

@@ -169,10 +169,14 @@ internal static class SendApiBench
         var sorted = probeLatencies.ToArray();
         Console.WriteLine($"  probes submitted {sorted.Length} of {probes}; accept -> submit_sm recorded p50 {P(sorted, 50):F0} ms, p95 {P(sorted, 95):F0} ms, max {(sorted.Length > 0 ? sorted[^1] : 0):F0} ms");
         Console.WriteLine($"  campaign messages still queued when probes were sent: first {queuedAtProbe.FirstOrDefault():N0}, last {queuedAtProbe.LastOrDefault():N0}");
-        await host.Services.GetRequiredService<ICampaignOperations>().CancelAsync(campaignId,
-            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-                [new(System.Security.Claims.ClaimTypes.Name, "bench"), new(System.Security.Claims.ClaimTypes.Role, Portal.Domain.Access.Roles.Administrator)], "bench")),
-            default);
+        // A small base can have finished sending by now: only a campaign still sending is cancelled.
+        if (await host.Services.GetRequiredService<ICampaignOperations>().GetProgressAsync(campaignId) is { } left && left.Final < left.Total)
+        {
+            await host.Services.GetRequiredService<ICampaignOperations>().CancelAsync(campaignId,
+                new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                    [new(System.Security.Claims.ClaimTypes.Name, "bench"), new(System.Security.Claims.ClaimTypes.Role, Portal.Domain.Access.Roles.Administrator)], "bench")),
+                default);
+        }
         await host.StopAsync();
         return 0;
     }

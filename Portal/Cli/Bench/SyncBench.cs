@@ -51,6 +51,9 @@ internal static class SyncBench
             builder.Configuration["Database:ConnectionString"] = portal;
             builder.Configuration["Scheduling:Enabled"] = "false";
             builder.Configuration["DataProtection:KeysPath"] = keys.FullName;
+            // The source is on the bench's own server: allow it (Sync:AllowedHosts is empty by default,
+            // and without this line every run ended "Host '...' is not in Sync:AllowedHosts").
+            builder.Configuration["Sync:AllowedHosts:0"] = new NpgsqlConnectionStringBuilder(server).Host;
             builder.AddPortalInfrastructure();
             using var host = builder.Build();
             await using (var scope = host.Services.CreateAsyncScope())

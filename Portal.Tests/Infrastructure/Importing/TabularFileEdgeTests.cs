@@ -64,6 +64,16 @@ public sealed class TabularFileEdgeTests : IDisposable
     }
 
     [Fact]
+    public void AQuoteNeverClosedOnTheLastRow_IsABadRow_AndTheRowsBeforeItAreRead()
+    {
+        using var file = TabularFile.Open(Csv("phone,note\n+79161111111,ok\n+79162222222,\"never closed\n"), "clients.csv");
+        Assert.Equal(["+79161111111"], file.Rows().Select(r => r[0]));
+        var (row, reason) = Assert.Single(file.BadRows);
+        Assert.Equal(3, row);
+        Assert.StartsWith("A quote opened in this row is never closed", reason);
+    }
+
+    [Fact]
     public void ACsvRowOverTheRowLimit_IsABadRow_AndTheNextRowIsRead()
     {
         using var file = TabularFile.Open(Csv($"phone,note\n+79161111111,{new string('x', 80)}\n+79162222222,ok\n"), "clients.csv",

@@ -124,13 +124,6 @@ public sealed class Alert
         ClosedAt = at;
         NextEscalationAt = null;
     }
-
-    /// <summary>True when <paramref name="acked"/> confirmations out of <paramref name="recipients"/> are enough.</summary>
-    public bool IsSatisfied(int acked, int recipients) => Required switch
-    {
-        RequiredAcks.All => recipients > 0 && acked >= recipients,
-        _ => acked >= Math.Max(1, RequiredCount),
-    };
 }
 
 /// <summary>One person alerted, for counting confirmations: the group they were reached through (null: named one by one).</summary>

@@ -34,14 +34,6 @@ public static class PlainText
         return null;
     }
 
-    /// <summary>Characters counted as <see cref="Problem"/> counts them.</summary>
-    public static int Length(string text)
-    {
-        var count = 0;
-        foreach (var _ in text.EnumerateRunes()) count++;
-        return count;
-    }
-
     // LRM/RLM, the embeddings and overrides (LRE..RLO, U+202A-202E) and the isolates (U+2066-2069).
     private static bool IsBidiControl(int c) => c is 0x200E or 0x200F or 0x061C or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069);
 }

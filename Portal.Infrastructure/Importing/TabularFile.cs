@@ -140,7 +140,18 @@ public sealed class TabularFile : ITabularSource, IDisposable
     /// </summary>
     private static void CheckZip(Stream stream, ImportOptions limits)
     {
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            // Not a zip at all (a CSV saved as .xlsx): the same sentence as any other unreadable XLSX,
+            // not the zip reader's "End of Central Directory record could not be found".
+            throw new InvalidDataException($"The file could not be read as XLSX: {e.Message}", e);
+        }
+        using (var zip = archive)
         {
             long total = 0;
             foreach (var entry in zip.Entries)

@@ -533,12 +533,4 @@ public sealed partial class MessageSubmission(
             }
         }
     }
-
-    /// <summary>Deletes idempotency keys past their retention (called by the callback loop's node once in a while).</summary>
-    public async Task<int> PurgeKeysAsync(CancellationToken ct)
-    {
-        var before = clock.GetUtcNow().UtcDateTime - options.Value.IdempotencyRetention;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.ApiIdempotencyKeys.Where(k => k.CreatedAt < before).ExecuteDeleteAsync(ct);
-    }
 }

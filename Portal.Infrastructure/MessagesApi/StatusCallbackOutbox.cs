@@ -152,6 +152,7 @@ public sealed class StatusCallbackService(
                     while (await RunOnceAsync(stoppingToken) > 0)
                     {
                     }
+                    await PurgeIdempotencyKeysAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -163,6 +164,23 @@ public sealed class StatusCallbackService(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private DateTime _keysPurgedAt = DateTime.MinValue;
+
+    /// <summary>
+    /// Deletes idempotency keys past <see cref="MessagesApiOptions.IdempotencyRetention"/>, at most once
+    /// an hour. Issue 21: nothing called the purge before, so the table grew by one row per keyed request forever.
+    /// </summary>
+    /// <returns>How many keys were deleted (0 when the last purge is less than an hour old).</returns>
+    internal async Task<int> PurgeIdempotencyKeysAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (now - _keysPurgedAt < TimeSpan.FromHours(1)) return 0;
+        _keysPurgedAt = now;
+        var before = now - options.Value.IdempotencyRetention;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.ApiIdempotencyKeys.Where(k => k.CreatedAt < before).ExecuteDeleteAsync(ct);
     }
 
     private sealed record Due(long Id, long MessageId, MessageStatus Status, int Attempts, string Url, string? Secret,

@@ -10,6 +10,14 @@ public class PersonalDataMaskTests
         Assert.Equal("+7916*****67", PersonalDataMask.Phone("+79161234567"));
     }
 
+    [Theory]
+    [InlineData(null, "")]
+    [InlineData("", "")]
+    [InlineData("+7916", "*****")]
+    [InlineData("123456", "******")]
+    public void Phone_EmptyOrTooShortToKeepAnything_IsAllStars(string? phone, string masked) =>
+        Assert.Equal(masked, PersonalDataMask.Phone(phone));
+
     [Fact]
     public void Name_KeepsTheInitialOnly()
     {

@@ -111,6 +111,20 @@ public class AnalyticsEdgeTests
         Assert.False(goal.Accepts(ClientEventType.Payment, 100m));
     }
 
+    [Theory]
+    [InlineData(ClientEventType.Purchase, GoalEventTypes.Purchase)]
+    [InlineData(ClientEventType.Payment, GoalEventTypes.Payment)]
+    [InlineData(ClientEventType.Login, GoalEventTypes.Login)]
+    [InlineData(ClientEventType.Visit, GoalEventTypes.Visit)]
+    [InlineData(ClientEventType.Custom, GoalEventTypes.Custom)]
+    [InlineData((ClientEventType)42, GoalEventTypes.None)]
+    public void Goal_FlagOfEachEventType_AndOnlyThatFlagAcceptsIt(ClientEventType type, GoalEventTypes flag)
+    {
+        Assert.Equal(flag, CampaignGoal.Flag(type));
+        var everything = new CampaignGoal(GoalEventTypes.Purchase | GoalEventTypes.Payment | GoalEventTypes.Login | GoalEventTypes.Visit | GoalEventTypes.Custom);
+        Assert.Equal(flag != GoalEventTypes.None, everything.Accepts(type, null));
+    }
+
     /// <summary>Two touches of one campaign at the same moment: the first one seen stays (ties go only to a higher campaign id).</summary>
     [Fact]
     public void Attribution_TwoTouchesOfOneCampaignAtOneMoment_KeepsTheFirst()

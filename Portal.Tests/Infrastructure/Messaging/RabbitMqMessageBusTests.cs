@@ -87,6 +87,47 @@ public sealed class RabbitMqMessageBusTests : MessageBusContractTests
         Assert.Equal("RabbitMQ connection to 127.0.0.1:1 closed", result.Description);
     }
 
+    /// <summary>
+    /// Issue 21: a queue deleted behind the bus's back (an operator, a broker policy) makes the
+    /// broker return the mandatory message; the caller gets a publish error naming the queue, never
+    /// a silent loss.
+    /// </summary>
+    [Fact]
+    public async Task PublishAsync_QueueDeletedBehindTheBus_FailsNamingTheQueue()
+    {
+        var bus = CreateBus();
+        await bus.PublishAsync(Queue, new TestMessage(1, "declared"));
+        await using (var connection = await ConnectAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeleteAsync(Queue, ifUnused: false, ifEmpty: false);
+        }
+
+        var error = await Assert.ThrowsAsync<MessagePublishException>(() => bus.PublishAsync(Queue, new TestMessage(2, "lost?")));
+        Assert.Equal($"RabbitMQ returned the message: queue '{Queue}' does not exist.", error.Message);
+        Assert.True(((RabbitMqMessageBus)bus).IsConnected);
+    }
+
+    [Fact]
+    public async Task PublishAsync_UnreachableBroker_FailsAsAPublishError_EveryTime()
+    {
+        var options = Options();
+        options.Transport = MessagingTransport.RabbitMq;
+        options.RabbitMq.Uri = "amqp://guest:secret@127.0.0.1:1/";
+        await using var bus = new RabbitMqMessageBus(options, NullLogger<RabbitMqMessageBus>.Instance);
+
+        // The failed declaration is not cached: the second publish tries the broker again and fails the same way.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var error = await Assert.ThrowsAsync<MessagePublishException>(() => bus.PublishAsync(Queue, new TestMessage(1, "x")));
+            Assert.StartsWith($"Publishing to queue '{Queue}' failed: ", error.Message);
+            Assert.DoesNotContain("secret", error.Message);
+            Assert.NotNull(error.InnerException);
+        }
+        Assert.False(bus.IsConnected);
+        await bus.DisposeAsync();
+    }
+
     private static HealthCheckContext Context(IHealthCheck check) => new()
     {
         Registration = new HealthCheckRegistration("messaging", check, HealthStatus.Unhealthy, null),

@@ -37,4 +37,7 @@ internal static partial class MessagingLog
 
     [LoggerMessage(11, LogLevel.Warning, "Handlers on queue {Queue} still running after the shutdown timeout {Timeout}")]
     public static partial void ShutdownTimedOut(this ILogger logger, string queue, TimeSpan timeout);
+
+    [LoggerMessage(12, LogLevel.Warning, "RabbitMQ refused (nacked) a message on queue {Queue}, attempt {Attempt} of {MaxAttempts}; publishing it again")]
+    public static partial void PublishNacked(this ILogger logger, string queue, int attempt, int maxAttempts);
 }

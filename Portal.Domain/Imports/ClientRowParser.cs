@@ -61,12 +61,18 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
         var start = errors.Count;
         for (var i = 0; i < mapping.Count; i++)
         {
-            if (mapping[i] is not { } field)
+            // Variables are assigned before the conditions that test them, not in patterns and out
+            // arguments inside them: Stryker's mutants of such a condition leave them unassigned,
+            // and it then drops every mutant of the method (issue 21).
+            var mapped = mapping[i];
+            if (mapped is null)
             {
-                if (AttributeColumns.Count > 0 && AttributeColumns.TryGetValue(i, out var definition)
-                    && (i < cells.Count ? cells[i]?.Trim() : null) is { Length: > 0 } cell)
+                AttributeDefinition? definition = null;
+                var cell = i < cells.Count ? cells[i]?.Trim() : null;
+                if (AttributeColumns.Count > 0 && !string.IsNullOrEmpty(cell) && AttributeColumns.TryGetValue(i, out definition))
                 {
-                    if (AttributeValues.ParseCell(definition.Type, cell, out var value) is { } problem)
+                    var problem = AttributeValues.ParseCell(definition.Type, cell, out var value);
+                    if (problem is not null)
                     {
                         errors.Add(new RowError(i < headers.Count ? headers[i] : $"#{i + 1}", problem));
                     }
@@ -77,6 +83,7 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
                 }
                 continue;
             }
+            var field = mapped.Value;
             var raw = i < cells.Count ? cells[i]?.Trim() : null;
             if (string.IsNullOrEmpty(raw))
             {
@@ -99,7 +106,8 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
                     error = c.Gender is null ? $"'{raw}' is not a gender (M/F, м/ж)." : null;
                     break;
                 case ClientField.BirthDate:
-                    if (ParseDate(raw) is { } birth && birth.Year >= 1900 && birth <= DateTime.UtcNow) { c.BirthDate = DateOnly.FromDateTime(birth); }
+                    var birth = ParseDate(raw);
+                    if (birth.HasValue && birth.Value.Year >= 1900 && birth.Value <= DateTime.UtcNow) { c.BirthDate = DateOnly.FromDateTime(birth.Value); }
                     else { error = $"'{raw}' is not a birth date (YYYY-MM-DD or DD.MM.YYYY)."; }
                     break;
                 case ClientField.Language:
@@ -212,7 +220,8 @@ public sealed class ClientRowParser(IReadOnlyList<ClientField?> mapping, IReadOn
         // The two shapes CRMs export most, parsed by hand: TryParseExact over ten formats was a
         // third of the time of a 1.9 M-row import.
         var s = raw.AsSpan();
-        if (s.Length == 10 && s[4] == '-' && s[7] == '-' && Digits(s[..4], out var y) && Digits(s[5..7], out var m) && Digits(s[8..], out var d))
+        int y = 0, m = 0, d = 0; // assigned here, not by the out arguments below (see Parse)
+        if (s.Length == 10 && s[4] == '-' && s[7] == '-' && Digits(s[..4], out y) && Digits(s[5..7], out m) && Digits(s[8..], out d))
         {
             return Date(y, m, d);
         }

@@ -124,26 +124,6 @@ public class AlertTests
     }
 
     [Fact]
-    public void IsSatisfied_ByKind()
-    {
-        var all = New(RequiredAcks.All);
-        Assert.False(all.IsSatisfied(0, 0));
-        Assert.False(all.IsSatisfied(2, 3));
-        Assert.True(all.IsSatisfied(3, 3));
-        Assert.True(all.IsSatisfied(4, 3));
-        Assert.True(all.IsSatisfied(1, 1));
-
-        var one = New(RequiredAcks.One);
-        Assert.False(one.IsSatisfied(0, 5));
-        Assert.True(one.IsSatisfied(1, 5));
-
-        var three = New(RequiredAcks.Count, 3);
-        Assert.False(three.IsSatisfied(2, 5));
-        Assert.True(three.IsSatisfied(3, 5));
-        Assert.True(three.IsSatisfied(4, 5));
-    }
-
-    [Fact]
     public void AckRule_NobodyAlerted_IsNotSatisfied()
     {
         Assert.False(AckRule.IsSatisfied(RequiredAcks.One, 1, []));

@@ -56,4 +56,14 @@ public class CircuitBreakerTests
         Assert.Equal(clock.Now.AddSeconds(10), breaker.OpenUntil);
         Assert.False(breaker.TryAcquire());
     }
+
+    [Fact]
+    public void Threshold_BelowOne_IsRefused_OneOpensOnTheFirstFailure()
+    {
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker(new FakeClock(), threshold: 0)).ParamName);
+        var breaker = new CircuitBreaker(new FakeClock(), threshold: 1);
+        Assert.Equal(1, breaker.Threshold);
+        breaker.RecordFailure();
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
 }

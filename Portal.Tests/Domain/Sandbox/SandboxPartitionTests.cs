@@ -38,4 +38,22 @@ public sealed class SandboxPartitionTests
         campaign.PlaceInSandbox("trainee");
         Assert.Equal("trainee", campaign.SandboxOwnerId);
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(SandboxPartition.PhoneBlockSize)]
+    public void SyntheticPhone_OutsideTheBlock_IsRefused(int n)
+    {
+        var error = Assert.Throws<DomainException>(() => SandboxPartition.SyntheticPhone(n));
+        Assert.Equal("The sandbox phone block is full: reset some sandboxes.", error.Message);
+    }
+
+    [Fact]
+    public void Owner_UpTo450Characters_IsKept_LongerOrBlankIsRefused()
+    {
+        var longest = new string('u', 450);
+        Assert.Equal(longest, SandboxPartition.Owner(longest));
+        Assert.Equal("A sandbox belongs to a user.", Assert.Throws<DomainException>(() => SandboxPartition.Owner(longest + "u")).Message);
+        Assert.Equal("A sandbox belongs to a user.", Assert.Throws<DomainException>(() => SandboxPartition.Owner(" ")).Message);
+    }
 }

@@ -56,12 +56,9 @@ public sealed partial class JsonItemReader
     }
 
     /// <summary>Reports fields that no reader asked for: a typo must not be silently ignored.</summary>
+    /// <remarks>Every caller reads an object item only (a non-object was already refused whole).</remarks>
     public void RejectUnknownFields()
     {
-        if (!IsObject)
-        {
-            return;
-        }
         foreach (var property in _item.EnumerateObject().Where(p => !_known.Contains(p.Name)))
         {
             Fail(property.Name, "Unknown field.");

@@ -11,6 +11,7 @@ using Portal.Identity;
 using Portal.Infrastructure.Audit;
 using Portal.Infrastructure.Dashboard;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Sending;
 using Portal.Tests.Support;
 using DashboardPage = Portal.Components.Pages.Dashboard.Dashboard;

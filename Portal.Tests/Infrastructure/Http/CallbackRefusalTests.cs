@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Api;
 using Portal.Domain.Providers;
 using Portal.Infrastructure.Messaging;
+using Portal.Infrastructure.Persistence;
 using Portal.Infrastructure.Providers;
 using Portal.Tests.Infrastructure.Providers;
 using Portal.Tests.Support;

@@ -86,6 +86,14 @@ public sealed class ApiEdgeAnswersTests(ApiEdgeHost fixture) : IClassFixture<Api
         var client = await db.Clients.SingleAsync(c => c.ExternalId == "doc-1");
         Assert.Equal(("en", "Asia/Vladivostok", "Anna", "Vladivostok"), (client.Language, client.TimeZone, client.FirstName, client.City));
         Assert.Equal((100m, 2), (client.TotalSpend, client.PurchaseCount));
+        Assert.Equal(new DateOnly(1990, 5, 1), client.BirthDate);
+
+        // null clears a field that may be empty.
+        var cleared = await Http.PutAsync("/api/v1/clients", ApiTestHost.Raw("""[{"externalId": "doc-1", "birthDate": null}]"""));
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Equal(1, (int)(await ApiTestHost.ReadJsonAsync(cleared))["updated"]!);
+        await using var after = fixture.Host.Db();
+        Assert.Null((await after.Clients.SingleAsync(c => c.ExternalId == "doc-1")).BirthDate);
     }
 
     [Fact]

@@ -147,6 +147,23 @@ public class CampaignStepComponentsTests
     }
 
     [Fact]
+    public async Task ReviewStep_ClosedWhileEstimating_StopsTheEstimate_AndDecidesNothing()
+    {
+        await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);
+        f.Estimator.Gate = new TaskCompletionSource();
+        var decisions = new List<bool>();
+        var campaign = new Campaign("Black Friday", null, MessagePurpose.Service, Author, Now, new CampaignSettings { Body = "Hi" });
+        var step = f.Context.Render<ReviewStep>(p => p.Add(s => s.Draft, CampaignDraft.From(campaign)).Add(s => s.Campaign, campaign)
+            .Add(s => s.ApprovalChanged, (bool required) => decisions.Add(required)));
+        step.WaitForAssertion(() => step.Find("[data-testid=estimate-progress]"));
+
+        await f.Context.DisposeComponentsAsync();
+        f.Estimator.Gate.SetResult();
+
+        Assert.Empty(decisions);
+    }
+
+    [Fact]
     public async Task ReviewStep_AnApprovedCampaign_SaysWhoApproved_AndMayBeScheduled()
     {
         await using var f = await CampaignPageFixture.CreateAsync(Author, Roles.CampaignManager);

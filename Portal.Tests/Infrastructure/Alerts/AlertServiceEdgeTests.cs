@@ -119,7 +119,7 @@ public sealed class AlertServiceEdgeTests
         await Bi.BiEdgeTests.WaitForLockWaitAsync(database.ConnectionString);
         Assert.False(raising.IsCompleted);
         await tx.CommitAsync();
-        var raised = await raising.WaitAsync(TimeSpan.FromSeconds(30));
+        var raised = await raising.WaitAsync(TimeSpan.FromSeconds(60));
 
         await using var read = database.CreateContext();
         Assert.Equal(1, await read.Clients.CountAsync(c => c.ExternalId == AlertService.StaffClientExternalId));
@@ -137,7 +137,7 @@ public sealed class AlertServiceEdgeTests
             logs.CreateLogger<AlertEscalationService>());
 
         await loop.StartAsync(default);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (lines.Count(l => l.Contains("Alert escalation pass failed")) < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
@@ -145,5 +145,83 @@ public sealed class AlertServiceEdgeTests
         await loop.StopAsync(default);
 
         Assert.True(lines.Count(l => l.StartsWith("Warning") && l.Contains("Alert escalation pass failed")) >= 2, string.Join("\n", lines));
+    }
+
+    private static async Task<(AlertService Service, long AlertId, List<Employee> Staff)> RaiseWithTwoLevelsAsync(TestDatabase database, ILogger<AlertService>? logger = null)
+    {
+        List<Employee> staff;
+        await using (var db = database.CreateContext())
+        {
+            staff = await SeedAsync(db);
+        }
+        var directory = new StaffDirectory(database.Factory, TimeProvider.System);
+        var chainId = await directory.SaveChainAsync(null, "Two levels", [new LevelInput([staff[0].Id], [], 600), new LevelInput([staff[1].Id], [], 600)], "admin");
+        var service = Service(database, logger);
+        var raised = await service.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Pump failure", [], [], chainId), "lead");
+        // The first level's wait is over.
+        await using (var db = database.CreateContext())
+        {
+            await db.Alerts.Where(a => a.Id == raised.AlertId).ExecuteUpdateAsync(s => s.SetProperty(a => a.NextEscalationAt, DateTime.UtcNow.AddMinutes(-1)));
+        }
+        return (service, raised.AlertId, staff);
+    }
+
+    [Fact]
+    public async Task AnEscalationStepThatFails_IsLogged_AndRetriedOnTheNextPass()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var lines = new ConcurrentQueue<string>();
+        using var logs = new LoggerFactory([new CapturingLoggerProvider(lines)]);
+        var (service, alertId, staff) = await RaiseWithTwoLevelsAsync(database, logs.CreateLogger<AlertService>());
+        // The database refuses new recipients for a while (a full disk, a lock timeout).
+        await ExecAsync(database, """CREATE TRIGGER no_recipients BEFORE INSERT ON "AlertRecipients" BEGIN SELECT RAISE(ABORT, 'disk full'); END;""");
+
+        Assert.Equal(0, await service.RunDueAsync(default));
+        Assert.Contains(lines, l => l.StartsWith("Warning") && l.Contains($"Alert {alertId}: escalation step failed, retried next pass"));
+        await using (var read = database.CreateContext())
+        {
+            var alert = await read.Alerts.SingleAsync();
+            Assert.Equal((AlertState.Open, 1), (alert.State, alert.CurrentLevel));
+        }
+
+        await ExecAsync(database, "DROP TRIGGER no_recipients;");
+        Assert.Equal(1, await service.RunDueAsync(default));
+        await using (var read = database.CreateContext())
+        {
+            Assert.Equal(2, (await read.Alerts.SingleAsync()).CurrentLevel);
+            Assert.True(await read.AlertRecipients.AnyAsync(r => r.AlertId == alertId && r.EmployeeId == staff[1].Id && r.Level == 2));
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task AnAlertConfirmedButNotYetClosed_IsClosedAtItsDeadline_NotEscalated(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var (service, alertId, staff) = await RaiseWithTwoLevelsAsync(database);
+        // The confirmation was recorded by a node that stopped before closing the alert.
+        await using (var db = database.CreateContext())
+        {
+            var recipient = await db.AlertRecipients.SingleAsync(r => r.AlertId == alertId);
+            recipient.Acknowledge(DateTime.UtcNow.AddMinutes(-2), null);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, await service.RunDueAsync(default));
+
+        await using var read = database.CreateContext();
+        var alert = await read.Alerts.SingleAsync();
+        Assert.Equal((AlertState.Acknowledged, 1), (alert.State, alert.CurrentLevel));
+        Assert.False(await read.AlertRecipients.AnyAsync(r => r.EmployeeId == staff[1].Id));
+    }
+
+    private static async Task ExecAsync(TestDatabase database, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }

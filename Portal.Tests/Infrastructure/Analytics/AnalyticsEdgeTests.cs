@@ -20,7 +20,7 @@ namespace Portal.Tests.Infrastructure.Analytics;
 public sealed class AnalyticsEdgeTests
 {
     [Fact]
-    public async Task TheAttributionLoop_BacksOffAfterAFailedPass_AndStopsCleanly()
+    public async Task TheAttributionLoop_BacksOffAfterAFailedPass_RetriesAndStopsCleanly()
     {
         await using var empty = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, migrate: false);
         var lines = new ConcurrentQueue<string>();
@@ -30,15 +30,17 @@ public sealed class AnalyticsEdgeTests
             TimeProvider.System, logs.CreateLogger<AttributionService>());
 
         await loop.StartAsync(default);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!lines.Any(l => l.Contains("Attribution pass failed (1 in a row); retrying")) && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // The first failure backs off 2 s and retries; the second backs off 4 s.
+        while (!lines.Any(l => l.Contains("Attribution pass failed (2 in a row); retrying")) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
-        // Stopped during the back-off (2 s after a first failure): the loop ends, the host is not failed.
+        // Stopped during the back-off: the loop ends, the host is not failed.
         await loop.StopAsync(default);
 
         Assert.Contains(lines, l => l.StartsWith("Warning") && l.Contains("Attribution pass failed (1 in a row); retrying"));
+        Assert.Contains(lines, l => l.StartsWith("Warning") && l.Contains("Attribution pass failed (2 in a row); retrying"));
         Assert.True(loop.ExecuteTask!.IsCompletedSuccessfully);
     }
 
@@ -71,5 +73,29 @@ public sealed class AnalyticsEdgeTests
         Assert.NotEmpty(hours);
         Assert.All(hours, h => Assert.Contains(h.Value, sentHours));
         Assert.Equal(report.Total.Sent.Recipients, hours.Sum(h => h.Sent.Recipients));
+    }
+
+    [Fact]
+    public async Task TwoReadersStoringTheSameComputation_TheLoserStillAnswers_TheWinnersRowStays()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        await WriteClientsAsync(database, 40);
+        var id = await AddCampaignAsync(database, "Race", new CampaignGoal(GoalEventTypes.Purchase, null, 168));
+        await PlantAsync(database, new PlantedCampaign(id, 1, 40, SentAt, ReplyEvery: 50, OptOutEvery: 400));
+        // Another reader's snapshot, inserted and not yet committed.
+        await using var other = database.CreateContext();
+        await using var tx = await other.Database.BeginTransactionAsync();
+        other.CampaignResultSnapshots.Add(new CampaignResultSnapshot(id) { Stamp = "other-node", ComputedAt = SentAt });
+        await other.SaveChangesAsync();
+
+        var reading = Results(database).GetAsync(id, CancellationToken.None);
+        await Bi.BiEdgeTests.WaitForLockWaitAsync(database.ConnectionString);
+        Assert.False(reading.IsCompleted);
+        await tx.CommitAsync();
+        var report = (await reading.WaitAsync(TimeSpan.FromSeconds(60)))!;
+
+        Assert.Equal(40, report.Total.Sent.Recipients + report.Total.Control.Recipients);
+        await using var read = database.CreateContext();
+        Assert.Equal("other-node", (await read.CampaignResultSnapshots.SingleAsync()).Stamp);
     }
 }

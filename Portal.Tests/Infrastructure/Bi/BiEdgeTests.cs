@@ -36,7 +36,7 @@ public sealed class BiEdgeTests
 
     private static async Task<List<BiExport>> WaitForRunsAsync(BiWorld world, int definitionId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             await using var db = world.Database.CreateContext();
@@ -243,7 +243,7 @@ public sealed class BiEdgeTests
         await WaitForLockWaitAsync(database.ConnectionString);
         Assert.False(loading.IsCompleted);
         await tx.CommitAsync();
-        var pseudonym = await loading.WaitAsync(TimeSpan.FromSeconds(30));
+        var pseudonym = await loading.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(new ClientPseudonym(winnerKey).Of(42), pseudonym.Of(42));
         await using var db = database.CreateContext();
@@ -255,7 +255,7 @@ public sealed class BiEdgeTests
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
         await using var probe = new NpgsqlConnection(connectionString);
         await probe.OpenAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND wait_event_type = 'Lock'", probe);

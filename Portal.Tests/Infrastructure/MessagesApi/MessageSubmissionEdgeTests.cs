@@ -161,8 +161,8 @@ public sealed class MessageSubmissionEdgeTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task APublishThatFails_AfterTheCommit_StillAccepts_TheRowsAreDurableForTheSweep(DatabaseProvider provider)
     {
-        // The bus refuses this queue name: every publish throws, as an unreachable broker would.
-        await using var world = await CreateAsync(provider, priorityQueue: "not a queue!");
+        // The bus refuses this queue name (reserved by RabbitMQ): every publish throws, as an unreachable broker would.
+        await using var world = await CreateAsync(provider, priorityQueue: "amq.reserved");
         await SeedClientsAsync(world, _ => { }, _ => { });
 
         var result = await world.Submission.SubmitAsync(world.KeyId, null, [Text(0, "ext-0", "code 1"), Text(1, "ext-1", "code 2")], null, "h", default);
@@ -201,7 +201,7 @@ public sealed class MessageSubmissionEdgeTests
         Assert.False(loser.IsCompleted);
         await tx.CommitAsync();
 
-        var replay = Assert.IsType<SubmitResult.Accepted>(await loser.WaitAsync(TimeSpan.FromSeconds(30)));
+        var replay = Assert.IsType<SubmitResult.Accepted>(await loser.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.True(replay.Replayed);
         Assert.Equal("""{"accepted":1,"winner":true}""", replay.Json);
         await using var read = world.Database.CreateContext();
@@ -243,7 +243,7 @@ public sealed class MessageSubmissionEdgeTests
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
         await using var probe = new NpgsqlConnection(connectionString);
         await probe.OpenAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND wait_event_type = 'Lock'", probe);

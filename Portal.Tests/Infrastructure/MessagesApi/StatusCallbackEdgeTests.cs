@@ -94,7 +94,7 @@ public sealed class StatusCallbackEdgeTests
         await using var db = database.CreateContext();
         var key = new ApiKey("CRM", $"crm{n:D5}", new string('0', 64), [ApiScopes.MessagesSend], 100, "admin", Now);
         key.ConfigureMessaging(null, callbackUrl, protectedSecret);
-        var provider = new Portal.Domain.Providers.SmsProvider("Main", Portal.Domain.Providers.ProviderKind.Smpp,
+        var provider = new Portal.Domain.Providers.SmsProvider($"Main {n}", Portal.Domain.Providers.ProviderKind.Smpp,
             new Portal.Infrastructure.Providers.ProviderSettings { Host = "127.0.0.1", Port = 1 }.ToJson());
         var client = new Client(PhoneNumber.Parse($"+7901{n:D7}"), "Cb", null, Now);
         db.AddRange(key, provider, client);
@@ -219,7 +219,7 @@ public sealed class StatusCallbackEdgeTests
         var service = Service(database, new MessagesApiOptions { CallbackInterval = TimeSpan.FromMilliseconds(50) }, logs.CreateLogger<StatusCallbackService>());
 
         await service.StartAsync(default);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (lines.Count(l => l.Contains("Status callbacks failed; retried on the next tick")) < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);

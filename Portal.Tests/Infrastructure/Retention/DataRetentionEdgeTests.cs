@@ -36,8 +36,8 @@ public sealed class DataRetentionEdgeTests
             for (var i = 0; i < 3; i++) db.Messages.Add(new Message(null, client.Id, "+79160000001", now.AddDays(-400)) { Status = MessageStatus.Delivered });
             await db.SaveChangesAsync();
         }
-        // The dead-letter step names a queue the bus refuses: the run stops there, after the message numbers were blanked.
-        var sending = new SendingOptions { InboundQueue = "not a queue!" };
+        // The dead-letter step names a queue the bus refuses (reserved by RabbitMQ): the run stops there, after the message numbers were blanked.
+        var sending = new SendingOptions { InboundQueue = "amq.reserved" };
         var bus = new InProcessMessageBus(new MessagingOptions(), NullLogger<InProcessMessageBus>.Instance);
         var exportFiles = new BiExportFiles(database.Factory, Options.Create(new BiOptions()),
             new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() }, TimeProvider.System, NullLogger<BiExportFiles>.Instance);
@@ -72,7 +72,7 @@ public sealed class DataRetentionEdgeTests
         await host.StartAsync();
         try
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             var runs = 0;
             while (runs == 0 && DateTime.UtcNow < deadline)
             {
@@ -80,7 +80,7 @@ public sealed class DataRetentionEdgeTests
                 await using var read = database.CreateContext();
                 runs = await read.RetentionRuns.CountAsync(r => r.Succeeded);
             }
-            Assert.True(runs > 0, "the every-second retention trigger did not fire within 30 s");
+            Assert.True(runs > 0, "the every-second retention trigger did not fire within 60 s");
         }
         finally
         {

@@ -32,6 +32,8 @@ public sealed class SyncRunnerEdgeTests
         private readonly WebApplication _app;
         public string Body { get; set; } = "[]";
         public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Runs while <c>/clients</c> is being answered (another node acting meanwhile).</summary>
+        public Func<Task>? WhileAnswering { get; set; }
 
         private Feed(WebApplication app) => _app = app;
 
@@ -44,6 +46,11 @@ public sealed class SyncRunnerEdgeTests
             var app = builder.Build();
             var feed = new Feed(app);
             app.MapGet("/events", () => Results.Text(feed.Body, "application/json"));
+            app.MapGet("/clients", async () =>
+            {
+                if (feed.WhileAnswering is { } hook) await hook();
+                return Results.Text(feed.Body, "application/json");
+            });
             app.MapGet("/hang", async (HttpContext http) =>
             {
                 feed.Hanging.TrySetResult();
@@ -154,9 +161,9 @@ public sealed class SyncRunnerEdgeTests
         using var stop = new CancellationTokenSource();
 
         var running = sync.Runner.RunAsync(id, stop.Token);
-        await feed.Hanging.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await feed.Hanging.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
-        var run = await running.WaitAsync(TimeSpan.FromSeconds(30));
+        var run = await running.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.False(run!.Succeeded);
         Assert.Equal("Cancelled: the application was stopping. Nothing was applied.", run.Error);
@@ -241,5 +248,31 @@ public sealed class SyncRunnerEdgeTests
         await loader.StopAsync(default);
 
         Assert.Contains(lines, l => l.StartsWith("Error") && l.Contains("Could not load the sync sources into the scheduler"));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task AWatermarkMovedByAnotherRunMeanwhile_IsLeftWhereItIs(DatabaseProvider provider)
+    {
+        await using var sync = await SyncHarness.CreateAsync(provider);
+        await using var feed = await Feed.StartAsync();
+        feed.Body = """[{"crm_id": "C1", "phone": "+79161112233", "updated": "2026-11-20T10:00:00Z"}]""";
+        var id = await sync.Catalog.CreateAsync(SyncHarness.Admin, new SyncSourceDraft("Clients feed", SyncSourceKind.HttpJson, SyncTarget.Clients, null,
+            feed.Url + "/clients", null, "", "updated", "0 0 * * * ?", [("crm_id", "ExternalId"), ("phone", "Phone")], true) { OverlapMinutes = 0 }, default);
+        const string Further = "2026-12-01T00:00:00.0000000Z";
+        feed.WhileAnswering = async () =>
+        {
+            await using var db = sync.Portal.CreateContext();
+            await db.SyncSources.Where(s => s.Id == id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Watermark, Further));
+        };
+
+        var run = await sync.Runner.RunAsync(id, default);
+
+        Assert.True(run!.Succeeded, run.Error);
+        Assert.Equal((1, 1), (run.RowsRead, run.Upserted));
+        await using var read = sync.Portal.CreateContext();
+        Assert.Equal(Further, (await read.SyncSources.SingleAsync(s => s.Id == id)).Watermark);
+        Assert.Equal(1, await read.Clients.CountAsync(c => c.ExternalId == "C1"));
     }
 }

@@ -17,7 +17,7 @@ namespace Portal.Tests.Infrastructure.Analytics;
 /// Issue 21: the attribution loop backs off and keeps the host up when its database fails, and the
 /// results' local-hour breakdown falls back to Moscow time for a zone this machine does not know.
 /// </summary>
-public sealed class AnalyticsEdgeTests
+public sealed class AttributionAndResultsEdgeTests
 {
     [Fact]
     public async Task TheAttributionLoop_BacksOffAfterAFailedPass_RetriesAndStopsCleanly()

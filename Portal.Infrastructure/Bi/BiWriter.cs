@@ -75,9 +75,6 @@ public static class BiWriter
 
         public bool Full => _used >= FlushAt;
 
-        /// <summary>The bytes not yet flushed (tests).</summary>
-        public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, _used);
-
         public async ValueTask FlushToAsync(Stream output, CancellationToken ct)
         {
             if (_used == 0) return;

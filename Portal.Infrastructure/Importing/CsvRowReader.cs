@@ -125,12 +125,9 @@ internal sealed class CsvRowReader(TextReader reader, char delimiter, int maxFie
             {
                 return [];
             }
+            // A blank line (at the end of the input, the check above has already answered null).
             if (_row.Count == 1 && string.IsNullOrEmpty(_row[0]) && !fieldWasQuoted)
             {
-                if (ch == -1)
-                {
-                    return null;
-                }
                 continue;
             }
             return [.. _row];

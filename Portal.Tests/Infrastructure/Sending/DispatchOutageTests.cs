@@ -54,7 +54,7 @@ public sealed class DispatchOutageTests
         await h.StartAsync();
         await using (var db = h.Database.CreateContext())
         {
-            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "MessageChunks" RENAME TO "MessageChunksGone" """);
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Campaigns" RENAME TO "CampaignsGone" """);
         }
 
         var deadline = DateTime.UtcNow + Patience;
@@ -63,7 +63,7 @@ public sealed class DispatchOutageTests
             Assert.True(DateTime.UtcNow < deadline, "no failed sweep was logged twice");
             await Task.Delay(50);
         }
-        Assert.Contains(h.Logs, l => l.StartsWith("Error ") && l.Contains("Dispatch sweep failed") && l.Contains("no such table: MessageChunks"));
+        Assert.Contains(h.Logs, l => l.StartsWith("Error ") && l.Contains("Dispatch sweep failed") && l.Contains("no such table: Campaigns"));
     }
 
     /// <summary>The scheduler's reconciliation fails (its table gone): logged, and tried again every interval.</summary>

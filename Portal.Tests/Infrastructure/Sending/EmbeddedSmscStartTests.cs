@@ -14,7 +14,6 @@ public sealed class EmbeddedSmscStartTests
 {
     private static readonly Dictionary<string, string?> Demo = new()
     {
-        ["Sending:Enabled"] = "false",
         ["Sending:EmbeddedSimulator"] = "true",
         ["Smsc:Demo"] = "true",
     };

@@ -181,6 +181,71 @@ public sealed class RabbitMqFailurePathTests : IAsyncLifetime
         Assert.Equal(new QueueStats(_queue, 1, 0), await bus.GetStatsAsync(_queue));
     }
 
+    /// <summary>An x-death header without a time (written by another tool) does not date the letter: its timestamp does.</summary>
+    [Fact]
+    public async Task RemoveDeadLetters_XDeathWithoutATime_FallsBackToTheTimestamp()
+    {
+        var bus = CreateBus();
+        await bus.PublishAsync(_queue, new TestMessage(0, "declares"));
+        var stamped = new DateTimeOffset(2026, 4, 2, 8, 30, 0, TimeSpan.Zero);
+        await using (var connection = await ConnectAsync())
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+        {
+            var properties = new BasicProperties
+            {
+                Timestamp = new AmqpTimestamp(stamped.ToUnixTimeSeconds()),
+                Headers = new Dictionary<string, object?> { ["x-death"] = new List<object?> { new Dictionary<string, object?> { ["count"] = 1L, ["reason"] = "rejected" } } },
+            };
+            await channel.BasicPublishAsync(string.Empty, _queue + ".dead", true, properties, Encoding.UTF8.GetBytes("""{"id":1,"text":"old tool"}"""));
+        }
+        DateTimeOffset? seen = null;
+
+        var removed = await bus.RemoveDeadLettersAsync(_queue, letter =>
+        {
+            seen = letter.DeadAt;
+            return false;
+        });
+
+        Assert.Equal(0, removed);
+        Assert.Equal(stamped, seen);
+        Assert.Equal(new QueueStats(_queue, 1, 1), await bus.GetStatsAsync(_queue));
+    }
+
+    /// <summary>
+    /// The broker cancels the consumer (its queue deleted by an operator): the subscription stops
+    /// receiving, disposing it still completes, and the bus keeps publishing elsewhere.
+    /// </summary>
+    [Fact]
+    public async Task Subscription_ConsumerCancelledByTheBroker_DisposesQuietly()
+    {
+        var bus = CreateBus();
+        var handled = 0;
+        var subscription = await bus.SubscribeAsync<TestMessage>(_queue, (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return Task.CompletedTask;
+        });
+        await using (var connection = await ConnectAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeleteAsync(_queue, ifUnused: false, ifEmpty: false);
+        }
+
+        await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, Volatile.Read(ref handled));
+        var other = _queue + ".other";
+        try
+        {
+            await bus.PublishAsync(other, new TestMessage(1, "still publishing"));
+            Assert.Equal(1u, await MessageCountAsync(other));
+        }
+        finally
+        {
+            await bus.DeleteQueueAsync(other);
+        }
+    }
+
     /// <summary>
     /// The connection is gone before the bus is disposed (closed under it, with a subscription and
     /// the publishing channel open): disposing still completes quietly, and a later publish is refused.

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+
 using Portal.Infrastructure.Messaging;
 
 namespace Portal.Tests.Infrastructure.Messaging;
@@ -33,15 +35,18 @@ public sealed class InProcessSubscriptionTests
     public async Task Dispose_DuringTheRetryPause_EndsThePauseAndReturnsTheMessage()
     {
         var options = new MessagingOptions { MaxDeliveryAttempts = 5, RetryDelay = TimeSpan.FromMinutes(10), ShutdownTimeout = TimeSpan.FromSeconds(30) };
-        await using var bus = new InProcessMessageBus(options, NullLogger<InProcessMessageBus>.Instance);
-        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var subscription = await bus.SubscribeAsync<TestMessage>("portal-test.pause", (_, _) =>
-        {
-            failed.TrySetResult();
-            throw new InvalidOperationException("handler bug");
-        });
+        var logs = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Portal.Tests.Infrastructure.Sending.CapturingLoggerProvider(logs)));
+        await using var bus = new InProcessMessageBus(options, loggers.CreateLogger<InProcessMessageBus>());
+        var subscription = await bus.SubscribeAsync<TestMessage>("portal-test.pause", (_, _) => throw new InvalidOperationException("handler bug"));
         await bus.PublishAsync("portal-test.pause", new TestMessage(1, "retried later"));
-        await failed.Task.WaitAsync(Patience);
+        // Logged right before the pause starts.
+        var deadline = DateTime.UtcNow + Patience;
+        while (!logs.Any(l => l.Contains("Handler failed on queue portal-test.pause")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the handler's failure was not logged");
+            await Task.Delay(10);
+        }
 
         var stopped = System.Diagnostics.Stopwatch.StartNew();
         await subscription.DisposeAsync().AsTask().WaitAsync(Patience);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using Portal.Infrastructure.Messaging;
 
 namespace Portal.Tests.Infrastructure.Messaging;

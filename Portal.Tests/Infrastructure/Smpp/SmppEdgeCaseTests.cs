@@ -210,6 +210,18 @@ public class SmppEdgeCaseTests
         Assert.Equal(0, rig.Connector.Statistics.FailedBinds);
     }
 
+    [Fact]
+    public async Task Flash_WithLatin1Coding_SentWithoutAMessageClass()
+    {
+        await using var rig = await SmppTestRig.StartAsync();
+
+        var outcome = await rig.Connector.SubmitAsync(SmppTestRig.Sms(1, "Café") with { Encoding = Portal.Infrastructure.Smpp.Text.SmsEncoding.Latin1, Flash = true });
+
+        Assert.IsType<SubmitOutcome.Accepted>(outcome);
+        // Latin-1 (0x03) has no class-0 form: it goes plain rather than as a wrong coding.
+        Assert.Equal(0x03, Assert.Single(rig.Simulator.Messages).DataCoding);
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -39,8 +39,6 @@ public sealed partial class EsmeSession : IAsyncDisposable
 
     public bool CanSubmit => _bound && Mode != BindMode.Receiver;
 
-    public bool IsBound => _bound;
-
     /// <summary>Completes when the connection has closed.</summary>
     public Task Completion => _completion.Task;
 

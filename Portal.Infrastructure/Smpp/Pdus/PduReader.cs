@@ -32,14 +32,6 @@ internal ref struct PduReader(ReadOnlySpan<byte> body)
         return value;
     }
 
-    public uint UInt32()
-    {
-        if (Remaining < 4) return Fail<uint>();
-        var value = BinaryPrimitives.ReadUInt32BigEndian(_body[_position..]);
-        _position += 4;
-        return value;
-    }
-
     public ReadOnlySpan<byte> Bytes(int count)
     {
         if (count < 0 || Remaining < count)

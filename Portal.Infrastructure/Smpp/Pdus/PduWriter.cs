@@ -11,20 +11,12 @@ internal ref struct PduWriter(Span<byte> destination)
     private readonly Span<byte> _destination = destination;
     private int _position;
 
-    public readonly int Position => _position;
-
     public void Byte(byte value) => _destination[_position++] = value;
 
     public void UInt16(ushort value)
     {
         BinaryPrimitives.WriteUInt16BigEndian(_destination[_position..], value);
         _position += 2;
-    }
-
-    public void UInt32(uint value)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(_destination[_position..], value);
-        _position += 4;
     }
 
     public void Bytes(ReadOnlySpan<byte> value)

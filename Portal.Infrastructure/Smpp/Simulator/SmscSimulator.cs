@@ -287,10 +287,6 @@ public sealed partial class SmscSimulator : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
-            catch (InvalidOperationException e)
-            {
-                _logger.LogWarning("Simulator auto-reply not delivered: {Error}", e.Message);
-            }
         }, stop);
     }
 

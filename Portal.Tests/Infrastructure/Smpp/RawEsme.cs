@@ -14,6 +14,9 @@ internal sealed class RawEsme : IAsyncDisposable
 
     private RawEsme(Socket socket) => _socket = socket;
 
+    /// <summary>Speaks PDUs over a socket accepted elsewhere (a test playing the SMSC).</summary>
+    public static RawEsme Over(Socket socket) => new(socket);
+
     public static async Task<RawEsme> ConnectAsync(IPEndPoint endpoint)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);

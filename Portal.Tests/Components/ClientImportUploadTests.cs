@@ -79,7 +79,7 @@ public sealed class ClientImportUploadTests : IAsyncLifetime
         _root.Delete(recursive: true);
     }
 
-    private IRenderedComponent<ClientImport> Open(ImportOptions? options = null, bool holdImports = false)
+    private IRenderedComponent<ClientImport> Open(ImportOptions? options = null, bool holdImports = false, Action? beforeRender = null)
     {
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
@@ -92,6 +92,7 @@ public sealed class ClientImportUploadTests : IAsyncLifetime
         _ctx.Services.AddSingleton(new AuditLog(_database.Factory, TimeProvider.System));
         _ctx.Services.AddSingleton<IWebHostEnvironment>(new Environment(_root.FullName));
         _ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
+        beforeRender?.Invoke();
         return _ctx.Render<ClientImport>();
     }
 
@@ -126,15 +127,17 @@ public sealed class ClientImportUploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AttributeChoices_NameEachAttributesType()
+    public async Task AttributeChoices_NameEachAttributesType()
     {
-        var popovers = _ctx.Render<MudPopoverProvider>();
-        var page = Open();
+        IRenderedComponent<MudPopoverProvider>? popovers = null;
+        var page = Open(beforeRender: () => popovers = _ctx.Render<MudPopoverProvider>());
 
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Csv, "crm.csv"));
         page.WaitForElement("[data-testid=import-mapping]", TimeSpan.FromSeconds(10));
+        // The items render in the popover provider while the select is open.
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<string>>()[2].Instance.OpenMenu());
 
-        var texts = popovers.FindComponents<MudSelectItem<string>>().Where(i => i.Instance.Value!.StartsWith("attr:"))
+        var texts = popovers!.FindComponents<MudSelectItem<string>>().Where(i => i.Instance.Value!.StartsWith("attr:"))
             .Select(i => (i.Instance.Value, string.Concat(i.Nodes.Select(n => n.TextContent)).Trim())).Distinct().ToList();
         Assert.Contains(("attr:party_day", "Attribute: Party day (Date)"), texts);
         Assert.Contains(("attr:vip", "Attribute: VIP (Yes/no)"), texts);

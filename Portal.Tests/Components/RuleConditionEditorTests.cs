@@ -61,15 +61,20 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
 
     private static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
 
-    /// <summary>The items' texts of the selects of one value type (the popover provider renders them, not the select).</summary>
-    private IReadOnlyList<(T? Value, string Text)> Items<T>() =>
-        _popovers.FindComponents<MudSelectItem<T>>().Select(i => (i.Instance.Value, string.Concat(i.Nodes.Select(n => n.TextContent)).Trim())).ToList();
+    /// <summary>Opens the select (its items render in the popover provider only while it is open), reads its items, closes it.</summary>
+    private async Task<IReadOnlyList<(T? Value, string Text)>> ItemsAsync<T>(IRenderedComponent<RuleConditionEditor> cut, string label)
+    {
+        var select = Select<T>(cut, label);
+        await cut.InvokeAsync(() => select.Instance.OpenMenu());
+        var items = _popovers.FindComponents<MudSelectItem<T>>().Select(i => (i.Instance.Value, string.Concat(i.Nodes.Select(n => n.TextContent)).Trim())).ToList();
+        await cut.InvokeAsync(() => select.Instance.CloseMenu());
+        return items;
+    }
 
-    /// <summary>The texts of the string items other than the criteria (attributes, event types, choices).</summary>
-    private IReadOnlyList<string> ValueTexts() =>
-        Items<string>().Where(i => Criteria.Find(i.Value) is null).Select(i => i.Text).ToList();
+    private async Task<IReadOnlyList<string>> TextsAsync<T>(IRenderedComponent<RuleConditionEditor> cut, string label) =>
+        (await ItemsAsync<T>(cut, label)).Select(i => i.Text).ToList();
 
-    private IReadOnlyList<string> OperatorTexts(IRenderedComponent<RuleConditionEditor> cut) => Items<RuleOperator>().Select(i => i.Text).ToList();
+    private Task<IReadOnlyList<string>> OperatorTextsAsync(IRenderedComponent<RuleConditionEditor> cut) => TextsAsync<RuleOperator>(cut, "Operator");
 
     [Fact]
     public async Task CustomAttribute_TakesTheAttributesType_AndAnotherAttributeResetsTheValueAndAnUnfitOperator()
@@ -81,9 +86,9 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         await CriterionAsync(cut, Criteria.Attribute);
         Assert.Equal("contract_no", condition.Key); // the first attribute is preselected
         Assert.Equal(RuleOperator.Equals, condition.Operator);
-        Assert.Equal(["Contract number", "VIP"], ValueTexts());
+        Assert.Equal(["Contract number", "VIP"], await TextsAsync<string>(cut, "Attribute"));
         // A number attribute: number operators and a number field (money: decimals kept).
-        Assert.Contains("is empty", OperatorTexts(cut));
+        Assert.Contains("is empty", await OperatorTextsAsync(cut));
         await OperatorAsync(cut, RuleOperator.GreaterThan);
         await cut.InvokeAsync(() => Numbers<decimal?>(cut).Single().Instance.ValueChanged.InvokeAsync(1017.5m));
         Assert.Equal("1017.5", Json(condition.Value));
@@ -94,7 +99,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         Assert.Equal(RuleOperator.Equals, condition.Operator); // "greater than" means nothing for yes/no
         await PickAsync<bool?>(cut, "Value", false);
         Assert.Equal("false", Json(condition.Value));
-        Assert.Equal(["is", "is empty", "is not empty"], OperatorTexts(cut));
+        Assert.Equal(["is", "is empty", "is not empty"], await OperatorTextsAsync(cut));
 
         // An operator the new attribute also takes is kept.
         await OperatorAsync(cut, RuleOperator.IsNotEmpty);
@@ -113,8 +118,8 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         await CriterionAsync(cut, Criteria.Event);
         Assert.Equal(nameof(ClientEventType.Purchase), condition.Key);
         Assert.Equal(RuleOperator.Has, condition.Operator);
-        Assert.Equal(["has", "has not"], OperatorTexts(cut));
-        Assert.Equal(Enum.GetNames<ClientEventType>(), Items<string>().Where(i => Criteria.Find(i.Value) is null).Select(i => i.Value));
+        Assert.Equal(["has", "has not"], await OperatorTextsAsync(cut));
+        Assert.Equal(Enum.GetNames<ClientEventType>(), (await ItemsAsync<string>(cut, "Event type")).Select(i => i.Value));
 
         await PickAsync(cut, "Event type", nameof(ClientEventType.Visit));
         var days = Numbers<int?>(cut).Single();
@@ -141,7 +146,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
 
         await CriterionAsync(cut, Criteria.RepliedToCampaign);
         var campaigns = Select<int?>(cut, "Campaign");
-        Assert.Equal("Winter sale", Items<int?>().Single().Text);
+        Assert.Equal("Winter sale", (await ItemsAsync<int?>(cut, "Campaign")).Single().Text);
         await cut.InvokeAsync(() => campaigns.Instance.ValueChanged.InvokeAsync(11));
 
         Assert.Equal((11, RuleOperator.Has), (condition.CampaignId, condition.Operator));
@@ -175,7 +180,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         Assert.Equal("65", Json(condition.Value));
         await cut.InvokeAsync(() => Numbers<decimal?>(cut).Single().Instance.ValueChanged.InvokeAsync(null));
         Assert.Null(condition.Value);
-        Assert.Equal(["equals", "not equals", "less than", "at most", "greater than", "at least", "between", "is empty", "is not empty"], OperatorTexts(cut));
+        Assert.Equal(["equals", "not equals", "less than", "at most", "greater than", "at least", "between", "is empty", "is not empty"], await OperatorTextsAsync(cut));
     }
 
     [Fact]
@@ -185,7 +190,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         var cut = Render(condition);
         await CriterionAsync(cut, Criteria.LastPurchaseAt);
         Assert.Equal(RuleOperator.Before, condition.Operator);
-        Assert.Equal(["before", "after", "between", "within the last N days", "more than N days ago", "is empty", "is not empty"], OperatorTexts(cut));
+        Assert.Equal(["before", "after", "between", "within the last N days", "more than N days ago", "is empty", "is not empty"], await OperatorTextsAsync(cut));
 
         await cut.InvokeAsync(() => cut.FindComponent<MudDatePicker>().Instance.DateChanged.InvokeAsync(new DateTime(2026, 3, 8)));
         Assert.Equal("\"2026-03-08\"", Json(condition.Value));
@@ -213,7 +218,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         Assert.Equal("90", Json(condition.Value));
 
         await CriterionAsync(cut, Criteria.Birthday);
-        Assert.Equal(["within the next N days"], OperatorTexts(cut));
+        Assert.Equal(["within the next N days"], await OperatorTextsAsync(cut));
     }
 
     [Fact]
@@ -222,7 +227,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         var condition = new RuleCondition();
         var cut = Render(condition);
         await CriterionAsync(cut, Criteria.City);
-        Assert.Equal(["equals", "not equals", "any of", "none of", "contains", "starts with", "is empty", "is not empty"], OperatorTexts(cut));
+        Assert.Equal(["equals", "not equals", "any of", "none of", "contains", "starts with", "is empty", "is not empty"], await OperatorTextsAsync(cut));
         MudTextField<string> Text() => cut.FindComponent<MudTextField<string>>().Instance;
 
         await OperatorAsync(cut, RuleOperator.Contains);
@@ -247,9 +252,9 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         var condition = new RuleCondition();
         var cut = Render(condition);
         await CriterionAsync(cut, Criteria.StaticList);
-        Assert.Equal(["member of", "not a member of"], OperatorTexts(cut));
+        Assert.Equal(["member of", "not a member of"], await OperatorTextsAsync(cut));
         var lists = Select<string>(cut, "Values");
-        Assert.Equal(["Callbacks", "Fair visitors"], ValueTexts());
+        Assert.Equal(["Callbacks", "Fair visitors"], await TextsAsync<string>(cut, "Values"));
 
         await cut.InvokeAsync(() => lists.Instance.SelectedValuesChanged.InvokeAsync(["4", "3"]));
         Assert.Equal("[4,3]", Json(condition.Value));
@@ -271,7 +276,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         var cut = Render(condition);
         await CriterionAsync(cut, Criteria.Language);
         var value = Select<string>(cut, "Value");
-        Assert.Equal(["Russian", "English"], ValueTexts());
+        Assert.Equal(["Russian", "English"], await TextsAsync<string>(cut, "Value"));
         await cut.InvokeAsync(() => value.Instance.ValueChanged.InvokeAsync("en"));
         Assert.Equal("\"en\"", Json(condition.Value));
         Assert.Equal("English", Select<string>(cut, "Value").Instance.GetState(x => x.Text));
@@ -283,7 +288,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
         condition.Value = JsonValue.Create("Tele9");
         cut.Render();
         Assert.Equal("Tele9", Select<string>(cut, "Value").Instance.GetState(x => x.Text));
-        Assert.Equal(MobileOperators.All, ValueTexts());
+        Assert.Equal(MobileOperators.All, await TextsAsync<string>(cut, "Value"));
     }
 
     [Fact]
@@ -291,7 +296,7 @@ public sealed class RuleConditionEditorTests : IAsyncDisposable
     {
         var cut = Render(new RuleCondition { Criterion = Criteria.AdvertisingConsent, Value = JsonValue.Create(true) });
         Assert.Equal(true, Select<bool?>(cut, "Value").Instance.GetState(x => x.Value));
-        Assert.Equal(["is"], OperatorTexts(cut));
+        Assert.Equal(["is"], await OperatorTextsAsync(cut));
 
         await cut.InvokeAsync(() => cut.Find("button[aria-label='Remove condition']").Click());
 

@@ -25,7 +25,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
     private readonly BunitContext _ctx = new();
     private TestDatabase _database = default!;
     private SegmentStore _store = default!;
-    private IRenderedComponent<MudDialogProvider> _dialogs = default!;
+    private IRenderedComponent<MudDialogProvider>? _dialogs;
 
     public async Task InitializeAsync()
     {
@@ -38,13 +38,18 @@ public sealed class SegmentListPageTests : IAsyncLifetime
         _ctx.Services.AddSingleton(_store);
         _ctx.Services.AddSingleton(new DepartmentScopes(_database.Factory));
         _ctx.AddAuthorization().SetAuthorized("campaigns@portal.local").SetRoles(Roles.Administrator);
-        _dialogs = _ctx.Render<MudDialogProvider>();
     }
 
     public async Task DisposeAsync()
     {
         await _ctx.DisposeAsync();
         await _database.DisposeAsync();
+    }
+
+    private IRenderedComponent<SegmentList> Open()
+    {
+        _dialogs ??= _ctx.Render<MudDialogProvider>();
+        return _ctx.Render<SegmentList>();
     }
 
     private IEnumerable<Snackbar> Snackbars => _ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars;
@@ -65,7 +70,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
     private async Task DeleteAsync(IRenderedComponent<SegmentList> page, string name, bool confirm)
     {
         var click = page.InvokeAsync(() => Row(page, name).QuerySelector("button[aria-label=Delete]")!.Click());
-        _dialogs.WaitForAssertion(() => Assert.Contains($"Delete '{name}'?", _dialogs.Markup), TimeSpan.FromSeconds(10));
+        _dialogs!.WaitForAssertion(() => Assert.Contains($"Delete '{name}'?", _dialogs.Markup), TimeSpan.FromSeconds(10));
         var button = _dialogs.FindAll("button").Single(b => b.TextContent.Trim() == (confirm ? "Delete" : "Cancel"));
         await _dialogs.InvokeAsync(() => button.Click());
         await click;
@@ -74,7 +79,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
     [Fact]
     public async Task NoAudiences_InvitesToCreateOne()
     {
-        var page = _ctx.Render<SegmentList>();
+        var page = Open();
 
         page.WaitForAssertion(() => Assert.Contains("No audiences yet: create the first one.", page.Markup), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll("[data-testid=segments-table]"));
@@ -91,7 +96,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        var page = _ctx.Render<SegmentList>();
+        var page = Open();
 
         page.WaitForAssertion(() =>
         {
@@ -100,11 +105,37 @@ public sealed class SegmentListPageTests : IAsyncLifetime
         }, TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>A database whose every query answers asynchronously, as PostgreSQL does (SQLite answers at once).</summary>
+    private sealed class YieldingFactory(IDbContextFactory<PortalDbContext> inner) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<PortalDbContext> CreateDbContextAsync(CancellationToken ct = default)
+        {
+            await Task.Delay(20, ct);
+            return await inner.CreateDbContextAsync(ct);
+        }
+    }
+
+    [Fact]
+    public async Task Sizes_ArriveToo_WhenTheListLoadsAfterTheFirstRender()
+    {
+        await SeedClientsAsync(2);
+        await _store.SaveAsync(null, "Everyone", SegmentRule.Everyone(), null, "test", default);
+        var slow = new YieldingFactory(_database.Factory);
+        _ctx.Services.AddSingleton(new SegmentStore(slow, new SegmentAudience(slow, TimeProvider.System), TimeProvider.System));
+        _ctx.Services.AddSingleton(new DepartmentScopes(slow));
+
+        var page = Open();
+
+        page.WaitForAssertion(() => Assert.Equal("2", Row(page, "Everyone").QuerySelectorAll("td")[1].TextContent.Trim()), TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task ClickingARow_OpensTheAudience()
     {
         var (id, _) = await _store.SaveAsync(null, "Everyone", SegmentRule.Everyone(), null, "test", default);
-        var page = _ctx.Render<SegmentList>();
+        var page = Open();
         page.WaitForAssertion(() => Row(page, "Everyone"), TimeSpan.FromSeconds(10));
 
         await page.InvokeAsync(() => Row(page, "Everyone").Click());
@@ -117,7 +148,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
     {
         await _store.SaveAsync(null, "Everyone", SegmentRule.Everyone(), null, "test", default);
         await _store.SaveAsync(null, "Spare", SegmentRule.Everyone(), null, "test", default);
-        var page = _ctx.Render<SegmentList>();
+        var page = Open();
         page.WaitForAssertion(() => Row(page, "Spare"), TimeSpan.FromSeconds(10));
 
         await DeleteAsync(page, "Spare", confirm: false);
@@ -139,7 +170,7 @@ public sealed class SegmentListPageTests : IAsyncLifetime
             db.Campaigns.Add(new Campaign("Winter sale", null, MessagePurpose.Advertising, "test", At, new CampaignSettings { SegmentId = id, Body = "Hi" }));
             await db.SaveChangesAsync();
         }
-        var page = _ctx.Render<SegmentList>();
+        var page = Open();
         page.WaitForAssertion(() => Row(page, "Winter buyers"), TimeSpan.FromSeconds(10));
 
         await DeleteAsync(page, "Winter buyers", confirm: true);

@@ -151,6 +151,23 @@ public sealed class TemplateEditorFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuickTyping_TheNewerTextWins_TheOlderAnalysisIsDropped()
+    {
+        var page = Open();
+
+        // Both edits in one dispatcher turn: the second arrives while the first still waits out the debounce.
+        await page.InvokeAsync(async () =>
+        {
+            var older = Body(page).ValueChanged.InvokeAsync("Hello {{ client.first_name ");
+            await Body(page).ValueChanged.InvokeAsync("Hello {{ client.first_name }}");
+            await older;
+        });
+
+        page.WaitForAssertion(() => Assert.Equal("Hello Анна", Preview(page)), TimeSpan.FromSeconds(5));
+        Assert.Empty(page.FindAll("[data-testid=template-error]"));
+    }
+
+    [Fact]
     public async Task FindClient_ByEnter_PreviewsForThatClient_AndAnUnknownKeyWarns()
     {
         var page = Open();

@@ -70,9 +70,10 @@ public sealed class SegmentListPageTests : IAsyncLifetime
     private async Task DeleteAsync(IRenderedComponent<SegmentList> page, string name, bool confirm)
     {
         var click = page.InvokeAsync(() => Row(page, name).QuerySelector("button[aria-label=Delete]")!.Click());
-        _dialogs!.WaitForAssertion(() => Assert.Contains($"Delete '{name}'?", _dialogs.Markup), TimeSpan.FromSeconds(10));
-        var button = _dialogs.FindAll("button").Single(b => b.TextContent.Trim() == (confirm ? "Delete" : "Cancel"));
-        await _dialogs.InvokeAsync(() => button.Click());
+        var dialogs = _dialogs!;
+        dialogs.WaitForAssertion(() => Assert.Contains($"Delete '{name}'?", dialogs.Markup), TimeSpan.FromSeconds(10));
+        var button = dialogs.FindAll("button").Single(b => b.TextContent.Trim() == (confirm ? "Delete" : "Cancel"));
+        await dialogs.InvokeAsync(() => button.Click());
         await click;
     }
 

@@ -106,7 +106,6 @@ public partial class Inbox
     {
         InboundKind.OptOut => Color.Error,
         InboundKind.OptIn => Color.Success,
-        InboundKind.Reply => Color.Default,
-        _ => Color.Default,
+        _ => Color.Default, // a reply
     };
 }

@@ -120,7 +120,9 @@ public partial class RuleConditionEditor
         array[i] = node;
     }
 
-    private decimal? NumberAt(int i) => Item(i) is JsonValue v && v.TryGetValue<decimal>(out var d) ? d : null;
+    // Read from the JSON text: a value typed here is a long or a decimal (TryGetValue<decimal> fails on the long), one loaded is a JsonElement.
+    private decimal? NumberAt(int i) =>
+        Item(i) is JsonValue v && decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 
     private void SetNumber(int i, decimal? value) =>
         SetItem(i, value is not { } d ? null : InputKind == ValueKind.Integer ? JsonValue.Create((long)Math.Round(d)) : JsonValue.Create(d));

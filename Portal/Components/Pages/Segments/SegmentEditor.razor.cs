@@ -70,8 +70,12 @@ public partial class SegmentEditor
             }
             catch (SegmentRuleException e)
             {
+                // The stored rule no longer reads: its reasons stay on screen (not counted, not savable) until
+                // the user builds a new rule. Counting "everyone" here cleared them and showed a size the saved
+                // rule never had, with Save enabled to overwrite it silently.
                 _errors = e.Errors.Select(x => x.ToString()).ToList();
                 _rule = SegmentRule.Everyone();
+                return;
             }
         }
         await CountAsync(Closing);

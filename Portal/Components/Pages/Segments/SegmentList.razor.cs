@@ -22,6 +22,7 @@ public partial class SegmentList
 
     private IReadOnlyList<SegmentSummary>? _segments;
     private readonly Dictionary<int, int?> _counts = [];
+    private bool _countsStarted;
     private DepartmentScope _scope = DepartmentScope.Of(null);
 
     protected override async Task OnInitializedAsync()
@@ -32,10 +33,13 @@ public partial class SegmentList
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!firstRender || _segments is null)
+        // Not "firstRender": when the list's query really is asynchronous (PostgreSQL) the first render
+        // has no list yet, and the sizes never came (a spinner in every row).
+        if (_countsStarted || _segments is null)
         {
             return;
         }
+        _countsStarted = true;
         foreach (var segment in _segments)
         {
             try

@@ -25,7 +25,7 @@ public sealed class ProvidersActionsTests
         BunitContext Ctx, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudPopoverProvider> Popovers,
         ISnackbar Snackbar, ConcurrentQueue<string> Logs);
 
-    private static Page Context(ProviderHarness h, ProviderHealthBoard? health = null)
+    private static Page Context(ProviderHarness h, ProviderHealthBoard? health = null, RouteLookup? lookup = null)
     {
         var logs = new ConcurrentQueue<string>();
         var ctx = new BunitContext();
@@ -36,6 +36,7 @@ public sealed class ProvidersActionsTests
         ctx.Services.AddSingleton(h.Store);
         ctx.Services.AddSingleton(h.Import);
         ctx.Services.AddSingleton(health ?? h.Health);
+        if (lookup is not null) ctx.Services.AddSingleton(lookup);
         ctx.AddAuthorization().SetAuthorized(PortalAppFactory.AdminEmail);
         var popovers = ctx.Render<MudPopoverProvider>();
         var dialogs = ctx.Render<MudDialogProvider>();
@@ -265,5 +266,52 @@ public sealed class ProvidersActionsTests
         }
         await page.InvokeAsync(() => upload.UploadFiles(InputFileContent.CreateFromText("destination,price,currency\n7936,0.50,RUB\n", "late.csv")));
         page.WaitForAssertion(() => Assert.Contains(p.Snackbar.ShownSnackbars, s => s.Message == "This provider no longer exists."));
+    }
+
+    [Fact]
+    public async Task RouteTool_ExplainsEveryVerdict_EnterLooksUp_ANamedProviderSkipsTheOthers_AndAnEmptyNumberIsRefused()
+    {
+        await using var h = await ProviderHarness.CreateAsync(DatabaseProvider.Sqlite);
+        var alpha = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Alpha", 2775, "alpha", "Pw-A", 0.40m), default);
+        var probing = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Recovering", 2776, "probing", "Pw-P", 0.50m), default);
+        var open = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Broken", 2777, "open", "Pw-O", 0.10m), default);
+        var off = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Switched off", 2778, "off", "Pw-F", 0.05m), default);
+        await h.Store.SetEnabledAsync(ProviderHarness.Admin, off, false, default);
+        await h.Import.ImportAsync(ProviderHarness.Admin, alpha, new StringReader("destination,price,currency\nMTS,0.25,RUB\n"), PriceImportMode.Replace, default);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var health = new ProviderHealthBoard(clock) { CoolDown = TimeSpan.FromMinutes(2) };
+        health.For(probing).Open();
+        clock.Now = clock.Now.AddMinutes(3);
+        health.For(open).Open();
+        var openUntil = clock.Now.AddMinutes(2).ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var p = Context(h, health, new RouteLookup(h.NodeRouter(health), h.Audit));
+        await using var _ = p.Ctx;
+        var page = p.Ctx.Render<RouteTool>();
+        var go = () => page.Find("[data-testid=route-go]").Click();
+
+        await page.InvokeAsync(go);
+        page.WaitForAssertion(() => Assert.Equal("Type a phone number.", page.Find("[data-testid=route-error]").TextContent.Trim()));
+
+        await page.InvokeAsync(() => Input(page, "route-phone").Input("+7 916 123-45-67"));
+        await page.InvokeAsync(() => Input(page, "route-phone").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Tab" }));
+        Assert.Empty(page.FindAll("[data-testid=route-result]"));
+        await page.InvokeAsync(() => Input(page, "route-phone").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" }));
+        page.WaitForAssertion(() => Assert.Contains("Alpha", page.Find("[data-testid=route-best]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=route-error]"));
+        string Why(string provider) => page.FindAll("[data-testid=route-options] tbody tr").Single(r => r.TextContent.Contains(provider)).TextContent;
+        Assert.Contains("price for MTS: 0.25 RUB/part", Why("Alpha"));
+        Assert.Contains("recovering, gets one probe: default price 0.50 RUB/part", Why("Recovering"));
+        Assert.Contains($"skipped: circuit open until {openUntil} UTC", Why("Broken"));
+        Assert.Contains("skipped: disabled", Why("Switched off"));
+
+        // Named: the others are skipped; a disabled one named leaves nothing to send through.
+        var named = page.FindComponent<MudSelect<int?>>();
+        await page.InvokeAsync(() => named.Instance.OpenMenu());
+        p.Popovers.WaitForAssertion(() => Assert.Contains("Switched off", p.Popovers.Markup));
+        await page.InvokeAsync(() => named.Instance.ValueChanged.InvokeAsync(off));
+        await page.InvokeAsync(go);
+        page.WaitForAssertion(() => Assert.Contains("No provider can take this number now", page.Find("[data-testid=route-none]").TextContent));
+        Assert.Contains("skipped: another provider was chosen", Why("Alpha"));
+        Assert.Empty(page.FindAll("[data-testid=route-best]"));
     }
 }

@@ -94,10 +94,10 @@ public sealed class SyncSourcesActionsTests
         Assert.Contains("Stored encrypted and never shown again.", p.Dialogs.Markup);
         await p.Dialogs.InvokeAsync(() => kind.Instance.ValueChanged.InvokeAsync(SyncSourceKind.Postgres));
 
-        await p.Dialogs.InvokeAsync(() => Input(p.Dialogs, "sync-cron").Change("every day"));
+        await p.Dialogs.InvokeAsync(() => Input(p.Dialogs, "sync-cron").Input("every day"));
         p.Dialogs.WaitForAssertion(() => Assert.Contains("Quartz cron, seconds first, UTC", p.Dialogs.Markup));
         Assert.NotEmpty(p.Dialogs.FindAll("[data-testid=sync-cron].mud-input-error, [data-testid=sync-cron] .mud-input-error, .mud-input-control.mud-input-error"));
-        await p.Dialogs.InvokeAsync(() => Input(p.Dialogs, "sync-cron").Change("0 0 3 * * ?"));
+        await p.Dialogs.InvokeAsync(() => Input(p.Dialogs, "sync-cron").Input("0 0 3 * * ?"));
         p.Dialogs.WaitForAssertion(() => Assert.Contains("Next runs:", p.Dialogs.Markup));
 
         await p.Dialogs.InvokeAsync(() => p.Dialogs.Find("[data-testid=sync-save]").Click());

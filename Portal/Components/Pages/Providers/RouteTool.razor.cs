@@ -68,7 +68,6 @@ public partial class RouteTool
             RouteVerdict.Disabled => L["skipped: disabled"],
             RouteVerdict.CircuitOpen => L["skipped: circuit open until {0} UTC", o.OpenUntil?.ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? ""],
             RouteVerdict.NotServed => L["skipped: does not serve {0}", @operator],
-            RouteVerdict.NoAdapter => L["skipped: HTTP adapter not available yet"],
             RouteVerdict.NotNamed => L["skipped: another provider was chosen"],
             _ => o.Reason(@operator),
         };

@@ -56,11 +56,14 @@ public sealed class OnCallRostersPageTests
         Assert.Contains("Employee", onDuty);
         Assert.Contains("Night shift", page.Find("[data-testid=roster-table]").TextContent);
 
-        // A second roster of the same name is refused with the reason.
+        // A new roster starts empty; without members, then with a taken name, it is refused with the reason.
         page.FindAll("button").Single(b => b.TextContent.Trim() == "New roster").Click();
         Assert.Contains("New roster", page.Find("[data-testid=roster-editor] h6").TextContent);
         Assert.Empty(page.FindAll("[data-testid=roster-message]"));
         await SetAsync(page, "roster-name", "Night shift");
+        page.Find("button[data-testid=roster-save]").Click();
+        page.WaitForAssertion(() => Assert.Equal("A roster has 1 to 100 members.", page.Find("[data-testid=roster-message]").TextContent.Trim()));
+        await AlertListPageTests.PickAsync(host, "roster-members", "Employee 0 · Engineer");
         page.Find("button[data-testid=roster-save]").Click();
         page.WaitForAssertion(() => Assert.Equal("A roster with this name exists.", page.Find("[data-testid=roster-message]").TextContent.Trim()));
         Assert.Single(await directory.RostersAsync());

@@ -205,6 +205,7 @@ public sealed class TourRunnerTests : IAsyncLifetime
         SignIn();
         Tours(answer: "missing");
         var tour = await PublishAsync("billing", Step("", "renamed-control"));
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
         var offer = _ctx.Render<TourOffer>();
         Assert.Empty(offer.FindAll("[data-testid=tour-problem]"));
 

@@ -48,6 +48,7 @@ public sealed class TwoFactorPagesTests : IAsyncLifetime
         var login = await client.GetStringAsync("/Account/Login");
         var token = WebUtility.HtmlDecode(Regex.Match(login, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
         var posted = await client.PostAsync(path, new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("_handler", form), new("Input.Code", "123456")]));
+        Assert.True(posted.StatusCode == HttpStatusCode.Redirect, posted.StatusCode + ": " + await posted.Content.ReadAsStringAsync());
         Assert.StartsWith("/Account/Login", PathOf(posted));
         Assert.StartsWith("/Account/Login", PathOf(await client.GetAsync("/")));
         await using var db = _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
@@ -67,9 +68,9 @@ public sealed class TwoFactorPagesTests : IAsyncLifetime
         await using (var scope = _app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-            var user = (await users.FindByEmailAsync(email))!;
-            recoveryCode = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 1))!.Single();
-            await users.SetLockoutEndDateAsync(user, DateTimeOffset.UtcNow.AddMinutes(15));
+            recoveryCode = (await users.GenerateNewTwoFactorRecoveryCodesAsync((await users.FindByEmailAsync(email))!, 1))!.Single();
+            var locked = await users.SetLockoutEndDateAsync((await users.FindByEmailAsync(email))!, DateTimeOffset.UtcNow.AddMinutes(15));
+            Assert.True(locked.Succeeded, string.Join("; ", locked.Errors.Select(e => e.Description)));
         }
 
         var code = Totp.Code(PortalAppFactory.TestAuthenticatorKey, $"{PortalAppFactory.CodeScopeOf(byCode)}|{email}");

@@ -158,6 +158,52 @@ public sealed class AlertListPageTests : IAsyncLifetime
         Assert.Empty(missing.FindAll("[data-testid=alert-summary]"));
     }
 
+    [Fact]
+    public async Task AlertPage_CountsDownToTheNextLevel_AndShowsAConfirmationWithoutAReload()
+    {
+        var chain = await _directory.SaveChainAsync(null, "Night", [new LevelInput([_staff[0].Id], [], 600), new LevelInput([_staff[1].Id], [], 600)], "admin");
+        var raised = await _service.RaiseAsync(new AlertRequest(AlertKind.Alarm, "Generator on fire", [], [], chain), "lead");
+        var page = _ctx.Render<AlertDetailPage>(p => p.Add(x => x.Id, raised.AlertId));
+        page.WaitForAssertion(() => Assert.Equal("0 / 1", page.Find("[data-testid=alert-acked]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Matches(@"^(09|10):\d\d$", page.Find("[data-testid=alert-next]").TextContent);
+
+        await using (var db = _database.CreateContext())
+        {
+            await AlertService.AcknowledgeAsync(db, _staff[0].Phone, (await db.Alerts.SingleAsync()).Code, DateTime.UtcNow, null, default);
+        }
+        // The page re-reads every second: the confirmation shows without a reload.
+        page.WaitForAssertion(() => Assert.Equal("1 / 1", page.Find("[data-testid=alert-acked]").TextContent), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ChainEditor_PicksPeopleGroupsAndRostersFromItsLists_AndSavesNConfirmationsPerGroup()
+    {
+        var roster = await _directory.SaveRosterAsync(null, new RosterInput("Weekend", "Europe/Moscow", 540, 7, DateOnly.FromDateTime(DateTime.Today), [_staff[1].Id]), "admin");
+        var host = _ctx.Render<PopoverHost>(p => p.AddChildContent<Portal.Components.Pages.Alerts.EscalationChains>());
+        var page = host.FindComponent<Portal.Components.Pages.Alerts.EscalationChains>();
+        page.WaitForAssertion(() => page.Find("[data-testid=level-1]"));
+        var name = page.FindComponents<MudTextField<string>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "chain-name"));
+        await page.InvokeAsync(() => name.Instance.ValueChanged.InvokeAsync("Weekend chain"));
+
+        // An alert initiator sees names masked in the picker too.
+        await PickAsync(host, "level-1-people", PersonalDataMask.Name("Employee 0") + " · Engineer");
+        await PickAsync(host, "level-1-groups", "NOC duty");
+        await PickAsync(host, "level-1-rosters", "Weekend");
+        Assert.Empty(page.FindAll("[data-testid=level-1-count]"));
+        await PickAsync(host, "level-1-required", "N per group");
+        var count = page.FindComponents<MudNumericField<int>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "level-1-count"));
+        await page.InvokeAsync(() => count.Instance.ValueChanged.InvokeAsync(2));
+        page.Find("[data-testid=chain-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Saved", page.Find("[data-testid=chain-message]").TextContent), TimeSpan.FromSeconds(10));
+        var id = Assert.Single(await _directory.ChainsAsync()).Id;
+        var level = Assert.Single((await _directory.ChainAsync(id))!.Levels);
+        Assert.Equal((RequiredAcks.Count, 2), (level.Required, level.RequiredCount));
+        Assert.Equal([_staff[0].Id], level.People);
+        Assert.Equal([_group], level.Groups);
+        Assert.Equal([roster], level.Rosters);
+    }
+
     /// <summary>Opens a select by its test id and clicks the item with this text in the popover.</summary>
     internal static async Task PickAsync(IRenderedComponent<PopoverHost> host, string testId, string item)
     {

@@ -234,6 +234,26 @@ public sealed class TourRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheOrientationOffer_Start_PlaysTheTourFromItsFirstStep()
+    {
+        SignIn();
+        var module = Tours();
+        var orientation = await PublishAsync(TourCatalog.OrientationKey, Step("", "overview-stats"), Step("", "app-menu"));
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var offer = _ctx.Render<TourOffer>();
+        offer.WaitForAssertion(() => offer.Find("[data-testid=tour-offer]"));
+
+        offer.Find("button[data-testid=tour-offer-start]").Click();
+
+        offer.WaitForAssertion(() => Assert.Empty(offer.FindAll("[data-testid=tour-offer]")));
+        await WaitAsync(() => Runner.Active is not null);
+        Assert.Equal((orientation.Id, 0), (Runner.Active!.Id, Runner.Index));
+        Assert.Single(module.Invocations["show"]);
+        var state = (await _catalog.StatesAsync(UserId, default))[orientation.Id];
+        Assert.Equal((TourStatus.Started, 2), (state.Status, state.StepCount));
+    }
+
+    [Fact]
     public void HelpMenu_WithNoToursPublished_SaysSo()
     {
         SignIn();

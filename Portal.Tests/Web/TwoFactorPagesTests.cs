@@ -44,12 +44,11 @@ public sealed class TwoFactorPagesTests : IAsyncLifetime
         Assert.StartsWith("/Account/Login", PathOf(await client.GetAsync(path)));
         Assert.DoesNotContain("2fa", PathOf(await client.GetAsync(path)), StringComparison.OrdinalIgnoreCase);
 
-        // A posted code without the password step (a replayed form): no sign-in, back to the password.
-        var login = await client.GetStringAsync("/Account/Login");
-        var token = WebUtility.HtmlDecode(Regex.Match(login, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
-        var posted = await client.PostAsync(path, new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("_handler", form), new("Input.Code", "123456")]));
-        Assert.True(posted.StatusCode == HttpStatusCode.Redirect, posted.StatusCode + ": " + await posted.Content.ReadAsStringAsync());
-        Assert.StartsWith("/Account/Login", PathOf(posted));
+        // A posted code without the password step (a replayed form) never reaches the page's handler:
+        // the form is not rendered for such a request, so Blazor refuses the post. No sign-in.
+        var posted = await PostUnrenderedFormAsync(client, path, form, "/Account/Login", ("Input.Code", "123456"));
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        Assert.Contains($"Cannot submit the form '{form}' because no form on the page currently has that name.", await posted.Content.ReadAsStringAsync());
         Assert.StartsWith("/Account/Login", PathOf(await client.GetAsync("/")));
         await using var db = _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
         Assert.False(await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.SignIn));
@@ -100,12 +99,35 @@ public sealed class TwoFactorPagesTests : IAsyncLifetime
         var codes = Regex.Matches(await renewed.Content.ReadAsStringAsync(), "<li><code>([^<]+)</code></li>").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(10, codes.Distinct().Count());
 
+        // The enrolment form is not shown to a user with MFA on, so a post of it is refused: the key stays.
+        string? key;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+            key = await users.GetAuthenticatorKeyAsync((await users.FindByEmailAsync(email))!);
+        }
+        var enrol = await PostUnrenderedFormAsync(client, AccountSecurity.EnrolPath, "enable-authenticator", AccountSecurity.EnrolPath, ("Input.Code", "123456"));
+        Assert.Equal(HttpStatusCode.BadRequest, enrol.StatusCode);
+        Assert.Contains("no form on the page currently has that name", await enrol.Content.ReadAsStringAsync());
+
         Assert.Contains("Recovery codes left: 10.", WebUtility.HtmlDecode(await client.GetStringAsync(AccountSecurity.EnrolPath)));
         await using var db = _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
         Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AccountAuditActions.RecoveryCodesRenewed && e.UserName == email));
-        // The new codes are the ones that work.
-        await using var scope = _app.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        Assert.True((await users.RedeemTwoFactorRecoveryCodeAsync((await users.FindByEmailAsync(email))!, codes[0])).Succeeded);
+        // The new codes are the ones that work, and the authenticator key is the one enrolled.
+        await using var check = _app.Services.CreateAsyncScope();
+        var manager = check.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var user = (await manager.FindByEmailAsync(email))!;
+        Assert.True((await manager.RedeemTwoFactorRecoveryCodeAsync(user, codes[0])).Succeeded);
+        Assert.Equal(key, await manager.GetAuthenticatorKeyAsync(user));
+    }
+
+    /// <summary>Posts a form by name with a valid antiforgery token (from the sign-in page) to a page that does not render it.</summary>
+    private static async Task<HttpResponseMessage> PostUnrenderedFormAsync(HttpClient client, string path, string form, string tokenPage, params (string Name, string Value)[] fields)
+    {
+        var login = await client.GetStringAsync(tokenPage);
+        var token = WebUtility.HtmlDecode(Regex.Match(login, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+        Assert.NotEmpty(token);
+        List<KeyValuePair<string, string>> body = [new("__RequestVerificationToken", token), new("_handler", form), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))];
+        return await client.PostAsync(path, new FormUrlEncodedContent(body));
     }
 }

@@ -18,7 +18,7 @@ namespace Portal.Tests.Components;
 
 /// <summary>
 /// Issue 18, item 4 (covered for issue 21): the trainer's half of the sandbox page, rendered with the
-/// real host's services: a refused practice send says why, the simulator's rule of a trainee is read,
+/// real host's services: a practice send is listed, the simulator's rule of a trainee is read,
 /// refused when out of range and saved, and a trainee's sandbox is reset.
 /// </summary>
 public sealed class SandboxPageTests : IAsyncLifetime
@@ -55,12 +55,10 @@ public sealed class SandboxPageTests : IAsyncLifetime
         page.Find("button[data-testid=sandbox-enter]").Click();
         page.WaitForAssertion(() => page.Find($"[data-testid='sandbox-reset-{PortalAppFactory.AdminEmail}']"), TimeSpan.FromSeconds(20));
 
-        // A practice campaign without a name is refused with the reason; nothing is sent.
-        var name = page.FindComponents<MudTextField<string>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "sandbox-name"));
-        await page.InvokeAsync(() => name.Instance.ValueChanged.InvokeAsync(""));
+        // A practice send goes to the trainee's synthetic audience and lists the campaign.
         page.Find("button[data-testid=sandbox-send]").Click();
-        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Severity == Severity.Error), TimeSpan.FromSeconds(10));
-        Assert.Contains("No sandbox campaigns yet.", page.Find("[data-testid=sandbox-campaigns]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message == "Sent to the sandbox audience."), TimeSpan.FromSeconds(20));
+        page.WaitForAssertion(() => Assert.Contains("Practice", page.Find("[data-testid=sandbox-campaigns]").TextContent), TimeSpan.FromSeconds(10));
 
         // The trainee's rule: read when picked (the default), refused out of range, then saved.
         var owner = page.FindComponents<MudSelect<string>>().Single(c => Equals(c.Instance.UserAttributes.GetValueOrDefault("data-testid"), "sandbox-rule-owner"));

@@ -68,6 +68,20 @@ public sealed class PortalSignInManager(
         return SignInResult.Success;
     }
 
+    /// <summary>
+    /// Unlike the base class, which redeems a recovery code without looking at the lock: an account
+    /// locked after the password step (five wrong authenticator codes, or an administrator) stays
+    /// locked for recovery codes too, so they cannot be guessed without limit (TwoFactorPagesTests).
+    /// </summary>
+    public override async Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode)
+    {
+        if (await GetTwoFactorAuthenticationUserAsync() is { } user && await PreSignInCheck(user) is { } refused)
+        {
+            return refused;
+        }
+        return await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
+    }
+
     /// <summary>An unknown name costs as much time as a wrong password, so timing does not tell which names exist.</summary>
     private void SpendAHash(string password)
     {

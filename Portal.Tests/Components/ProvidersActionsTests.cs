@@ -183,6 +183,12 @@ public sealed class ProvidersActionsTests
         var probing = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Probing", 2776, "probing", "Pw-P", 0.20m), default);
         var off = await h.Store.CreateAsync(ProviderHarness.Admin, ProviderHarness.Smpp("Off", 2777, "off", "Pw-F", 0.20m), default);
         await h.Store.SetEnabledAsync(ProviderHarness.Admin, off, false, default);
+        var http = await h.Store.CreateAsync(ProviderHarness.Admin, new ProviderDraft
+        {
+            Name = "Gateway", Kind = Portal.Domain.Providers.ProviderKind.Http,
+            Http = HttpProviderDraft.From(HttpProviderSettings.Kannel("http://127.0.0.1:13013", "portal")),
+            Password = "Gateway-Pw-1", CallbackSecret = "gateway-callback-secret-1", MaxPartsPerSecond = 50,
+        }, default);
         var clock = new ManualClock(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero));
         var health = new ProviderHealthBoard(clock) { CoolDown = TimeSpan.FromMinutes(2) };
         health.For(probing).Open();
@@ -196,6 +202,12 @@ public sealed class ProvidersActionsTests
         page.WaitForAssertion(() => Assert.Equal("Circuit open until 10:05:00", page.Find($"[data-testid=status-{open}]").TextContent.Trim()));
         Assert.Equal("Probing", page.Find($"[data-testid=status-{probing}]").TextContent.Trim());
         Assert.Equal("Disabled", page.Find($"[data-testid=status-{off}]").TextContent.Trim());
+        // The router sends through HTTP providers like SMPP ones, so their circuit is shown the same way
+        // (it used to read "Stored, adapter not available yet" from before the HTTP adapter existed).
+        Assert.Equal("Healthy", page.Find($"[data-testid=status-{http}]").TextContent.Trim());
+        health.For(http).Open();
+        await page.InvokeAsync(() => page.Render());
+        page.WaitForAssertion(() => Assert.StartsWith("Circuit open until", page.Find($"[data-testid=status-{http}]").TextContent.Trim()));
     }
 
     [Fact]

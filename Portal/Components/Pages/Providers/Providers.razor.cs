@@ -56,7 +56,6 @@ public partial class Providers
     private (string Text, Color Color) StatusOf(ProviderRow p)
     {
         if (!p.Enabled) return (L["Disabled"], Color.Default);
-        if (p.Kind == ProviderKind.Http) return (L["Stored, adapter not available yet"], Color.Warning);
         var health = Health.HealthOf(p.Id);
         return health.State switch
         {

@@ -100,8 +100,16 @@ public sealed class AlertPagesTests
         await page.InvokeAsync(() => count.Instance.ValueChanged.InvokeAsync(3));
         page.Find("button[data-testid=alert-raise]").Click();
 
+        // The click's handler finishes its database write after Click returns (the raise is async): wait for the row.
         await using var check = database.CreateContext();
-        var alert = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(check.Alerts);
+        Alert? alert = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); alert is null && DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            alert = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleOrDefaultAsync(
+                Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(check.Alerts));
+        }
+        Assert.NotNull(alert);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=alert-error]")));
         Assert.Equal((RequiredAcks.Count, 3, 4), (alert.Required, alert.RequiredCount, check.AlertRecipients.Count(r => r.AlertId == alert.Id)));
         Assert.Empty(page.FindAll("[data-testid=alert-error]"));
     }

@@ -130,11 +130,13 @@ public sealed class AlertListPageTests : IAsyncLifetime
         await page.InvokeAsync(() => text.Instance.ValueChanged.InvokeAsync("Office closed tomorrow"));
         page.Find("button[data-testid=alert-raise]").Click();
 
+        // The raise finishes after Click returns; the page opens the alert once it is stored.
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        page.WaitForAssertion(() => Assert.Matches(@"alerts/\d+$", navigation.Uri), TimeSpan.FromSeconds(15));
         await using var check = _database.CreateContext();
         var alert = await check.Alerts.SingleAsync();
         Assert.Equal((AlertKind.Informational, RequiredAcks.All, "Office closed tomorrow"), (alert.Kind, alert.Required, alert.Text));
-        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
-        page.WaitForAssertion(() => Assert.EndsWith($"alerts/{alert.Id}", navigation.Uri));
+        Assert.EndsWith($"alerts/{alert.Id}", navigation.Uri);
     }
 
     [Fact]

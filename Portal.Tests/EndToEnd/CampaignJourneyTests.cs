@@ -40,7 +40,7 @@ public class CampaignJourneyTests(BrowserFixture browser)
         var csv = Path.Combine(Path.GetTempPath(), $"journey-{Guid.NewGuid():N}.csv");
         await File.WriteAllLinesAsync(csv, CsvLines());
         await GoAsync(page, app, "/clients/import");
-        await page.Locator("[data-testid=import-file]").SetInputFilesAsync(csv);
+        await page.Locator("[data-testid=import-file]").ChooseFileAsync(csv);
         await Assertions.Expect(page.Locator("[data-testid=import-mapping]")).ToContainTextAsync("Город");
         await page.Locator("[data-testid=mode-valid]").ClickAsync();
         await page.Locator("[data-testid=import-start]").ClickAsync();

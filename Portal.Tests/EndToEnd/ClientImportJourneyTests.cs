@@ -43,7 +43,7 @@ public class ClientImportJourneyTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GotoAsync(_app.RootUrl + "/clients/import");
         await page.WaitForSelectorAsync("#portal-interactive", new() { State = WaitForSelectorState.Attached });
-        await page.Locator("[data-testid=import-file]").SetInputFilesAsync(csv);
+        await page.Locator("[data-testid=import-file]").ChooseFileAsync(csv);
         await Assertions.Expect(page.Locator("[data-testid=import-mapping]")).ToContainTextAsync("Телефон");
         await page.Locator("[data-testid=mode-valid]").ClickAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "import-mapping.png"), FullPage = true });

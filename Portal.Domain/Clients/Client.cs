@@ -77,14 +77,7 @@ public sealed class Client
     public string? SandboxOwnerId { get; private set; }
 
     /// <summary>Places a new row in a trainee's sandbox (never moves real data there: only before it is saved).</summary>
-    public void PlaceInSandbox(string ownerId)
-    {
-        if (Id != 0)
-        {
-            throw new DomainException("Only a new row can be placed in a sandbox.");
-        }
-        SandboxOwnerId = Portal.Domain.Sandbox.SandboxPartition.Owner(ownerId);
-    }
+    public void PlaceInSandbox(string ownerId) => SandboxOwnerId = Portal.Domain.Sandbox.SandboxPartition.OwnerOfNewRow(Id, ownerId);
 
 
     public PhoneNumber PhoneNumber => PhoneNumber.FromTrusted(Phone);

@@ -15,10 +15,6 @@ public sealed class Department
 
     public void Rename(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
-        {
-            throw new Common.DomainException("A department name is 1 to 100 characters.");
-        }
-        Name = name.Trim();
+        Name = Common.TypedName.Within(name, 100) ?? throw new Common.DomainException("A department name is 1 to 100 characters.");
     }
 }

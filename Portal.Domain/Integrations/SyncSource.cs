@@ -29,11 +29,7 @@ public sealed class SyncSource
 
     public SyncSource(string name, SyncSourceKind kind, SyncTarget target, string location, string query, string watermarkColumn, string cron, string mappingJson)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
-        {
-            throw new DomainException("A source's name is 1 to 100 characters.");
-        }
-        Name = name.Trim();
+        Name = TypedName.Within(name, 100) ?? throw new DomainException("A source's name is 1 to 100 characters.");
         Kind = kind;
         Target = target;
         Location = location;
@@ -48,11 +44,7 @@ public sealed class SyncSource
 
     public void Rename(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
-        {
-            throw new DomainException("A source's name is 1 to 100 characters.");
-        }
-        Name = name.Trim();
+        Name = TypedName.Within(name, 100) ?? throw new DomainException("A source's name is 1 to 100 characters.");
     }
     public SyncSourceKind Kind { get; private set; }
     public SyncTarget Target { get; private set; }

@@ -33,10 +33,6 @@ public sealed class SmsProvider
 
     public void Rename(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
-        {
-            throw new DomainException("A provider name is 1 to 100 characters.");
-        }
-        Name = name.Trim();
+        Name = TypedName.Within(name, 100) ?? throw new DomainException("A provider name is 1 to 100 characters.");
     }
 }

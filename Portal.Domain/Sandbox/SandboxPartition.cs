@@ -38,6 +38,13 @@ public static class SandboxPartition
         return PhoneNumber.Parse(PhonePrefix + n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// The owner column of a row placed in a sandbox: only a new row (id 0, not yet saved) can be
+    /// placed there, so real data never moves into a sandbox.
+    /// </summary>
+    public static string OwnerOfNewRow(long id, string ownerId) =>
+        id == 0 ? Owner(ownerId) : throw new DomainException("Only a new row can be placed in a sandbox.");
+
     /// <summary>Checks an owner id before a row is placed in a sandbox.</summary>
     public static string Owner(string ownerId)
     {

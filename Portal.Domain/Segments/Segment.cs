@@ -32,23 +32,12 @@ public sealed class Segment
     public string? SandboxOwnerId { get; private set; }
 
     /// <summary>Places a new row in a trainee's sandbox (never moves real data there: only before it is saved).</summary>
-    public void PlaceInSandbox(string ownerId)
-    {
-        if (Id != 0)
-        {
-            throw new DomainException("Only a new row can be placed in a sandbox.");
-        }
-        SandboxOwnerId = Portal.Domain.Sandbox.SandboxPartition.Owner(ownerId);
-    }
+    public void PlaceInSandbox(string ownerId) => SandboxOwnerId = Portal.Domain.Sandbox.SandboxPartition.OwnerOfNewRow(Id, ownerId);
 
 
     public void Rename(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
-        {
-            throw new DomainException("A segment name is 1 to 200 characters.");
-        }
-        Name = name.Trim();
+        Name = TypedName.Within(name, 200) ?? throw new DomainException("A segment name is 1 to 200 characters.");
     }
 
     public void ChangeRules(string rulesJson, DateTime at)

@@ -9,11 +9,7 @@ public sealed class StaticList
 
     public StaticList(string name, int? departmentId, string createdBy, DateTime at)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
-        {
-            throw new DomainException("A list name is 1 to 200 characters.");
-        }
-        Name = name.Trim();
+        Name = TypedName.Within(name, 200) ?? throw new DomainException("A list name is 1 to 200 characters.");
         DepartmentId = departmentId;
         CreatedBy = createdBy;
         CreatedAt = at;

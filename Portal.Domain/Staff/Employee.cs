@@ -51,8 +51,7 @@ public sealed class Employee
 
     private void Rename(string fullName)
     {
-        if (string.IsNullOrWhiteSpace(fullName) || fullName.Trim().Length > 200) throw new DomainException("A name is 1 to 200 characters.");
-        FullName = fullName.Trim();
+        FullName = TypedName.Within(fullName, 200) ?? throw new DomainException("A name is 1 to 200 characters.");
     }
 
     private static string? Clean(string? value, int max)
@@ -132,8 +131,7 @@ public sealed class EscalationChain
 
     public void Rename(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) throw new DomainException("A chain's name is 1 to 100 characters.");
-        Name = name.Trim();
+        Name = TypedName.Within(name, 100) ?? throw new DomainException("A chain's name is 1 to 100 characters.");
     }
 
     /// <summary>Appends a level; levels are numbered from 1 in the order they are added.</summary>

@@ -13,11 +13,7 @@ public sealed class Tour
 
     public Tour(string key, string titleEn, string titleRu, bool builtIn, DateTime at)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Length > 64)
-        {
-            throw new DomainException("A tour key is 1 to 64 characters.");
-        }
-        Key = key.Trim();
+        Key = TypedName.Within(key, 64) ?? throw new DomainException("A tour key is 1 to 64 characters.");
         BuiltIn = builtIn;
         CreatedAt = at;
         Rename(titleEn, titleRu);

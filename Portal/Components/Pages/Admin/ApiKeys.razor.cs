@@ -49,16 +49,13 @@ public partial class ApiKeys
         }
         Snackbar.Add(L["API key created."], Severity.Success);
         await ReloadAsync();
-        await Dialogs.ShowMessageBoxAsync(L["API key created."],
-            (MarkupString)$"{L["Copy this key into the integration's settings; it is shown only now:"]}<br/><code data-testid=\"new-api-key\" style=\"word-break: break-all\">{System.Net.WebUtility.HtmlEncode(key)}</code>",
-            L["Done"]);
+        await Dialogs.ShowSecretOnceAsync(L["API key created."], L["Copy this key into the integration's settings; it is shown only now:"], "new-api-key", key, L["Done"]);
     }
 
     private async Task RevokeAsync(ApiKeyRow key)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Revoke API key"],
-            L["The integration using the key '{0}' stops working at once. This cannot be undone.", key.Name], L["Revoke"], cancelText: L["Cancel"]);
-        if (confirmed != true)
+        if (!await Dialogs.ConfirmAsync(L["Revoke API key"],
+            L["The integration using the key '{0}' stops working at once. This cannot be undone.", key.Name], L["Revoke"], L["Cancel"]))
         {
             return;
         }

@@ -105,9 +105,8 @@ public partial class SyncSources
 
     private async Task DeleteAsync(SyncSourceRow source)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Delete source"],
-            L["The source '{0}' and its run history will be deleted. Data it already brought in stays.", source.Name], L["Delete"], cancelText: L["Cancel"]);
-        if (confirmed != true)
+        if (!await Dialogs.ConfirmAsync(L["Delete source"],
+            L["The source '{0}' and its run history will be deleted. Data it already brought in stays.", source.Name], L["Delete"], L["Cancel"]))
         {
             return;
         }

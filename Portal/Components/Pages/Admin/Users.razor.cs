@@ -60,9 +60,8 @@ public partial class Users
 
     private async Task ResetPasswordAsync(UserRow user)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Reset password"],
-            L["A temporary password will be generated and shown once; the user must replace it at the next sign-in. The user's open sessions end."], L["Reset"], cancelText: L["Cancel"]);
-        if (confirmed == true)
+        if (await Dialogs.ConfirmAsync(L["Reset password"],
+            L["A temporary password will be generated and shown once; the user must replace it at the next sign-in. The user's open sessions end."], L["Reset"], L["Cancel"]))
         {
             await ReportAsync(await Accounts.ResetPasswordAsync(await ActorAsync(), user.Id), L["Password reset."]);
         }
@@ -94,9 +93,8 @@ public partial class Users
         Snackbar.Add(success, Severity.Success);
         if (outcome.NewPassword is { } password)
         {
-            await Dialogs.ShowMessageBoxAsync(L["New password"],
-                (MarkupString)$"{L["Give this temporary password to the user; it is shown only now and must be changed at the next sign-in:"]}<br/><code data-testid=\"new-password\">{System.Net.WebUtility.HtmlEncode(password)}</code>",
-                L["Done"]);
+            await Dialogs.ShowSecretOnceAsync(L["New password"],
+                L["Give this temporary password to the user; it is shown only now and must be changed at the next sign-in:"], "new-password", password, L["Done"]);
         }
         await ReloadAsync();
     }

@@ -129,9 +129,8 @@ public partial class CampaignDetails
 
     private async Task CancelAsync()
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Cancel campaign"],
-            L["Cancel '{0}'? Nothing more will be sent; this cannot be undone.", _campaign!.Name], L["Cancel campaign"], cancelText: L["Keep it"]);
-        if (confirmed == true)
+        if (await Dialogs.ConfirmAsync(L["Cancel campaign"],
+            L["Cancel '{0}'? Nothing more will be sent; this cannot be undone.", _campaign!.Name], L["Cancel campaign"], L["Keep it"]))
         {
             await RunAsync(user => Operations.CancelAsync(Id, user, CompleteEvenIfClosed), L["Campaign cancelled."]);
         }

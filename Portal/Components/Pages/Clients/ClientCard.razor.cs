@@ -70,10 +70,9 @@ public partial class ClientCard
     /// <summary>Right to erasure on request: personal data goes, aggregates stay, the audit log records it.</summary>
     private async Task EraseAsync()
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Erase personal data"],
+        if (!await Dialogs.ConfirmAsync(L["Erase personal data"],
             L["The client's name, phone, birth date, tags and consent evidence are deleted for good. Purchase totals and campaign statistics stay. Continue?"],
-            L["Erase"], cancelText: L["Cancel"]);
-        if (confirmed != true)
+            L["Erase"], L["Cancel"]))
         {
             return;
         }

@@ -60,8 +60,7 @@ public partial class SegmentList
 
     private async Task DeleteAsync(SegmentSummary segment)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(L["Delete audience"], L["Delete '{0}'?", segment.Name], L["Delete"], cancelText: L["Cancel"]);
-        if (confirmed != true)
+        if (!await Dialogs.ConfirmAsync(L["Delete audience"], L["Delete '{0}'?", segment.Name], L["Delete"], L["Cancel"]))
         {
             return;
         }

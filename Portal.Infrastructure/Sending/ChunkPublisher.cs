@@ -59,9 +59,17 @@ public sealed class ChunkPublisher(IDbContextFactory<PortalDbContext> contexts, 
         }
     }
 
-    /// <summary>Every chunk not Done (resume after pause, recovery of the in-process bus after a restart).</summary>
+    /// <summary>Every chunk not Done (resume after pause).</summary>
     public Task<int> PublishOpenAsync(int campaignId, CancellationToken ct) =>
         PublishAsync(campaignId, c => c.Status != MessageChunkStatus.Done, ct);
+
+    /// <summary>
+    /// Recovery of the in-process bus after a restart: chunks not Done that were published (or claimed)
+    /// before this process started, whose bus messages died with the last one. A launch that beat the
+    /// recovery at start-up published its chunks into this process's queues: they are not published twice.
+    /// </summary>
+    public Task<int> PublishOpenBeforeAsync(int campaignId, DateTime startedAt, CancellationToken ct) =>
+        PublishAsync(campaignId, c => c.Status != MessageChunkStatus.Done && c.PublishedAt <= startedAt, ct);
 
     /// <summary>Chunks published before <paramref name="before"/> and still not done: their bus message was lost or dead-lettered.</summary>
     public Task<int> PublishStalledAsync(int campaignId, DateTime before, CancellationToken ct) =>

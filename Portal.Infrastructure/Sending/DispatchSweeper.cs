@@ -55,8 +55,11 @@ public sealed class DispatchSweeper(
         }
     }
 
-    /// <summary>After a restart with the in-process bus (its queues died with the process): publish every open chunk again.</summary>
-    public async Task RecoverAsync(CancellationToken ct)
+    /// <summary>
+    /// After a restart with the in-process bus (its queues died with the process): publish again every
+    /// open chunk published before <paramref name="startedAt"/>. Chunks never published are the sweep's.
+    /// </summary>
+    public async Task RecoverAsync(DateTime startedAt, CancellationToken ct)
     {
         List<int> open;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -65,7 +68,7 @@ public sealed class DispatchSweeper(
         }
         foreach (var campaignId in open)
         {
-            var count = await publisher.PublishOpenAsync(campaignId, ct);
+            var count = await publisher.PublishOpenBeforeAsync(campaignId, startedAt, ct);
             if (count > 0) logger.LogInformation("Campaign {CampaignId}: {Chunks} open chunks published again after a restart", campaignId, count);
         }
     }

@@ -24,12 +24,15 @@ public sealed class SendingService(
     IMessageRouter router,
     IOptions<MessagingOptions> messaging,
     IOptions<SendingOptions> options,
+    TimeProvider clock,
     ILogger<SendingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (!o.Enabled) return;
+        // Before the first subscription: chunks published from here on are in this process's queues.
+        var startedAt = clock.GetUtcNow().UtcDateTime;
         await Task.Yield();
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var forwarderLoop = forwarder.RunAsync(forwarding.Token);
@@ -51,7 +54,7 @@ public sealed class SendingService(
                 new SubscriptionOptions { Prefetch = 8, Concurrency = 2 }, stoppingToken);
             if (messaging.Value.Transport == MessagingTransport.InProcess)
             {
-                await RunSafelyAsync(() => sweeper.RecoverAsync(stoppingToken), "recovery");
+                await RunSafelyAsync(() => sweeper.RecoverAsync(startedAt, stoppingToken), "recovery");
             }
             connecting = KeepProvidersConnectedAsync(stoppingToken);
             using var timer = new PeriodicTimer(o.SweepInterval);

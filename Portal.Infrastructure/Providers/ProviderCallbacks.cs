@@ -11,7 +11,8 @@ namespace Portal.Infrastructure.Providers;
 public sealed record CallbackProvider(int Id, string Name, HttpProviderSettings Settings, string? Secret);
 
 /// <summary>
-/// The HTTP providers as their callbacks see them, cached for 10 s and dropped on any registry
+/// The HTTP providers as their callbacks see them (parsed and decrypted at the registry boundary,
+/// <see cref="ProviderRuntimes"/>, only when a row changed), cached for 10 s and dropped on any registry
 /// change (a receipt per message must not cost a database read and a decryption each), plus the
 /// provider authentication: a shared secret or an HMAC-SHA256 of the raw body, both compared in
 /// fixed time so the answer's timing says nothing about the secret.
@@ -20,6 +21,7 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
     ILogger<ProviderCallbacks> logger)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+    private readonly ProviderRuntimes _runtimes = new(secrets);
     private volatile Cache? _cache;
 
     private sealed record Cache(IReadOnlyDictionary<int, CallbackProvider> Providers, long LoadedAt, int Version);
@@ -32,23 +34,26 @@ public sealed class ProviderCallbacks(IDbContextFactory<PortalDbContext> context
         {
             var v = version.Current;
             await using var db = await contexts.CreateDbContextAsync(ct);
-            var rows = await db.Providers.AsNoTracking().Where(p => p.Kind == ProviderKind.Http).Select(p => new { p.Id, p.Name, p.SettingsJson }).ToListAsync(ct);
+            var rows = await db.Providers.AsNoTracking().Where(p => p.Kind == ProviderKind.Http).ToListAsync(ct);
             var providers = new Dictionary<int, CallbackProvider>();
             foreach (var row in rows)
             {
-                var settings = ProviderSettings.Parse(row.SettingsJson);
-                string? secret = null;
+                // The registry boundary (ProviderRuntimes): parsed and decrypted only when the stored row changed.
+                ProviderSettings settings;
                 try
                 {
-                    secret = settings.CallbackSecretProtected is { Length: > 0 } p ? secrets.Unprotect(p) : null;
+                    settings = _runtimes.RuntimeOf(row, nodes: 1).Settings;
                 }
                 catch (InvalidDataException e)
                 {
                     // Without its secret every callback of this provider is refused (401), never accepted unchecked.
                     logger.LogError("Provider {Provider}: callback secret unreadable: {Error}", row.Name, e.Message);
+                    settings = _runtimes.StoredOf(row) with { CallbackSecret = null };
                 }
-                providers[row.Id] = new CallbackProvider(row.Id, row.Name, settings.Http ?? new HttpProviderSettings(), secret);
+                providers[row.Id] = new CallbackProvider(row.Id, row.Name, settings.Http ?? new HttpProviderSettings(),
+                    settings.CallbackSecret is { Length: > 0 } secret ? secret : null);
             }
+            _runtimes.Keep(providers.Keys);
             cache = new Cache(providers, Environment.TickCount64, v);
             _cache = cache;
         }

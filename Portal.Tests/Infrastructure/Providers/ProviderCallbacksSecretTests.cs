@@ -40,4 +40,62 @@ public class ProviderCallbacksSecretTests
         Assert.Equal(HttpProviderPreset.Kannel, found.Settings.Preset);
         Assert.Equal("ok-secret", other!.Secret);
     }
+
+    [Fact]
+    public async Task SecretsAreDecryptedOnceAtTheRegistryBoundary_AgainOnlyWhenTheRowChanges()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var protection = new CountingProtectionProvider(new EphemeralDataProtectionProvider());
+        var secrets = new ProviderSecrets(protection);
+        SmsProvider row;
+        await using (var db = database.CreateContext())
+        {
+            row = new SmsProvider("Gateway", ProviderKind.Http, new ProviderSettings
+            {
+                CallbackSecretProtected = secrets.Protect("first"), Http = HttpProviderSettings.Kannel(),
+            }.ToJson());
+            db.Providers.Add(row);
+            await db.SaveChangesAsync();
+        }
+        var version = new ProviderRegistryVersion();
+        var callbacks = new ProviderCallbacks(database.Factory, secrets, version, NullLogger<ProviderCallbacks>.Instance);
+
+        Assert.Equal("first", (await callbacks.FindAsync(row.Id, default))!.Secret);
+        // Reloads (a registry change elsewhere) re-read the rows but do not decrypt an unchanged one again.
+        version.Bump();
+        Assert.Equal("first", (await callbacks.FindAsync(row.Id, default))!.Secret);
+        version.Bump();
+        Assert.Equal("first", (await callbacks.FindAsync(row.Id, default))!.Secret);
+        Assert.Equal(1, protection.Unprotects);
+
+        await using (var db = database.CreateContext())
+        {
+            var stored = await db.Providers.FindAsync(row.Id);
+            stored!.SettingsJson = new ProviderSettings { CallbackSecretProtected = secrets.Protect("second"), Http = HttpProviderSettings.Kannel() }.ToJson();
+            await db.SaveChangesAsync();
+        }
+        version.Bump();
+        Assert.Equal("second", (await callbacks.FindAsync(row.Id, default))!.Secret);
+        Assert.Equal(2, protection.Unprotects);
+    }
+
+    private sealed class CountingProtectionProvider(IDataProtectionProvider inner) : IDataProtectionProvider
+    {
+        private int _unprotects;
+
+        public int Unprotects => _unprotects;
+
+        public IDataProtector CreateProtector(string purpose) => new Protector(inner.CreateProtector(purpose), this);
+
+        private sealed class Protector(IDataProtector inner, CountingProtectionProvider owner) : IDataProtector
+        {
+            public IDataProtector CreateProtector(string purpose) => new Protector(inner.CreateProtector(purpose), owner);
+            public byte[] Protect(byte[] plaintext) => inner.Protect(plaintext);
+            public byte[] Unprotect(byte[] protectedData)
+            {
+                Interlocked.Increment(ref owner._unprotects);
+                return inner.Unprotect(protectedData);
+            }
+        }
+    }
 }

@@ -119,30 +119,6 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
     }
 
     /// <summary>
-    /// Sets the send API's daily quota and status callback of a key (issue 19); audited. A null
-    /// <paramref name="callbackSecret"/> keeps the stored one (it is never shown again).
-    /// </summary>
-    /// <exception cref="Portal.Domain.Common.DomainException">Invalid quota or URL.</exception>
-    public async Task<bool> ConfigureMessagingAsync(ClaimsPrincipal actor, int id, int? dailyQuota, string? callbackUrl, string? callbackSecret,
-        MessagesApi.CallbackSecrets secrets, MessagesApi.StatusCallbackOutbox? outbox, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
-        if (key is null)
-        {
-            return false;
-        }
-        var protectedSecret = string.IsNullOrEmpty(callbackSecret) ? key.CallbackSecret : secrets.Protect(callbackSecret);
-        key.ConfigureMessaging(dailyQuota, string.IsNullOrWhiteSpace(callbackUrl) ? null : callbackUrl.Trim(), protectedSecret);
-        await db.SaveChangesAsync(ct);
-        Changed();
-        outbox?.Invalidate();
-        await audit.WriteAsync(actor, AuditActions.ApiKeyMessagingChanged, nameof(ApiKey), key.Id.ToString(),
-            $"dailyQuota={dailyQuota?.ToString() ?? "none"}; callback={(key.CallbackUrl is null ? "none" : "set")}", ct);
-        return true;
-    }
-
-    /// <summary>
     /// How long a key's row is reused by <see cref="CheckAsync"/> without a query (issue 19: one
     /// query per API request was a round trip per message at 1,000 requests/s). A revocation or a
     /// change of limits on this node drops the cache at once; one on another node counts within

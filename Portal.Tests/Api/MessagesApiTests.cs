@@ -433,7 +433,7 @@ public sealed class MessagesApiTests
         }
         var (quotaKeyId, quotaKey) = await host.CreateKeyAsync(1000, ApiScopes.MessagesSend);
         var keys = host.App.Services.GetRequiredService<ApiKeyService>();
-        Assert.True(await keys.ConfigureMessagingAsync(ApiTestHost.Admin, quotaKeyId, 3, null, null,
+        Assert.Equal("", await keys.ConfigureSendingAsync(ApiTestHost.Admin, quotaKeyId, new ApiKeySendSettings(1000, 3, null, RotateSecret: false),
             host.App.Services.GetRequiredService<CallbackSecrets>(), null, default));
         using var limited = host.Client(quotaKey);
         await PostAsync(limited, new object[] { new { externalId = "ext-0", text = "1" }, new { externalId = "ext-1", text = "2" } });
@@ -458,8 +458,11 @@ public sealed class MessagesApiTests
         await SeedAsync(host, 1);
         await using var listener = await CallbackListener.StartAsync(failFirst: 1);
         var (keyId, key) = await host.CreateKeyAsync(1000, ApiScopes.MessagesSend);
-        await host.App.Services.GetRequiredService<ApiKeyService>().ConfigureMessagingAsync(ApiTestHost.Admin, keyId, null, listener.Url, "s3cret-signing-key",
+        // The signing secret is generated and shown once, as on the admin page.
+        var signingKey = await host.App.Services.GetRequiredService<ApiKeyService>().ConfigureSendingAsync(ApiTestHost.Admin, keyId,
+            new ApiKeySendSettings(1000, null, listener.Url, RotateSecret: false),
             host.App.Services.GetRequiredService<CallbackSecrets>(), host.App.Services.GetRequiredService<StatusCallbackOutbox>(), default);
+        Assert.False(string.IsNullOrEmpty(signingKey));
         using var http = host.Client(key);
 
         var body = await PostAsync(http, new { externalId = "ext-0", text = "Payment received" });
@@ -468,7 +471,7 @@ public sealed class MessagesApiTests
         // The embedded simulator decides outcomes at random (some undeliverable): any final status will do.
         var delivered = await listener.WaitForAsync(b => (string)b.Body["status"]! is "delivered" or "undeliverable" or "expired" or "rejected", TimeSpan.FromSeconds(60));
         Assert.Equal(id, (long)delivered.Body["id"]!);
-        Assert.Equal("sha256=" + StatusCallbackService.Sign("s3cret-signing-key", delivered.Timestamp, delivered.Raw), delivered.Signature);
+        Assert.Equal("sha256=" + StatusCallbackService.Sign(signingKey!, delivered.Timestamp, delivered.Raw), delivered.Signature);
         Assert.InRange(long.Parse(delivered.Timestamp), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
         Assert.DoesNotContain("Payment", delivered.Raw);
         Assert.DoesNotContain("+7901", delivered.Raw);

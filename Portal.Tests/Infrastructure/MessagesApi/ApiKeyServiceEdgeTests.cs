@@ -27,7 +27,6 @@ public sealed class ApiKeyServiceEdgeTests
 
         Assert.Null(await keys.ConfigureSendingAsync(Admin, missing, new ApiKeySendSettings(60, 10, "https://crm.example/cb", true), secrets, null, default));
         Assert.False(await keys.RevokeAsync(Admin, missing, default));
-        Assert.False(await keys.ConfigureMessagingAsync(Admin, missing, 10, "https://crm.example/cb", "secret", secrets, null, default));
 
         await using var db = database.CreateContext();
         var key = await db.ApiKeys.SingleAsync();

@@ -27,12 +27,18 @@ public sealed class SendingService(
     TimeProvider clock,
     ILogger<SendingService> logger) : BackgroundService
 {
+    /// <summary>
+    /// When this node's bus came to life, for the in-process recovery: chunks published from here on
+    /// are in this process's queues. Taken when the host resolves its hosted services, before any of
+    /// them starts: ExecuteAsync runs on the thread pool (.NET 10), so a launch right after the host's
+    /// start could beat a time read there (seen under load in CI).
+    /// </summary>
+    private readonly DateTime _startedAt = clock.GetUtcNow().UtcDateTime;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (!o.Enabled) return;
-        // Before the first subscription: chunks published from here on are in this process's queues.
-        var startedAt = clock.GetUtcNow().UtcDateTime;
         await Task.Yield();
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var forwarderLoop = forwarder.RunAsync(forwarding.Token);
@@ -54,7 +60,7 @@ public sealed class SendingService(
                 new SubscriptionOptions { Prefetch = 8, Concurrency = 2 }, stoppingToken);
             if (messaging.Value.Transport == MessagingTransport.InProcess)
             {
-                await RunSafelyAsync(() => sweeper.RecoverAsync(startedAt, stoppingToken), "recovery");
+                await RunSafelyAsync(() => sweeper.RecoverAsync(_startedAt, stoppingToken), "recovery");
             }
             connecting = KeepProvidersConnectedAsync(stoppingToken);
             using var timer = new PeriodicTimer(o.SweepInterval);
